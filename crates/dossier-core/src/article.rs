@@ -1,0 +1,243 @@
+//! One captured file in, analysed articles out.
+
+use crate::clean::{self, Paragraph, Removed};
+use crate::decode::{self, DecodeError};
+use crate::format::{self, Format};
+use crate::html;
+use crate::jsonl;
+use crate::language;
+use crate::metadata::{self, Hints};
+use crate::text::{fold_for_match, short_hash};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// An article as the pipeline knows it after ingest, cleaning and metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    /// Identity: a hash of the source and the normalised text, so re-ingesting the
+    /// same file changes nothing while an identical copy in another file stays a
+    /// separate (exactly duplicated) article.
+    pub id: String,
+    /// Hash of the normalised body text alone: equal for exact copies.
+    pub content_hash: String,
+    /// Path relative to the ingested root (`#L<n>` for a JSON-lines record).
+    pub source: String,
+    pub format: Format,
+    pub encoding: String,
+    pub language: Option<String>,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub published: Option<NaiveDate>,
+    pub url: Option<String>,
+    pub dateline: Option<String>,
+    pub paragraphs: Vec<Paragraph>,
+    pub links: Vec<String>,
+    pub related: Vec<String>,
+    pub removed: Vec<Removed>,
+    pub provenance: BTreeMap<String, String>,
+    /// The decoded capture as it was, for `show --original`.
+    pub original: String,
+}
+
+impl Article {
+    /// The clean body: paragraphs separated by blank lines.
+    pub fn text(&self) -> String {
+        self.paragraphs
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+}
+
+/// Why a file yields no article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileError {
+    Decode(DecodeError),
+    NoText,
+    NoRecords(Vec<String>),
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileError::Decode(e) => write!(f, "{e}"),
+            FileError::NoText => write!(f, "no article text left after cleaning"),
+            FileError::NoRecords(problems) => {
+                write!(f, "no usable JSON-lines record")?;
+                if let Some(first) = problems.first() {
+                    write!(f, " ({first})")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// What one file gave: its articles, and problems that did not stop it.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    pub articles: Vec<Article>,
+    pub warnings: Vec<String>,
+}
+
+/// Analyses one file's bytes. `source` names it in results and messages.
+pub fn analyze_file(source: &str, bytes: &[u8]) -> Result<FileReport, FileError> {
+    let decoded = decode::decode(bytes).map_err(FileError::Decode)?;
+    let mut report = FileReport::default();
+    if let Some(offset) = decoded.malformed_at {
+        report.warnings.push(format!(
+            "invalid {} at byte {offset}; malformed bytes replaced with U+FFFD",
+            decoded.encoding
+        ));
+    }
+    match format::sniff_container(source, &decoded.text) {
+        Format::Jsonl => {
+            let (records, problems) = jsonl::parse(&decoded.text);
+            for record in &records {
+                let record_source = format!("{source}#L{}", record.line);
+                match analyze_text(
+                    &record_source,
+                    &record.text,
+                    decoded.encoding,
+                    &record.hints,
+                    None,
+                ) {
+                    Some(mut article) => {
+                        article.format = Format::Jsonl;
+                        report.articles.push(article);
+                    }
+                    None => report.warnings.push(format!(
+                        "line {}: no article text left after cleaning",
+                        record.line
+                    )),
+                }
+            }
+            if report.articles.is_empty() {
+                return Err(FileError::NoRecords(problems));
+            }
+            report.warnings.extend(problems);
+        }
+        Format::Html => {
+            let page = html::extract(&decoded.text);
+            let mut article = analyze_text(
+                source,
+                &page.text,
+                decoded.encoding,
+                &page.hints,
+                Some(&page.source_lines),
+            )
+            .ok_or(FileError::NoText)?;
+            article.format = Format::Html;
+            article.original = decoded.text;
+            report.articles.push(article);
+        }
+        _ => report.articles.push(
+            analyze_text(
+                source,
+                &decoded.text,
+                decoded.encoding,
+                &Hints::default(),
+                None,
+            )
+            .ok_or(FileError::NoText)?,
+        ),
+    }
+    Ok(report)
+}
+
+/// Cleans a text and decides its metadata. `line_map` translates the text's line
+/// numbers to the original file's when the text was derived (HTML).
+pub fn analyze_text(
+    source: &str,
+    text: &str,
+    encoding: &str,
+    hints: &Hints,
+    line_map: Option<&[u32]>,
+) -> Option<Article> {
+    let mut cleaned = clean::clean(text);
+    if cleaned.paragraphs.is_empty() {
+        return None;
+    }
+    if let Some(map) = line_map {
+        let translate = |line: u32| map.get(line as usize - 1).copied().unwrap_or(line);
+        for paragraph in &mut cleaned.paragraphs {
+            paragraph.first_line = translate(paragraph.first_line);
+            paragraph.last_line = translate(paragraph.last_line).max(paragraph.first_line);
+        }
+    }
+    let meta = metadata::decide(&cleaned, hints);
+    let body = cleaned
+        .paragraphs
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let content_hash = short_hash(&[&fold_for_match(&body).to_lowercase()]);
+    let language = hints
+        .language
+        .as_deref()
+        .and_then(|l| l.get(..2))
+        .map(str::to_string)
+        .or_else(|| language::detect(&body).map(str::to_string));
+    Some(Article {
+        id: short_hash(&[source, &content_hash]),
+        content_hash,
+        source: source.to_string(),
+        format: format::text_format(&cleaned.stats),
+        encoding: encoding.to_string(),
+        language,
+        title: meta.title,
+        outlet: meta.outlet,
+        published: meta.published,
+        url: meta.url,
+        dateline: meta.dateline,
+        paragraphs: cleaned.paragraphs,
+        links: cleaned.links,
+        related: cleaned.related,
+        removed: cleaned.removed,
+        provenance: meta.provenance,
+        original: text.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_is_stable_and_depends_on_text_and_source() {
+        let a = analyze_file("a.txt", b"Some Title\n\nThe body of the article.").unwrap();
+        let again = analyze_file("a.txt", b"Some Title\n\nThe  body of the article.\n").unwrap();
+        let copy = analyze_file("b.txt", b"Some Title\n\nThe body of the article.").unwrap();
+        assert_eq!(a.articles[0].id, again.articles[0].id);
+        assert_ne!(a.articles[0].id, copy.articles[0].id);
+        assert_eq!(a.articles[0].content_hash, copy.articles[0].content_hash);
+    }
+
+    #[test]
+    fn reports_jsonl_records_with_line_sources() {
+        let input = b"{\"text\":\"First body text.\",\"title\":\"One\"}\nnot json\n{\"text\":\"Second body text.\"}\n";
+        let report = analyze_file("feed.jsonl", input).unwrap();
+        let sources: Vec<&str> = report.articles.iter().map(|a| a.source.as_str()).collect();
+        assert_eq!(sources, ["feed.jsonl#L1", "feed.jsonl#L3"]);
+        assert_eq!(report.articles[0].title.as_deref(), Some("One"));
+        assert_eq!(report.warnings.len(), 1);
+    }
+
+    #[test]
+    fn refuses_files_without_text() {
+        assert!(matches!(
+            analyze_file("e.txt", b""),
+            Err(FileError::Decode(DecodeError::Empty))
+        ));
+        assert_eq!(
+            analyze_file("c.txt", b"Share this article\n\nlog in or register\n").unwrap_err(),
+            FileError::NoText
+        );
+    }
+}

@@ -1,0 +1,1038 @@
+//! Cleaning: from a captured article (plain text, markdown clipping, PDF text)
+//! to body paragraphs, with everything that is not the article set aside and
+//! the structural hints metadata needs (title, dates, source tags, links).
+//!
+//! Works line by line: each line is classified (text, URL block, caption,
+//! credit, chrome, ...), then text lines are joined into paragraphs, undoing
+//! hard wraps and line-end hyphenation where the evidence says so.
+
+use crate::dates::{self, FoundDate};
+use crate::text::{collapse_whitespace, is_hyphenated_word, is_word, word_count};
+use chrono::NaiveDate;
+use regex::{Regex, RegexSet};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+/// A body paragraph with the range of original lines (1-based, inclusive) it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paragraph {
+    pub text: String,
+    pub first_line: u32,
+    pub last_line: u32,
+}
+
+/// A line that was set aside, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removed {
+    pub line: u32,
+    pub reason: String,
+    pub text: String,
+}
+
+/// A source tag such as `- Sputnik International, 1920, 20.02.2022`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceTag {
+    pub line: u32,
+    pub outlet: String,
+    pub date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dateline {
+    pub city: String,
+    pub agency: Option<String>,
+}
+
+/// The result of cleaning one captured text.
+#[derive(Debug, Clone, Default)]
+pub struct CleanText {
+    pub paragraphs: Vec<Paragraph>,
+    pub removed: Vec<Removed>,
+    pub links: Vec<String>,
+    pub related: Vec<String>,
+    pub title: Option<Found<String>>,
+    pub canonical_url: Option<Found<String>>,
+    /// Dates printed as lines of their own in the article's header (under the headline).
+    pub header_dates: Vec<NaiveDate>,
+    /// Source tags between the headline and the first body paragraph.
+    pub header_source_tags: Vec<SourceTag>,
+    pub dateline: Option<Dateline>,
+    pub front_matter: BTreeMap<String, String>,
+    pub stats: LayoutStats,
+}
+
+/// A value and a short account of where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found<T> {
+    pub value: T,
+    pub how: &'static str,
+}
+
+/// Line statistics used to tell formats apart.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LayoutStats {
+    pub markdown_signals: usize,
+    pub hard_wrapped: bool,
+    pub page_artefacts: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Blank,
+    Text,
+    Heading(u8),
+    Urls,
+    UrlLabel,
+    Related(Option<String>),
+    Credit,
+    SourceTag(String, Option<NaiveDate>),
+    Chrome,
+    Foreign,
+    DateLine(NaiveDate),
+    SectionLabel,
+    PageArtefact,
+    PrintFooter(String),
+    RelatedHeadline,
+}
+
+impl Kind {
+    fn removal_reason(&self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Blank | Kind::Text | Kind::Heading(_) => return None,
+            Kind::Urls => "cited links",
+            Kind::UrlLabel => "original-url label",
+            Kind::Related(_) => "related article",
+            Kind::Credit => "photo credit or caption",
+            Kind::SourceTag(..) => "source tag",
+            Kind::Chrome => "page chrome",
+            Kind::Foreign => "furniture in another script",
+            Kind::DateLine(_) => "date line",
+            Kind::SectionLabel => "section label",
+            Kind::PageArtefact => "page artefact",
+            Kind::PrintFooter(_) => "print footer",
+            Kind::RelatedHeadline => "related headline",
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Line {
+    number: u32,
+    raw: String,
+    text: String,
+    kind: Kind,
+}
+
+static MD_IMAGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"!\[[^\]]*\]\([^)]*\)").unwrap());
+static MD_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)"#).unwrap());
+static MD_REF_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[([^\]]+)\]\[[^\]]*\]").unwrap());
+static AUTOLINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<((?:https?|ftp)://[^>\s]+)>").unwrap());
+static BARE_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\b(?:https?://|www\.)[^\s<>"'\]\[)(]+"#).unwrap());
+static BOLD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\*\*(.+?)\*\*|__(.+?)__").unwrap());
+static ITALIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(^|[\s(\[])[*_]([^*_\s](?:[^*_]*[^*_\s])?)[*_]($|[\s.,;:!?)\]])").unwrap()
+});
+static INLINE_CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([^`]+)`").unwrap());
+static MD_ESCAPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\\([\\`*_{}\[\]()#+\-.!>])").unwrap());
+static HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(#{1,6})\s+(.*?)\s*#*\s*$").unwrap());
+static RULE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,}|(?:=\s*){3,})$").unwrap()
+});
+static LIST_OR_QUOTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:>\s?)+|^\s*[*+•]\s+").unwrap());
+static BOLD_CREDIT_AT_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\*\*|__)[^*_]*\S\s*/\s*\S[^*_]*(?:\*\*|__)\s*$").unwrap());
+static URL_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:original|canonical|source|article|page|permanent)?\s*(?:url|link|address|permalink)\s*:\s*(.*)$|^(?:source|originally published (?:at|on|in|by)|read (?:the )?original(?: article)?(?: at| on)?|via)\s*:\s*(.*)$").unwrap()
+});
+static RELATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:related(?: article| story| stories| content| coverage| news| reading)?|read (?:more|also|next)|see also|also read|also see|recommended|further reading|more on this|more)\s*[:|]\s*(.*)$").unwrap()
+});
+static SOURCE_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)[-–—]\s*(\p{Lu}[\p{L}\p{N}&'’. ]{1,60}?),\s*(?:\d{1,4},\s*)?(\d{1,2}\.\d{1,2}\.\d{4})\s*$").unwrap()
+});
+static CREDIT: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([
+        r"©|\(c\)\s|(?i:\bcopyright\b)",
+        r"\b[A-Z]{2,}(?:[ -][A-Z]{2,})*\s?/\s?[A-Z][a-z]+",
+        r"(?i)^(?:photo|image|picture|illustration|file photo|video|credit|pictured|caption|photograph)s?\s*(?::|by\b)",
+        r"(?i)\((?:photos?|images?|pictures?|credit)(?:\s+by|:)[^)]*\)\s*$",
+        r"(?i)\b(?:getty images|shutterstock|ap photo|afp photo|epa-efe|reuters photo|sputnik photo|pool photo|via getty|istock|unsplash|pixabay|wikimedia commons)\b",
+        r"\((?:L|R|C|left|right|center|centre|top|bottom|front)\)",
+    ])
+    .unwrap()
+});
+static SLASH_CREDIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\p{L}.'’ -]{2,40}\s/\s[\p{L}.'’ -]{2,40}$").unwrap());
+static CHROME: LazyLock<RegexSet> = LazyLock::new(|| {
+    let patterns = include_str!("../data/boilerplate.txt")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| format!("(?i){l}"));
+    RegexSet::new(patterns).expect("boilerplate.txt holds valid patterns")
+});
+static PAGE_ARTEFACT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:of|/)\s*\d{1,4})?\s*$")
+        .unwrap()
+});
+static PRINT_FOOTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*<?(https?://\S+?)>?\s+\d{1,3}\s*/\s*\d{1,3}\s*$").unwrap());
+static PRINT_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?\s+(\S.*)$")
+        .unwrap()
+});
+static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([A-Z][A-Z.'’-]+(?:[ -][A-Z][A-Z.'’-]+){0,3})(?:,\s*[A-Z][A-Za-z.]+(?:\s+\d{1,2})?)?\s*(?:\(([^)]{2,40})\))?\s*[-–—]+\s+\S").unwrap()
+});
+static TRAILING_URL_PUNCT: &[char] = &['.', ',', ';', ':', '!', '?', ')', '\'', '"', '’', '”'];
+
+/// Cleans a captured text. `text` is the decoded file; line numbers in the
+/// result refer to its lines.
+pub fn clean(text: &str) -> CleanText {
+    let mut out = CleanText::default();
+    let (front_matter, body_start) = split_front_matter(text);
+    out.front_matter = front_matter;
+    let mut lines = classify_lines(text, body_start, &mut out);
+    mark_foreign_script(&mut lines);
+    mark_repeated_labels(&mut lines);
+    out.stats.hard_wrapped = is_hard_wrapped(&lines);
+    out.stats.page_artefacts = mark_page_artefacts(&mut lines, out.stats.hard_wrapped);
+    let paragraphs = assemble_paragraphs(&lines, out.stats.hard_wrapped);
+    assign_roles(&mut lines, paragraphs, &mut out);
+    for line in &lines {
+        if let Some(reason) = line.kind.removal_reason() {
+            out.removed.push(Removed {
+                line: line.number,
+                reason: reason.to_string(),
+                text: line.raw.trim().to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// YAML front matter (`---` ... `---`) as written by web-clipper extensions.
+fn split_front_matter(text: &str) -> (BTreeMap<String, String>, usize) {
+    let mut map = BTreeMap::new();
+    let mut lines = text.lines();
+    if lines.next().map(str::trim) != Some("---") {
+        return (map, 0);
+    }
+    for (index, line) in lines.enumerate().take(60) {
+        if line.trim() == "---" {
+            return (map, index + 2);
+        }
+        if let Some((key, value)) = line.split_once(':') {
+            let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+            if !key.starts_with(' ') && !value.is_empty() {
+                map.insert(key.trim().to_ascii_lowercase(), value.to_string());
+            }
+        }
+    }
+    (BTreeMap::new(), 0)
+}
+
+fn classify_lines(text: &str, skip: usize, out: &mut CleanText) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut expecting_canonical = false;
+    let mut expecting_related = false;
+    for (index, raw) in text.split('\n').enumerate() {
+        let raw = raw.trim_end_matches('\r');
+        let number = index as u32 + 1;
+        if index < skip {
+            lines.push(Line {
+                number,
+                raw: raw.to_string(),
+                text: String::new(),
+                kind: Kind::Blank,
+            });
+            continue;
+        }
+        let (plain, urls) = strip_inline_markdown(raw, &mut out.stats);
+        let mut kind = classify(raw, &plain);
+        match &kind {
+            Kind::UrlLabel => {
+                let same_line = urls.first().cloned();
+                if let Some(url) = same_line {
+                    set_canonical(out, url, "original-url label");
+                } else {
+                    expecting_canonical = true;
+                }
+            }
+            Kind::Urls if expecting_canonical => {
+                if let Some(url) = urls.first() {
+                    set_canonical(out, url.clone(), "original-url label");
+                }
+                expecting_canonical = false;
+            }
+            Kind::Related(None) => expecting_related = true,
+            Kind::Related(Some(title)) => out.related.push(title.clone()),
+            Kind::PrintFooter(url) => set_canonical(out, url.clone(), "print footer"),
+            Kind::Text if expecting_related => {
+                out.related.push(plain.clone());
+                kind = Kind::Related(Some(plain.clone()));
+                expecting_related = false;
+            }
+            Kind::Blank => {}
+            _ => {
+                expecting_canonical = false;
+                expecting_related = false;
+            }
+        }
+        for url in urls {
+            push_unique(&mut out.links, url);
+        }
+        lines.push(Line {
+            number,
+            raw: raw.to_string(),
+            text: plain,
+            kind,
+        });
+    }
+    lines
+}
+
+fn set_canonical(out: &mut CleanText, url: String, how: &'static str) {
+    if out.canonical_url.is_none() {
+        out.canonical_url = Some(Found { value: url, how });
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+fn clean_url(url: &str) -> Option<String> {
+    let url = url.trim().trim_end_matches(TRAILING_URL_PUNCT);
+    let url = if url.starts_with("www.") {
+        format!("https://{url}")
+    } else {
+        url.to_string()
+    };
+    (url.contains("://") && url.len() > 10).then_some(url)
+}
+
+/// Removes markdown syntax from one line, keeping anchor text, and returns the URLs it cited.
+fn strip_inline_markdown(raw: &str, stats: &mut LayoutStats) -> (String, Vec<String>) {
+    let mut urls = Vec::new();
+    let mut signals = 0;
+    let mut line = raw.replace('\u{00A0}', " ");
+    if MD_IMAGE.is_match(&line) {
+        signals += 1;
+        line = MD_IMAGE.replace_all(&line, "").into_owned();
+    }
+    if MD_LINK.is_match(&line) {
+        signals += 1;
+        for c in MD_LINK.captures_iter(&line) {
+            if let Some(url) = clean_url(&c[2]) {
+                urls.push(url);
+            }
+        }
+        line = MD_LINK.replace_all(&line, "$1").into_owned();
+    }
+    line = MD_REF_LINK.replace_all(&line, "$1").into_owned();
+    if AUTOLINK.is_match(&line) {
+        signals += 1;
+        line = AUTOLINK.replace_all(&line, "$1").into_owned();
+    }
+    for m in BARE_URL.find_iter(&line) {
+        if let Some(url) = clean_url(m.as_str()) {
+            if !urls.contains(&url) {
+                urls.push(url);
+            }
+        }
+    }
+    if BOLD.is_match(&line) {
+        signals += 1;
+        line = BOLD.replace_all(&line, "$1$2").into_owned();
+    }
+    if let Some(c) = HEADING.captures(&line) {
+        signals += 1;
+        line = c[2].to_string();
+    }
+    line = ITALIC.replace_all(&line, "$1$2$3").into_owned();
+    line = INLINE_CODE.replace_all(&line, "$1").into_owned();
+    line = MD_ESCAPE.replace_all(&line, "$1").into_owned();
+    line = LIST_OR_QUOTE.replace(&line, "").into_owned();
+    stats.markdown_signals += signals;
+    (collapse_whitespace(&line), urls)
+}
+
+fn classify(raw: &str, plain: &str) -> Kind {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() || plain.is_empty() || RULE.is_match(trimmed) {
+        return Kind::Blank;
+    }
+    if let Some(c) = HEADING.captures(trimmed) {
+        let text = collapse_whitespace(&c[2]);
+        if !text.is_empty() {
+            return Kind::Heading(c[1].len() as u8);
+        }
+    }
+    if BOLD_CREDIT_AT_END.is_match(trimmed) {
+        return Kind::Credit;
+    }
+    if let Some(c) = PRINT_FOOTER.captures(plain) {
+        if let Some(url) = clean_url(&c[1]) {
+            return Kind::PrintFooter(url);
+        }
+    }
+    if PRINT_HEADER.is_match(plain) {
+        return Kind::PageArtefact;
+    }
+    if plain
+        .split_whitespace()
+        .all(|w| clean_url(w.trim_matches(|c| c == '<' || c == '>')).is_some())
+    {
+        return Kind::Urls;
+    }
+    if let Some(c) = URL_LABEL.captures(plain) {
+        let rest = c.get(1).or(c.get(2)).map_or("", |m| m.as_str()).trim();
+        if rest.is_empty() || clean_url(rest).is_some() {
+            return Kind::UrlLabel;
+        }
+    }
+    if let Some(c) = RELATED.captures(plain) {
+        let rest = c[1].trim();
+        if rest.is_empty() {
+            return Kind::Related(None);
+        }
+        if clean_url(rest).is_none() && word_count(rest) <= 30 {
+            return Kind::Related(Some(rest.to_string()));
+        }
+    }
+    if let Some(c) = SOURCE_TAG.captures(plain) {
+        let date = dates::find_dates(&c[2]).first().map(|f: &FoundDate| f.date);
+        return Kind::SourceTag(c[1].trim().to_string(), date);
+    }
+    let words = word_count(plain);
+    if words <= 60 && CREDIT.is_match(plain) {
+        return Kind::Credit;
+    }
+    if words <= 8 && SLASH_CREDIT.is_match(plain) && !ends_sentence(plain) {
+        return Kind::Credit;
+    }
+    if words <= 15 && CHROME.is_match(plain) {
+        return Kind::Chrome;
+    }
+    if let Some(date) = dates::date_only_line(plain) {
+        return Kind::DateLine(date);
+    }
+    Kind::Text
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Greek,
+    Arabic,
+    Hebrew,
+    Cjk,
+    Other,
+}
+
+fn script_of(c: char) -> Option<Script> {
+    if !c.is_alphabetic() {
+        return None;
+    }
+    Some(match c as u32 {
+        0x0041..=0x024F | 0x1E00..=0x1EFF => Script::Latin,
+        0x0400..=0x052F => Script::Cyrillic,
+        0x0370..=0x03FF => Script::Greek,
+        0x0600..=0x06FF => Script::Arabic,
+        0x0590..=0x05FF => Script::Hebrew,
+        0x3040..=0x30FF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF => Script::Cjk,
+        _ => Script::Other,
+    })
+}
+
+fn script_counts(text: &str) -> HashMap<Script, usize> {
+    let mut counts = HashMap::new();
+    for script in text.chars().filter_map(script_of) {
+        *counts.entry(script).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Lines written in another script than the article (a Cyrillic widget title on an
+/// English page) are page furniture.
+fn mark_foreign_script(lines: &mut [Line]) {
+    let mut total: HashMap<Script, usize> = HashMap::new();
+    for line in lines.iter().filter(|l| l.kind == Kind::Text) {
+        for (script, n) in script_counts(&line.text) {
+            *total.entry(script).or_insert(0) += n;
+        }
+    }
+    let Some((&dominant, _)) = total.iter().max_by_key(|(_, &n)| n) else {
+        return;
+    };
+    for line in lines.iter_mut().filter(|l| l.kind == Kind::Text) {
+        let counts = script_counts(&line.text);
+        let letters: usize = counts.values().sum();
+        let own = counts.get(&dominant).copied().unwrap_or(0);
+        if letters >= 3 && own * 5 < letters {
+            line.kind = Kind::Foreign;
+        }
+    }
+}
+
+/// Short headline-like lines printed more than once (section labels, running
+/// headers) are page furniture wherever they appear.
+fn mark_repeated_labels(lines: &mut [Line]) {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for line in lines.iter().filter(|l| is_label_candidate(l)) {
+        *counts.entry(line.text.to_lowercase()).or_insert(0) += 1;
+    }
+    for line in lines.iter_mut().filter(|l| is_label_candidate(l)) {
+        if counts[&line.text.to_lowercase()] >= 2 {
+            line.kind = Kind::SectionLabel;
+        }
+    }
+}
+
+fn is_label_candidate(line: &Line) -> bool {
+    matches!(line.kind, Kind::Text | Kind::Heading(_))
+        && word_count(&line.text) <= 12
+        && !ends_sentence(&line.text)
+}
+
+fn ends_sentence(text: &str) -> bool {
+    let t = text.trim_end_matches(['"', '\'', '’', '”', ')', '»', ' ']);
+    t.ends_with(['.', '!', '?', '…', ';'])
+}
+
+fn ends_clause(text: &str) -> bool {
+    ends_sentence(text) || text.trim_end().ends_with([':', '"', '”', '’'])
+}
+
+/// A capture is hard-wrapped (PDF text, e-mail) when most text lines that run
+/// on into another line stop short of a sentence end at a similar width.
+fn is_hard_wrapped(lines: &[Line]) -> bool {
+    let mut lengths: Vec<usize> = lines
+        .iter()
+        .filter(|l| l.kind == Kind::Text)
+        .map(|l| l.text.chars().count())
+        .collect();
+    if lengths.len() < 4 {
+        return false;
+    }
+    lengths.sort_unstable();
+    let width = lengths[lengths.len() * 9 / 10];
+    if width > 160 {
+        return false;
+    }
+    let mut continued = 0;
+    let mut open = 0;
+    for pair in lines.windows(2) {
+        if pair[0].kind == Kind::Text && pair[1].kind == Kind::Text {
+            continued += 1;
+            let len = pair[0].text.chars().count();
+            if !ends_clause(&pair[0].text) && len * 10 >= width * 6 {
+                open += 1;
+            }
+        }
+    }
+    open >= 3 && open * 2 >= continued
+}
+
+fn wrap_width(lines: &[Line]) -> usize {
+    let mut lengths: Vec<usize> = lines
+        .iter()
+        .filter(|l| l.kind == Kind::Text)
+        .map(|l| l.text.chars().count())
+        .collect();
+    lengths.sort_unstable();
+    lengths.get(lengths.len() * 9 / 10).copied().unwrap_or(80)
+}
+
+/// Lone page numbers only count as artefacts in paginated (wrapped) captures.
+fn mark_page_artefacts(lines: &mut [Line], hard_wrapped: bool) -> usize {
+    let mut count = lines
+        .iter()
+        .filter(|l| matches!(l.kind, Kind::PageArtefact | Kind::PrintFooter(_)))
+        .count();
+    count += lines.iter().filter(|l| l.raw.contains('\u{000C}')).count();
+    if hard_wrapped {
+        for line in lines
+            .iter_mut()
+            .filter(|l| l.kind == Kind::Text && PAGE_ARTEFACT.is_match(&l.text))
+        {
+            line.kind = Kind::PageArtefact;
+            count += 1;
+        }
+    }
+    count
+}
+
+/// A paragraph under assembly: its text and the indices of its first and last line.
+#[derive(Debug, Clone)]
+struct Draft {
+    text: String,
+    first: usize,
+    last: usize,
+    heading: Option<u8>,
+}
+
+fn assemble_paragraphs(lines: &[Line], hard_wrapped: bool) -> Vec<Draft> {
+    let width = wrap_width(lines);
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut open: Option<Draft> = None;
+    for (index, line) in lines.iter().enumerate() {
+        match line.kind {
+            Kind::Text => {
+                let text = line.text.trim();
+                open = Some(match open.take() {
+                    Some(mut draft)
+                        if continues(
+                            &draft.text,
+                            lines[draft.last].text.trim(),
+                            text,
+                            hard_wrapped,
+                            width,
+                        ) =>
+                    {
+                        join_wrapped(&mut draft.text, text);
+                        draft.last = index;
+                        draft
+                    }
+                    other => {
+                        drafts.extend(other);
+                        Draft {
+                            text: text.to_string(),
+                            first: index,
+                            last: index,
+                            heading: None,
+                        }
+                    }
+                });
+            }
+            Kind::Heading(level) => {
+                drafts.extend(open.take());
+                drafts.push(Draft {
+                    text: line.text.clone(),
+                    first: index,
+                    last: index,
+                    heading: Some(level),
+                });
+            }
+            _ => drafts.extend(open.take()),
+        }
+    }
+    drafts.extend(open);
+    drafts
+}
+
+/// Whether `next` continues the paragraph whose last line is `previous`.
+fn continues(
+    paragraph: &str,
+    previous: &str,
+    next: &str,
+    hard_wrapped: bool,
+    width: usize,
+) -> bool {
+    if ends_with_word_hyphen(paragraph) {
+        return true;
+    }
+    let starts_lower = next.chars().next().is_some_and(|c| c.is_lowercase());
+    if starts_lower && !ends_sentence(previous) {
+        return true;
+    }
+    if !hard_wrapped {
+        return false;
+    }
+    let len = previous.chars().count();
+    if !ends_clause(previous) {
+        return len * 10 >= width * 5 || starts_lower;
+    }
+    // A wrapped line that happens to end a sentence reaches close to the wrap width;
+    // a paragraph's last line usually stops short of it.
+    len * 100 >= width * 90
+}
+
+fn ends_with_word_hyphen(text: &str) -> bool {
+    let mut rev = text.chars().rev();
+    rev.next() == Some('-') && rev.next().is_some_and(|c| c.is_alphabetic())
+}
+
+/// Joins a wrapped line onto a paragraph, repairing a line-end hyphen only when the
+/// joined word is a word and the hyphenated form is not (`infor-`+`mation`, but `state-`+`run`).
+fn join_wrapped(paragraph: &mut String, next: &str) {
+    if ends_with_word_hyphen(paragraph) {
+        let left: String = paragraph[..paragraph.len() - 1]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphabetic())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let right: String = next.chars().take_while(|c| c.is_alphabetic()).collect();
+        let joined = format!("{left}{right}").to_lowercase();
+        let hyphenated = format!("{left}-{right}").to_lowercase();
+        let right_is_lower = right.chars().next().is_some_and(|c| c.is_lowercase());
+        if right_is_lower && is_word(&joined) && !is_hyphenated_word(&hyphenated) {
+            paragraph.pop();
+        }
+        paragraph.push_str(next);
+    } else {
+        paragraph.push(' ');
+        paragraph.push_str(next);
+    }
+}
+
+fn is_title_like(text: &str) -> bool {
+    let words = word_count(text);
+    let chars = text.chars().count();
+    let first_ok = text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_numeric() || "\"'“‘«".contains(c));
+    let sentence_marks = text.matches(['.', '!', '?']).count();
+    (2..=30).contains(&words)
+        && chars <= 200
+        && first_ok
+        && !text.trim_end().ends_with([',', ':'])
+        && !text.contains("://")
+        && sentence_marks <= 3
+        && !DATELINE.is_match(text)
+}
+
+/// Title Case: most words of four letters or more start with a capital.
+fn is_title_case(text: &str) -> bool {
+    let long: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    let capitalised = long
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(|c| c.is_uppercase())
+        })
+        .count();
+    !long.is_empty() && capitalised * 10 >= long.len() * 7
+}
+
+fn is_furniture(kind: &Kind) -> bool {
+    !matches!(kind, Kind::Blank | Kind::Text | Kind::Heading(_))
+}
+
+/// Decides which paragraph is the headline, which are related headlines and
+/// where the body begins, then collects the header's dates and source tags.
+fn assign_roles(lines: &mut [Line], drafts: Vec<Draft>, out: &mut CleanText) {
+    let title_index = find_title(lines, &drafts);
+    let body_start = title_index.map_or(0, |t| t + 1);
+    let mut body: Vec<&Draft> = Vec::new();
+    for (index, draft) in drafts.iter().enumerate() {
+        if Some(index) == title_index {
+            continue;
+        }
+        if index >= body_start && is_related_headline(lines, draft) {
+            out.related.push(draft.text.clone());
+            for line in &mut lines[draft.first..=draft.last] {
+                line.kind = Kind::RelatedHeadline;
+            }
+            continue;
+        }
+        body.push(draft);
+    }
+    if let Some(index) = title_index {
+        let draft = &drafts[index];
+        let how = if draft.heading.is_some() {
+            "markdown heading"
+        } else {
+            "headline line"
+        };
+        out.title = Some(Found {
+            value: draft.text.clone(),
+            how,
+        });
+    }
+    collect_header(lines, &drafts, title_index, out);
+    out.dateline = body.iter().take(3).find_map(|d| dateline_of(&d.text));
+    out.paragraphs = body
+        .into_iter()
+        .map(|d| Paragraph {
+            text: d.text.clone(),
+            first_line: lines[d.first].number,
+            last_line: lines[d.last].number,
+        })
+        .collect();
+}
+
+fn find_title(lines: &[Line], drafts: &[Draft]) -> Option<usize> {
+    if let Some(index) = drafts.iter().position(|d| d.heading == Some(1)) {
+        return Some(index);
+    }
+    // A headline sits right above the date line or the dateline-led first paragraph,
+    // with only furniture (captions, credits, source tags) in between.
+    let anchor_line = lines
+        .iter()
+        .position(|l| matches!(l.kind, Kind::DateLine(_)));
+    let anchor_draft = drafts.iter().position(|d| DATELINE.is_match(&d.text));
+    let anchor = match (anchor_line, anchor_draft.map(|i| drafts[i].first)) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(anchor) = anchor {
+        if let Some(index) = drafts.iter().rposition(|d| d.last < anchor) {
+            let draft = &drafts[index];
+            let only_furniture_between = lines[draft.last + 1..anchor]
+                .iter()
+                .all(|l| l.kind == Kind::Blank || is_furniture(&l.kind));
+            if only_furniture_between && is_title_like(&draft.text) && draft.first == draft.last {
+                return Some(index);
+            }
+        }
+    }
+    // Plain text: a short first line standing alone is the headline; run straight into
+    // the next line, it must not read as a finished sentence ("Title;" then a deck is fine).
+    let first = drafts.first()?;
+    let stands_alone = lines
+        .get(first.last + 1)
+        .is_none_or(|l| l.kind != Kind::Text);
+    let single_line = first.first == first.last && drafts.len() > 1;
+    let is_headline = first.heading.is_some()
+        || (single_line && (stands_alone || !first.text.trim_end().ends_with(['.', '!', '?'])));
+    (is_headline && is_title_like(&first.text)).then_some(0)
+}
+
+/// A Title Case line with no sentence end, set among captions, labels and source
+/// tags after the headline, is another article's headline in a widget.
+fn is_related_headline(lines: &[Line], draft: &Draft) -> bool {
+    if draft.heading.is_some()
+        || draft.first != draft.last
+        || !is_title_like(&draft.text)
+        || ends_sentence(&draft.text)
+        || !is_title_case(&draft.text)
+    {
+        return false;
+    }
+    let neighbour_is_widget = |line: Option<&Line>| {
+        line.is_some_and(|l| {
+            matches!(
+                l.kind,
+                Kind::Credit
+                    | Kind::SourceTag(..)
+                    | Kind::SectionLabel
+                    | Kind::Related(_)
+                    | Kind::RelatedHeadline
+            )
+        })
+    };
+    let previous = lines[..draft.first]
+        .iter()
+        .rev()
+        .find(|l| l.kind != Kind::Blank);
+    let next = lines[draft.last + 1..]
+        .iter()
+        .find(|l| l.kind != Kind::Blank);
+    neighbour_is_widget(previous) || neighbour_is_widget(next)
+}
+
+/// Dates and source tags printed around the headline: above it, or between it and
+/// the first body paragraph, with only furniture in between.
+fn collect_header(
+    lines: &[Line],
+    drafts: &[Draft],
+    title_index: Option<usize>,
+    out: &mut CleanText,
+) {
+    let start = title_index.map_or(0, |t| drafts[t].last + 1);
+    let end = drafts
+        .iter()
+        .find(|d| d.first >= start)
+        .map_or(lines.len(), |d| d.first);
+    let above_title = title_index.map_or(&lines[..0], |t| {
+        let top = drafts[t].first;
+        let from = lines[..top]
+            .iter()
+            .rposition(|l| !(l.kind == Kind::Blank || is_furniture(&l.kind)))
+            .map_or(0, |i| i + 1);
+        &lines[from..top]
+    });
+    for line in above_title.iter().chain(&lines[start..end]) {
+        match &line.kind {
+            Kind::DateLine(date) => out.header_dates.push(*date),
+            Kind::SourceTag(outlet, date) => out.header_source_tags.push(SourceTag {
+                line: line.number,
+                outlet: outlet.clone(),
+                date: *date,
+            }),
+            _ => {}
+        }
+    }
+}
+
+fn dateline_of(paragraph: &str) -> Option<Dateline> {
+    let c = DATELINE.captures(paragraph)?;
+    let city = c[1].trim().to_string();
+    if city.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+        return None;
+    }
+    Some(Dateline {
+        city,
+        agency: c.get(2).map(|m| m.as_str().trim().to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(clean: &CleanText) -> String {
+        clean
+            .paragraphs
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    #[test]
+    fn unwraps_hard_wrapped_text_and_keeps_real_hyphens() {
+        let text = "The minister said the state-\nrun agency had received a formal\nnotification of the informa-\ntion about the plans on Friday and the\ncommittee would meet again next week to\ndiscuss the de-\nescalation plan in full.\n\nA second paragraph starts here and goes\non for a while before it ends at last.\n";
+        let clean = clean(text);
+        assert!(clean.stats.hard_wrapped);
+        assert_eq!(clean.paragraphs.len(), 2, "{:?}", clean.paragraphs);
+        let b = body(&clean);
+        assert!(b.contains("state-run agency"), "{b}");
+        assert!(b.contains("the information about"), "{b}");
+        assert!(b.contains("de-escalation"), "{b}");
+        assert_eq!(
+            (
+                clean.paragraphs[0].first_line,
+                clean.paragraphs[0].last_line
+            ),
+            (1, 7)
+        );
+    }
+
+    #[test]
+    fn keeps_one_paragraph_per_line_text_apart() {
+        let text = "First paragraph is a full sentence that ends here.\nSecond paragraph, also complete.\nThird one.\nFourth and last.";
+        let clean = clean(text);
+        assert!(!clean.stats.hard_wrapped);
+        assert_eq!(clean.paragraphs.len(), 4);
+    }
+
+    #[test]
+    fn pulls_out_link_blocks_related_lines_and_original_url() {
+        let text = "Some text that is the body of the article, long enough.\n\nRelated article: [Another Story Title Here](#)\n\nhttps://example.org/a\nhttps://example.org/b\n\nMore body text follows.\n\nOriginal url:\n\n<https://news.example.com/2020/01/02/story>";
+        let clean = clean(text);
+        assert_eq!(clean.related, ["Another Story Title Here"]);
+        assert_eq!(
+            clean.links,
+            [
+                "https://example.org/a",
+                "https://example.org/b",
+                "https://news.example.com/2020/01/02/story"
+            ]
+        );
+        assert_eq!(
+            clean.canonical_url.as_ref().unwrap().value,
+            "https://news.example.com/2020/01/02/story"
+        );
+        let b = body(&clean);
+        assert!(
+            !b.contains("http") && !b.contains("Related") && !b.contains("Original"),
+            "{b}"
+        );
+    }
+
+    #[test]
+    fn strips_markdown_but_keeps_anchor_text() {
+        let text = "# Big **News** Today\n\nA [senior](#) diplomat *said* on **Friday** that `x` happened. ![img](a.png)\n";
+        let clean = clean(text);
+        assert_eq!(clean.title.as_ref().unwrap().value, "Big News Today");
+        assert_eq!(
+            body(&clean),
+            "A senior diplomat said on Friday that x happened."
+        );
+    }
+
+    #[test]
+    fn removes_credits_captions_chrome_and_foreign_furniture() {
+        let text = "Headline of the Piece\n\nMarch 3, 2021\n\nThe ministry building in the capital. **Jane Doe / Agency**\n\n© Agency / John Roe\n\nThe body of the article says something meaningful here.\n\nA market in the city (L) and a crowd (R).\n\nShare this article\n\nTo participate in the discussion\nlog in or register\nЗаголовок открываемого материала\n";
+        let clean = clean(text);
+        assert_eq!(
+            body(&clean),
+            "The body of the article says something meaningful here."
+        );
+        assert_eq!(clean.title.as_ref().unwrap().value, "Headline of the Piece");
+        assert_eq!(
+            clean.header_dates,
+            [NaiveDate::from_ymd_opt(2021, 3, 3).unwrap()]
+        );
+        let reasons: Vec<&str> = clean.removed.iter().map(|r| r.reason.as_str()).collect();
+        assert!(
+            reasons.contains(&"furniture in another script"),
+            "{reasons:?}"
+        );
+        assert!(reasons.contains(&"page chrome"), "{reasons:?}");
+    }
+
+    #[test]
+    fn finds_headline_above_dateline_and_related_headlines_in_widgets() {
+        let text = "- Daily Wire, 1920, 01.02.2020\nWorld Affairs Desk\nA section description that runs as a full sentence about the topic.\n\nThe Real Headline of This Story\n\nA caption about a building. - Daily Wire, 1920, 05.03.2020\nLONDON (Daily Wire) - The body starts here with a full sentence.\nMore body.\nA photo. REUTERS/Some Person - Daily Wire, 1920, 04.03.2020\nWorld Affairs Desk\nAnother Story Everyone Reads Right Now\nThe body continues after the widget.\n";
+        let clean = clean(text);
+        assert_eq!(
+            clean.title.as_ref().unwrap().value,
+            "The Real Headline of This Story"
+        );
+        assert_eq!(clean.related, ["Another Story Everyone Reads Right Now"]);
+        assert_eq!(clean.header_source_tags.len(), 1);
+        assert_eq!(
+            clean.header_source_tags[0].date,
+            NaiveDate::from_ymd_opt(2020, 3, 5)
+        );
+        let dateline = clean.dateline.clone().unwrap();
+        assert_eq!(
+            (dateline.city.as_str(), dateline.agency.as_deref()),
+            ("LONDON", Some("Daily Wire"))
+        );
+        let b = body(&clean);
+        assert!(
+            !b.contains("World Affairs Desk") && !b.contains("REUTERS"),
+            "{b}"
+        );
+        assert!(b.contains("section description"), "{b}");
+    }
+
+    #[test]
+    fn reads_front_matter_and_print_footers() {
+        let clean = clean("---\ntitle: \"A Clipped Page\"\nsource: https://example.com/x\n---\n\nBody text here.\n");
+        assert_eq!(clean.front_matter.get("title").unwrap(), "A Clipped Page");
+        assert_eq!(body(&clean), "Body text here.");
+        let printed = clean_text_footer();
+        assert_eq!(printed.canonical_url.unwrap().how, "print footer");
+    }
+
+    fn clean_text_footer() -> CleanText {
+        clean("12/17/21, 10:32 AM Story title | Outlet\nBody line one is here and it is long enough to be text.\nhttps://news.example.com/2021/12/17/story 1/2\n")
+    }
+
+    #[test]
+    fn short_first_line_is_a_title_long_one_is_not() {
+        assert_eq!(
+            clean("Saudi prince mocks Trump on Twitter.\n\nBody text.")
+                .title
+                .unwrap()
+                .value,
+            "Saudi prince mocks Trump on Twitter."
+        );
+        let long = "Security proposals submitted to the US and NATO by Russia this week represent a broad deal required to defuse escalating tensions between Moscow and the military bloc, one of the country's top diplomats explained on Friday.\nNext line.";
+        assert!(clean(long).title.is_none());
+    }
+}

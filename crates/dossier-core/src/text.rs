@@ -1,0 +1,206 @@
+//! Text normalisation shared by identity hashing, matching and evaluation.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds a text for comparison: NFKC, curly quotes and apostrophes to ASCII,
+/// the ellipsis to `...`, runs of whitespace to one space, trimmed.
+/// This is the matching rule of the gold files, applied to both sides.
+pub fn fold_for_match(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for ch in text.nfkc() {
+        let mapped: &str = match ch {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => {
+                "'"
+            }
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+            | '\u{00BB}' => "\"",
+            '\u{2026}' => "...",
+            c if c.is_whitespace() => {
+                pending_space = !out.is_empty();
+                continue;
+            }
+            _ => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(ch);
+                continue;
+            }
+        };
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push_str(mapped);
+    }
+    out
+}
+
+/// Collapses whitespace runs (including no-break spaces) to one space and trims.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(|c: char| c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}') {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// A stable 64-bit content hash rendered as 16 hex digits.
+pub fn short_hash(parts: &[&str]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update(&[0]);
+    }
+    hasher.finalize().to_hex()[..16].to_string()
+}
+
+static WORDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../data/words.txt").lines().collect());
+
+static HYPHENATED: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../data/hyphenated.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect()
+});
+
+/// Whether a lower-case word is in the shipped English word list (SCOWL, via Debian's wamerican).
+pub fn is_word(lower: &str) -> bool {
+    WORDS.contains(lower)
+}
+
+/// Whether a lower-case hyphenated form is known to keep its hyphen.
+pub fn is_hyphenated_word(lower: &str) -> bool {
+    HYPHENATED.contains(lower)
+}
+
+/// Words used to cut a host name like `themoscowtimes` into `the moscow times`.
+/// Minimises the number of pieces; returns None when the label cannot be covered.
+pub fn segment_words(label: &str) -> Option<Vec<String>> {
+    let chars: Vec<char> = label.chars().collect();
+    let n = chars.len();
+    if n == 0 || n > 64 {
+        return None;
+    }
+    // best[i] = (pieces, start of last piece) for the prefix of length i
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for end in 1..=n {
+        for start in 0..end {
+            let Some((pieces, _)) = best[start] else {
+                continue;
+            };
+            let piece: String = chars[start..end].iter().collect();
+            let len = end - start;
+            let acceptable =
+                (len >= 3 || piece == "of" || piece == "on" || piece == "in" || piece == "a")
+                    && is_word(&piece);
+            if acceptable && best[end].is_none_or(|(p, _)| pieces + 1 < p) {
+                best[end] = Some((pieces + 1, start));
+            }
+        }
+    }
+    best[n]?;
+    let mut pieces = Vec::new();
+    let mut end = n;
+    while end > 0 {
+        let (_, start) = best[end]?;
+        pieces.push(chars[start..end].iter().collect());
+        end = start;
+    }
+    pieces.reverse();
+    Some(pieces)
+}
+
+/// Title-cases words, keeping short function words lower-case inside the phrase.
+pub fn title_case(words: &[String]) -> String {
+    const SMALL: [&str; 9] = ["a", "an", "and", "of", "on", "in", "the", "for", "to"];
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i > 0 && SMALL.contains(&w.as_str()) {
+                w.clone()
+            } else {
+                capitalise(w)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Counts words (whitespace-separated tokens containing a letter or digit).
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_quotes_ellipsis_and_space() {
+        assert_eq!(
+            fold_for_match("  \u{201C}We\u{2019}re\u{201D}\u{2026}\n\tok "),
+            "\"We're\"... ok"
+        );
+        assert_eq!(fold_for_match("ﬁne"), "fine");
+    }
+
+    #[test]
+    fn collapses_whitespace() {
+        assert_eq!(collapse_whitespace(" a \u{00A0} b\n\nc "), "a b c");
+    }
+
+    #[test]
+    fn segments_host_labels() {
+        assert_eq!(
+            segment_words("themoscowtimes").unwrap(),
+            ["the", "moscow", "times"]
+        );
+        assert_eq!(
+            segment_words("washingtonpost").unwrap(),
+            ["washington", "post"]
+        );
+        assert!(segment_words("xqzvbn").is_none());
+        assert_eq!(
+            title_case(&["the".into(), "wall".into(), "of".into(), "news".into()]),
+            "The Wall of News"
+        );
+    }
+
+    #[test]
+    fn word_list_is_loaded() {
+        assert!(is_word("information"));
+        assert!(!is_word("staterun"));
+        assert!(is_hyphenated_word("e-mail"));
+    }
+
+    #[test]
+    fn hashes_are_stable() {
+        assert_eq!(short_hash(&["a", "b"]), short_hash(&["a", "b"]));
+        assert_ne!(short_hash(&["ab"]), short_hash(&["a", "b"]));
+        assert_eq!(short_hash(&["x"]).len(), 16);
+    }
+}
