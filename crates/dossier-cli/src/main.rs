@@ -1,1 +1,228 @@
-fn main() {}
+//! The `dossier` command.
+
+mod bench;
+mod export;
+mod ingest;
+mod report;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use dossier_core::eval::{evaluate, Gold};
+use dossier_store::Store;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code when some inputs were skipped or only partly read.
+const EXIT_PARTIAL: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "dossier",
+    version,
+    about = "Turn a pile of news captures into a clean, cited, searchable dossier."
+)]
+struct Cli {
+    /// The dossier's SQLite file (created when missing).
+    #[arg(long, global = true, env = "DOSSIER_DB", default_value = "dossier.db")]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest files and folders and run the whole pipeline on them.
+    Analyze {
+        /// Files or folders (read recursively, in name order).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Largest file accepted, in MiB.
+        #[arg(long, default_value_t = 64)]
+        max_file_size: u64,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// List stored articles.
+    Articles {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Show one article: clean text and metadata.
+    Show {
+        /// Article id, or a unique prefix of it.
+        id: String,
+        /// Print the capture as it was ingested instead of the clean text.
+        #[arg(long)]
+        original: bool,
+        /// Also list the lines cleaning removed, and why.
+        #[arg(long)]
+        removed: bool,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Export the dossier (see docs/export.md for the contract).
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Score the stored results against a gold file.
+    Eval {
+        #[arg(long)]
+        gold: PathBuf,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Fail (exit 1) when any stage's F1 is below this.
+        #[arg(long)]
+        min: Option<f64>,
+        /// List every error, not only the first 40.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Measure ingest throughput on a generated corpus.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Jsonl,
+    Csv,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("dossier: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open_store(cli: &Cli) -> anyhow::Result<Store> {
+    Store::open(&cli.db).with_context(|| format!("cannot open the dossier at {}", cli.db.display()))
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Analyze {
+            paths,
+            max_file_size,
+            quiet,
+        } => {
+            let mut store = open_store(&cli)?;
+            let options = ingest::Options {
+                max_file_size: max_file_size.saturating_mul(1024 * 1024),
+                progress: !quiet,
+            };
+            let summary = ingest::ingest(&mut store, paths, &options)?;
+            for problem in &summary.problems {
+                eprintln!("dossier: {problem}");
+            }
+            report::print_summary(&summary, &cli.db, store.count()?);
+            Ok(if summary.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else if summary.articles.is_empty() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::from(EXIT_PARTIAL)
+            })
+        }
+        Command::Articles { format } => {
+            let articles = open_store(&cli)?.articles()?;
+            match format {
+                ListFormat::Table => report::print_articles(&articles),
+                ListFormat::Json => {
+                    let rows: Vec<_> = articles.iter().map(export::ExportArticle::of).collect();
+                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show {
+            id,
+            original,
+            removed,
+            format,
+        } => {
+            let store = open_store(&cli)?;
+            let Some(article) = store.article(id)? else {
+                eprintln!("dossier: no article with id {id:?} (see `dossier articles`)");
+                return Ok(ExitCode::FAILURE);
+            };
+            if *format == ListFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&article)?);
+            } else if *original {
+                print!("{}", article.original);
+            } else {
+                report::print_article(&article, *removed);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { format, output } => {
+            let articles = open_store(&cli)?.articles()?;
+            let mut out: Box<dyn Write> = match output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot write {}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            match format {
+                ExportFormat::Json => export::write_json(&articles, &mut out)?,
+                ExportFormat::Jsonl => export::write_jsonl(&articles, &mut out)?,
+                ExportFormat::Csv => export::write_csv(&articles, &mut out)?,
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            gold,
+            format,
+            min,
+            verbose,
+        } => {
+            let text = std::fs::read_to_string(gold)
+                .with_context(|| format!("cannot read gold file {}", gold.display()))?;
+            let gold = Gold::parse(&text)
+                .with_context(|| format!("{} is not a gold file", gold.display()))?;
+            let articles = open_store(&cli)?.articles()?;
+            let result = evaluate(&gold, &articles);
+            match format {
+                ListFormat::Table => report::print_eval(&result, *verbose),
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&result)?),
+            }
+            let below: Vec<&str> = match min {
+                Some(min) => result
+                    .stages
+                    .iter()
+                    .filter(|s| s.f1 < *min)
+                    .map(|s| s.stage.as_str())
+                    .collect(),
+                None => Vec::new(),
+            };
+            if !below.is_empty() {
+                eprintln!(
+                    "dossier: F1 below {} in: {}",
+                    min.unwrap_or_default(),
+                    below.join(", ")
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => bench::run(args),
+    }
+}

@@ -1,1 +1,351 @@
+//! Embedded SQLite storage for analysed articles, with versioned migrations.
+//!
+//! One file holds the whole dossier. Each ingest batch is one transaction, and
+//! writing an article that is already stored changes nothing.
 
+use dossier_core::article::Article;
+use dossier_core::clean::{Paragraph, Removed};
+use dossier_core::format::Format;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored data is malformed: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the database was written by a newer Dossier (schema version {found}, this build knows up to {known})")]
+    TooNew { found: i64, known: i64 },
+    #[error("article id prefix {0:?} matches several articles; give more characters")]
+    Ambiguous(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Schema migrations, applied in order; the database's `user_version` says how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE articles (
+    id           TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    source       TEXT NOT NULL UNIQUE,
+    format       TEXT NOT NULL,
+    encoding     TEXT NOT NULL,
+    language     TEXT,
+    title        TEXT,
+    outlet       TEXT,
+    published    TEXT,
+    url          TEXT,
+    dateline     TEXT,
+    body         TEXT NOT NULL,
+    paragraphs   TEXT NOT NULL,
+    links        TEXT NOT NULL,
+    related      TEXT NOT NULL,
+    removed      TEXT NOT NULL,
+    provenance   TEXT NOT NULL,
+    original     TEXT NOT NULL,
+    ingested_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX articles_content_hash ON articles(content_hash);
+CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_outlet ON articles(outlet);
+"#];
+
+/// What writing one article did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Inserted,
+    /// The same source with the same text was already stored.
+    Unchanged,
+    /// The source was stored with other text; the old version was replaced.
+    Replaced,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Store::init(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Store> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let current = self.schema_version()?;
+        let known = MIGRATIONS.len() as i64;
+        if current > known {
+            return Err(StoreError::TooNew {
+                found: current,
+                known,
+            });
+        }
+        let tx = self.conn.transaction()?;
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Starts a batch: everything written through it lands together or not at all.
+    pub fn batch(&mut self) -> Result<Batch<'_>> {
+        Ok(Batch {
+            tx: self.conn.transaction()?,
+        })
+    }
+
+    pub fn count(&self) -> Result<usize> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))?
+            as usize)
+    }
+
+    /// All articles, oldest publication first (unknown dates last), then by source.
+    pub fn articles(&self) -> Result<Vec<Article>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM articles ORDER BY published IS NULL, published, source");
+        let mut statement = self.conn.prepare(&sql)?;
+        let rows = statement.query_map([], read_row)?;
+        rows.map(|row| row?.into_article()).collect()
+    }
+
+    /// The article whose id is `id` or starts with it.
+    pub fn article(&self, id: &str) -> Result<Option<Article>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM articles WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' LIMIT 2"
+        );
+        let pattern = format!(
+            "{}%",
+            id.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let mut rows: Vec<StoredRow> = statement
+            .query_map(params![id, pattern], read_row)?
+            .collect::<std::result::Result<_, _>>()?;
+        if rows.len() > 1 {
+            if let Some(exact) = rows.iter().position(|r| r.id == id) {
+                return rows.swap_remove(exact).into_article().map(Some);
+            }
+            return Err(StoreError::Ambiguous(id.to_string()));
+        }
+        rows.pop().map(StoredRow::into_article).transpose()
+    }
+}
+
+pub struct Batch<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Batch<'_> {
+    pub fn write(&mut self, article: &Article) -> Result<WriteOutcome> {
+        let existing: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT id FROM articles WHERE source = ?1",
+                [&article.source],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let outcome = match existing {
+            Some(id) if id == article.id => return Ok(WriteOutcome::Unchanged),
+            Some(id) => {
+                self.tx
+                    .execute("DELETE FROM articles WHERE id = ?1", [id])?;
+                WriteOutcome::Replaced
+            }
+            None => WriteOutcome::Inserted,
+        };
+        self.tx.execute(
+            "INSERT INTO articles (id, content_hash, source, format, encoding, language, title, outlet, published, url, dateline, body, paragraphs, links, related, removed, provenance, original)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            params![
+                article.id,
+                article.content_hash,
+                article.source,
+                article.format.as_str(),
+                article.encoding,
+                article.language,
+                article.title,
+                article.outlet,
+                article.published.map(|d| d.format("%Y-%m-%d").to_string()),
+                article.url,
+                article.dateline,
+                article.text(),
+                serde_json::to_string(&article.paragraphs)?,
+                serde_json::to_string(&article.links)?,
+                serde_json::to_string(&article.related)?,
+                serde_json::to_string(&article.removed)?,
+                serde_json::to_string(&article.provenance)?,
+                article.original,
+            ],
+        )?;
+        Ok(outcome)
+    }
+
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+const COLUMNS: &str = "id, content_hash, source, format, encoding, language, title, outlet, published, url, dateline, paragraphs, links, related, removed, provenance, original";
+
+struct StoredRow {
+    id: String,
+    content_hash: String,
+    source: String,
+    format: String,
+    encoding: String,
+    language: Option<String>,
+    title: Option<String>,
+    outlet: Option<String>,
+    published: Option<String>,
+    url: Option<String>,
+    dateline: Option<String>,
+    json: [String; 5],
+    original: String,
+}
+
+fn read_row(row: &Row<'_>) -> rusqlite::Result<StoredRow> {
+    Ok(StoredRow {
+        id: row.get(0)?,
+        content_hash: row.get(1)?,
+        source: row.get(2)?,
+        format: row.get(3)?,
+        encoding: row.get(4)?,
+        language: row.get(5)?,
+        title: row.get(6)?,
+        outlet: row.get(7)?,
+        published: row.get(8)?,
+        url: row.get(9)?,
+        dateline: row.get(10)?,
+        json: [
+            row.get(11)?,
+            row.get(12)?,
+            row.get(13)?,
+            row.get(14)?,
+            row.get(15)?,
+        ],
+        original: row.get(16)?,
+    })
+}
+
+impl StoredRow {
+    fn into_article(self) -> Result<Article> {
+        let [paragraphs, links, related, removed, provenance] = self.json;
+        let paragraphs: Vec<Paragraph> = serde_json::from_str(&paragraphs)?;
+        let removed: Vec<Removed> = serde_json::from_str(&removed)?;
+        Ok(Article {
+            id: self.id,
+            content_hash: self.content_hash,
+            source: self.source,
+            format: Format::parse(&self.format).unwrap_or(Format::Text),
+            encoding: self.encoding,
+            language: self.language,
+            title: self.title,
+            outlet: self.outlet,
+            published: self.published.and_then(|d| d.parse().ok()),
+            url: self.url,
+            dateline: self.dateline,
+            paragraphs,
+            links: serde_json::from_str(&links)?,
+            related: serde_json::from_str(&related)?,
+            removed,
+            provenance: serde_json::from_str(&provenance)?,
+            original: self.original,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dossier_core::article::analyze_file;
+
+    fn article(source: &str, text: &str) -> Article {
+        analyze_file(source, text.as_bytes())
+            .unwrap()
+            .articles
+            .remove(0)
+    }
+
+    #[test]
+    fn round_trips_articles_and_is_idempotent() {
+        let mut store = Store::open_in_memory().unwrap();
+        let a = article(
+            "a.txt",
+            "A Title Here\n\nMarch 3, 2021\n\nBody text of the first article.",
+        );
+        let mut batch = store.batch().unwrap();
+        assert_eq!(batch.write(&a).unwrap(), WriteOutcome::Inserted);
+        assert_eq!(batch.write(&a).unwrap(), WriteOutcome::Unchanged);
+        batch.commit().unwrap();
+        assert_eq!(store.count().unwrap(), 1);
+        let loaded = store.article(&a.id[..6]).unwrap().unwrap();
+        assert_eq!(loaded, a);
+    }
+
+    #[test]
+    fn a_changed_source_replaces_its_old_version() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut batch = store.batch().unwrap();
+        batch.write(&article("a.txt", "Body one.")).unwrap();
+        assert_eq!(
+            batch.write(&article("a.txt", "Body two.")).unwrap(),
+            WriteOutcome::Replaced
+        );
+        batch.commit().unwrap();
+        let all = store.articles().unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].text(), "Body two.");
+    }
+
+    #[test]
+    fn an_uncommitted_batch_leaves_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        {
+            let mut batch = store.batch().unwrap();
+            batch.write(&article("a.txt", "Body one.")).unwrap();
+        }
+        assert_eq!(store.count().unwrap(), 0);
+    }
+
+    #[test]
+    fn migrations_run_once_and_refuse_newer_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        Store::open(&path).unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        store.conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(store);
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
+    }
+}

@@ -1,0 +1,293 @@
+//! `dossier bench`: builds a corpus by reshaping real articles (rewrapping,
+//! markdown clipping, scraped-page furniture, HTML) and measures the pipeline
+//! on it: articles/s, MB/s and peak memory.
+
+use crate::ingest::{self, analyze_task, human_bytes};
+use clap::Args;
+use dossier_store::Store;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// How many articles to generate.
+    #[arg(long, default_value_t = 10_000)]
+    articles: usize,
+    /// Folders of real articles to reshape (plain text, title on the first line).
+    /// Default: ../shared/data/polnear/train when present, else examples/seeds.
+    #[arg(long = "from")]
+    from: Vec<PathBuf>,
+    /// Where to write the corpus (default: a fresh folder in the system temp dir, removed afterwards).
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+}
+
+struct Base {
+    title: String,
+    paragraphs: Vec<String>,
+}
+
+fn load_bases(folders: &[PathBuf]) -> anyhow::Result<Vec<Base>> {
+    let mut bases = Vec::new();
+    let mut problems = Vec::new();
+    for task in ingest::collect_files(folders, &mut problems) {
+        let Ok(text) = std::fs::read_to_string(&task.path) else {
+            continue;
+        };
+        let mut blocks = text.split('\n').map(str::trim).filter(|l| !l.is_empty());
+        let Some(title) = blocks.next() else { continue };
+        let paragraphs: Vec<String> = blocks.map(str::to_string).collect();
+        if paragraphs.len() >= 2 {
+            bases.push(Base {
+                title: title.to_string(),
+                paragraphs,
+            });
+        }
+    }
+    anyhow::ensure!(
+        !bases.is_empty(),
+        "no usable articles to reshape in {folders:?}"
+    );
+    Ok(bases)
+}
+
+fn default_sources() -> Vec<PathBuf> {
+    let polnear = PathBuf::from("../shared/data/polnear/train");
+    if polnear.is_dir() {
+        vec![polnear]
+    } else {
+        vec![PathBuf::from("examples/seeds")]
+    }
+}
+
+/// Wraps a paragraph at `width`, splitting some long words with a hyphen as a PDF would.
+fn hard_wrap(paragraph: &str, width: usize, hyphenate: bool) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in paragraph.split_whitespace() {
+        let len = word.chars().count();
+        if line_len > 0 && line_len + 1 + len > width {
+            if hyphenate && len >= 9 && word.chars().all(char::is_alphabetic) {
+                let cut: String = word.chars().take(len / 2).collect();
+                let rest: String = word.chars().skip(len / 2).collect();
+                out.push(' ');
+                out.push_str(&cut);
+                out.push_str("-\n");
+                out.push_str(&rest);
+                line_len = rest.chars().count();
+                continue;
+            }
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += len;
+    }
+    out
+}
+
+fn date_for(i: usize) -> (u32, u32, u32) {
+    (
+        2015 + (i % 10) as u32,
+        1 + (i % 12) as u32,
+        1 + (i % 28) as u32,
+    )
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// One generated capture: file extension and content.
+fn reshape(base: &Base, i: usize) -> (&'static str, String) {
+    let rotate = (i / 7) % base.paragraphs.len();
+    let mut paragraphs = base.paragraphs.clone();
+    paragraphs.rotate_left(rotate);
+    let title = format!("{} ({})", base.title.trim_end_matches('.'), i);
+    let (year, month, day) = date_for(i);
+    let slug: String = title
+        .to_lowercase()
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("-");
+    let url = format!(
+        "https://www.example-news.com/{year}/{month:02}/{day:02}/{}-{i}",
+        slug.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
+    );
+    match i % 5 {
+        0 => ("txt", format!("{title}\n\n{}\n", paragraphs.join("\n\n"))),
+        1 => {
+            let width = 60 + (i * 7) % 40;
+            let mut out = String::new();
+            for (n, paragraph) in paragraphs.iter().enumerate() {
+                out.push_str(&hard_wrap(paragraph, width, true));
+                out.push_str("\n\n");
+                if n == 1 {
+                    out.push_str("https://cited.example.org/report.html\nhttps://another.example.net/2019/05/06/background\n\n");
+                }
+                if n % 6 == 5 {
+                    out.push_str(&format!("{}\n\n", n / 6 + 1));
+                }
+            }
+            ("txt", out)
+        }
+        2 => {
+            let mut out = format!("# {title}\n\n{} {day}, {year}\n\nA view of the city centre. **Jane Doe / Example Agency**\n\n", MONTHS[month as usize - 1]);
+            for (n, paragraph) in paragraphs.iter().enumerate() {
+                let linked = paragraph.replacen(" said ", " [said](#) ", 1);
+                out.push_str(&linked);
+                out.push_str("\n\n");
+                if n == 1 {
+                    out.push_str(
+                        "**Related article:** [An Earlier Story About the Same Topic](#)\n\n",
+                    );
+                }
+            }
+            out.push_str(&format!("Original url:\n\n<{url}>"));
+            ("md", out)
+        }
+        3 => {
+            let mut out = format!("- Example Wire, 1920, {day:02}.{month:02}.{year}\nWorld Politics\n\n{title}\n\n© Example Wire / John Roe / Go to the mediabank\nA building in the capital. - Example Wire, 1920, {day:02}.{month:02}.{year}\n");
+            for (n, paragraph) in paragraphs.iter().enumerate() {
+                if n == 0 {
+                    out.push_str("WASHINGTON (Example Wire) - ");
+                }
+                out.push_str(paragraph);
+                out.push('\n');
+                if n == 2 {
+                    out.push_str("World Politics\nAnother Headline Everyone Is Reading Today\n");
+                }
+            }
+            out.push_str("To participate in the discussion\nlog in or register\n");
+            ("txt", out)
+        }
+        _ => {
+            let body: String = paragraphs
+                .iter()
+                .map(|p| format!("<p>{}</p>\n", p.replace('&', "&amp;").replace('<', "&lt;")))
+                .collect();
+            let html = format!(
+                "<!doctype html><html lang=\"en\"><head><title>{title} | Example News</title>\n<meta property=\"og:title\" content=\"{title}\">\n<meta property=\"article:published_time\" content=\"{year}-{month:02}-{day:02}T09:00:00Z\">\n<link rel=\"canonical\" href=\"{url}\"></head>\n<body><nav><ul><li>Home</li><li>World</li></ul></nav>\n<article><h1>{title}</h1>\n<figure><figcaption>A caption that is not text</figcaption></figure>\n{body}</article>\n<aside class=\"related\"><p>Related stories and more links that are not part of this article</p></aside></body></html>\n"
+            );
+            ("html", html)
+        }
+    }
+}
+
+fn write_corpus(dir: &Path, bases: &[Base], count: usize) -> anyhow::Result<u64> {
+    std::fs::create_dir_all(dir)?;
+    let written: anyhow::Result<Vec<u64>> = (0..count)
+        .into_par_iter()
+        .map(|i| {
+            let (extension, content) = reshape(&bases[i % bases.len()], i);
+            let folder = dir.join(format!("{:04}", i / 1000));
+            std::fs::create_dir_all(&folder)?;
+            std::fs::write(folder.join(format!("{i:07}.{extension}")), &content)?;
+            Ok(content.len() as u64)
+        })
+        .collect();
+    Ok(written?.iter().sum())
+}
+
+/// Peak resident memory of this process (Linux), in bytes.
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let sources = if args.from.is_empty() {
+        default_sources()
+    } else {
+        args.from.clone()
+    };
+    let bases = load_bases(&sources)?;
+    let temporary = args.corpus.is_none();
+    let dir = args.corpus.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("dossier-bench-{}", std::process::id()))
+    });
+    println!(
+        "Generating {} articles from {} real ones in {} …",
+        args.articles,
+        bases.len(),
+        dir.display()
+    );
+    let bytes = write_corpus(&dir, &bases, args.articles)?;
+
+    let mut problems = Vec::new();
+    let tasks = ingest::collect_files(std::slice::from_ref(&dir), &mut problems);
+    let started = Instant::now();
+    let analysed: Vec<usize> = tasks
+        .par_iter()
+        .map(|t| analyze_task(t, u64::MAX).1.map_or(0, |r| r.articles.len()))
+        .collect();
+    let pipeline = started.elapsed().as_secs_f64();
+    let articles: usize = analysed.iter().sum();
+    let failed = analysed.iter().filter(|&&n| n == 0).count();
+
+    let db = dir.join("bench.db");
+    let mut store = Store::open(&db)?;
+    let started = Instant::now();
+    let summary = ingest::ingest(
+        &mut store,
+        std::slice::from_ref(&dir),
+        &ingest::Options {
+            max_file_size: u64::MAX,
+            progress: true,
+        },
+    )?;
+    let full = started.elapsed().as_secs_f64();
+    let peak = peak_memory();
+    let db_size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    drop(store);
+    if temporary {
+        std::fs::remove_dir_all(&dir)?;
+    }
+
+    println!(
+        "corpus: {} files, {} ({} failed to analyse)",
+        tasks.len(),
+        human_bytes(bytes),
+        failed
+    );
+    println!(
+        "{:<34} {:>10} {:>14} {:>10}",
+        "stage", "seconds", "articles/s", "MB/s"
+    );
+    for (stage, seconds, count) in [
+        ("read + clean + metadata", pipeline, articles),
+        ("full ingest into SQLite", full, summary.articles.len()),
+    ] {
+        println!(
+            "{stage:<34} {seconds:>10.2} {:>14.0} {:>10.1}",
+            count as f64 / seconds,
+            bytes as f64 / 1e6 / seconds
+        );
+    }
+    println!(
+        "threads: {}   peak memory: {}   store: {}",
+        rayon::current_num_threads(),
+        peak.map_or("unknown".into(), human_bytes),
+        human_bytes(db_size)
+    );
+    Ok(ExitCode::SUCCESS)
+}
