@@ -87,6 +87,16 @@ pub struct FileReport {
 
 /// Analyses one file's bytes. `source` names it in results and messages.
 pub fn analyze_file(source: &str, bytes: &[u8]) -> Result<FileReport, FileError> {
+    let inflated;
+    let (name, bytes) = if decode::is_gzip(bytes) {
+        inflated = decode::gunzip(bytes).map_err(FileError::Decode)?;
+        (
+            source.strip_suffix(".gz").unwrap_or(source),
+            inflated.as_slice(),
+        )
+    } else {
+        (source, bytes)
+    };
     let decoded = decode::decode(bytes).map_err(FileError::Decode)?;
     let mut report = FileReport::default();
     if let Some(offset) = decoded.malformed_at {
@@ -95,9 +105,13 @@ pub fn analyze_file(source: &str, bytes: &[u8]) -> Result<FileReport, FileError>
             decoded.encoding
         ));
     }
-    match format::sniff_container(source, &decoded.text) {
+    match format::sniff_container(name, &decoded.text) {
         Format::Jsonl => {
-            let (records, problems) = jsonl::parse(&decoded.text);
+            let (records, problems) = if name.to_ascii_lowercase().ends_with(".json") {
+                jsonl::parse_document(&decoded.text)
+            } else {
+                jsonl::parse(&decoded.text)
+            };
             for record in &records {
                 let record_source = format!("{source}#L{}", record.line);
                 match analyze_text(

@@ -91,6 +91,7 @@ enum Kind {
     Foreign,
     DateLine(NaiveDate),
     SectionLabel,
+    CapsLabel,
     PageArtefact,
     PrintFooter(String),
     RelatedHeadline,
@@ -108,7 +109,7 @@ impl Kind {
             Kind::Chrome => "page chrome",
             Kind::Foreign => "furniture in another script",
             Kind::DateLine(_) => "date line",
-            Kind::SectionLabel => "section label",
+            Kind::SectionLabel | Kind::CapsLabel => "section label",
             Kind::PageArtefact => "page artefact",
             Kind::PrintFooter(_) => "print footer",
             Kind::RelatedHeadline => "related headline",
@@ -421,6 +422,9 @@ fn classify(raw: &str, plain: &str) -> Kind {
     if words <= 8 && SLASH_CREDIT.is_match(plain) && !ends_sentence(plain) {
         return Kind::Credit;
     }
+    if is_caps_label(plain) {
+        return Kind::CapsLabel;
+    }
     if words <= 15 && CHROME.is_match(plain) {
         return Kind::Chrome;
     }
@@ -504,6 +508,17 @@ fn is_label_candidate(line: &Line) -> bool {
     matches!(line.kind, Kind::Text | Kind::Heading(_))
         && word_count(&line.text) <= 12
         && !ends_sentence(&line.text)
+}
+
+/// A short line in capitals (`ABSTRACT.`, `FULL TEXT:`, `UPDATE`) labels a section of the page.
+fn is_caps_label(text: &str) -> bool {
+    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 4
+        && word_count(text) <= 3
+        && letters.iter().all(|c| c.is_uppercase())
+        && text
+            .chars()
+            .all(|c| c.is_alphabetic() || c.is_whitespace() || ".:!-".contains(c))
 }
 
 fn ends_sentence(text: &str) -> bool {
@@ -724,6 +739,14 @@ fn is_title_case(text: &str) -> bool {
     !long.is_empty() && capitalised * 10 >= long.len() * 7
 }
 
+/// Lines that end a page's header block: labels and widgets of other content.
+fn breaks_header(kind: &Kind) -> bool {
+    matches!(
+        kind,
+        Kind::SectionLabel | Kind::Related(_) | Kind::RelatedHeadline | Kind::Chrome | Kind::Urls
+    )
+}
+
 fn is_furniture(kind: &Kind) -> bool {
     !matches!(kind, Kind::Blank | Kind::Text | Kind::Heading(_))
 }
@@ -786,14 +809,34 @@ fn find_title(lines: &[Line], drafts: &[Draft]) -> Option<usize> {
         (a, b) => a.or(b),
     };
     if let Some(anchor) = anchor {
-        if let Some(index) = drafts.iter().rposition(|d| d.last < anchor) {
-            let draft = &drafts[index];
-            let only_furniture_between = lines[draft.last + 1..anchor]
+        // Above the body there may be a headline, a deck and labels; the headline is
+        // the topmost of the run of headline-like lines.
+        let mut run: Vec<usize> = Vec::new();
+        for i in (0..drafts.len()).filter(|&i| drafts[i].last < anchor).rev() {
+            let draft = &drafts[i];
+            let next_start = run.last().map_or(anchor, |&n| drafts[n].first);
+            let separated = lines[draft.last + 1..next_start]
                 .iter()
-                .all(|l| l.kind == Kind::Blank || is_furniture(&l.kind));
-            if only_furniture_between && is_title_like(&draft.text) && draft.first == draft.last {
-                return Some(index);
+                .any(|l| breaks_header(&l.kind));
+            if separated || draft.first != draft.last || !is_title_like(&draft.text) {
+                break;
             }
+            // A line right under a section label belongs to that label's widget.
+            let previous_end = if i == 0 { 0 } else { drafts[i - 1].last + 1 };
+            let under_label = lines[previous_end..draft.first]
+                .iter()
+                .any(|l| breaks_header(&l.kind));
+            if under_label && !run.is_empty() {
+                break;
+            }
+            run.push(i);
+        }
+        if let Some(&nearest) = run.first() {
+            let topmost = run
+                .iter()
+                .rev()
+                .find(|&&i| word_count(&drafts[i].text) >= 3);
+            return Some(topmost.copied().unwrap_or(nearest));
         }
     }
     // Plain text: a short first line standing alone is the headline; run straight into

@@ -18,12 +18,14 @@ pub struct Decoded {
 pub enum DecodeError {
     Empty,
     Binary { offset: usize },
+    Compressed(String),
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecodeError::Empty => write!(f, "empty file"),
+            DecodeError::Compressed(why) => write!(f, "broken gzip data: {why}"),
             DecodeError::Binary { offset } => {
                 write!(
                     f,
@@ -35,6 +37,30 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// Largest text accepted from one compressed file, against decompression bombs.
+const MAX_INFLATED: u64 = 256 * 1024 * 1024;
+
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1F, 0x8B])
+}
+
+/// Inflates gzip data (a `.gz` capture).
+pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(MAX_INFLATED + 1);
+    reader
+        .read_to_end(&mut out)
+        .map_err(|e| DecodeError::Compressed(e.to_string()))?;
+    if out.len() as u64 > MAX_INFLATED {
+        return Err(DecodeError::Compressed(format!(
+            "inflates to more than {} MiB",
+            MAX_INFLATED >> 20
+        )));
+    }
+    Ok(out)
+}
 
 /// Decodes article bytes. Whitespace-only input counts as empty.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
@@ -219,6 +245,20 @@ mod tests {
         assert_eq!(decoded.encoding, "UTF-8");
         assert_eq!(decoded.malformed_at, Some(bad_at));
         assert!(decoded.text.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn inflates_gzip_and_reports_broken_streams() {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(b"Hello from a gzipped page").unwrap();
+        let packed = encoder.finish().unwrap();
+        assert!(is_gzip(&packed));
+        assert_eq!(gunzip(&packed).unwrap(), b"Hello from a gzipped page");
+        assert!(matches!(
+            gunzip(&packed[..packed.len() / 2]),
+            Err(DecodeError::Compressed(_))
+        ));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub enum Format {
     PdfText,
     /// An HTML page.
     Html,
-    /// One article per line of JSON.
+    /// One article per line of JSON (or a JSON document holding articles).
     Jsonl,
 }
 
@@ -60,7 +60,7 @@ pub fn sniff_container(name: &str, text: &str) -> Format {
         .unwrap_or_default();
     match extension.as_str() {
         "html" | "htm" | "xhtml" => return Format::Html,
-        "jsonl" | "ndjson" => return Format::Jsonl,
+        "jsonl" | "ndjson" | "json" => return Format::Jsonl,
         _ => {}
     }
     let head: String = text

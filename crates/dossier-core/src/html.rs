@@ -137,13 +137,24 @@ fn page_hints(doc: &Html) -> Hints {
     }
 }
 
+static CONTENT_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)article|body|content|main|column|story|entry|post|text").unwrap()
+});
+
+/// Structural elements are never dropped for their class: a `<main class="js-social-anchor">`
+/// still holds the article.
+const STRUCTURAL_TAGS: [&str; 5] = ["html", "body", "main", "article", "section"];
+
 fn is_skipped(element: ElementRef<'_>) -> bool {
     let value = element.value();
+    let unlikely = |attr: Option<&str>| {
+        attr.is_some_and(|c| SKIP_CLASS.is_match(c) && !CONTENT_CLASS.is_match(c))
+    };
     SKIP_TAGS.contains(&value.name())
         || value.attr("hidden").is_some()
         || value.attr("aria-hidden") == Some("true")
-        || value.attr("class").is_some_and(|c| SKIP_CLASS.is_match(c))
-        || value.attr("id").is_some_and(|c| SKIP_CLASS.is_match(c))
+        || (!STRUCTURAL_TAGS.contains(&value.name())
+            && (unlikely(value.attr("class")) || unlikely(value.attr("id"))))
 }
 
 fn inside_skipped(element: ElementRef<'_>, stop_at: Option<ElementRef<'_>>) -> bool {
@@ -221,6 +232,50 @@ fn blocks(container: ElementRef<'_>) -> Vec<(String, String)> {
     out
 }
 
+const INLINE_TAGS: [&str; 16] = [
+    "a", "b", "i", "em", "strong", "span", "small", "sup", "sub", "u", "s", "mark", "abbr", "cite",
+    "q", "time",
+];
+
+/// The text an element holds itself: its text nodes and inline children, not its blocks.
+fn own_text(element: ElementRef<'_>) -> String {
+    let mut text = String::new();
+    for child in element.children() {
+        if let Some(t) = child.value().as_text() {
+            text.push_str(t);
+        } else if let Some(inner) = ElementRef::wrap(child) {
+            if INLINE_TAGS.contains(&inner.value().name()) && !is_skipped(inner) {
+                text.push_str(&inner.text().collect::<String>());
+            }
+        }
+    }
+    collapse_whitespace(&text)
+}
+
+fn all_paragraphs(doc: &Html) -> Vec<(String, String)> {
+    doc.select(&selector("p, h2, h3, blockquote"))
+        .filter(|e| {
+            !e.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| SKIP_TAGS.contains(&a.value().name()))
+        })
+        .map(|e| (e.value().name().to_string(), element_text(e)))
+        .filter(|(_, text)| text.len() >= 2)
+        .collect()
+}
+
+/// Pages that set text straight into `<div>`s: every element's own text, in order.
+fn loose_text_blocks(container: ElementRef<'_>) -> Vec<(String, String)> {
+    std::iter::once(container)
+        .chain(container.descendants().skip(1).filter_map(ElementRef::wrap))
+        .filter(|e| {
+            !INLINE_TAGS.contains(&e.value().name()) && !inside_skipped(*e, Some(container))
+        })
+        .map(|e| ("p".to_string(), own_text(e)))
+        .filter(|(_, text)| !text.is_empty())
+        .collect()
+}
+
 /// Extracts the article from an HTML page.
 pub fn extract(source: &str) -> HtmlPage {
     let doc = Html::parse_document(source);
@@ -236,7 +291,24 @@ pub fn extract(source: &str) -> HtmlPage {
         lines.push(format!("# {title}"));
         lines.push(String::new());
     }
-    for (tag, text) in container.map(blocks).unwrap_or_default() {
+    let mut found = container.map(blocks).unwrap_or_default();
+    if let Some(container) = container {
+        let block_chars: usize = found.iter().map(|(_, t)| t.len()).sum();
+        if block_chars * 3 < element_text(container).len() {
+            found = loose_text_blocks(container);
+        }
+    }
+    if found.iter().map(|(_, t)| t.len()).sum::<usize>() < 300 {
+        // The chosen container held almost nothing: take every paragraph outside
+        // navigation and page furniture, judging by tags alone.
+        let everything = all_paragraphs(&doc);
+        if everything.iter().map(|(_, t)| t.len()).sum::<usize>()
+            > found.iter().map(|(_, t)| t.len()).sum::<usize>()
+        {
+            found = everything;
+        }
+    }
+    for (tag, text) in found {
         if tag == "h1" && page.hints.title.as_deref() == Some(text.as_str()) {
             continue;
         }
@@ -265,7 +337,6 @@ fn locate_lines(source: &str, lines: &[String]) -> Vec<u32> {
         .map(|line| {
             let probe: String = line
                 .trim_start_matches('#')
-                .trim()
                 .split_whitespace()
                 .take(3)
                 .collect::<Vec<_>>()
@@ -335,6 +406,15 @@ mod tests {
             .position(|l| l.starts_with("The first"))
             .unwrap();
         assert_eq!(page.source_lines[first_paragraph], 12);
+    }
+
+    #[test]
+    fn reads_text_set_straight_into_divs() {
+        let page = extract("<html><body><article><div>First loose paragraph of text.</div><div>Second <b>bold</b> one.</div></article></body></html>");
+        assert_eq!(
+            page.text,
+            "First loose paragraph of text.\n\nSecond bold one.\n"
+        );
     }
 
     #[test]
