@@ -428,6 +428,10 @@ fn classify(raw: &str, plain: &str) -> Kind {
     if words <= 15 && CHROME.is_match(plain) {
         return Kind::Chrome;
     }
+    // A date line is short; scanning every body line for dates would be wasted work.
+    if words > 12 {
+        return Kind::Text;
+    }
     if let Some(date) = dates::date_only_line(plain) {
         return Kind::DateLine(date);
     }
