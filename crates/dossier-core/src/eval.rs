@@ -94,6 +94,9 @@ pub fn document_key(source: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
+/// A gold document paired with the stored article it names.
+type Matched<'a> = (&'a str, &'a BTreeMap<String, Value>, &'a Article);
+
 /// Scores `articles` against `gold` for every stage the gold covers.
 pub fn evaluate(gold: &Gold, articles: &[Article]) -> Report {
     let mut by_key: BTreeMap<&str, &Article> = BTreeMap::new();
@@ -106,7 +109,7 @@ pub fn evaluate(gold: &Gold, articles: &[Article]) -> Report {
         documents_in_gold: gold.documents.len(),
         ..Report::default()
     };
-    let mut matched: Vec<(&str, &BTreeMap<String, Value>, &Article)> = Vec::new();
+    let mut matched: Vec<Matched<'_>> = Vec::new();
     for (key, doc) in &gold.documents {
         match by_key.get(key.as_str()) {
             Some(article) => matched.push((key, doc, article)),
@@ -158,10 +161,7 @@ fn same_value(field: &str, predicted: &str, gold: &str) -> bool {
     }
 }
 
-fn score_text(
-    matched: &[(&str, &BTreeMap<String, Value>, &Article)],
-    errors: &mut Vec<String>,
-) -> StageScore {
+fn score_text(matched: &[Matched<'_>], errors: &mut Vec<String>) -> StageScore {
     let mut score = StageScore::new("text");
     for (key, doc, article) in matched {
         let body = fold_for_match(&article.text());
@@ -200,11 +200,7 @@ fn strings(value: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn score_field(
-    field: &str,
-    matched: &[(&str, &BTreeMap<String, Value>, &Article)],
-    errors: &mut Vec<String>,
-) -> StageScore {
+fn score_field(field: &str, matched: &[Matched<'_>], errors: &mut Vec<String>) -> StageScore {
     let mut score = StageScore::new(field);
     for (key, doc, article) in matched {
         let Some(gold_value) = doc.get(field) else {
@@ -213,25 +209,29 @@ fn score_field(
         let gold = gold_value.as_str();
         let predicted = predicted_field(article, field);
         score.total += 1;
-        match (&predicted, gold) {
-            (None, None) => score.correct += 1,
+        let right = match (predicted.as_deref(), gold) {
+            (None, None) => true,
             (Some(p), Some(g)) if same_value(field, p, g) => {
-                score.correct += 1;
                 score.true_positives += 1;
+                true
             }
-            (Some(_), None) => score.false_positives += 1,
-            (None, Some(_)) => score.false_negatives += 1,
+            (Some(_), None) => {
+                score.false_positives += 1;
+                false
+            }
+            (None, Some(_)) => {
+                score.false_negatives += 1;
+                false
+            }
             (Some(_), Some(_)) => {
                 score.false_positives += 1;
                 score.false_negatives += 1;
+                false
             }
-        }
-        if !matches!((&predicted, gold), (None, None))
-            && !predicted
-                .as_deref()
-                .zip(gold)
-                .is_some_and(|(p, g)| same_value(field, p, g))
-        {
+        };
+        if right {
+            score.correct += 1;
+        } else {
             errors.push(format!(
                 "{field} {key}: predicted {predicted:?}, gold {gold:?}"
             ));
@@ -240,11 +240,7 @@ fn score_field(
     score
 }
 
-fn score_list(
-    field: &str,
-    matched: &[(&str, &BTreeMap<String, Value>, &Article)],
-    errors: &mut Vec<String>,
-) -> StageScore {
+fn score_list(field: &str, matched: &[Matched<'_>], errors: &mut Vec<String>) -> StageScore {
     let mut score = StageScore::new(field);
     for (key, doc, article) in matched {
         if !doc.contains_key(field) {

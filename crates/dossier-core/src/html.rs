@@ -298,13 +298,12 @@ pub fn extract(source: &str) -> HtmlPage {
             found = loose_text_blocks(container);
         }
     }
-    if found.iter().map(|(_, t)| t.len()).sum::<usize>() < 300 {
+    let found_chars: usize = found.iter().map(|(_, t)| t.len()).sum();
+    if found_chars < 300 {
         // The chosen container held almost nothing: take every paragraph outside
-        // navigation and page furniture, judging by tags alone.
+        // navigation and page furniture, judging by tags alone, if that is much more.
         let everything = all_paragraphs(&doc);
-        if everything.iter().map(|(_, t)| t.len()).sum::<usize>()
-            > found.iter().map(|(_, t)| t.len()).sum::<usize>()
-        {
+        if everything.iter().map(|(_, t)| t.len()).sum::<usize>() > 2 * found_chars.max(100) {
             found = everything;
         }
     }
