@@ -40,16 +40,10 @@ fn load_bases(folders: &[PathBuf]) -> anyhow::Result<Vec<Base>> {
         let Some(title) = blocks.next() else { continue };
         let paragraphs: Vec<String> = blocks.map(str::to_string).collect();
         if paragraphs.len() >= 2 {
-            bases.push(Base {
-                title: title.to_string(),
-                paragraphs,
-            });
+            bases.push(Base { title: title.to_string(), paragraphs });
         }
     }
-    anyhow::ensure!(
-        !bases.is_empty(),
-        "no usable articles to reshape in {folders:?}"
-    );
+    anyhow::ensure!(!bases.is_empty(), "no usable articles to reshape in {folders:?}");
     Ok(bases)
 }
 
@@ -92,11 +86,7 @@ fn hard_wrap(paragraph: &str, width: usize, hyphenate: bool) -> String {
 }
 
 fn date_for(i: usize) -> (u32, u32, u32) {
-    (
-        2015 + (i % 10) as u32,
-        1 + (i % 12) as u32,
-        1 + (i % 28) as u32,
-    )
+    (2015 + (i % 10) as u32, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
 }
 
 const MONTHS: [&str; 12] = [
@@ -121,12 +111,7 @@ fn reshape(base: &Base, i: usize) -> (&'static str, String) {
     paragraphs.rotate_left(rotate);
     let title = format!("{} ({})", base.title.trim_end_matches('.'), i);
     let (year, month, day) = date_for(i);
-    let slug: String = title
-        .to_lowercase()
-        .split_whitespace()
-        .take(6)
-        .collect::<Vec<_>>()
-        .join("-");
+    let slug: String = title.to_lowercase().split_whitespace().take(6).collect::<Vec<_>>().join("-");
     let url = format!(
         "https://www.example-news.com/{year}/{month:02}/{day:02}/{}-{i}",
         slug.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
@@ -140,7 +125,9 @@ fn reshape(base: &Base, i: usize) -> (&'static str, String) {
                 out.push_str(&hard_wrap(paragraph, width, true));
                 out.push_str("\n\n");
                 if n == 1 {
-                    out.push_str("https://cited.example.org/report.html\nhttps://another.example.net/2019/05/06/background\n\n");
+                    out.push_str(
+                        "https://cited.example.org/report.html\nhttps://another.example.net/2019/05/06/background\n\n",
+                    );
                 }
                 if n % 6 == 5 {
                     out.push_str(&format!("{}\n\n", n / 6 + 1));
@@ -149,15 +136,16 @@ fn reshape(base: &Base, i: usize) -> (&'static str, String) {
             ("txt", out)
         }
         2 => {
-            let mut out = format!("# {title}\n\n{} {day}, {year}\n\nA view of the city centre. **Jane Doe / Example Agency**\n\n", MONTHS[month as usize - 1]);
+            let mut out = format!(
+                "# {title}\n\n{} {day}, {year}\n\nA view of the city centre. **Jane Doe / Example Agency**\n\n",
+                MONTHS[month as usize - 1]
+            );
             for (n, paragraph) in paragraphs.iter().enumerate() {
                 let linked = paragraph.replacen(" said ", " [said](#) ", 1);
                 out.push_str(&linked);
                 out.push_str("\n\n");
                 if n == 1 {
-                    out.push_str(
-                        "**Related article:** [An Earlier Story About the Same Topic](#)\n\n",
-                    );
+                    out.push_str("**Related article:** [An Earlier Story About the Same Topic](#)\n\n");
                 }
             }
             out.push_str(&format!("Original url:\n\n<{url}>"));
@@ -215,31 +203,21 @@ pub fn peak_memory() -> Option<u64> {
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let sources = if args.from.is_empty() {
-        default_sources()
-    } else {
-        args.from.clone()
-    };
+    let sources = if args.from.is_empty() { default_sources() } else { args.from.clone() };
     let bases = load_bases(&sources)?;
     let temporary = args.corpus.is_none();
-    let dir = args.corpus.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("dossier-bench-{}", std::process::id()))
-    });
-    println!(
-        "Generating {} articles from {} real ones in {} …",
-        args.articles,
-        bases.len(),
-        dir.display()
-    );
+    let dir = args
+        .corpus
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("dossier-bench-{}", std::process::id())));
+    println!("Generating {} articles from {} real ones in {} …", args.articles, bases.len(), dir.display());
     let bytes = write_corpus(&dir, &bases, args.articles)?;
 
     let mut problems = Vec::new();
     let tasks = ingest::collect_files(std::slice::from_ref(&dir), &mut problems);
     let started = Instant::now();
-    let analysed: Vec<usize> = tasks
-        .par_iter()
-        .map(|t| analyze_task(t, u64::MAX).1.map_or(0, |r| r.articles.len()))
-        .collect();
+    let analysed: Vec<usize> =
+        tasks.par_iter().map(|t| analyze_task(t, u64::MAX).1.map_or(0, |r| r.articles.len())).collect();
     let pipeline = started.elapsed().as_secs_f64();
     let articles: usize = analysed.iter().sum();
     let failed = analysed.iter().filter(|&&n| n == 0).count();
@@ -253,6 +231,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         &ingest::Options {
             max_file_size: u64::MAX,
             progress: true,
+            story_threshold: dossier_core::stories::STORY_THRESHOLD,
         },
     )?;
     let full = started.elapsed().as_secs_f64();
@@ -263,25 +242,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         std::fs::remove_dir_all(&dir)?;
     }
 
-    println!(
-        "corpus: {} files, {} ({} failed to analyse)",
-        tasks.len(),
-        human_bytes(bytes),
-        failed
-    );
-    println!(
-        "{:<34} {:>10} {:>14} {:>10}",
-        "stage", "seconds", "articles/s", "MB/s"
-    );
-    for (stage, seconds, count) in [
-        ("read + clean + metadata", pipeline, articles),
-        ("full ingest into SQLite", full, summary.articles.len()),
-    ] {
-        println!(
-            "{stage:<34} {seconds:>10.2} {:>14.0} {:>10.1}",
-            count as f64 / seconds,
-            bytes as f64 / 1e6 / seconds
-        );
+    println!("corpus: {} files, {} ({} failed to analyse)", tasks.len(), human_bytes(bytes), failed);
+    println!("{:<34} {:>10} {:>14} {:>10}", "stage", "seconds", "articles/s", "MB/s");
+    for (stage, seconds, count) in
+        [("read + clean + metadata", pipeline, articles), ("full ingest into SQLite", full, summary.articles.len())]
+    {
+        println!("{stage:<34} {seconds:>10.2} {:>14.0} {:>10.1}", count as f64 / seconds, bytes as f64 / 1e6 / seconds);
     }
     println!(
         "threads: {}   peak memory: {}   store: {}",

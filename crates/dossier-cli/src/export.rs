@@ -1,6 +1,7 @@
 //! The export contract (docs/export.md): one JSON object with `articles`,
 //! `stories`, `entities`, `quotes` and `events`; JSON lines and CSV of articles.
 
+use crate::dossier::Dossier;
 use dossier_core::article::Article;
 use serde::Serialize;
 use serde_json::Value;
@@ -24,10 +25,12 @@ pub struct ExportArticle<'a> {
     pub related: &'a [String],
     pub duplicate_of: Option<&'a str>,
     pub story: Option<&'a str>,
+    /// Fields filled from the canonical duplicate rather than read from this capture.
+    pub inherited: Vec<&'static str>,
 }
 
 impl<'a> ExportArticle<'a> {
-    pub fn of(article: &'a Article) -> ExportArticle<'a> {
+    pub fn of(article: &'a Article, dossier: &'a Dossier) -> ExportArticle<'a> {
         ExportArticle {
             id: &article.id,
             source: &article.source,
@@ -40,45 +43,68 @@ impl<'a> ExportArticle<'a> {
             text: article.text(),
             links: &article.links,
             related: &article.related,
-            duplicate_of: None,
-            story: None,
+            duplicate_of: dossier.duplicate_of.get(&article.id).map(String::as_str),
+            story: dossier.story_of.get(&article.id).map(String::as_str),
+            inherited: ["title", "published", "outlet", "url"]
+                .into_iter()
+                .filter(|f| article.is_inherited(f))
+                .collect(),
         }
     }
 }
 
 #[derive(Debug, Serialize)]
-struct Dossier<'a> {
+struct ExportStory<'a> {
+    id: &'a str,
+    label: &'a str,
+    articles: &'a [String],
+    first: Option<&'a str>,
+    last: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct Contract<'a> {
     version: u32,
     articles: Vec<ExportArticle<'a>>,
-    stories: Vec<Value>,
+    stories: Vec<ExportStory<'a>>,
     entities: Vec<Value>,
     quotes: Vec<Value>,
     events: Vec<Value>,
 }
 
-pub fn write_json(articles: &[Article], out: &mut dyn Write) -> anyhow::Result<()> {
-    let dossier = Dossier {
+pub fn write_json(dossier: &Dossier, out: &mut dyn Write) -> anyhow::Result<()> {
+    let contract = Contract {
         version: CONTRACT_VERSION,
-        articles: articles.iter().map(ExportArticle::of).collect(),
-        stories: Vec::new(),
+        articles: dossier.articles.iter().map(|a| ExportArticle::of(a, dossier)).collect(),
+        stories: dossier
+            .stories
+            .iter()
+            .map(|s| ExportStory {
+                id: &s.id,
+                label: &s.label,
+                articles: &s.articles,
+                first: s.first.as_deref(),
+                last: s.last.as_deref(),
+            })
+            .collect(),
         entities: Vec::new(),
         quotes: Vec::new(),
         events: Vec::new(),
     };
-    serde_json::to_writer_pretty(&mut *out, &dossier)?;
+    serde_json::to_writer_pretty(&mut *out, &contract)?;
     writeln!(out)?;
     Ok(())
 }
 
-pub fn write_jsonl(articles: &[Article], out: &mut dyn Write) -> anyhow::Result<()> {
-    for article in articles {
-        serde_json::to_writer(&mut *out, &ExportArticle::of(article))?;
+pub fn write_jsonl(dossier: &Dossier, out: &mut dyn Write) -> anyhow::Result<()> {
+    for article in &dossier.articles {
+        serde_json::to_writer(&mut *out, &ExportArticle::of(article, dossier))?;
         writeln!(out)?;
     }
     Ok(())
 }
 
-pub fn write_csv(articles: &[Article], out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn write_csv(dossier: &Dossier, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
         "id",
@@ -95,8 +121,8 @@ pub fn write_csv(articles: &[Article], out: &mut dyn Write) -> anyhow::Result<()
         "related",
         "text",
     ])?;
-    for article in articles {
-        let row = ExportArticle::of(article);
+    for article in &dossier.articles {
+        let row = ExportArticle::of(article, dossier);
         writer.write_record([
             row.id,
             row.source,

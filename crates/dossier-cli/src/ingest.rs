@@ -3,6 +3,7 @@
 //! reported on one line and skipped; it never stops the others.
 
 use dossier_core::article::{analyze_file, Article, FileReport};
+use dossier_core::fingerprint::{fingerprint, Fingerprint};
 use dossier_store::{Store, WriteOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -19,6 +20,7 @@ const CHUNK: usize = 256;
 pub struct Options {
     pub max_file_size: u64,
     pub progress: bool,
+    pub story_threshold: f64,
 }
 
 /// A file to read: where it is and the name it gets in the dossier.
@@ -64,11 +66,7 @@ impl Ingested {
             title: article.title.clone(),
             outlet: article.outlet.clone(),
             published: article.published.map(|d| d.to_string()),
-            words: article
-                .paragraphs
-                .iter()
-                .map(|p| dossier_core::text::word_count(&p.text))
-                .sum(),
+            words: article.paragraphs.iter().map(|p| dossier_core::text::word_count(&p.text)).sum(),
         }
     }
 }
@@ -82,6 +80,8 @@ pub struct Summary {
     pub replaced: usize,
     pub articles: Vec<Ingested>,
     pub problems: Vec<Problem>,
+    pub duplicates: usize,
+    pub stories: usize,
     pub elapsed: Duration,
 }
 
@@ -91,20 +91,11 @@ pub fn collect_files(roots: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<File
     let mut tasks = Vec::new();
     for root in roots {
         if let Err(e) = std::fs::metadata(root) {
-            problems.push(Problem {
-                path: root.display().to_string(),
-                reason: describe_io(&e),
-                skipped: true,
-            });
+            problems.push(Problem { path: root.display().to_string(), reason: describe_io(&e), skipped: true });
             continue;
         }
-        let walker = WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter();
-        for entry in walker
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        {
+        let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
+        for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
             match entry {
                 Err(e) => problems.push(walk_problem(&e, root)),
                 Ok(entry) if entry.file_type().is_dir() => {}
@@ -113,10 +104,7 @@ pub fn collect_files(roots: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<File
                     reason: "not a regular file (a pipe, socket or device)".into(),
                     skipped: true,
                 }),
-                Ok(entry) => tasks.push(FileTask {
-                    source: source_name(root, entry.path()),
-                    path: entry.into_path(),
-                }),
+                Ok(entry) => tasks.push(FileTask { source: source_name(root, entry.path()), path: entry.into_path() }),
             }
         }
     }
@@ -132,18 +120,12 @@ fn walk_problem(error: &walkdir::Error, root: &Path) -> Problem {
     } else {
         error.to_string()
     };
-    Problem {
-        path,
-        reason,
-        skipped: true,
-    }
+    Problem { path, reason, skipped: true }
 }
 
 fn describe_io(error: &std::io::Error) -> String {
     match error.kind() {
-        std::io::ErrorKind::NotFound => {
-            "no such file or directory (or a broken symbolic link)".into()
-        }
+        std::io::ErrorKind::NotFound => "no such file or directory (or a broken symbolic link)".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied: cannot read".into(),
         _ => format!("cannot read: {error}"),
     }
@@ -152,18 +134,12 @@ fn describe_io(error: &std::io::Error) -> String {
 /// The name an article's file gets: its path below the ingested folder, or its
 /// file name when a single file was given.
 fn source_name(root: &Path, path: &Path) -> String {
-    let relative = path
-        .strip_prefix(root)
-        .ok()
-        .filter(|r| !r.as_os_str().is_empty());
+    let relative = path.strip_prefix(root).ok().filter(|r| !r.as_os_str().is_empty());
     let name = match relative {
         Some(r) => r.to_path_buf(),
         None => PathBuf::from(path.file_name().unwrap_or(path.as_os_str())),
     };
-    name.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    name.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// Reads and analyses one file. Never panics: a panic inside the analysis is
@@ -191,12 +167,15 @@ pub fn analyze_task(task: &FileTask, max_file_size: u64) -> (u64, Result<FileRep
     let result = match analysed {
         Ok(Ok(report)) => Ok(report),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(
-            "internal error while analysing this file (a bug: please report it with the file)"
-                .into(),
-        ),
+        Err(_) => Err("internal error while analysing this file (a bug: please report it with the file)".into()),
     };
     (bytes.len() as u64, result)
+}
+
+fn with_fingerprints(report: FileReport) -> (FileReport, Vec<Fingerprint>) {
+    let fingerprints =
+        report.articles.iter().map(|a| fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()))).collect();
+    (report, fingerprints)
 }
 
 pub fn human_bytes(bytes: u64) -> String {
@@ -233,45 +212,48 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
     let bar = progress_bar(tasks.len(), options.progress);
     let mut batch = store.batch()?;
     for chunk in tasks.chunks(CHUNK) {
-        let results: Vec<(u64, Result<FileReport, String>)> = chunk
+        let results: Vec<(u64, Result<(FileReport, Vec<Fingerprint>), String>)> = chunk
             .par_iter()
             .map(|task| {
-                let result = analyze_task(task, options.max_file_size);
+                let (bytes, result) = analyze_task(task, options.max_file_size);
                 bar.inc(1);
-                result
+                (bytes, result.map(with_fingerprints))
             })
             .collect();
         for (task, (bytes, result)) in chunk.iter().zip(results) {
             summary.bytes += bytes;
             let path = task.path.display().to_string();
             match result {
-                Err(reason) => summary.problems.push(Problem {
-                    path,
-                    reason,
-                    skipped: true,
-                }),
-                Ok(report) => {
+                Err(reason) => summary.problems.push(Problem { path, reason, skipped: true }),
+                Ok((report, fingerprints)) => {
                     for warning in report.warnings {
-                        summary.problems.push(Problem {
-                            path: path.clone(),
-                            reason: warning,
-                            skipped: false,
-                        });
+                        summary.problems.push(Problem { path: path.clone(), reason: warning, skipped: false });
                     }
-                    for article in report.articles {
-                        match batch.write(&article)? {
+                    for (article, fingerprint) in report.articles.iter().zip(&fingerprints) {
+                        let outcome = batch.write(article)?;
+                        match outcome {
                             WriteOutcome::Inserted => summary.inserted += 1,
                             WriteOutcome::Unchanged => summary.unchanged += 1,
                             WriteOutcome::Replaced => summary.replaced += 1,
                         }
-                        summary.articles.push(Ingested::of(&article));
+                        if outcome != WriteOutcome::Unchanged {
+                            batch.index_duplicates(article, fingerprint)?;
+                        }
+                        summary.articles.push(Ingested::of(article));
                     }
                 }
             }
         }
     }
+    if summary.inserted + summary.replaced > 0 {
+        bar.set_message("grouping duplicates and stories");
+        batch.rebuild_duplicate_groups()?;
+        batch.rebuild_stories(options.story_threshold)?;
+    }
     batch.commit()?;
     bar.finish_and_clear();
+    summary.duplicates = store.duplicate_groups()?.len();
+    summary.stories = store.stories()?.len();
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

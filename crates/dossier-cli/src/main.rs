@@ -1,13 +1,15 @@
 //! The `dossier` command.
 
 mod bench;
+mod dossier;
 mod export;
 mod ingest;
 mod report;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use dossier_core::eval::{evaluate, Gold};
+use dossier::Dossier;
+use dossier_core::eval::{evaluate, Gold, Predictions};
 use dossier_store::Store;
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,11 +19,7 @@ use std::process::ExitCode;
 const EXIT_PARTIAL: u8 = 3;
 
 #[derive(Parser)]
-#[command(
-    name = "dossier",
-    version,
-    about = "Turn a pile of news captures into a clean, cited, searchable dossier."
-)]
+#[command(name = "dossier", version, about = "Turn a pile of news captures into a clean, cited, searchable dossier.")]
 struct Cli {
     /// The dossier's SQLite file (created when missing).
     #[arg(long, global = true, env = "DOSSIER_DB", default_value = "dossier.db")]
@@ -43,6 +41,9 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Average similarity from which articles form one story (0 to 1).
+        #[arg(long, default_value_t = dossier_core::stories::STORY_THRESHOLD)]
+        story_threshold: f64,
     },
     /// List stored articles.
     Articles {
@@ -70,10 +71,34 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// List duplicate groups: each canonical article with its exact, near and partial copies.
+    Duplicates,
+    /// Compare two articles paragraph by paragraph, with their metadata and cited links.
+    Diff {
+        /// First article (id or unique prefix).
+        first: String,
+        /// Second article (id or unique prefix).
+        second: String,
+    },
+    /// List stories: label, date span, articles.
+    Stories,
+    /// Show one story: its articles in date order, with duplicates folded.
+    Story {
+        /// Story id, or a unique prefix of it.
+        id: String,
+    },
     /// Score the stored results against a gold file.
     Eval {
-        #[arg(long)]
-        gold: PathBuf,
+        /// A gold file in the format of ../shared/gold/seeds.json.
+        #[arg(long, required_unless_present = "groups")]
+        gold: Option<PathBuf>,
+        /// Instead of --gold: a JSON-lines corpus whose records carry a story label
+        /// (e.g. ECB+'s `subtopic`); scores the stories and duplicates stages against it.
+        #[arg(long, conflicts_with = "gold")]
+        groups: Option<PathBuf>,
+        /// The record field that names the story, with --groups.
+        #[arg(long, default_value = "subtopic")]
+        group_key: String,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
         /// Fail (exit 1) when any stage's F1 is below this.
@@ -115,17 +140,29 @@ fn open_store(cli: &Cli) -> anyhow::Result<Store> {
     Store::open(&cli.db).with_context(|| format!("cannot open the dossier at {}", cli.db.display()))
 }
 
+fn load_gold(
+    gold: Option<&std::path::Path>,
+    groups: Option<&std::path::Path>,
+    group_key: &str,
+) -> anyhow::Result<Gold> {
+    if let Some(path) = groups {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        return Gold::from_groups(&name, &text, group_key).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+    }
+    let path = gold.context("give --gold FILE or --groups FILE")?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read gold file {}", path.display()))?;
+    Gold::parse(&text).with_context(|| format!("{} is not a gold file", path.display()))
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Analyze {
-            paths,
-            max_file_size,
-            quiet,
-        } => {
+        Command::Analyze { paths, max_file_size, quiet, story_threshold } => {
             let mut store = open_store(&cli)?;
             let options = ingest::Options {
                 max_file_size: max_file_size.saturating_mul(1024 * 1024),
                 progress: !quiet,
+                story_threshold: *story_threshold,
             };
             let summary = ingest::ingest(&mut store, paths, &options)?;
             for problem in &summary.problems {
@@ -141,27 +178,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Articles { format } => {
-            let articles = open_store(&cli)?.articles()?;
+            let dossier = Dossier::load(&open_store(&cli)?)?;
             match format {
-                ListFormat::Table => report::print_articles(&articles),
+                ListFormat::Table => report::print_articles(&dossier),
                 ListFormat::Json => {
-                    let rows: Vec<_> = articles.iter().map(export::ExportArticle::of).collect();
+                    let rows: Vec<_> =
+                        dossier.articles.iter().map(|a| export::ExportArticle::of(a, &dossier)).collect();
                     println!("{}", serde_json::to_string_pretty(&rows)?);
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Show {
-            id,
-            original,
-            removed,
-            format,
-        } => {
+        Command::Show { id, original, removed, format } => {
             let store = open_store(&cli)?;
-            let Some(article) = store.article(id)? else {
+            let Some(found) = store.article(id)? else {
                 eprintln!("dossier: no article with id {id:?} (see `dossier articles`)");
                 return Ok(ExitCode::FAILURE);
             };
+            let dossier = Dossier::load(&store)?;
+            let article = dossier.article(&found.id).cloned().unwrap_or(found);
             if *format == ListFormat::Json {
                 println!("{}", serde_json::to_string_pretty(&article)?);
             } else if *original {
@@ -172,55 +207,68 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { format, output } => {
-            let articles = open_store(&cli)?.articles()?;
+            let dossier = Dossier::load(&open_store(&cli)?)?;
             let mut out: Box<dyn Write> = match output {
                 Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path)
-                        .with_context(|| format!("cannot write {}", path.display()))?,
+                    std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             match format {
-                ExportFormat::Json => export::write_json(&articles, &mut out)?,
-                ExportFormat::Jsonl => export::write_jsonl(&articles, &mut out)?,
-                ExportFormat::Csv => export::write_csv(&articles, &mut out)?,
+                ExportFormat::Json => export::write_json(&dossier, &mut out)?,
+                ExportFormat::Jsonl => export::write_jsonl(&dossier, &mut out)?,
+                ExportFormat::Csv => export::write_csv(&dossier, &mut out)?,
             }
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval {
-            gold,
-            format,
-            min,
-            verbose,
-        } => {
-            let text = std::fs::read_to_string(gold)
-                .with_context(|| format!("cannot read gold file {}", gold.display()))?;
-            let gold = Gold::parse(&text)
-                .with_context(|| format!("{} is not a gold file", gold.display()))?;
-            let articles = open_store(&cli)?.articles()?;
-            let result = evaluate(&gold, &articles);
+        Command::Eval { gold, groups, group_key, format, min, verbose } => {
+            let gold = load_gold(gold.as_deref(), groups.as_deref(), group_key)?;
+            let dossier = Dossier::load(&open_store(&cli)?)?;
+            let predictions = Predictions {
+                articles: &dossier.articles,
+                duplicate_of: &dossier.duplicate_of,
+                story_of: &dossier.story_of,
+            };
+            let result = evaluate(&gold, predictions);
             match format {
                 ListFormat::Table => report::print_eval(&result, *verbose),
                 ListFormat::Json => println!("{}", serde_json::to_string_pretty(&result)?),
             }
             let below: Vec<&str> = match min {
-                Some(min) => result
-                    .stages
-                    .iter()
-                    .filter(|s| s.f1 < *min)
-                    .map(|s| s.stage.as_str())
-                    .collect(),
+                Some(min) => result.stages.iter().filter(|s| s.f1 < *min).map(|s| s.stage.as_str()).collect(),
                 None => Vec::new(),
             };
             if !below.is_empty() {
-                eprintln!(
-                    "dossier: F1 below {} in: {}",
-                    min.unwrap_or_default(),
-                    below.join(", ")
-                );
+                eprintln!("dossier: F1 below {} in: {}", min.unwrap_or_default(), below.join(", "));
                 return Ok(ExitCode::FAILURE);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Duplicates => {
+            report::print_duplicates(&Dossier::load(&open_store(&cli)?)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { first, second } => {
+            let store = open_store(&cli)?;
+            let (Some(a), Some(b)) = (store.article(first)?, store.article(second)?) else {
+                eprintln!("dossier: no article with id {first:?} or {second:?} (see `dossier articles`)");
+                return Ok(ExitCode::FAILURE);
+            };
+            report::print_diff(&a, &b);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stories => {
+            report::print_stories(&Dossier::load(&open_store(&cli)?)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Story { id } => {
+            let store = open_store(&cli)?;
+            let Some(story) = store.story(id)? else {
+                eprintln!("dossier: no story with id {id:?} (see `dossier stories`)");
+                return Ok(ExitCode::FAILURE);
+            };
+            report::print_story(&story, &Dossier::load(&store)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(args),

@@ -1,10 +1,13 @@
 //! What the terminal shows people: tables and laid-out articles.
 
+use crate::dossier::Dossier;
 use crate::ingest::{human_bytes, Summary};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use dossier_core::article::Article;
+use dossier_core::diff::{self, Step};
 use dossier_core::eval::Report;
+use dossier_store::StoryRow;
 use std::path::Path;
 
 /// Rows shown before a long list is cut short.
@@ -33,15 +36,7 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 pub fn print_summary(summary: &Summary, db: &Path, stored: usize) {
-    let mut rows = table(&[
-        "id",
-        "source",
-        "format",
-        "published",
-        "outlet",
-        "title",
-        "words",
-    ]);
+    let mut rows = table(&["id", "source", "format", "published", "outlet", "title", "words"]);
     for article in summary.articles.iter().take(MAX_ROWS) {
         rows.add_row(vec![
             Cell::new(&article.id[..10]),
@@ -57,10 +52,7 @@ pub fn print_summary(summary: &Summary, db: &Path, stored: usize) {
         println!("{rows}");
     }
     if summary.articles.len() > MAX_ROWS {
-        println!(
-            "… and {} more (see `dossier articles`)",
-            summary.articles.len() - MAX_ROWS
-        );
+        println!("… and {} more (see `dossier articles`)", summary.articles.len() - MAX_ROWS);
     }
     let seconds = summary.elapsed.as_secs_f64().max(1e-6);
     let skipped = summary.problems.iter().filter(|p| p.skipped).count();
@@ -79,49 +71,177 @@ pub fn print_summary(summary: &Summary, db: &Path, stored: usize) {
         summary.articles.len() as f64 / seconds,
         summary.bytes as f64 / 1e6 / seconds,
     );
-    println!("Dossier: {} ({stored} articles). Next: `dossier articles`, `dossier show ID`, `dossier export`.", db.display());
+    println!(
+        "{} duplicate groups, {} stories. Dossier: {} ({stored} articles). Next: `dossier stories`, `dossier duplicates`, `dossier show ID`, `dossier export`.",
+        summary.duplicates,
+        summary.stories,
+        db.display()
+    );
 }
 
-pub fn print_articles(articles: &[Article]) {
-    let mut rows = table(&["id", "published", "outlet", "title", "format", "source"]);
-    for article in articles {
+pub fn print_articles(dossier: &Dossier) {
+    let mut rows = table(&["id", "published", "outlet", "title", "format", "duplicate of", "source"]);
+    for article in &dossier.articles {
+        let duplicate = dossier.duplicate_of.get(&article.id).map(|c| c[..10].to_string());
         rows.add_row(vec![
             &article.id[..10],
             &or_dash(article.published.map(|d| d.to_string()).as_deref()),
             &or_dash(article.outlet.as_deref()),
             &shorten(&or_dash(article.title.as_deref()), 60),
             article.format.as_str(),
+            &or_dash(duplicate.as_deref()),
             &shorten(&article.source, 40),
         ]);
     }
     println!("{rows}");
-    println!("{} articles", articles.len());
+    println!("{} articles", dossier.articles.len());
+}
+
+fn describe(article: &Article) -> String {
+    format!(
+        "{} · {} · {} · {}",
+        &article.id[..10],
+        or_dash(article.published.map(|d| d.to_string()).as_deref()),
+        or_dash(article.outlet.as_deref()),
+        shorten(&or_dash(article.title.as_deref()), 60)
+    )
+}
+
+pub fn print_duplicates(dossier: &Dossier) {
+    if dossier.groups.is_empty() {
+        println!("No duplicates among {} articles.", dossier.articles.len());
+        return;
+    }
+    for group in &dossier.groups {
+        let Some(canonical) = dossier.article(&group.canonical) else { continue };
+        println!("■ {}  ({})", describe(canonical), canonical.source);
+        for member in &group.members {
+            let Some(article) = dossier.article(&member.article_id) else { continue };
+            let inherited: Vec<&str> =
+                ["title", "published", "outlet", "url"].into_iter().filter(|f| article.is_inherited(f)).collect();
+            let note =
+                if inherited.is_empty() { String::new() } else { format!("; inherits {}", inherited.join(", ")) };
+            println!(
+                "  └ {:<7} {:>4.0}%  {}  ({}{note})",
+                member.kind.as_str(),
+                member.similarity * 100.0,
+                describe(article),
+                article.source
+            );
+        }
+    }
+    println!("{} duplicate groups. `dossier diff A B` shows what differs.", dossier.groups.len());
+}
+
+pub fn print_diff(first: &Article, second: &Article) {
+    println!("A: {}  ({})", describe(first), first.source);
+    println!("B: {}  ({})", describe(second), second.source);
+    let mut meta = table(&["field", "A", "B"]);
+    let fields: [(&str, Option<String>, Option<String>); 5] = [
+        ("title", first.title.clone(), second.title.clone()),
+        ("published", first.published.map(|d| d.to_string()), second.published.map(|d| d.to_string())),
+        ("outlet", first.outlet.clone(), second.outlet.clone()),
+        ("url", first.url.clone(), second.url.clone()),
+        ("format", Some(first.format.as_str().to_string()), Some(second.format.as_str().to_string())),
+    ];
+    for (field, a, b) in fields {
+        let mark = if a == b { "" } else { " ≠" };
+        meta.add_row(vec![format!("{field}{mark}"), or_dash(a.as_deref()), or_dash(b.as_deref())]);
+    }
+    println!("{meta}");
+    let only = |x: &[String], y: &[String]| x.iter().filter(|l| !y.contains(l)).cloned().collect::<Vec<_>>();
+    for (who, links) in [("A", only(&first.links, &second.links)), ("B", only(&second.links, &first.links))] {
+        if !links.is_empty() {
+            println!("Only {who} cites {} link(s):", links.len());
+            for link in links {
+                println!("  {link}");
+            }
+        }
+    }
+    let a: Vec<&str> = first.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    let b: Vec<&str> = second.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    let steps = diff::paragraphs(&a, &b);
+    let shared = steps.iter().filter(|s| matches!(s, Step::Same(..))).count();
+    println!(
+        "\nParagraphs: {shared} shared, {} only in A, {} only in B, {} reworded",
+        steps.iter().filter(|s| matches!(s, Step::OnlyFirst(_))).count(),
+        steps.iter().filter(|s| matches!(s, Step::OnlySecond(_))).count(),
+        steps.iter().filter(|s| matches!(s, Step::Changed(..))).count()
+    );
+    for step in steps {
+        match step {
+            Step::Same(i, _) => println!("  = {}", shorten(a[i], 110)),
+            Step::Changed(i, j) => println!("  ~ A: {}\n    B: {}", shorten(a[i], 106), shorten(b[j], 106)),
+            Step::OnlyFirst(i) => println!("  - A only [L{}]: {}", first.paragraphs[i].first_line, shorten(a[i], 100)),
+            Step::OnlySecond(j) => {
+                println!("  + B only [L{}]: {}", second.paragraphs[j].first_line, shorten(b[j], 100))
+            }
+        }
+    }
+}
+
+pub fn print_stories(dossier: &Dossier) {
+    let mut rows = table(&["story", "articles", "first", "last", "outlets", "label"]);
+    for story in &dossier.stories {
+        rows.add_row(vec![
+            Cell::new(&story.id[..10]),
+            Cell::new(story.articles.len()).set_alignment(CellAlignment::Right),
+            Cell::new(or_dash(story.first.as_deref())),
+            Cell::new(or_dash(story.last.as_deref())),
+            Cell::new(shorten(&outlets(story, dossier).join(", "), 40)),
+            Cell::new(shorten(&story.label, 60)),
+        ]);
+    }
+    println!("{rows}");
+    println!(
+        "{} stories over {} articles. `dossier story ID` shows one.",
+        dossier.stories.len(),
+        dossier.articles.len()
+    );
+}
+
+fn outlets(story: &StoryRow, dossier: &Dossier) -> Vec<String> {
+    let mut outlets: Vec<String> =
+        story.articles.iter().filter_map(|id| dossier.article(id)).filter_map(|a| a.outlet.clone()).collect();
+    outlets.sort();
+    outlets.dedup();
+    outlets
+}
+
+pub fn print_story(story: &StoryRow, dossier: &Dossier) {
+    println!("{}", story.label);
+    println!(
+        "story {} · {} articles · {} → {} · {}",
+        story.id,
+        story.articles.len(),
+        or_dash(story.first.as_deref()),
+        or_dash(story.last.as_deref()),
+        outlets(story, dossier).join(", ")
+    );
+    let mut rows = table(&["id", "published", "outlet", "title", "duplicate of", "source"]);
+    for id in &story.articles {
+        let Some(article) = dossier.article(id) else { continue };
+        let duplicate = dossier.duplicate_of.get(id).map(|c| format!("↳ {}", &c[..10]));
+        rows.add_row(vec![
+            &article.id[..10],
+            &or_dash(article.published.map(|d| d.to_string()).as_deref()),
+            &or_dash(article.outlet.as_deref()),
+            &shorten(&or_dash(article.title.as_deref()), 60),
+            &or_dash(duplicate.as_deref()),
+            &shorten(&article.source, 36),
+        ]);
+    }
+    println!("{rows}");
 }
 
 pub fn print_article(article: &Article, with_removed: bool) {
     println!("{}", article.title.as_deref().unwrap_or("(no title)"));
-    println!(
-        "{}",
-        "═".repeat(
-            article
-                .title
-                .as_deref()
-                .map_or(10, |t| t.chars().count().min(100))
-        )
-    );
+    println!("{}", "═".repeat(article.title.as_deref().map_or(10, |t| t.chars().count().min(100))));
     let mut meta = table(&["field", "value", "found from"]);
     let fields: [(&str, Option<String>); 8] = [
         ("id", Some(article.id.clone())),
         ("source", Some(article.source.clone())),
-        (
-            "format",
-            Some(format!(
-                "{} ({}, {})",
-                article.format.as_str(),
-                article.format.describe(),
-                article.encoding
-            )),
-        ),
+        ("format", Some(format!("{} ({}, {})", article.format.as_str(), article.format.describe(), article.encoding))),
         ("language", article.language.clone()),
         ("outlet", article.outlet.clone()),
         ("published", article.published.map(|d| d.to_string())),
@@ -156,42 +276,25 @@ pub fn print_article(article: &Article, with_removed: bool) {
     if with_removed && !article.removed.is_empty() {
         let mut removed = table(&["line", "removed as", "text"]);
         for line in &article.removed {
-            removed.add_row(vec![
-                line.line.to_string(),
-                line.reason.clone(),
-                shorten(&line.text, 80),
-            ]);
+            removed.add_row(vec![line.line.to_string(), line.reason.clone(), shorten(&line.text, 80)]);
         }
         println!("\n{removed}");
     }
 }
 
 pub fn print_eval(report: &Report, verbose: bool) {
-    println!(
-        "{} of {} gold documents found in the dossier",
-        report.documents_matched, report.documents_in_gold
-    );
+    println!("{} of {} gold documents found in the dossier", report.documents_matched, report.documents_in_gold);
     if !report.documents_missing.is_empty() {
         println!("missing: {}", report.documents_missing.join(", "));
     }
-    let mut rows = table(&[
-        "stage",
-        "precision",
-        "recall",
-        "F1",
-        "right / items",
-        "tp",
-        "fp",
-        "fn",
-    ]);
+    let mut rows = table(&["stage", "precision", "recall", "F1", "right / items", "tp", "fp", "fn"]);
     for stage in &report.stages {
         rows.add_row(vec![
             Cell::new(&stage.stage),
             Cell::new(format!("{:.3}", stage.precision)).set_alignment(CellAlignment::Right),
             Cell::new(format!("{:.3}", stage.recall)).set_alignment(CellAlignment::Right),
             Cell::new(format!("{:.3}", stage.f1)).set_alignment(CellAlignment::Right),
-            Cell::new(format!("{} / {}", stage.correct, stage.total))
-                .set_alignment(CellAlignment::Right),
+            Cell::new(format!("{} / {}", stage.correct, stage.total)).set_alignment(CellAlignment::Right),
             Cell::new(stage.true_positives).set_alignment(CellAlignment::Right),
             Cell::new(stage.false_positives).set_alignment(CellAlignment::Right),
             Cell::new(stage.false_negatives).set_alignment(CellAlignment::Right),
@@ -203,9 +306,6 @@ pub fn print_eval(report: &Report, verbose: bool) {
         println!("  ✗ {error}");
     }
     if report.errors.len() > limit {
-        println!(
-            "  … {} more (--verbose lists all)",
-            report.errors.len() - limit
-        );
+        println!("  … {} more (--verbose lists all)", report.errors.len() - limit);
     }
 }

@@ -32,10 +32,7 @@ fn polnear_ingests_completely_and_titles_hold() {
     assert_eq!(articles.as_array().unwrap().len(), file_count(&corpus));
     for split in ["dev", "train"] {
         let gold = shared(&format!("gold/polnear-{split}.json"));
-        let report = json(&dossier(
-            &db,
-            &["eval", "--gold", gold.to_str().unwrap(), "--format", "json"],
-        ));
+        let report = json(&dossier(&db, &["eval", "--gold", gold.to_str().unwrap(), "--format", "json"]));
         for stage in report["stages"].as_array().unwrap() {
             let f1 = stage["f1"].as_f64().unwrap();
             assert!(f1 >= 0.98, "{split} {}: F1 {f1}", stage["stage"]);
@@ -49,28 +46,14 @@ fn readability_pages_ingest_without_losing_a_file() {
     let db = dir.path().join("r.db");
     let corpus = shared("data/readability-pages");
     let run = dossier(&db, &["analyze", "--quiet", corpus.to_str().unwrap()]);
-    let problems: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("dossier: skipped:"))
-        .collect();
+    let problems: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("dossier: skipped:")).collect();
     let articles = json(&dossier(&db, &["articles", "--format", "json"]));
     let articles = articles.as_array().unwrap();
-    let pages = walk(&corpus)
-        .into_iter()
-        .filter(|p| p.to_string_lossy().ends_with(".html.gz"))
-        .count();
+    let pages = walk(&corpus).into_iter().filter(|p| p.to_string_lossy().ends_with(".html.gz")).count();
     let html = articles.iter().filter(|a| a["format"] == "html").count();
     assert_eq!(html, pages, "every HTML page yields an article");
-    assert_eq!(
-        articles.len() + problems.len(),
-        file_count(&corpus),
-        "every file is an article or a reported problem"
-    );
+    assert_eq!(articles.len() + problems.len(), file_count(&corpus), "every file is an article or a reported problem");
     for line in &problems {
-        assert!(
-            line.contains("expected-metadata.json") && line.contains("no \"text\" field"),
-            "{line}"
-        );
+        assert!(line.contains("expected-metadata.json") && line.contains("no \"text\" field"), "{line}");
     }
 }

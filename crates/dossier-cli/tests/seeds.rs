@@ -17,70 +17,27 @@ fn analysed_seeds() -> (tempfile::TempDir, std::path::PathBuf) {
 fn seeds_match_the_gold_file_on_every_stage() {
     let (_dir, db) = analysed_seeds();
     let gold = shared("gold/seeds.json");
-    let run = dossier(
-        &db,
-        &[
-            "eval",
-            "--gold",
-            gold.to_str().unwrap(),
-            "--format",
-            "json",
-            "--min",
-            "1.0",
-        ],
-    );
+    let run = dossier(&db, &["eval", "--gold", gold.to_str().unwrap(), "--format", "json", "--min", "1.0"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let report = json(&run);
     assert_eq!(report["documents_matched"], 5);
-    let stages: Vec<&str> = report["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["stage"].as_str().unwrap())
-        .collect();
-    for stage in [
-        "text",
-        "title",
-        "outlet",
-        "published",
-        "url",
-        "language",
-        "links",
-        "related",
-    ] {
-        assert!(
-            stages.contains(&stage),
-            "stage {stage} missing from {stages:?}"
-        );
+    let stages: Vec<&str> = report["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+    for stage in ["text", "title", "outlet", "published", "url", "language", "links", "related"] {
+        assert!(stages.contains(&stage), "stage {stage} missing from {stages:?}");
     }
     for stage in report["stages"].as_array().unwrap() {
-        assert_eq!(
-            stage["correct"], stage["total"],
-            "stage {} has errors: {}",
-            stage["stage"], report["errors"]
-        );
+        assert_eq!(stage["correct"], stage["total"], "stage {} has errors: {}", stage["stage"], report["errors"]);
     }
     let table = dossier(&db, &["eval", "--gold", gold.to_str().unwrap()]);
-    assert!(
-        table.stdout.contains("published") && table.stdout.contains("1.000"),
-        "{}",
-        table.stdout
-    );
+    assert!(table.stdout.contains("published") && table.stdout.contains("1.000"), "{}", table.stdout);
 }
 
 #[test]
 fn seeds_in_the_repo_are_the_shared_seeds() {
     for entry in std::fs::read_dir(shared("seeds")).unwrap() {
         let path = entry.unwrap().path();
-        let copy = workspace_root()
-            .join("examples/seeds")
-            .join(path.file_name().unwrap());
-        assert_eq!(
-            std::fs::read(&path).unwrap(),
-            std::fs::read(&copy).unwrap(),
-            "{} differs",
-            copy.display()
-        );
+        let copy = workspace_root().join("examples/seeds").join(path.file_name().unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(&copy).unwrap(), "{} differs", copy.display());
     }
 }
 
@@ -90,11 +47,7 @@ fn reingesting_changes_nothing() {
     let before = json(&dossier(&db, &["export", "--format", "json"]));
     let seeds = workspace_root().join("examples/seeds");
     let again = dossier(&db, &["analyze", "--quiet", seeds.to_str().unwrap()]);
-    assert!(
-        again.stdout.contains("0 new, 5 unchanged, 0 replaced"),
-        "{}",
-        again.stdout
-    );
+    assert!(again.stdout.contains("0 new, 5 unchanged, 0 replaced"), "{}", again.stdout);
     assert_eq!(json(&dossier(&db, &["export", "--format", "json"])), before);
 }
 
@@ -128,29 +81,23 @@ fn export_follows_the_contract() {
             assert!(object.contains_key(key), "article lacks {key}: {article}");
         }
     }
-    let first = articles
-        .iter()
-        .find(|a| a["source"] == "000_5a1f9b1173ac035f.txt")
-        .unwrap();
+    let first = articles.iter().find(|a| a["source"] == "000_5a1f9b1173ac035f.txt").unwrap();
     assert_eq!(first["published"], "2021-12-17");
     assert_eq!(first["format"], "markdown");
-    let pdf = articles
-        .iter()
-        .find(|a| a["source"] == "001_0388a4eb874caa9f.txt")
-        .unwrap();
-    assert_eq!(
-        (
-            pdf["published"].clone(),
-            pdf["url"].clone(),
-            pdf["format"].clone()
-        ),
-        (
-            serde_json::Value::Null,
-            serde_json::Value::Null,
-            "pdf-text".into()
-        )
-    );
-
+    // The PDF capture has no metadata of its own: it inherits it from its duplicate and says so.
+    let pdf = articles.iter().find(|a| a["source"] == "001_0388a4eb874caa9f.txt").unwrap();
+    assert_eq!(pdf["format"], "pdf-text");
+    assert_eq!(pdf["duplicate_of"], first["id"]);
+    assert_eq!(pdf["published"], "2021-12-17");
+    assert_eq!(pdf["inherited"], serde_json::json!(["title", "published", "outlet", "url"]));
+    assert_eq!(first["inherited"], serde_json::json!([]));
+    let stories = dossier_json["stories"].as_array().unwrap();
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0]["articles"].as_array().unwrap().len(), 5);
+    assert_eq!((stories[0]["first"].clone(), stories[0]["last"].clone()), ("2021-12-15".into(), "2022-02-20".into()));
+    for article in articles {
+        assert_eq!(article["story"], stories[0]["id"]);
+    }
     let jsonl = dossier(&db, &["export", "--format", "jsonl"]);
     assert_eq!(jsonl.stdout.lines().count(), 5);
     for line in jsonl.stdout.lines() {
@@ -166,35 +113,19 @@ fn export_follows_the_contract() {
 fn show_gives_clean_text_metadata_and_the_original() {
     let (_dir, db) = analysed_seeds();
     let list = json(&dossier(&db, &["articles", "--format", "json"]));
-    let scraped = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["source"] == "004_1780666f36dac3a8.txt")
-        .unwrap();
+    let scraped = list.as_array().unwrap().iter().find(|a| a["source"] == "004_1780666f36dac3a8.txt").unwrap();
     let id = scraped["id"].as_str().unwrap();
     let shown = dossier(&db, &["show", &id[..8], "--removed"]);
     assert_eq!(shown.code, 0);
     assert!(
-        shown.stdout.contains("Sputnik International")
-            && shown.stdout.contains("source tag by the headline"),
+        shown.stdout.contains("Sputnik International") && shown.stdout.contains("source tag by the headline"),
         "{}",
         shown.stdout
     );
-    assert!(
-        shown.stdout.contains("[L9] MOSCOW (Sputnik)"),
-        "{}",
-        shown.stdout
-    );
-    assert!(
-        shown.stdout.contains("log in or register"),
-        "removed lines listed: {}",
-        shown.stdout
-    );
+    assert!(shown.stdout.contains("[L9] MOSCOW (Sputnik)"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("log in or register"), "removed lines listed: {}", shown.stdout);
     let original = dossier(&db, &["show", id, "--original"]);
-    assert!(original
-        .stdout
-        .starts_with("- Sputnik International, 1920, 13.01.2022"));
+    assert!(original.stdout.starts_with("- Sputnik International, 1920, 13.01.2022"));
     let missing = dossier(&db, &["show", "zzzz"]);
     assert_eq!(missing.code, 1);
     assert!(missing.stderr.contains("no article with id"));

@@ -42,13 +42,42 @@ pub struct Article {
 }
 
 impl Article {
+    /// Fills the metadata this article lacks (title, date, outlet, URL) from the
+    /// canonical member of its duplicate group, marking each filled field as
+    /// inherited. Returns the fields filled.
+    pub fn inherit_from(&mut self, canonical: &Article) -> Vec<&'static str> {
+        let mut filled = Vec::new();
+        let how = format!("inherited from duplicate {}", canonical.id);
+        if self.title.is_none() && canonical.title.is_some() {
+            self.title = canonical.title.clone();
+            filled.push("title");
+        }
+        if self.published.is_none() && canonical.published.is_some() {
+            self.published = canonical.published;
+            filled.push("published");
+        }
+        if self.outlet.is_none() && canonical.outlet.is_some() {
+            self.outlet = canonical.outlet.clone();
+            filled.push("outlet");
+        }
+        if self.url.is_none() && canonical.url.is_some() {
+            self.url = canonical.url.clone();
+            filled.push("url");
+        }
+        for field in &filled {
+            self.provenance.insert(field.to_string(), how.clone());
+        }
+        filled
+    }
+
+    /// Whether a field's value was inherited from a duplicate.
+    pub fn is_inherited(&self, field: &str) -> bool {
+        self.provenance.get(field).is_some_and(|how| how.starts_with("inherited from duplicate"))
+    }
+
     /// The clean body: paragraphs separated by blank lines.
     pub fn text(&self) -> String {
-        self.paragraphs
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n\n")
+        self.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n")
     }
 }
 
@@ -90,20 +119,16 @@ pub fn analyze_file(source: &str, bytes: &[u8]) -> Result<FileReport, FileError>
     let inflated;
     let (name, bytes) = if decode::is_gzip(bytes) {
         inflated = decode::gunzip(bytes).map_err(FileError::Decode)?;
-        (
-            source.strip_suffix(".gz").unwrap_or(source),
-            inflated.as_slice(),
-        )
+        (source.strip_suffix(".gz").unwrap_or(source), inflated.as_slice())
     } else {
         (source, bytes)
     };
     let decoded = decode::decode(bytes).map_err(FileError::Decode)?;
     let mut report = FileReport::default();
     if let Some(offset) = decoded.malformed_at {
-        report.warnings.push(format!(
-            "invalid {} at byte {offset}; malformed bytes replaced with U+FFFD",
-            decoded.encoding
-        ));
+        report
+            .warnings
+            .push(format!("invalid {} at byte {offset}; malformed bytes replaced with U+FFFD", decoded.encoding));
     }
     match format::sniff_container(name, &decoded.text) {
         Format::Jsonl => {
@@ -114,21 +139,12 @@ pub fn analyze_file(source: &str, bytes: &[u8]) -> Result<FileReport, FileError>
             };
             for record in &records {
                 let record_source = format!("{source}#L{}", record.line);
-                match analyze_text(
-                    &record_source,
-                    &record.text,
-                    decoded.encoding,
-                    &record.hints,
-                    None,
-                ) {
+                match analyze_text(&record_source, &record.text, decoded.encoding, &record.hints, None) {
                     Some(mut article) => {
                         article.format = Format::Jsonl;
                         report.articles.push(article);
                     }
-                    None => report.warnings.push(format!(
-                        "line {}: no article text left after cleaning",
-                        record.line
-                    )),
+                    None => report.warnings.push(format!("line {}: no article text left after cleaning", record.line)),
                 }
             }
             if report.articles.is_empty() {
@@ -138,27 +154,14 @@ pub fn analyze_file(source: &str, bytes: &[u8]) -> Result<FileReport, FileError>
         }
         Format::Html => {
             let page = html::extract(&decoded.text);
-            let mut article = analyze_text(
-                source,
-                &page.text,
-                decoded.encoding,
-                &page.hints,
-                Some(&page.source_lines),
-            )
-            .ok_or(FileError::NoText)?;
+            let mut article = analyze_text(source, &page.text, decoded.encoding, &page.hints, Some(&page.source_lines))
+                .ok_or(FileError::NoText)?;
             article.format = Format::Html;
             article.original = decoded.text;
             report.articles.push(article);
         }
         _ => report.articles.push(
-            analyze_text(
-                source,
-                &decoded.text,
-                decoded.encoding,
-                &Hints::default(),
-                None,
-            )
-            .ok_or(FileError::NoText)?,
+            analyze_text(source, &decoded.text, decoded.encoding, &Hints::default(), None).ok_or(FileError::NoText)?,
         ),
     }
     Ok(report)
@@ -185,12 +188,7 @@ pub fn analyze_text(
         }
     }
     let meta = metadata::decide(&cleaned, hints);
-    let body = cleaned
-        .paragraphs
-        .iter()
-        .map(|p| p.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n\n");
+    let body = cleaned.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n");
     let content_hash = short_hash(&[&fold_for_match(&body).to_lowercase()]);
     let language = hints
         .language
@@ -245,10 +243,7 @@ mod tests {
 
     #[test]
     fn refuses_files_without_text() {
-        assert!(matches!(
-            analyze_file("e.txt", b""),
-            Err(FileError::Decode(DecodeError::Empty))
-        ));
+        assert!(matches!(analyze_file("e.txt", b""), Err(FileError::Decode(DecodeError::Empty))));
         assert_eq!(
             analyze_file("c.txt", b"Share this article\n\nlog in or register\n").unwrap_err(),
             FileError::NoText

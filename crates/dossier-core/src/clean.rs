@@ -128,26 +128,18 @@ struct Line {
 static MD_IMAGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"!\[[^\]]*\]\([^)]*\)").unwrap());
 static MD_LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)"#).unwrap());
-static MD_REF_LINK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\[([^\]]+)\]\[[^\]]*\]").unwrap());
-static AUTOLINK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<((?:https?|ftp)://[^>\s]+)>").unwrap());
-static BARE_URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\b(?:https?://|www\.)[^\s<>"'\]\[)(]+"#).unwrap());
+static MD_REF_LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[([^\]]+)\]\[[^\]]*\]").unwrap());
+static AUTOLINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<((?:https?|ftp)://[^>\s]+)>").unwrap());
+static BARE_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\b(?:https?://|www\.)[^\s<>"'\]\[)(]+"#).unwrap());
 static BOLD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\*\*(.+?)\*\*|__(.+?)__").unwrap());
-static ITALIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(^|[\s(\[])[*_]([^*_\s](?:[^*_]*[^*_\s])?)[*_]($|[\s.,;:!?)\]])").unwrap()
-});
+static ITALIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|[\s(\[])[*_]([^*_\s](?:[^*_]*[^*_\s])?)[*_]($|[\s.,;:!?)\]])").unwrap());
 static INLINE_CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([^`]+)`").unwrap());
-static MD_ESCAPE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\\([\\`*_{}\[\]()#+\-.!>])").unwrap());
-static HEADING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(#{1,6})\s+(.*?)\s*#*\s*$").unwrap());
-static RULE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,}|(?:=\s*){3,})$").unwrap()
-});
-static LIST_OR_QUOTE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:>\s?)+|^\s*[*+•]\s+").unwrap());
+static MD_ESCAPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\\([\\`*_{}\[\]()#+\-.!>])").unwrap());
+static HEADING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(#{1,6})\s+(.*?)\s*#*\s*$").unwrap());
+static RULE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,}|(?:=\s*){3,})$").unwrap());
+static LIST_OR_QUOTE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(?:>\s?)+|^\s*[*+•]\s+").unwrap());
 static BOLD_CREDIT_AT_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:\*\*|__)[^*_]*\S\s*/\s*\S[^*_]*(?:\*\*|__)\s*$").unwrap());
 static URL_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -157,7 +149,8 @@ static RELATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:related(?: article| story| stories| content| coverage| news| reading)?|read (?:more|also|next)|see also|also read|also see|recommended|further reading|more on this|more)\s*[:|]\s*(.*)$").unwrap()
 });
 static SOURCE_TAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)[-–—]\s*(\p{Lu}[\p{L}\p{N}&'’. ]{1,60}?),\s*(?:\d{1,4},\s*)?(\d{1,2}\.\d{1,2}\.\d{4})\s*$").unwrap()
+    Regex::new(r"(?:^|\s)[-–—]\s*(\p{Lu}[\p{L}\p{N}&'’. ]{1,60}?),\s*(?:\d{1,4},\s*)?(\d{1,2}\.\d{1,2}\.\d{4})\s*$")
+        .unwrap()
 });
 static CREDIT: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([
@@ -179,15 +172,12 @@ static CHROME: LazyLock<RegexSet> = LazyLock::new(|| {
         .map(|l| format!("(?i){l}"));
     RegexSet::new(patterns).expect("boilerplate.txt holds valid patterns")
 });
-static PAGE_ARTEFACT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:of|/)\s*\d{1,4})?\s*$")
-        .unwrap()
-});
+static PAGE_ARTEFACT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:of|/)\s*\d{1,4})?\s*$").unwrap());
 static PRINT_FOOTER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*<?(https?://\S+?)>?\s+\d{1,3}\s*/\s*\d{1,3}\s*$").unwrap());
 static PRINT_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?\s+(\S.*)$")
-        .unwrap()
+    Regex::new(r"(?i)^\s*\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?\s+(\S.*)$").unwrap()
 });
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([A-Z][A-Z.'’-]+(?:[ -][A-Z][A-Z.'’-]+){0,3})(?:,\s*[A-Z][A-Za-z.]+(?:\s+\d{1,2})?)?\s*(?:\(([^)]{2,40})\))?\s*[-–—]+\s+\S").unwrap()
@@ -248,12 +238,7 @@ fn classify_lines(text: &str, skip: usize, out: &mut CleanText) -> Vec<Line> {
         let raw = raw.trim_end_matches('\r');
         let number = index as u32 + 1;
         if index < skip {
-            lines.push(Line {
-                number,
-                raw: raw.to_string(),
-                text: String::new(),
-                kind: Kind::Blank,
-            });
+            lines.push(Line { number, raw: raw.to_string(), text: String::new(), kind: Kind::Blank });
             continue;
         }
         let (plain, urls) = strip_inline_markdown(raw, &mut out.stats);
@@ -290,12 +275,7 @@ fn classify_lines(text: &str, skip: usize, out: &mut CleanText) -> Vec<Line> {
         for url in urls {
             push_unique(&mut out.links, url);
         }
-        lines.push(Line {
-            number,
-            raw: raw.to_string(),
-            text: plain,
-            kind,
-        });
+        lines.push(Line { number, raw: raw.to_string(), text: plain, kind });
     }
     lines
 }
@@ -314,11 +294,7 @@ fn push_unique(list: &mut Vec<String>, item: String) {
 
 fn clean_url(url: &str) -> Option<String> {
     let url = url.trim().trim_end_matches(TRAILING_URL_PUNCT);
-    let url = if url.starts_with("www.") {
-        format!("https://{url}")
-    } else {
-        url.to_string()
-    };
+    let url = if url.starts_with("www.") { format!("https://{url}") } else { url.to_string() };
     (url.contains("://") && url.len() > 10).then_some(url)
 }
 
@@ -390,10 +366,7 @@ fn classify(raw: &str, plain: &str) -> Kind {
     if PRINT_HEADER.is_match(plain) {
         return Kind::PageArtefact;
     }
-    if plain
-        .split_whitespace()
-        .all(|w| clean_url(w.trim_matches(|c| c == '<' || c == '>')).is_some())
-    {
+    if plain.split_whitespace().all(|w| clean_url(w.trim_matches(|c| c == '<' || c == '>')).is_some()) {
         return Kind::Urls;
     }
     if let Some(c) = URL_LABEL.captures(plain) {
@@ -509,9 +482,7 @@ fn mark_repeated_labels(lines: &mut [Line]) {
 }
 
 fn is_label_candidate(line: &Line) -> bool {
-    matches!(line.kind, Kind::Text | Kind::Heading(_))
-        && word_count(&line.text) <= 12
-        && !ends_sentence(&line.text)
+    matches!(line.kind, Kind::Text | Kind::Heading(_)) && word_count(&line.text) <= 12 && !ends_sentence(&line.text)
 }
 
 /// A short line in capitals (`ABSTRACT.`, `FULL TEXT:`, `UPDATE`) labels a section of the page.
@@ -520,9 +491,7 @@ fn is_caps_label(text: &str) -> bool {
     letters.len() >= 4
         && word_count(text) <= 3
         && letters.iter().all(|c| c.is_uppercase())
-        && text
-            .chars()
-            .all(|c| c.is_alphabetic() || c.is_whitespace() || ".:!-".contains(c))
+        && text.chars().all(|c| c.is_alphabetic() || c.is_whitespace() || ".:!-".contains(c))
 }
 
 fn ends_sentence(text: &str) -> bool {
@@ -537,11 +506,8 @@ fn ends_clause(text: &str) -> bool {
 /// A capture is hard-wrapped (PDF text, e-mail) when most text lines that run
 /// on into another line stop short of a sentence end at a similar width.
 fn is_hard_wrapped(lines: &[Line]) -> bool {
-    let mut lengths: Vec<usize> = lines
-        .iter()
-        .filter(|l| l.kind == Kind::Text)
-        .map(|l| l.text.chars().count())
-        .collect();
+    let mut lengths: Vec<usize> =
+        lines.iter().filter(|l| l.kind == Kind::Text).map(|l| l.text.chars().count()).collect();
     if lengths.len() < 4 {
         return false;
     }
@@ -565,27 +531,18 @@ fn is_hard_wrapped(lines: &[Line]) -> bool {
 }
 
 fn wrap_width(lines: &[Line]) -> usize {
-    let mut lengths: Vec<usize> = lines
-        .iter()
-        .filter(|l| l.kind == Kind::Text)
-        .map(|l| l.text.chars().count())
-        .collect();
+    let mut lengths: Vec<usize> =
+        lines.iter().filter(|l| l.kind == Kind::Text).map(|l| l.text.chars().count()).collect();
     lengths.sort_unstable();
     lengths.get(lengths.len() * 9 / 10).copied().unwrap_or(80)
 }
 
 /// Lone page numbers only count as artefacts in paginated (wrapped) captures.
 fn mark_page_artefacts(lines: &mut [Line], hard_wrapped: bool) -> usize {
-    let mut count = lines
-        .iter()
-        .filter(|l| matches!(l.kind, Kind::PageArtefact | Kind::PrintFooter(_)))
-        .count();
+    let mut count = lines.iter().filter(|l| matches!(l.kind, Kind::PageArtefact | Kind::PrintFooter(_))).count();
     count += lines.iter().filter(|l| l.raw.contains('\u{000C}')).count();
     if hard_wrapped {
-        for line in lines
-            .iter_mut()
-            .filter(|l| l.kind == Kind::Text && PAGE_ARTEFACT.is_match(&l.text))
-        {
+        for line in lines.iter_mut().filter(|l| l.kind == Kind::Text && PAGE_ARTEFACT.is_match(&l.text)) {
             line.kind = Kind::PageArtefact;
             count += 1;
         }
@@ -612,13 +569,7 @@ fn assemble_paragraphs(lines: &[Line], hard_wrapped: bool) -> Vec<Draft> {
                 let text = line.text.trim();
                 open = Some(match open.take() {
                     Some(mut draft)
-                        if continues(
-                            &draft.text,
-                            lines[draft.last].text.trim(),
-                            text,
-                            hard_wrapped,
-                            width,
-                        ) =>
+                        if continues(&draft.text, lines[draft.last].text.trim(), text, hard_wrapped, width) =>
                     {
                         join_wrapped(&mut draft.text, text);
                         draft.last = index;
@@ -626,23 +577,13 @@ fn assemble_paragraphs(lines: &[Line], hard_wrapped: bool) -> Vec<Draft> {
                     }
                     other => {
                         drafts.extend(other);
-                        Draft {
-                            text: text.to_string(),
-                            first: index,
-                            last: index,
-                            heading: None,
-                        }
+                        Draft { text: text.to_string(), first: index, last: index, heading: None }
                     }
                 });
             }
             Kind::Heading(level) => {
                 drafts.extend(open.take());
-                drafts.push(Draft {
-                    text: line.text.clone(),
-                    first: index,
-                    last: index,
-                    heading: Some(level),
-                });
+                drafts.push(Draft { text: line.text.clone(), first: index, last: index, heading: Some(level) });
             }
             _ => drafts.extend(open.take()),
         }
@@ -652,13 +593,7 @@ fn assemble_paragraphs(lines: &[Line], hard_wrapped: bool) -> Vec<Draft> {
 }
 
 /// Whether `next` continues the paragraph whose last line is `previous`.
-fn continues(
-    paragraph: &str,
-    previous: &str,
-    next: &str,
-    hard_wrapped: bool,
-    width: usize,
-) -> bool {
+fn continues(paragraph: &str, previous: &str, next: &str, hard_wrapped: bool, width: usize) -> bool {
     if ends_with_word_hyphen(paragraph) {
         return true;
     }
@@ -712,10 +647,7 @@ fn join_wrapped(paragraph: &mut String, next: &str) {
 fn is_title_like(text: &str) -> bool {
     let words = word_count(text);
     let chars = text.chars().count();
-    let first_ok = text
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_numeric() || "\"'“‘«".contains(c));
+    let first_ok = text.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric() || "\"'“‘«".contains(c));
     let sentence_marks = text.matches(['.', '!', '?']).count();
     (2..=30).contains(&words)
         && chars <= 200
@@ -728,27 +660,16 @@ fn is_title_like(text: &str) -> bool {
 
 /// Title Case: most words of four letters or more start with a capital.
 fn is_title_case(text: &str) -> bool {
-    let long: Vec<&str> = text
-        .split_whitespace()
-        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
-        .collect();
-    let capitalised = long
-        .iter()
-        .filter(|w| {
-            w.chars()
-                .find(|c| c.is_alphabetic())
-                .is_some_and(|c| c.is_uppercase())
-        })
-        .count();
+    let long: Vec<&str> =
+        text.split_whitespace().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4).collect();
+    let capitalised =
+        long.iter().filter(|w| w.chars().find(|c| c.is_alphabetic()).is_some_and(|c| c.is_uppercase())).count();
     !long.is_empty() && capitalised * 10 >= long.len() * 7
 }
 
 /// Lines that end a page's header block: labels and widgets of other content.
 fn breaks_header(kind: &Kind) -> bool {
-    matches!(
-        kind,
-        Kind::SectionLabel | Kind::Related(_) | Kind::RelatedHeadline | Kind::Chrome | Kind::Urls
-    )
+    matches!(kind, Kind::SectionLabel | Kind::Related(_) | Kind::RelatedHeadline | Kind::Chrome | Kind::Urls)
 }
 
 fn is_furniture(kind: &Kind) -> bool {
@@ -776,25 +697,14 @@ fn assign_roles(lines: &mut [Line], drafts: Vec<Draft>, out: &mut CleanText) {
     }
     if let Some(index) = title_index {
         let draft = &drafts[index];
-        let how = if draft.heading.is_some() {
-            "markdown heading"
-        } else {
-            "headline line"
-        };
-        out.title = Some(Found {
-            value: draft.text.clone(),
-            how,
-        });
+        let how = if draft.heading.is_some() { "markdown heading" } else { "headline line" };
+        out.title = Some(Found { value: draft.text.clone(), how });
     }
     collect_header(lines, &drafts, title_index, out);
     out.dateline = body.iter().take(3).find_map(|d| dateline_of(&d.text));
     out.paragraphs = body
         .into_iter()
-        .map(|d| Paragraph {
-            text: d.text.clone(),
-            first_line: lines[d.first].number,
-            last_line: lines[d.last].number,
-        })
+        .map(|d| Paragraph { text: d.text.clone(), first_line: lines[d.first].number, last_line: lines[d.last].number })
         .collect();
 }
 
@@ -804,9 +714,7 @@ fn find_title(lines: &[Line], drafts: &[Draft]) -> Option<usize> {
     }
     // A headline sits right above the date line or the dateline-led first paragraph,
     // with only furniture (captions, credits, source tags) in between.
-    let anchor_line = lines
-        .iter()
-        .position(|l| matches!(l.kind, Kind::DateLine(_)));
+    let anchor_line = lines.iter().position(|l| matches!(l.kind, Kind::DateLine(_)));
     let anchor_draft = drafts.iter().position(|d| DATELINE.is_match(&d.text));
     let anchor = match (anchor_line, anchor_draft.map(|i| drafts[i].first)) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -819,39 +727,30 @@ fn find_title(lines: &[Line], drafts: &[Draft]) -> Option<usize> {
         for i in (0..drafts.len()).filter(|&i| drafts[i].last < anchor).rev() {
             let draft = &drafts[i];
             let next_start = run.last().map_or(anchor, |&n| drafts[n].first);
-            let separated = lines[draft.last + 1..next_start]
-                .iter()
-                .any(|l| breaks_header(&l.kind));
+            let separated = lines[draft.last + 1..next_start].iter().any(|l| breaks_header(&l.kind));
             if separated || draft.first != draft.last || !is_title_like(&draft.text) {
                 break;
             }
             // A line right under a section label belongs to that label's widget.
             let previous_end = if i == 0 { 0 } else { drafts[i - 1].last + 1 };
-            let under_label = lines[previous_end..draft.first]
-                .iter()
-                .any(|l| breaks_header(&l.kind));
+            let under_label = lines[previous_end..draft.first].iter().any(|l| breaks_header(&l.kind));
             if under_label && !run.is_empty() {
                 break;
             }
             run.push(i);
         }
         if let Some(&nearest) = run.first() {
-            let topmost = run
-                .iter()
-                .rev()
-                .find(|&&i| word_count(&drafts[i].text) >= 3);
+            let topmost = run.iter().rev().find(|&&i| word_count(&drafts[i].text) >= 3);
             return Some(topmost.copied().unwrap_or(nearest));
         }
     }
     // Plain text: a short first line standing alone is the headline; run straight into
     // the next line, it must not read as a finished sentence ("Title;" then a deck is fine).
     let first = drafts.first()?;
-    let stands_alone = lines
-        .get(first.last + 1)
-        .is_none_or(|l| l.kind != Kind::Text);
+    let stands_alone = lines.get(first.last + 1).is_none_or(|l| l.kind != Kind::Text);
     let single_line = first.first == first.last && drafts.len() > 1;
-    let is_headline = first.heading.is_some()
-        || (single_line && (stands_alone || !first.text.trim_end().ends_with(['.', '!', '?'])));
+    let is_headline =
+        first.heading.is_some() || (single_line && (stands_alone || !first.text.trim_end().ends_with(['.', '!', '?'])));
     (is_headline && is_title_like(&first.text)).then_some(0)
 }
 
@@ -870,53 +769,32 @@ fn is_related_headline(lines: &[Line], draft: &Draft) -> bool {
         line.is_some_and(|l| {
             matches!(
                 l.kind,
-                Kind::Credit
-                    | Kind::SourceTag(..)
-                    | Kind::SectionLabel
-                    | Kind::Related(_)
-                    | Kind::RelatedHeadline
+                Kind::Credit | Kind::SourceTag(..) | Kind::SectionLabel | Kind::Related(_) | Kind::RelatedHeadline
             )
         })
     };
-    let previous = lines[..draft.first]
-        .iter()
-        .rev()
-        .find(|l| l.kind != Kind::Blank);
-    let next = lines[draft.last + 1..]
-        .iter()
-        .find(|l| l.kind != Kind::Blank);
+    let previous = lines[..draft.first].iter().rev().find(|l| l.kind != Kind::Blank);
+    let next = lines[draft.last + 1..].iter().find(|l| l.kind != Kind::Blank);
     neighbour_is_widget(previous) || neighbour_is_widget(next)
 }
 
 /// Dates and source tags printed around the headline: above it, or between it and
 /// the first body paragraph, with only furniture in between.
-fn collect_header(
-    lines: &[Line],
-    drafts: &[Draft],
-    title_index: Option<usize>,
-    out: &mut CleanText,
-) {
+fn collect_header(lines: &[Line], drafts: &[Draft], title_index: Option<usize>, out: &mut CleanText) {
     let start = title_index.map_or(0, |t| drafts[t].last + 1);
-    let end = drafts
-        .iter()
-        .find(|d| d.first >= start)
-        .map_or(lines.len(), |d| d.first);
+    let end = drafts.iter().find(|d| d.first >= start).map_or(lines.len(), |d| d.first);
     let above_title = title_index.map_or(&lines[..0], |t| {
         let top = drafts[t].first;
-        let from = lines[..top]
-            .iter()
-            .rposition(|l| !(l.kind == Kind::Blank || is_furniture(&l.kind)))
-            .map_or(0, |i| i + 1);
+        let from =
+            lines[..top].iter().rposition(|l| !(l.kind == Kind::Blank || is_furniture(&l.kind))).map_or(0, |i| i + 1);
         &lines[from..top]
     });
     for line in above_title.iter().chain(&lines[start..end]) {
         match &line.kind {
             Kind::DateLine(date) => out.header_dates.push(*date),
-            Kind::SourceTag(outlet, date) => out.header_source_tags.push(SourceTag {
-                line: line.number,
-                outlet: outlet.clone(),
-                date: *date,
-            }),
+            Kind::SourceTag(outlet, date) => {
+                out.header_source_tags.push(SourceTag { line: line.number, outlet: outlet.clone(), date: *date })
+            }
             _ => {}
         }
     }
@@ -928,10 +806,7 @@ fn dateline_of(paragraph: &str) -> Option<Dateline> {
     if city.chars().filter(|c| c.is_alphabetic()).count() < 3 {
         return None;
     }
-    Some(Dateline {
-        city,
-        agency: c.get(2).map(|m| m.as_str().trim().to_string()),
-    })
+    Some(Dateline { city, agency: c.get(2).map(|m| m.as_str().trim().to_string()) })
 }
 
 #[cfg(test)]
@@ -939,12 +814,7 @@ mod tests {
     use super::*;
 
     fn body(clean: &CleanText) -> String {
-        clean
-            .paragraphs
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n\n")
+        clean.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n")
     }
 
     #[test]
@@ -957,13 +827,7 @@ mod tests {
         assert!(b.contains("state-run agency"), "{b}");
         assert!(b.contains("the information about"), "{b}");
         assert!(b.contains("de-escalation"), "{b}");
-        assert_eq!(
-            (
-                clean.paragraphs[0].first_line,
-                clean.paragraphs[0].last_line
-            ),
-            (1, 7)
-        );
+        assert_eq!((clean.paragraphs[0].first_line, clean.paragraphs[0].last_line), (1, 7));
     }
 
     #[test]
@@ -981,52 +845,31 @@ mod tests {
         assert_eq!(clean.related, ["Another Story Title Here"]);
         assert_eq!(
             clean.links,
-            [
-                "https://example.org/a",
-                "https://example.org/b",
-                "https://news.example.com/2020/01/02/story"
-            ]
+            ["https://example.org/a", "https://example.org/b", "https://news.example.com/2020/01/02/story"]
         );
-        assert_eq!(
-            clean.canonical_url.as_ref().unwrap().value,
-            "https://news.example.com/2020/01/02/story"
-        );
+        assert_eq!(clean.canonical_url.as_ref().unwrap().value, "https://news.example.com/2020/01/02/story");
         let b = body(&clean);
-        assert!(
-            !b.contains("http") && !b.contains("Related") && !b.contains("Original"),
-            "{b}"
-        );
+        assert!(!b.contains("http") && !b.contains("Related") && !b.contains("Original"), "{b}");
     }
 
     #[test]
     fn strips_markdown_but_keeps_anchor_text() {
-        let text = "# Big **News** Today\n\nA [senior](#) diplomat *said* on **Friday** that `x` happened. ![img](a.png)\n";
+        let text =
+            "# Big **News** Today\n\nA [senior](#) diplomat *said* on **Friday** that `x` happened. ![img](a.png)\n";
         let clean = clean(text);
         assert_eq!(clean.title.as_ref().unwrap().value, "Big News Today");
-        assert_eq!(
-            body(&clean),
-            "A senior diplomat said on Friday that x happened."
-        );
+        assert_eq!(body(&clean), "A senior diplomat said on Friday that x happened.");
     }
 
     #[test]
     fn removes_credits_captions_chrome_and_foreign_furniture() {
         let text = "Headline of the Piece\n\nMarch 3, 2021\n\nThe ministry building in the capital. **Jane Doe / Agency**\n\n© Agency / John Roe\n\nThe body of the article says something meaningful here.\n\nA market in the city (L) and a crowd (R).\n\nShare this article\n\nTo participate in the discussion\nlog in or register\nЗаголовок открываемого материала\n";
         let clean = clean(text);
-        assert_eq!(
-            body(&clean),
-            "The body of the article says something meaningful here."
-        );
+        assert_eq!(body(&clean), "The body of the article says something meaningful here.");
         assert_eq!(clean.title.as_ref().unwrap().value, "Headline of the Piece");
-        assert_eq!(
-            clean.header_dates,
-            [NaiveDate::from_ymd_opt(2021, 3, 3).unwrap()]
-        );
+        assert_eq!(clean.header_dates, [NaiveDate::from_ymd_opt(2021, 3, 3).unwrap()]);
         let reasons: Vec<&str> = clean.removed.iter().map(|r| r.reason.as_str()).collect();
-        assert!(
-            reasons.contains(&"furniture in another script"),
-            "{reasons:?}"
-        );
+        assert!(reasons.contains(&"furniture in another script"), "{reasons:?}");
         assert!(reasons.contains(&"page chrome"), "{reasons:?}");
     }
 
@@ -1034,26 +877,14 @@ mod tests {
     fn finds_headline_above_dateline_and_related_headlines_in_widgets() {
         let text = "- Daily Wire, 1920, 01.02.2020\nWorld Affairs Desk\nA section description that runs as a full sentence about the topic.\n\nThe Real Headline of This Story\n\nA caption about a building. - Daily Wire, 1920, 05.03.2020\nLONDON (Daily Wire) - The body starts here with a full sentence.\nMore body.\nA photo. REUTERS/Some Person - Daily Wire, 1920, 04.03.2020\nWorld Affairs Desk\nAnother Story Everyone Reads Right Now\nThe body continues after the widget.\n";
         let clean = clean(text);
-        assert_eq!(
-            clean.title.as_ref().unwrap().value,
-            "The Real Headline of This Story"
-        );
+        assert_eq!(clean.title.as_ref().unwrap().value, "The Real Headline of This Story");
         assert_eq!(clean.related, ["Another Story Everyone Reads Right Now"]);
         assert_eq!(clean.header_source_tags.len(), 1);
-        assert_eq!(
-            clean.header_source_tags[0].date,
-            NaiveDate::from_ymd_opt(2020, 3, 5)
-        );
+        assert_eq!(clean.header_source_tags[0].date, NaiveDate::from_ymd_opt(2020, 3, 5));
         let dateline = clean.dateline.clone().unwrap();
-        assert_eq!(
-            (dateline.city.as_str(), dateline.agency.as_deref()),
-            ("LONDON", Some("Daily Wire"))
-        );
+        assert_eq!((dateline.city.as_str(), dateline.agency.as_deref()), ("LONDON", Some("Daily Wire")));
         let b = body(&clean);
-        assert!(
-            !b.contains("World Affairs Desk") && !b.contains("REUTERS"),
-            "{b}"
-        );
+        assert!(!b.contains("World Affairs Desk") && !b.contains("REUTERS"), "{b}");
         assert!(b.contains("section description"), "{b}");
     }
 
@@ -1073,10 +904,7 @@ mod tests {
     #[test]
     fn short_first_line_is_a_title_long_one_is_not() {
         assert_eq!(
-            clean("Saudi prince mocks Trump on Twitter.\n\nBody text.")
-                .title
-                .unwrap()
-                .value,
+            clean("Saudi prince mocks Trump on Twitter.\n\nBody text.").title.unwrap().value,
             "Saudi prince mocks Trump on Twitter."
         );
         let long = "Security proposals submitted to the US and NATO by Russia this week represent a broad deal required to defuse escalating tensions between Moscow and the military bloc, one of the country's top diplomats explained on Friday.\nNext line.";

@@ -8,24 +8,16 @@ use std::sync::LazyLock;
 const MONTHS: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)\b({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
-    ))
-    .unwrap()
+    Regex::new(&format!(r"(?i)\b({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")).unwrap()
 });
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTHS})\.?,?\s+(\d{{4}})\b"
-    ))
-    .unwrap()
+    Regex::new(&format!(r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTHS})\.?,?\s+(\d{{4}})\b")).unwrap()
 });
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b").unwrap()
 });
-static DOTTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b").unwrap());
-static SLASHED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b").unwrap());
+static DOTTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b").unwrap());
+static SLASHED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b").unwrap());
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/((?:19|20)\d{2})(?:/|-)?(0[1-9]|1[0-2]|[1-9])(?:/|-)?(0[1-9]|[12]\d|3[01]|[1-9])(?:/|-|\b)").unwrap()
 });
@@ -42,11 +34,9 @@ pub struct FoundDate {
 
 fn month_number(name: &str) -> Option<u32> {
     let lower = name.to_ascii_lowercase();
-    let index = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .position(|m| lower.starts_with(m))?;
+    let index = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        .iter()
+        .position(|m| lower.starts_with(m))?;
     Some(index as u32 + 1)
 }
 
@@ -55,11 +45,7 @@ fn plausible(date: NaiveDate) -> Option<NaiveDate> {
 }
 
 fn ymd(year: &str, month: u32, day: &str) -> Option<NaiveDate> {
-    plausible(NaiveDate::from_ymd_opt(
-        year.parse().ok()?,
-        month,
-        day.parse().ok()?,
-    )?)
+    plausible(NaiveDate::from_ymd_opt(year.parse().ok()?, month, day.parse().ok()?)?)
 }
 
 /// Every full calendar date (day, month and year) written in `text`, in order.
@@ -69,10 +55,7 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
     let mut found: Vec<FoundDate> = Vec::new();
     let mut push = |date: Option<NaiveDate>, span: Range<usize>| {
         if let Some(date) = date {
-            if !found
-                .iter()
-                .any(|f| f.span.start < span.end && span.start < f.span.end)
-            {
+            if !found.iter().any(|f| f.span.start < span.end && span.start < f.span.end) {
                 found.push(FoundDate { date, span });
             }
         }
@@ -86,24 +69,14 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
         push(ymd(&c[3], m, &c[1]), c.get(0).unwrap().range());
     }
     for c in ISO.captures_iter(text) {
-        push(
-            ymd(&c[1], c[2].parse().unwrap_or(0), &c[3]),
-            c.get(0).unwrap().range(),
-        );
+        push(ymd(&c[1], c[2].parse().unwrap_or(0), &c[3]), c.get(0).unwrap().range());
     }
     for c in DOTTED.captures_iter(text) {
-        push(
-            ymd(&c[3], c[2].parse().unwrap_or(0), &c[1]),
-            c.get(0).unwrap().range(),
-        );
+        push(ymd(&c[3], c[2].parse().unwrap_or(0), &c[1]), c.get(0).unwrap().range());
     }
     for c in SLASHED.captures_iter(text) {
         let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
-        let date = if a > 12 {
-            ymd(&c[3], b, &c[1])
-        } else {
-            ymd(&c[3], a, &c[2])
-        };
+        let date = if a > 12 { ymd(&c[3], b, &c[1]) } else { ymd(&c[3], a, &c[2]) };
         push(date, c.get(0).unwrap().range());
     }
     found.sort_by_key(|f| f.span.start);
@@ -152,45 +125,24 @@ mod tests {
 
     #[test]
     fn finds_written_dates() {
-        let found: Vec<_> =
-            find_dates("On December 17, 2021 and 13.01.2022, also 5 Feb. 2020 and 2019-10-05.")
-                .into_iter()
-                .map(|f| f.date)
-                .collect();
-        assert_eq!(
-            found,
-            [
-                d(2021, 12, 17),
-                d(2022, 1, 13),
-                d(2020, 2, 5),
-                d(2019, 10, 5)
-            ]
-        );
+        let found: Vec<_> = find_dates("On December 17, 2021 and 13.01.2022, also 5 Feb. 2020 and 2019-10-05.")
+            .into_iter()
+            .map(|f| f.date)
+            .collect();
+        assert_eq!(found, [d(2021, 12, 17), d(2022, 1, 13), d(2020, 2, 5), d(2019, 10, 5)]);
         assert_eq!(parse_date("Latvia October 5, 2019."), Some(d(2019, 10, 5)));
         assert_eq!(parse_date("12/31/2020"), Some(d(2020, 12, 31)));
         assert_eq!(parse_date("31/12/2020"), Some(d(2020, 12, 31)));
-        assert_eq!(
-            parse_date("Fri, 17 Dec 2021 10:00:00 GMT"),
-            Some(d(2021, 12, 17))
-        );
-        assert_eq!(
-            parse_date("2021-12-17T10:00:00+03:00"),
-            Some(d(2021, 12, 17))
-        );
+        assert_eq!(parse_date("Fri, 17 Dec 2021 10:00:00 GMT"), Some(d(2021, 12, 17)));
+        assert_eq!(parse_date("2021-12-17T10:00:00+03:00"), Some(d(2021, 12, 17)));
         assert_eq!(parse_date("February 30, 2021"), None);
     }
 
     #[test]
     fn recognises_date_lines() {
         assert_eq!(date_only_line("December 17, 2021"), Some(d(2021, 12, 17)));
-        assert_eq!(
-            date_only_line("Published: Friday, 17 Dec 2021 | 10:32 GMT"),
-            Some(d(2021, 12, 17))
-        );
-        assert_eq!(
-            date_only_line("Russia said on December 17, 2021 that it would"),
-            None
-        );
+        assert_eq!(date_only_line("Published: Friday, 17 Dec 2021 | 10:32 GMT"), Some(d(2021, 12, 17)));
+        assert_eq!(date_only_line("Russia said on December 17, 2021 that it would"), None);
     }
 
     #[test]
@@ -199,18 +151,9 @@ mod tests {
             date_in_url("https://www.themoscowtimes.com/2021/12/17/russia-accuses-a75850"),
             Some(d(2021, 12, 17))
         );
-        assert_eq!(
-            date_in_url("https://ria.ru/20211217/nato-1764165844.html"),
-            Some(d(2021, 12, 17))
-        );
-        assert_eq!(
-            date_in_url("https://example.com/2021-12-17-title"),
-            Some(d(2021, 12, 17))
-        );
-        assert_eq!(
-            date_in_url("https://www.nato.int/cps/en/natohq/opinions_190292.htm"),
-            None
-        );
+        assert_eq!(date_in_url("https://ria.ru/20211217/nato-1764165844.html"), Some(d(2021, 12, 17)));
+        assert_eq!(date_in_url("https://example.com/2021-12-17-title"), Some(d(2021, 12, 17)));
+        assert_eq!(date_in_url("https://www.nato.int/cps/en/natohq/opinions_190292.htm"), None);
         assert_eq!(date_in_url("https://example.com/"), None);
     }
 }

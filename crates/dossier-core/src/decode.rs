@@ -27,10 +27,7 @@ impl fmt::Display for DecodeError {
             DecodeError::Empty => write!(f, "empty file"),
             DecodeError::Compressed(why) => write!(f, "broken gzip data: {why}"),
             DecodeError::Binary { offset } => {
-                write!(
-                    f,
-                    "binary content (control byte at offset {offset}), not text"
-                )
+                write!(f, "binary content (control byte at offset {offset}), not text")
             }
         }
     }
@@ -50,14 +47,9 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
     use std::io::Read;
     let mut out = Vec::new();
     let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(MAX_INFLATED + 1);
-    reader
-        .read_to_end(&mut out)
-        .map_err(|e| DecodeError::Compressed(e.to_string()))?;
+    reader.read_to_end(&mut out).map_err(|e| DecodeError::Compressed(e.to_string()))?;
     if out.len() as u64 > MAX_INFLATED {
-        return Err(DecodeError::Compressed(format!(
-            "inflates to more than {} MiB",
-            MAX_INFLATED >> 20
-        )));
+        return Err(DecodeError::Compressed(format!("inflates to more than {} MiB", MAX_INFLATED >> 20)));
     }
     Ok(out)
 }
@@ -97,18 +89,12 @@ fn finish(encoding: &'static Encoding, bytes: &[u8]) -> Result<Decoded, DecodeEr
     if let Some(offset) = control_char_offset(&text) {
         return Err(DecodeError::Binary { offset });
     }
-    Ok(Decoded {
-        text,
-        encoding: encoding.name(),
-        malformed_at,
-    })
+    Ok(Decoded { text, encoding: encoding.name(), malformed_at })
 }
 
 fn first_malformed(encoding: &'static Encoding, bytes: &[u8]) -> usize {
     if encoding == UTF_8 {
-        return std::str::from_utf8(bytes)
-            .err()
-            .map_or(0, |e| e.valid_up_to());
+        return std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
     }
     0
 }
@@ -121,12 +107,7 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     }
     let pairs = sample.len() / 2;
     let even_nuls = sample.iter().step_by(2).filter(|&&b| b == 0).count();
-    let odd_nuls = sample
-        .iter()
-        .skip(1)
-        .step_by(2)
-        .filter(|&&b| b == 0)
-        .count();
+    let odd_nuls = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
     if odd_nuls * 10 >= pairs * 7 && even_nuls * 10 < pairs {
         Some(UTF_16LE)
     } else if even_nuls * 10 >= pairs * 7 && odd_nuls * 10 < pairs {
@@ -143,12 +124,7 @@ fn binary_offset(bytes: &[u8]) -> Option<usize> {
         return Some(offset);
     }
     let controls = sample.iter().filter(|&&b| is_suspicious_control(b)).count();
-    (controls * 100 > sample.len()).then(|| {
-        sample
-            .iter()
-            .position(|&b| is_suspicious_control(b))
-            .unwrap_or(0)
-    })
+    (controls * 100 > sample.len()).then(|| sample.iter().position(|&b| is_suspicious_control(b)).unwrap_or(0))
 }
 
 fn is_suspicious_control(b: u8) -> bool {
@@ -156,15 +132,10 @@ fn is_suspicious_control(b: u8) -> bool {
 }
 
 fn control_char_offset(text: &str) -> Option<usize> {
-    let sample_end = text
-        .char_indices()
-        .nth(64 * 1024)
-        .map_or(text.len(), |(i, _)| i);
+    let sample_end = text.char_indices().nth(64 * 1024).map_or(text.len(), |(i, _)| i);
     let sample = &text[..sample_end];
-    let controls = sample
-        .chars()
-        .filter(|&c| c == '\0' || (c.is_control() && !c.is_whitespace() && c != '\u{1B}'))
-        .count();
+    let controls =
+        sample.chars().filter(|&c| c == '\0' || (c.is_control() && !c.is_whitespace() && c != '\u{1B}')).count();
     (controls * 100 > sample.chars().count().max(1)).then_some(0)
 }
 
@@ -182,8 +153,7 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
             }
             Err(e) => {
                 let (good, bad) = rest.split_at(e.valid_up_to());
-                valid_multibyte += std::str::from_utf8(good)
-                    .map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                valid_multibyte += std::str::from_utf8(good).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
                 invalid += 1;
                 let skip = e.error_len().unwrap_or(bad.len());
                 rest = &bad[skip..];
@@ -210,26 +180,19 @@ mod tests {
         let mut le = vec![0xFF, 0xFE];
         le.extend("Moscow said".encode_utf16().flat_map(|u| u.to_le_bytes()));
         assert_eq!(decode(&le).unwrap().text, "Moscow said");
-        let be: Vec<u8> = "Moscow said today"
-            .encode_utf16()
-            .flat_map(|u| u.to_be_bytes())
-            .collect();
+        let be: Vec<u8> = "Moscow said today".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
         let decoded = decode(&be).unwrap();
-        assert_eq!(
-            (decoded.text.as_str(), decoded.encoding),
-            ("Moscow said today", "UTF-16BE")
-        );
+        assert_eq!((decoded.text.as_str(), decoded.encoding), ("Moscow said today", "UTF-16BE"));
     }
 
     #[test]
     fn guesses_legacy_encodings() {
-        let (cyrillic, _, _) = encoding_rs::WINDOWS_1251
-            .encode("Министерство иностранных дел России заявило, что переговоры продолжатся");
+        let (cyrillic, _, _) =
+            encoding_rs::WINDOWS_1251.encode("Министерство иностранных дел России заявило, что переговоры продолжатся");
         let decoded = decode(&cyrillic).unwrap();
         assert_eq!(decoded.encoding, "windows-1251");
         assert!(decoded.text.starts_with("Министерство"));
-        let (latin, _, _) =
-            encoding_rs::WINDOWS_1252.encode("Le ministère a déclaré à l’AFP qu’il était prêt");
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode("Le ministère a déclaré à l’AFP qu’il était prêt");
         let decoded = decode(&latin).unwrap();
         assert_eq!(decoded.encoding, "windows-1252");
         assert!(decoded.text.contains("déclaré"));
@@ -255,20 +218,14 @@ mod tests {
         let packed = encoder.finish().unwrap();
         assert!(is_gzip(&packed));
         assert_eq!(gunzip(&packed).unwrap(), b"Hello from a gzipped page");
-        assert!(matches!(
-            gunzip(&packed[..packed.len() / 2]),
-            Err(DecodeError::Compressed(_))
-        ));
+        assert!(matches!(gunzip(&packed[..packed.len() / 2]), Err(DecodeError::Compressed(_))));
     }
 
     #[test]
     fn refuses_empty_and_binary() {
         assert_eq!(decode(b""), Err(DecodeError::Empty));
         assert_eq!(decode(b" \n\t "), Err(DecodeError::Empty));
-        assert!(matches!(
-            decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-            Err(DecodeError::Binary { .. })
-        ));
+        assert!(matches!(decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Err(DecodeError::Binary { .. })));
         let noise: Vec<u8> = (0..2000u32).map(|i| (i * 7 % 32) as u8 + 1).collect();
         assert!(matches!(decode(&noise), Err(DecodeError::Binary { .. })));
     }

@@ -5,7 +5,7 @@ use crate::article::Article;
 use crate::text::fold_for_match;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A gold file: expected results per document, keyed by file name.
 #[derive(Debug, Clone, Deserialize)]
@@ -34,17 +34,20 @@ pub struct StageScore {
     pub precision: f64,
     pub recall: f64,
     pub f1: f64,
+    /// Scores set directly (B-cubed) rather than from the counts.
+    #[serde(skip)]
+    keep_scores: bool,
 }
 
 impl StageScore {
     fn new(stage: &str) -> StageScore {
-        StageScore {
-            stage: stage.to_string(),
-            ..StageScore::default()
-        }
+        StageScore { stage: stage.to_string(), ..StageScore::default() }
     }
 
     fn finish(mut self) -> StageScore {
+        if self.keep_scores {
+            return self;
+        }
         let ratio = |num: usize, den: usize| {
             if den == 0 {
                 1.0
@@ -52,20 +55,10 @@ impl StageScore {
                 num as f64 / den as f64
             }
         };
-        self.precision = ratio(
-            self.true_positives,
-            self.true_positives + self.false_positives,
-        );
-        self.recall = ratio(
-            self.true_positives,
-            self.true_positives + self.false_negatives,
-        );
+        self.precision = ratio(self.true_positives, self.true_positives + self.false_positives);
+        self.recall = ratio(self.true_positives, self.true_positives + self.false_negatives);
         let sum = self.precision + self.recall;
-        self.f1 = if sum == 0.0 {
-            0.0
-        } else {
-            2.0 * self.precision * self.recall / sum
-        };
+        self.f1 = if sum == 0.0 { 0.0 } else { 2.0 * self.precision * self.recall / sum };
         self
     }
 
@@ -88,27 +81,61 @@ pub struct Report {
     pub errors: Vec<String>,
 }
 
-/// The gold key an article answers to: the file name of its source.
+/// The gold key an article answers to: the file name of its source, with the
+/// record suffix (`#L3`) for JSON-lines records.
 pub fn document_key(source: &str) -> &str {
-    let path = source.split_once("#L").map_or(source, |(p, _)| p);
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
+    source.rsplit(['/', '\\']).next().unwrap_or(source)
+}
+
+/// What the pipeline decided beyond each article's own fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Predictions<'a> {
+    /// Articles with inherited metadata already filled in.
+    pub articles: &'a [Article],
+    /// Article id to the canonical id of its duplicate group (members only).
+    pub duplicate_of: &'a HashMap<String, String>,
+    /// Article id to story id.
+    pub story_of: &'a HashMap<String, String>,
+}
+
+impl Gold {
+    /// A gold file of stories only, from a JSON-lines file whose records carry a group
+    /// field (ECB+'s `subtopic`): records with the same value are one story, and no
+    /// two records are duplicates.
+    pub fn from_groups(file_name: &str, jsonl: &str, key: &str) -> Result<Gold, String> {
+        let mut documents = BTreeMap::new();
+        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for (index, line) in jsonl.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record: Value = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", index + 1))?;
+            let group = match record.get(key) {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) if !other.is_null() => other.to_string(),
+                _ => return Err(format!("line {}: no {key:?} field", index + 1)),
+            };
+            let document = format!("{file_name}#L{}", index + 1);
+            documents.insert(document.clone(), BTreeMap::new());
+            groups.entry(group).or_default().push(Value::String(document));
+        }
+        let mut rest = BTreeMap::new();
+        rest.insert("stories".to_string(), Value::Array(groups.into_values().map(Value::Array).collect()));
+        rest.insert("duplicates".to_string(), Value::Array(Vec::new()));
+        Ok(Gold { documents, rest })
+    }
 }
 
 /// A gold document paired with the stored article it names.
 type Matched<'a> = (&'a str, &'a BTreeMap<String, Value>, &'a Article);
 
-/// Scores `articles` against `gold` for every stage the gold covers.
-pub fn evaluate(gold: &Gold, articles: &[Article]) -> Report {
+/// Scores the predictions against `gold` for every stage the gold covers.
+pub fn evaluate(gold: &Gold, predictions: Predictions<'_>) -> Report {
     let mut by_key: BTreeMap<&str, &Article> = BTreeMap::new();
-    for article in articles {
-        by_key
-            .entry(document_key(&article.source))
-            .or_insert(article);
+    for article in predictions.articles {
+        by_key.entry(document_key(&article.source)).or_insert(article);
     }
-    let mut report = Report {
-        documents_in_gold: gold.documents.len(),
-        ..Report::default()
-    };
+    let mut report = Report { documents_in_gold: gold.documents.len(), ..Report::default() };
     let mut matched: Vec<Matched<'_>> = Vec::new();
     for (key, doc) in &gold.documents {
         match by_key.get(key.as_str()) {
@@ -118,25 +145,117 @@ pub fn evaluate(gold: &Gold, articles: &[Article]) -> Report {
     }
     report.documents_matched = matched.len();
     let mut stages = vec![score_text(&matched, &mut report.errors)];
-    for field in [
-        "title",
-        "outlet",
-        "published",
-        "url",
-        "dateline",
-        "language",
-    ] {
-        stages.push(score_field(field, &matched, &mut report.errors));
+    for field in ["title", "outlet", "published", "url", "dateline", "language"] {
+        stages.push(score_field(gold, field, &matched, &mut report.errors));
     }
     for field in ["links", "related"] {
         stages.push(score_list(field, &matched, &mut report.errors));
     }
-    report.stages = stages
-        .into_iter()
-        .filter(|s| s.total > 0)
-        .map(StageScore::finish)
-        .collect();
+    for (stage, assignment) in [("duplicates", predictions.duplicate_of), ("stories", predictions.story_of)] {
+        if let Some(groups) = gold.rest.get(stage).and_then(Value::as_array) {
+            let clusters = GroupScoring::new(groups, &matched, assignment, stage == "duplicates");
+            stages.push(clusters.pairwise(stage, &mut report.errors));
+            if stage == "stories" {
+                stages.push(clusters.bcubed("stories (B-cubed)"));
+            }
+        }
+    }
+    report.stages = stages.into_iter().filter(|s| s.total > 0).map(StageScore::finish).collect();
     report
+}
+
+/// Gold and predicted grouping of the matched documents, by gold key.
+struct GroupScoring {
+    gold: BTreeMap<String, usize>,
+    predicted: BTreeMap<String, String>,
+}
+
+impl GroupScoring {
+    fn new(
+        groups: &[Value],
+        matched: &[Matched<'_>],
+        assignment: &HashMap<String, String>,
+        singletons_are_own: bool,
+    ) -> GroupScoring {
+        let mut gold = BTreeMap::new();
+        for (index, group) in groups.iter().enumerate() {
+            for key in group.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                gold.insert(key.to_string(), index);
+            }
+        }
+        let mut next = groups.len();
+        let mut predicted = BTreeMap::new();
+        for (key, _, article) in matched {
+            if !gold.contains_key(*key) {
+                gold.insert(key.to_string(), next);
+                next += 1;
+            }
+            // A duplicate group is named by its canonical member; an article in no
+            // group (or no story) is a group of its own.
+            let group = match assignment.get(&article.id) {
+                Some(group) => group.clone(),
+                None if singletons_are_own => article.id.clone(),
+                None => format!("unassigned:{}", article.id),
+            };
+            predicted.insert(key.to_string(), group);
+        }
+        gold.retain(|key, _| predicted.contains_key(key));
+        GroupScoring { gold, predicted }
+    }
+
+    fn pairwise(&self, stage: &str, errors: &mut Vec<String>) -> StageScore {
+        let mut score = StageScore::new(stage);
+        let keys: Vec<&String> = self.predicted.keys().collect();
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                let same_gold = self.gold[*a] == self.gold[*b];
+                let same_predicted = self.predicted[*a] == self.predicted[*b];
+                match (same_gold, same_predicted) {
+                    (true, true) => score.true_positives += 1,
+                    (false, true) => {
+                        score.false_positives += 1;
+                        errors.push(format!("{stage}: {a} and {b} grouped, gold keeps them apart"));
+                    }
+                    (true, false) => {
+                        score.false_negatives += 1;
+                        errors.push(format!("{stage}: {a} and {b} apart, gold groups them"));
+                    }
+                    (false, false) => {}
+                }
+                if same_gold == same_predicted {
+                    score.correct += 1;
+                }
+                score.total += 1;
+            }
+        }
+        score
+    }
+
+    /// B-cubed: per document, precision and recall of its predicted cluster against its gold one.
+    fn bcubed(&self, stage: &str) -> StageScore {
+        let mut precision = 0.0;
+        let mut recall = 0.0;
+        for (key, predicted) in &self.predicted {
+            let same_predicted: BTreeSet<&String> =
+                self.predicted.iter().filter(|(_, p)| *p == predicted).map(|(k, _)| k).collect();
+            let same_gold: BTreeSet<&String> =
+                self.gold.iter().filter(|(_, g)| **g == self.gold[key]).map(|(k, _)| k).collect();
+            let both = same_predicted.intersection(&same_gold).count() as f64;
+            precision += both / same_predicted.len() as f64;
+            recall += both / same_gold.len() as f64;
+        }
+        let n = self.predicted.len().max(1) as f64;
+        let mut score = StageScore::new(stage);
+        score.total = self.predicted.len();
+        score.correct = self.predicted.len();
+        let mut finished = score.finish();
+        finished.precision = precision / n;
+        finished.recall = recall / n;
+        let sum = finished.precision + finished.recall;
+        finished.f1 = if sum == 0.0 { 0.0 } else { 2.0 * finished.precision * finished.recall / sum };
+        finished.keep_scores = true;
+        finished
+    }
 }
 
 fn predicted_field(article: &Article, field: &str) -> Option<String> {
@@ -154,9 +273,7 @@ fn predicted_field(article: &Article, field: &str) -> Option<String> {
 fn same_value(field: &str, predicted: &str, gold: &str) -> bool {
     match field {
         "url" => predicted.trim_end_matches('/') == gold.trim_end_matches('/'),
-        "outlet" | "dateline" => {
-            fold_for_match(predicted).to_lowercase() == fold_for_match(gold).to_lowercase()
-        }
+        "outlet" | "dateline" => fold_for_match(predicted).to_lowercase() == fold_for_match(gold).to_lowercase(),
         _ => fold_for_match(predicted) == fold_for_match(gold),
     }
 }
@@ -191,23 +308,23 @@ fn score_text(matched: &[Matched<'_>], errors: &mut Vec<String>) -> StageScore {
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
+        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
         .unwrap_or_default()
 }
 
-fn score_field(field: &str, matched: &[Matched<'_>], errors: &mut Vec<String>) -> StageScore {
+fn score_field(gold_file: &Gold, field: &str, matched: &[Matched<'_>], errors: &mut Vec<String>) -> StageScore {
     let mut score = StageScore::new(field);
     for (key, doc, article) in matched {
         let Some(gold_value) = doc.get(field) else {
             continue;
         };
-        let gold = gold_value.as_str();
+        let mut gold = gold_value.as_str();
         let predicted = predicted_field(article, field);
+        // Metadata inherited from a duplicate is judged against that duplicate's gold.
+        if article.is_inherited(field) {
+            let source = doc.get("inherits_from_duplicate").and_then(Value::as_str);
+            gold = source.and_then(|s| gold_file.documents.get(s)).and_then(|d| d.get(field)).and_then(Value::as_str);
+        }
         score.total += 1;
         let right = match (predicted.as_deref(), gold) {
             (None, None) => true,
@@ -232,9 +349,7 @@ fn score_field(field: &str, matched: &[Matched<'_>], errors: &mut Vec<String>) -
         if right {
             score.correct += 1;
         } else {
-            errors.push(format!(
-                "{field} {key}: predicted {predicted:?}, gold {gold:?}"
-            ));
+            errors.push(format!("{field} {key}: predicted {predicted:?}, gold {gold:?}"));
         }
     }
     score
@@ -246,15 +361,8 @@ fn score_list(field: &str, matched: &[Matched<'_>], errors: &mut Vec<String>) ->
         if !doc.contains_key(field) {
             continue;
         }
-        let gold: Vec<String> = strings(doc.get(field))
-            .iter()
-            .map(|s| fold_for_match(s))
-            .collect();
-        let predicted_raw = if field == "links" {
-            &article.links
-        } else {
-            &article.related
-        };
+        let gold: Vec<String> = strings(doc.get(field)).iter().map(|s| fold_for_match(s)).collect();
+        let predicted_raw = if field == "links" { &article.links } else { &article.related };
         let predicted: Vec<String> = predicted_raw.iter().map(|s| fold_for_match(s)).collect();
         score.total += gold.len().max(1);
         for item in &predicted {
@@ -284,28 +392,25 @@ mod tests {
 
     #[test]
     fn scores_fields_text_and_lists() {
-        let article = analyze_file("dir/doc.txt", b"A Short Title\n\nBody with \xE2\x80\x9Cquotes\xE2\x80\x9D and more text.\n\nhttps://cited.example/a").unwrap().articles.remove(0);
+        let article = analyze_file(
+            "dir/doc.txt",
+            b"A Short Title\n\nBody with \xE2\x80\x9Cquotes\xE2\x80\x9D and more text.\n\nhttps://cited.example/a",
+        )
+        .unwrap()
+        .articles
+        .remove(0);
         let gold = Gold::parse(
             r#"{"documents": {"doc.txt": {"title": "A Short Title", "published": null, "outlet": "X",
             "text_present": ["with \"quotes\" and"], "text_absent": ["https://cited"], "links": ["https://cited.example/a"]}}}"#,
         )
         .unwrap();
-        let report = evaluate(&gold, &[article]);
-        let stage = |name: &str| {
-            report
-                .stages
-                .iter()
-                .find(|s| s.stage == name)
-                .unwrap()
-                .clone()
-        };
+        let none = HashMap::new();
+        let report = evaluate(&gold, Predictions { articles: &[article], duplicate_of: &none, story_of: &none });
+        let stage = |name: &str| report.stages.iter().find(|s| s.stage == name).unwrap().clone();
         assert_eq!(report.documents_matched, 1);
         assert_eq!(stage("text").f1, 1.0);
         assert_eq!(stage("title").f1, 1.0);
-        assert_eq!(
-            (stage("published").correct, stage("published").total),
-            (1, 1)
-        );
+        assert_eq!((stage("published").correct, stage("published").total), (1, 1));
         assert_eq!(stage("outlet").false_negatives, 1);
         assert_eq!(stage("outlet").recall, 0.0);
         assert_eq!(stage("links").f1, 1.0);
@@ -313,8 +418,40 @@ mod tests {
     }
 
     #[test]
+    fn scores_groups_pairwise_and_bcubed() {
+        let articles: Vec<Article> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|n| {
+                analyze_file(&format!("{n}.txt"), format!("Body of article {n}, long enough.").as_bytes())
+                    .unwrap()
+                    .articles
+                    .remove(0)
+            })
+            .collect();
+        let gold = Gold::parse(r#"{"documents": {"a.txt": {}, "b.txt": {}, "c.txt": {}, "d.txt": {}}, "stories": [["a.txt", "b.txt", "c.txt"], ["d.txt"]], "duplicates": [["a.txt", "b.txt"]]}"#).unwrap();
+        let story_of: HashMap<String, String> = articles
+            .iter()
+            .map(|a| (a.id.clone(), if a.source == "c.txt" { "s2" } else { "s1" }.to_string()))
+            .collect();
+        let duplicate_of: HashMap<String, String> = [(articles[1].id.clone(), articles[0].id.clone())].into();
+        let report =
+            evaluate(&gold, Predictions { articles: &articles, duplicate_of: &duplicate_of, story_of: &story_of });
+        let stage = |name: &str| report.stages.iter().find(|s| s.stage == name).unwrap().clone();
+        assert_eq!(stage("duplicates").f1, 1.0);
+        let stories = stage("stories");
+        // predicted pairs: ab, ad, bd; gold pairs: ab, ac, bc
+        assert_eq!((stories.true_positives, stories.false_positives, stories.false_negatives), (1, 2, 2));
+        let bcubed = stage("stories (B-cubed)");
+        // a, b: 2/3 each way; c: precision 1, recall 1/3; d: precision 1/3, recall 1.
+        assert!((bcubed.precision - 2.0 / 3.0).abs() < 1e-9 && (bcubed.recall - 2.0 / 3.0).abs() < 1e-9, "{bcubed:?}");
+        let from_groups = Gold::from_groups("f.jsonl", "{\"g\": 1}\n{\"g\": 1}\n{\"g\": 2}\n", "g").unwrap();
+        assert_eq!(from_groups.documents.len(), 3);
+        assert_eq!(from_groups.rest["stories"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
     fn keys_are_file_names() {
         assert_eq!(document_key("a/b/c.txt"), "c.txt");
-        assert_eq!(document_key("feed.jsonl#L3"), "feed.jsonl");
+        assert_eq!(document_key("dir/feed.jsonl#L3"), "feed.jsonl#L3");
     }
 }

@@ -39,18 +39,7 @@ const SKIP_TAGS: [&str; 17] = [
     "menu",
     "dialog",
 ];
-const BLOCK_TAGS: [&str; 10] = [
-    "p",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "blockquote",
-    "pre",
-];
+const BLOCK_TAGS: [&str; 10] = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"];
 
 static SKIP_CLASS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(^|[\s_-])(share|sharing|social|comments?|related|newsletter|advert\w*|ads?|promo\w*|footer|nav\w*|menu|cookies?|caption|credit|sidebar|subscribe|subscription|popup|modal|breadcrumbs?|tags|author-bio|recirc\w*|outbrain|taboola|paywall|hidden|visually-hidden|sr-only)($|[\s_-])").unwrap()
@@ -62,12 +51,7 @@ fn selector(css: &str) -> Selector {
 
 fn meta_content(doc: &Html, css: &str) -> Option<String> {
     doc.select(&selector(css))
-        .filter_map(|e| {
-            e.value()
-                .attr("content")
-                .or(e.value().attr("href"))
-                .or(e.value().attr("datetime"))
-        })
+        .filter_map(|e| e.value().attr("content").or(e.value().attr("href")).or(e.value().attr("datetime")))
         .map(collapse_whitespace)
         .find(|v| !v.is_empty())
 }
@@ -80,9 +64,7 @@ fn element_text(element: ElementRef<'_>) -> String {
 fn json_ld(doc: &Html) -> Hints {
     let mut hints = Hints::default();
     for script in doc.select(&selector(r#"script[type="application/ld+json"]"#)) {
-        let Ok(value) =
-            serde_json::from_str::<serde_json::Value>(&script.text().collect::<String>())
-        else {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&script.text().collect::<String>()) else {
             continue;
         };
         let mut stack = vec![value];
@@ -90,16 +72,12 @@ fn json_ld(doc: &Html) -> Hints {
             match value {
                 serde_json::Value::Array(items) => stack.extend(items),
                 serde_json::Value::Object(map) => {
-                    let text =
-                        |key: &str| map.get(key).and_then(|v| v.as_str()).map(str::to_string);
+                    let text = |key: &str| map.get(key).and_then(|v| v.as_str()).map(str::to_string);
                     if map.contains_key("datePublished") || map.contains_key("headline") {
                         hints.title = hints.title.take().or(text("headline"));
                         hints.published = hints.published.take().or(text("datePublished"));
                         hints.url = hints.url.take().or(text("url"));
-                        let publisher = map
-                            .get("publisher")
-                            .and_then(|p| p.get("name"))
-                            .and_then(|n| n.as_str());
+                        let publisher = map.get("publisher").and_then(|p| p.get("name")).and_then(|n| n.as_str());
                         hints.outlet = hints.outlet.take().or(publisher.map(str::to_string));
                     }
                     if let Some(graph) = map.get("@graph") {
@@ -115,11 +93,7 @@ fn json_ld(doc: &Html) -> Hints {
 
 fn page_hints(doc: &Html) -> Hints {
     let ld = json_ld(doc);
-    let first_text = |css: &str| {
-        doc.select(&selector(css))
-            .map(element_text)
-            .find(|t| !t.is_empty())
-    };
+    let first_text = |css: &str| doc.select(&selector(css)).map(element_text).find(|t| !t.is_empty());
     Hints {
         title: meta_content(doc, r#"meta[property="og:title"], meta[name="twitter:title"]"#)
             .or(ld.title)
@@ -137,9 +111,8 @@ fn page_hints(doc: &Html) -> Hints {
     }
 }
 
-static CONTENT_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)article|body|content|main|column|story|entry|post|text").unwrap()
-});
+static CONTENT_CLASS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)article|body|content|main|column|story|entry|post|text").unwrap());
 
 /// Structural elements are never dropped for their class: a `<main class="js-social-anchor">`
 /// still holds the article.
@@ -147,14 +120,11 @@ const STRUCTURAL_TAGS: [&str; 5] = ["html", "body", "main", "article", "section"
 
 fn is_skipped(element: ElementRef<'_>) -> bool {
     let value = element.value();
-    let unlikely = |attr: Option<&str>| {
-        attr.is_some_and(|c| SKIP_CLASS.is_match(c) && !CONTENT_CLASS.is_match(c))
-    };
+    let unlikely = |attr: Option<&str>| attr.is_some_and(|c| SKIP_CLASS.is_match(c) && !CONTENT_CLASS.is_match(c));
     SKIP_TAGS.contains(&value.name())
         || value.attr("hidden").is_some()
         || value.attr("aria-hidden") == Some("true")
-        || (!STRUCTURAL_TAGS.contains(&value.name())
-            && (unlikely(value.attr("class")) || unlikely(value.attr("id"))))
+        || (!STRUCTURAL_TAGS.contains(&value.name()) && (unlikely(value.attr("class")) || unlikely(value.attr("id"))))
 }
 
 fn inside_skipped(element: ElementRef<'_>, stop_at: Option<ElementRef<'_>>) -> bool {
@@ -199,11 +169,7 @@ fn main_container(doc: &Html) -> Option<ElementRef<'_>> {
             }
         }
     }
-    let best = order
-        .iter()
-        .enumerate()
-        .max_by_key(|(position, id)| (scores[*id], std::cmp::Reverse(*position)))?
-        .1;
+    let best = order.iter().enumerate().max_by_key(|(position, id)| (scores[*id], std::cmp::Reverse(*position)))?.1;
     let best = *best;
     doc.tree.get(best).and_then(ElementRef::wrap)
 }
@@ -232,10 +198,8 @@ fn blocks(container: ElementRef<'_>) -> Vec<(String, String)> {
     out
 }
 
-const INLINE_TAGS: [&str; 16] = [
-    "a", "b", "i", "em", "strong", "span", "small", "sup", "sub", "u", "s", "mark", "abbr", "cite",
-    "q", "time",
-];
+const INLINE_TAGS: [&str; 16] =
+    ["a", "b", "i", "em", "strong", "span", "small", "sup", "sub", "u", "s", "mark", "abbr", "cite", "q", "time"];
 
 /// The text an element holds itself: its text nodes and inline children, not its blocks.
 fn own_text(element: ElementRef<'_>) -> String {
@@ -254,11 +218,7 @@ fn own_text(element: ElementRef<'_>) -> String {
 
 fn all_paragraphs(doc: &Html) -> Vec<(String, String)> {
     doc.select(&selector("p, h2, h3, blockquote"))
-        .filter(|e| {
-            !e.ancestors()
-                .filter_map(ElementRef::wrap)
-                .any(|a| SKIP_TAGS.contains(&a.value().name()))
-        })
+        .filter(|e| !e.ancestors().filter_map(ElementRef::wrap).any(|a| SKIP_TAGS.contains(&a.value().name())))
         .map(|e| (e.value().name().to_string(), element_text(e)))
         .filter(|(_, text)| text.len() >= 2)
         .collect()
@@ -268,9 +228,7 @@ fn all_paragraphs(doc: &Html) -> Vec<(String, String)> {
 fn loose_text_blocks(container: ElementRef<'_>) -> Vec<(String, String)> {
     std::iter::once(container)
         .chain(container.descendants().skip(1).filter_map(ElementRef::wrap))
-        .filter(|e| {
-            !INLINE_TAGS.contains(&e.value().name()) && !inside_skipped(*e, Some(container))
-        })
+        .filter(|e| !INLINE_TAGS.contains(&e.value().name()) && !inside_skipped(*e, Some(container)))
         .map(|e| ("p".to_string(), own_text(e)))
         .filter(|(_, text)| !text.is_empty())
         .collect()
@@ -282,10 +240,7 @@ pub fn extract(source: &str) -> HtmlPage {
     let hints = page_hints(&doc);
     let body = doc.select(&selector("body")).next();
     let container = main_container(&doc).or(body);
-    let mut page = HtmlPage {
-        hints,
-        ..HtmlPage::default()
-    };
+    let mut page = HtmlPage { hints, ..HtmlPage::default() };
     let mut lines: Vec<String> = Vec::new();
     if let Some(title) = &page.hints.title {
         lines.push(format!("# {title}"));
@@ -328,18 +283,11 @@ pub fn extract(source: &str) -> HtmlPage {
 fn locate_lines(source: &str, lines: &[String]) -> Vec<u32> {
     let mut cursor = 0usize;
     let mut last_line = 1u32;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let line_starts: Vec<usize> = std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect();
     lines
         .iter()
         .map(|line| {
-            let probe: String = line
-                .trim_start_matches('#')
-                .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ");
+            let probe: String = line.trim_start_matches('#').split_whitespace().take(3).collect::<Vec<_>>().join(" ");
             if probe.len() >= 8 {
                 if let Some(offset) = source[cursor..].find(&probe) {
                     cursor += offset;
@@ -380,47 +328,28 @@ mod tests {
         let page = extract(PAGE);
         assert_eq!(page.hints.title.as_deref(), Some("The Story Headline"));
         assert_eq!(page.hints.outlet.as_deref(), Some("Example News"));
-        assert_eq!(
-            page.hints.published.as_deref(),
-            Some("2021-12-17T10:00:00Z")
-        );
-        assert_eq!(
-            page.hints.url.as_deref(),
-            Some("https://example.com/2021/12/17/story")
-        );
+        assert_eq!(page.hints.published.as_deref(), Some("2021-12-17T10:00:00Z"));
+        assert_eq!(page.hints.url.as_deref(), Some("https://example.com/2021/12/17/story"));
         assert_eq!(page.hints.language.as_deref(), Some("en"));
         assert!(page.text.contains("The first paragraph"));
         assert!(page.text.contains("\u{201C}something\u{201D}"));
         assert!(page.text.contains("## A subheading"));
         for absent in ["menu line", "caption", "Share this", "Related:"] {
-            assert!(
-                !page.text.contains(absent),
-                "{absent} leaked: {}",
-                page.text
-            );
+            assert!(!page.text.contains(absent), "{absent} leaked: {}", page.text);
         }
-        let first_paragraph = page
-            .text
-            .lines()
-            .position(|l| l.starts_with("The first"))
-            .unwrap();
+        let first_paragraph = page.text.lines().position(|l| l.starts_with("The first")).unwrap();
         assert_eq!(page.source_lines[first_paragraph], 12);
     }
 
     #[test]
     fn reads_text_set_straight_into_divs() {
         let page = extract("<html><body><article><div>First loose paragraph of text.</div><div>Second <b>bold</b> one.</div></article></body></html>");
-        assert_eq!(
-            page.text,
-            "First loose paragraph of text.\n\nSecond bold one.\n"
-        );
+        assert_eq!(page.text, "First loose paragraph of text.\n\nSecond bold one.\n");
     }
 
     #[test]
     fn survives_fragments_and_garbage() {
-        assert!(extract("<p>unclosed <b>tags")
-            .text
-            .contains("unclosed tags"));
+        assert!(extract("<p>unclosed <b>tags").text.contains("unclosed tags"));
         let _ = extract("<<<>>></</>");
         let _ = extract("");
     }

@@ -32,8 +32,7 @@ pub fn parse(text: &str) -> (Vec<JsonlRecord>, Vec<String>) {
     let mut problems = Vec::new();
     for (index, line) in text.lines().enumerate() {
         if !line.trim().is_empty() {
-            let parsed = serde_json::from_str::<Record>(line)
-                .map_err(|e| format!("not a JSON article ({e})"));
+            let parsed = serde_json::from_str::<Record>(line).map_err(|e| format!("not a JSON article ({e})"));
             accept(parsed, index + 1, &mut records, &mut problems);
         }
     }
@@ -48,34 +47,25 @@ pub fn parse_document(text: &str) -> (Vec<JsonlRecord>, Vec<String>) {
         Err(e) => problems.push(format!("not JSON ({e})")),
         Ok(serde_json::Value::Array(items)) => {
             for (index, item) in items.into_iter().enumerate() {
-                let parsed = serde_json::from_value::<Record>(item)
-                    .map_err(|e| format!("not a JSON article ({e})"));
+                let parsed = serde_json::from_value::<Record>(item).map_err(|e| format!("not a JSON article ({e})"));
                 accept(parsed, index + 1, &mut records, &mut problems);
             }
         }
         Ok(value) => {
-            let parsed = serde_json::from_value::<Record>(value)
-                .map_err(|e| format!("not a JSON article ({e})"));
+            let parsed = serde_json::from_value::<Record>(value).map_err(|e| format!("not a JSON article ({e})"));
             accept(parsed, 1, &mut records, &mut problems);
         }
     }
     (records, problems)
 }
 
-fn accept(
-    parsed: Result<Record, String>,
-    number: usize,
-    records: &mut Vec<JsonlRecord>,
-    problems: &mut Vec<String>,
-) {
+fn accept(parsed: Result<Record, String>, number: usize, records: &mut Vec<JsonlRecord>, problems: &mut Vec<String>) {
     match parsed {
         Err(e) => problems.push(format!("record {number}: {e}")),
-        Ok(Record { text: None, .. }) => {
-            problems.push(format!("record {number}: no \"text\" field"))
+        Ok(Record { text: None, .. }) => problems.push(format!("record {number}: no \"text\" field")),
+        Ok(Record { text: Some(text), .. }) if text.trim().is_empty() => {
+            problems.push(format!("record {number}: empty \"text\""))
         }
-        Ok(Record {
-            text: Some(text), ..
-        }) if text.trim().is_empty() => problems.push(format!("record {number}: empty \"text\"")),
         Ok(record) => {
             let published = record.published.and_then(|v| match v {
                 serde_json::Value::String(s) => Some(s),
@@ -89,11 +79,7 @@ fn accept(
                 url: record.url,
                 language: record.language,
             };
-            records.push(JsonlRecord {
-                line: number,
-                text: record.text.unwrap_or_default(),
-                hints,
-            });
+            records.push(JsonlRecord { line: number, text: record.text.unwrap_or_default(), hints });
         }
     }
 }
@@ -114,9 +100,6 @@ mod tests {
         let (doc, _) = parse_document("[{\"text\": \"a\"}, {\"text\": \"b\", \"title\": \"B\"}]");
         assert_eq!(doc.len(), 2);
         let (none, problems) = parse_document("{\"title\": \"x\", \"byline\": null}");
-        assert!(
-            none.is_empty() && problems[0].contains("no \"text\" field"),
-            "{problems:?}"
-        );
+        assert!(none.is_empty() && problems[0].contains("no \"text\" field"), "{problems:?}");
     }
 }

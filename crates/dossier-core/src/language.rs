@@ -97,8 +97,14 @@ mod tests {
 
     #[test]
     fn detects_common_languages() {
-        assert_eq!(detect("NATO has left unanswered Russia's offer to de-escalate soaring tensions, a senior diplomat said."), Some("en"));
-        assert_eq!(detect("Министерство иностранных дел России заявило, что переговоры будут продолжены на следующей неделе."), Some("ru"));
+        assert_eq!(
+            detect("NATO has left unanswered Russia's offer to de-escalate soaring tensions, a senior diplomat said."),
+            Some("en")
+        );
+        assert_eq!(
+            detect("Министерство иностранных дел России заявило, что переговоры будут продолжены на следующей неделе."),
+            Some("ru")
+        );
         assert_eq!(detect("Hi"), None);
     }
 }

@@ -13,10 +13,8 @@ static KNOWN: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
 });
 
 /// Second-level suffixes under which the registrable name is one label further left.
-const SECOND_LEVEL: [&str; 12] = [
-    "co.uk", "org.uk", "ac.uk", "com.au", "net.au", "co.jp", "co.nz", "com.ua", "com.br", "co.in",
-    "com.cn", "co.za",
-];
+const SECOND_LEVEL: [&str; 12] =
+    ["co.uk", "org.uk", "ac.uk", "com.au", "net.au", "co.jp", "co.nz", "com.ua", "com.br", "co.in", "com.cn", "co.za"];
 
 /// The host of a URL, lower-cased, without `www.`.
 pub fn host_of(url: &str) -> Option<String> {
@@ -35,31 +33,17 @@ pub fn outlet_for_url(url: &str) -> Option<String> {
             return Some(name.to_string());
         }
     }
-    let suffix_labels = if SECOND_LEVEL
-        .iter()
-        .any(|s| host.ends_with(&format!(".{s}")))
-    {
-        2
-    } else {
-        1
-    };
+    let suffix_labels = if SECOND_LEVEL.iter().any(|s| host.ends_with(&format!(".{s}"))) { 2 } else { 1 };
     let label = labels.iter().rev().nth(suffix_labels)?;
     Some(name_from_label(label))
 }
 
 fn name_from_label(label: &str) -> String {
-    let letters: String = label
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
+    let letters: String = label.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     if letters.len() <= 4 {
         return letters.to_uppercase();
     }
-    let words: Vec<String> = label
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
+    let words: Vec<String> = label.split('-').filter(|w| !w.is_empty()).map(str::to_string).collect();
     if words.len() > 1 {
         return title_case(&words);
     }
@@ -75,26 +59,11 @@ mod tests {
 
     #[test]
     fn names_outlets_from_hosts() {
-        assert_eq!(
-            outlet_for_url("https://www.reuters.com/world/x").unwrap(),
-            "Reuters"
-        );
-        assert_eq!(
-            outlet_for_url("https://edition.cnn.com/2022/01/01/x").unwrap(),
-            "CNN"
-        );
-        assert_eq!(
-            outlet_for_url("https://www.themoscowtimes.com/2021/12/17/x").unwrap(),
-            "The Moscow Times"
-        );
-        assert_eq!(
-            outlet_for_url("https://news.dailyherald.co.uk/a").unwrap(),
-            "Daily Herald"
-        );
-        assert_eq!(
-            outlet_for_url("https://www.the-local-paper.org/a").unwrap(),
-            "The Local Paper"
-        );
+        assert_eq!(outlet_for_url("https://www.reuters.com/world/x").unwrap(), "Reuters");
+        assert_eq!(outlet_for_url("https://edition.cnn.com/2022/01/01/x").unwrap(), "CNN");
+        assert_eq!(outlet_for_url("https://www.themoscowtimes.com/2021/12/17/x").unwrap(), "The Moscow Times");
+        assert_eq!(outlet_for_url("https://news.dailyherald.co.uk/a").unwrap(), "Daily Herald");
+        assert_eq!(outlet_for_url("https://www.the-local-paper.org/a").unwrap(), "The Local Paper");
         assert_eq!(outlet_for_url("https://abcd.net/a").unwrap(), "ABCD");
         assert_eq!(outlet_for_url("not a url"), None);
     }

@@ -12,11 +12,8 @@ pub fn fold_for_match(text: &str) -> String {
     let mut pending_space = false;
     for ch in text.nfkc() {
         let mapped: &str = match ch {
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => {
-                "'"
-            }
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
-            | '\u{00BB}' => "\"",
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => "'",
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => "\"",
             '\u{2026}' => "...",
             c if c.is_whitespace() => {
                 pending_space = !out.is_empty();
@@ -65,14 +62,10 @@ pub fn short_hash(parts: &[&str]) -> String {
     hasher.finalize().to_hex()[..16].to_string()
 }
 
-static WORDS: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../data/words.txt").lines().collect());
+static WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| include_str!("../data/words.txt").lines().collect());
 
 static HYPHENATED: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../data/hyphenated.txt")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .collect()
+    include_str!("../data/hyphenated.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect()
 });
 
 /// Whether a lower-case word is in the shipped English word list (SCOWL, via Debian's wamerican).
@@ -104,8 +97,7 @@ pub fn segment_words(label: &str) -> Option<Vec<String>> {
             let piece: String = chars[start..end].iter().collect();
             let len = end - start;
             let acceptable =
-                (len >= 3 || piece == "of" || piece == "on" || piece == "in" || piece == "a")
-                    && is_word(&piece);
+                (len >= 3 || piece == "of" || piece == "on" || piece == "in" || piece == "a") && is_word(&piece);
             if acceptable && best[end].is_none_or(|(p, _)| pieces + 1 < p) {
                 best[end] = Some((pieces + 1, start));
             }
@@ -129,13 +121,7 @@ pub fn title_case(words: &[String]) -> String {
     words
         .iter()
         .enumerate()
-        .map(|(i, w)| {
-            if i > 0 && SMALL.contains(&w.as_str()) {
-                w.clone()
-            } else {
-                capitalise(w)
-            }
-        })
+        .map(|(i, w)| if i > 0 && SMALL.contains(&w.as_str()) { w.clone() } else { capitalise(w) })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -150,9 +136,7 @@ pub fn capitalise(word: &str) -> String {
 
 /// Counts words (whitespace-separated tokens containing a letter or digit).
 pub fn word_count(text: &str) -> usize {
-    text.split_whitespace()
-        .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
-        .count()
+    text.split_whitespace().filter(|w| w.chars().any(|c| c.is_alphanumeric())).count()
 }
 
 #[cfg(test)]
@@ -161,10 +145,7 @@ mod tests {
 
     #[test]
     fn folds_quotes_ellipsis_and_space() {
-        assert_eq!(
-            fold_for_match("  \u{201C}We\u{2019}re\u{201D}\u{2026}\n\tok "),
-            "\"We're\"... ok"
-        );
+        assert_eq!(fold_for_match("  \u{201C}We\u{2019}re\u{201D}\u{2026}\n\tok "), "\"We're\"... ok");
         assert_eq!(fold_for_match("ﬁne"), "fine");
     }
 
@@ -175,19 +156,10 @@ mod tests {
 
     #[test]
     fn segments_host_labels() {
-        assert_eq!(
-            segment_words("themoscowtimes").unwrap(),
-            ["the", "moscow", "times"]
-        );
-        assert_eq!(
-            segment_words("washingtonpost").unwrap(),
-            ["washington", "post"]
-        );
+        assert_eq!(segment_words("themoscowtimes").unwrap(), ["the", "moscow", "times"]);
+        assert_eq!(segment_words("washingtonpost").unwrap(), ["washington", "post"]);
         assert!(segment_words("xqzvbn").is_none());
-        assert_eq!(
-            title_case(&["the".into(), "wall".into(), "of".into(), "news".into()]),
-            "The Wall of News"
-        );
+        assert_eq!(title_case(&["the".into(), "wall".into(), "of".into(), "news".into()]), "The Wall of News");
     }
 
     #[test]

@@ -9,6 +9,9 @@ use dossier_core::format::Format;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use std::path::Path;
 
+mod groups;
+pub use groups::{DuplicateGroup, DuplicateMember, StoryRow};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -24,7 +27,8 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Schema migrations, applied in order; the database's `user_version` says how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE articles (
     id           TEXT PRIMARY KEY,
     content_hash TEXT NOT NULL,
@@ -49,7 +53,54 @@ CREATE TABLE articles (
 CREATE INDEX articles_content_hash ON articles(content_hash);
 CREATE INDEX articles_published ON articles(published);
 CREATE INDEX articles_outlet ON articles(outlet);
-"#];
+"#,
+    r#"
+CREATE TABLE fingerprints (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    minhash    BLOB NOT NULL,
+    paragraphs BLOB NOT NULL,
+    shingles   INTEGER NOT NULL
+);
+CREATE TABLE lsh_bands (
+    band_key   INTEGER NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX lsh_bands_key ON lsh_bands(band_key);
+CREATE INDEX lsh_bands_article ON lsh_bands(article_id);
+CREATE TABLE paragraph_index (
+    hash       INTEGER NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX paragraph_index_hash ON paragraph_index(hash);
+CREATE INDEX paragraph_index_article ON paragraph_index(article_id);
+CREATE TABLE duplicate_pairs (
+    a          TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    b          TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    similarity REAL NOT NULL,
+    PRIMARY KEY (a, b)
+);
+CREATE INDEX duplicate_pairs_b ON duplicate_pairs(b);
+CREATE TABLE duplicate_members (
+    article_id   TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    canonical_id TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    similarity   REAL NOT NULL
+);
+CREATE TABLE stories (
+    id    TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    first TEXT,
+    last  TEXT
+);
+CREATE TABLE story_articles (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    story_id   TEXT NOT NULL,
+    position   INTEGER NOT NULL
+);
+CREATE INDEX story_articles_story ON story_articles(story_id, position);
+"#,
+];
 
 /// What writing one article did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,19 +137,14 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     fn migrate(&mut self) -> Result<()> {
         let current = self.schema_version()?;
         let known = MIGRATIONS.len() as i64;
         if current > known {
-            return Err(StoreError::TooNew {
-                found: current,
-                known,
-            });
+            return Err(StoreError::TooNew { found: current, known });
         }
         let tx = self.conn.transaction()?;
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
@@ -111,22 +157,16 @@ impl Store {
 
     /// Starts a batch: everything written through it lands together or not at all.
     pub fn batch(&mut self) -> Result<Batch<'_>> {
-        Ok(Batch {
-            tx: self.conn.transaction()?,
-        })
+        Ok(Batch { tx: self.conn.transaction()? })
     }
 
     pub fn count(&self) -> Result<usize> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))?
-            as usize)
+        Ok(self.conn.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))? as usize)
     }
 
     /// All articles, oldest publication first (unknown dates last), then by source.
     pub fn articles(&self) -> Result<Vec<Article>> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM articles ORDER BY published IS NULL, published, source");
+        let sql = format!("SELECT {COLUMNS} FROM articles ORDER BY published IS NULL, published, source");
         let mut statement = self.conn.prepare(&sql)?;
         let rows = statement.query_map([], read_row)?;
         rows.map(|row| row?.into_article()).collect()
@@ -134,19 +174,11 @@ impl Store {
 
     /// The article whose id is `id` or starts with it.
     pub fn article(&self, id: &str) -> Result<Option<Article>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM articles WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' LIMIT 2"
-        );
-        let pattern = format!(
-            "{}%",
-            id.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let sql = format!("SELECT {COLUMNS} FROM articles WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' LIMIT 2");
+        let pattern = format!("{}%", id.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         let mut statement = self.conn.prepare(&sql)?;
-        let mut rows: Vec<StoredRow> = statement
-            .query_map(params![id, pattern], read_row)?
-            .collect::<std::result::Result<_, _>>()?;
+        let mut rows: Vec<StoredRow> =
+            statement.query_map(params![id, pattern], read_row)?.collect::<std::result::Result<_, _>>()?;
         if rows.len() > 1 {
             if let Some(exact) = rows.iter().position(|r| r.id == id) {
                 return rows.swap_remove(exact).into_article().map(Some);
@@ -165,17 +197,12 @@ impl Batch<'_> {
     pub fn write(&mut self, article: &Article) -> Result<WriteOutcome> {
         let existing: Option<String> = self
             .tx
-            .query_row(
-                "SELECT id FROM articles WHERE source = ?1",
-                [&article.source],
-                |r| r.get(0),
-            )
+            .query_row("SELECT id FROM articles WHERE source = ?1", [&article.source], |r| r.get(0))
             .optional()?;
         let outcome = match existing {
             Some(id) if id == article.id => return Ok(WriteOutcome::Unchanged),
             Some(id) => {
-                self.tx
-                    .execute("DELETE FROM articles WHERE id = ?1", [id])?;
+                self.tx.execute("DELETE FROM articles WHERE id = ?1", [id])?;
                 WriteOutcome::Replaced
             }
             None => WriteOutcome::Inserted,
@@ -243,13 +270,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<StoredRow> {
         published: row.get(8)?,
         url: row.get(9)?,
         dateline: row.get(10)?,
-        json: [
-            row.get(11)?,
-            row.get(12)?,
-            row.get(13)?,
-            row.get(14)?,
-            row.get(15)?,
-        ],
+        json: [row.get(11)?, row.get(12)?, row.get(13)?, row.get(14)?, row.get(15)?],
         original: row.get(16)?,
     })
 }
@@ -287,19 +308,13 @@ mod tests {
     use dossier_core::article::analyze_file;
 
     fn article(source: &str, text: &str) -> Article {
-        analyze_file(source, text.as_bytes())
-            .unwrap()
-            .articles
-            .remove(0)
+        analyze_file(source, text.as_bytes()).unwrap().articles.remove(0)
     }
 
     #[test]
     fn round_trips_articles_and_is_idempotent() {
         let mut store = Store::open_in_memory().unwrap();
-        let a = article(
-            "a.txt",
-            "A Title Here\n\nMarch 3, 2021\n\nBody text of the first article.",
-        );
+        let a = article("a.txt", "A Title Here\n\nMarch 3, 2021\n\nBody text of the first article.");
         let mut batch = store.batch().unwrap();
         assert_eq!(batch.write(&a).unwrap(), WriteOutcome::Inserted);
         assert_eq!(batch.write(&a).unwrap(), WriteOutcome::Unchanged);
@@ -314,10 +329,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let mut batch = store.batch().unwrap();
         batch.write(&article("a.txt", "Body one.")).unwrap();
-        assert_eq!(
-            batch.write(&article("a.txt", "Body two.")).unwrap(),
-            WriteOutcome::Replaced
-        );
+        assert_eq!(batch.write(&article("a.txt", "Body two.")).unwrap(), WriteOutcome::Replaced);
         batch.commit().unwrap();
         let all = store.articles().unwrap();
         assert_eq!(all.len(), 1);
@@ -343,9 +355,6 @@ mod tests {
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
         store.conn.pragma_update(None, "user_version", 99).unwrap();
         drop(store);
-        assert!(matches!(
-            Store::open(&path),
-            Err(StoreError::TooNew { found: 99, .. })
-        ));
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99, .. })));
     }
 }

@@ -6,20 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 /// `../shared` beside the checkout, as CI provides it.
 pub fn shared(relative: &str) -> PathBuf {
     let path = workspace_root().join("../shared").join(relative);
-    assert!(
-        path.exists(),
-        "{} is missing: the tests need ../shared beside the checkout",
-        path.display()
-    );
+    assert!(path.exists(), "{} is missing: the tests need ../shared beside the checkout", path.display());
     path
 }
 
@@ -30,11 +23,7 @@ pub struct Run {
 }
 
 pub fn dossier(db: &Path, args: &[&str]) -> Run {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_dossier"))
+    let Output { status, stdout, stderr } = Command::new(env!("CARGO_BIN_EXE_dossier"))
         .arg("--db")
         .arg(db)
         .args(args)
@@ -45,11 +34,7 @@ pub fn dossier(db: &Path, args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&stdout).into(),
         stderr: String::from_utf8_lossy(&stderr).into(),
     };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "dossier panicked: {}",
-        run.stderr
-    );
+    assert!(!run.stderr.contains("panicked"), "dossier panicked: {}", run.stderr);
     run
 }
 

@@ -1,0 +1,43 @@
+//! The dossier as commands read it: articles with inherited metadata filled in,
+//! their duplicate groups and stories.
+
+use dossier_core::article::Article;
+use dossier_store::{DuplicateGroup, Store, StoryRow};
+use std::collections::HashMap;
+
+pub struct Dossier {
+    /// In the store's order (oldest first), inherited metadata filled in.
+    pub articles: Vec<Article>,
+    pub duplicate_of: HashMap<String, String>,
+    pub story_of: HashMap<String, String>,
+    pub stories: Vec<StoryRow>,
+    pub groups: Vec<DuplicateGroup>,
+}
+
+impl Dossier {
+    pub fn load(store: &Store) -> anyhow::Result<Dossier> {
+        let mut articles = store.articles()?;
+        let duplicate_of = store.canonical_of()?;
+        let canonicals: HashMap<String, Article> = articles
+            .iter()
+            .filter(|a| duplicate_of.values().any(|c| *c == a.id))
+            .map(|a| (a.id.clone(), a.clone()))
+            .collect();
+        for article in &mut articles {
+            if let Some(canonical) = duplicate_of.get(&article.id).and_then(|c| canonicals.get(c)) {
+                article.inherit_from(canonical);
+            }
+        }
+        Ok(Dossier {
+            articles,
+            duplicate_of,
+            story_of: store.story_of()?,
+            stories: store.stories()?,
+            groups: store.duplicate_groups()?,
+        })
+    }
+
+    pub fn article(&self, id: &str) -> Option<&Article> {
+        self.articles.iter().find(|a| a.id == id)
+    }
+}

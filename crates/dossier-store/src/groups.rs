@@ -1,0 +1,342 @@
+//! Duplicate index and groups, and stories, kept in the store.
+//!
+//! Each new article looks up its candidates through indexed tables (LSH band keys,
+//! paragraph hashes, the content hash) and compares only with them, so adding one
+//! article to a large store costs a few index probes, not a rescan. Groups are
+//! then the connected components of the recorded pairs.
+
+use crate::{Batch, Result, Store};
+use dossier_core::article::Article;
+use dossier_core::fingerprint::{band_keys, compare, DuplicateKind, Fingerprint};
+use dossier_core::stories::{self, StoryInput};
+use rusqlite::{params, params_from_iter, OptionalExtension};
+use std::collections::{BTreeMap, HashMap};
+
+/// A duplicate group: its canonical article and the other members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateGroup {
+    pub canonical: String,
+    pub members: Vec<DuplicateMember>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateMember {
+    pub article_id: String,
+    pub kind: DuplicateKind,
+    pub similarity: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoryRow {
+    pub id: String,
+    pub label: String,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Member article ids, oldest first.
+    pub articles: Vec<String>,
+}
+
+fn to_blob<T: Copy>(values: &[T], bytes: impl Fn(T) -> Vec<u8>) -> Vec<u8> {
+    values.iter().flat_map(|&v| bytes(v)).collect()
+}
+
+fn minhash_from(blob: &[u8]) -> Vec<u32> {
+    blob.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+fn hashes_from(blob: &[u8]) -> Vec<u64> {
+    blob.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect()
+}
+
+/// Candidates compared per new article, from each index.
+const MAX_CANDIDATES: usize = 32;
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(",")
+}
+
+impl Batch<'_> {
+    /// Records the article's fingerprint and its duplicate pairs with stored articles.
+    /// Returns the number of duplicates found.
+    pub fn index_duplicates(&mut self, article: &Article, fingerprint: &Fingerprint) -> Result<usize> {
+        let id = article.id.as_str();
+        for table in ["lsh_bands", "paragraph_index", "fingerprints"] {
+            self.tx.execute(&format!("DELETE FROM {table} WHERE article_id = ?1"), [id])?;
+        }
+        self.tx.execute("DELETE FROM duplicate_pairs WHERE a = ?1 OR b = ?1", [id])?;
+        let bands = band_keys(fingerprint);
+        let mut candidates: Vec<String> = Vec::new();
+        {
+            let mut exact = self.tx.prepare_cached("SELECT id FROM articles WHERE content_hash = ?1 AND id != ?2")?;
+            candidates.extend(
+                exact
+                    .query_map(params![article.content_hash, id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?,
+            );
+            // The articles sharing the most bands first; a new copy of a large group
+            // needs links to a few members, not to all of them.
+            let sql = format!(
+                "SELECT article_id FROM lsh_bands WHERE band_key IN ({}) GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT {MAX_CANDIDATES}",
+                placeholders(bands.len())
+            );
+            let mut lsh = self.tx.prepare_cached(&sql)?;
+            candidates.extend(
+                lsh.query_map(params_from_iter(bands.iter().map(|&k| k as i64)), |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?,
+            );
+        }
+        if fingerprint.paragraphs.len() >= 2 {
+            let sql = format!(
+                "SELECT article_id FROM paragraph_index WHERE hash IN ({}) GROUP BY article_id HAVING count(DISTINCT hash) >= 2 ORDER BY count(DISTINCT hash) DESC, article_id LIMIT {MAX_CANDIDATES}",
+                placeholders(fingerprint.paragraphs.len())
+            );
+            let mut statement = self.tx.prepare(&sql)?;
+            let rows = statement
+                .query_map(params_from_iter(fingerprint.paragraphs.iter().map(|&h| h as i64)), |r| r.get(0))?;
+            candidates.extend(rows.collect::<rusqlite::Result<Vec<String>>>()?);
+        }
+        candidates.sort();
+        candidates.dedup();
+        let mut found = 0;
+        for other in candidates.iter().filter(|c| c.as_str() != id) {
+            let Some((other_fingerprint, other_hash)) = self.load_fingerprint(other)? else { continue };
+            if let Some((kind, similarity)) =
+                compare(fingerprint, &article.content_hash, &other_fingerprint, &other_hash)
+            {
+                let (a, b) = if id < other.as_str() { (id, other.as_str()) } else { (other.as_str(), id) };
+                self.tx.execute(
+                    "INSERT OR REPLACE INTO duplicate_pairs (a, b, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
+                    params![a, b, kind.as_str(), similarity],
+                )?;
+                found += 1;
+            }
+        }
+        self.tx.execute(
+            "INSERT INTO fingerprints (article_id, minhash, paragraphs, shingles) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                id,
+                to_blob(&fingerprint.minhash, |v| v.to_le_bytes().to_vec()),
+                to_blob(&fingerprint.paragraphs, |v| v.to_le_bytes().to_vec()),
+                fingerprint.shingles
+            ],
+        )?;
+        let mut insert_band = self.tx.prepare_cached("INSERT INTO lsh_bands (band_key, article_id) VALUES (?1, ?2)")?;
+        for key in bands {
+            insert_band.execute(params![key as i64, id])?;
+        }
+        let mut insert_paragraph =
+            self.tx.prepare_cached("INSERT INTO paragraph_index (hash, article_id) VALUES (?1, ?2)")?;
+        for hash in &fingerprint.paragraphs {
+            insert_paragraph.execute(params![*hash as i64, id])?;
+        }
+        Ok(found)
+    }
+
+    fn load_fingerprint(&self, id: &str) -> Result<Option<(Fingerprint, String)>> {
+        let mut statement = self.tx.prepare_cached(
+            "SELECT f.minhash, f.paragraphs, f.shingles, a.content_hash FROM fingerprints f JOIN articles a ON a.id = f.article_id WHERE f.article_id = ?1",
+        )?;
+        Ok(statement
+            .query_row([id], |r| {
+                let minhash: Vec<u8> = r.get(0)?;
+                let paragraphs: Vec<u8> = r.get(1)?;
+                Ok((
+                    Fingerprint {
+                        minhash: minhash_from(&minhash),
+                        paragraphs: hashes_from(&paragraphs),
+                        shingles: r.get(2)?,
+                    },
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .optional()?)
+    }
+
+    /// Recomputes duplicate groups from the recorded pairs: connected components,
+    /// each with a canonical member (not contained in another member, then the
+    /// most metadata, then the longest text).
+    pub fn rebuild_duplicate_groups(&mut self) -> Result<usize> {
+        let pairs: Vec<(String, String, String, f64)> = {
+            let mut statement = self.tx.prepare("SELECT a, b, kind, similarity FROM duplicate_pairs ORDER BY a, b")?;
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut parent: BTreeMap<String, String> = BTreeMap::new();
+        fn root(parent: &mut BTreeMap<String, String>, id: &str) -> String {
+            let mut current = id.to_string();
+            while let Some(next) = parent.get(&current).filter(|p| **p != current).cloned() {
+                current = next;
+            }
+            parent.insert(id.to_string(), current.clone());
+            current
+        }
+        for (a, b, _, _) in &pairs {
+            parent.entry(a.clone()).or_insert_with(|| a.clone());
+            parent.entry(b.clone()).or_insert_with(|| b.clone());
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            if ra != rb {
+                let (low, high) = if ra < rb { (ra, rb) } else { (rb, ra) };
+                parent.insert(high, low);
+            }
+        }
+        let ids: Vec<String> = parent.keys().cloned().collect();
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for id in ids {
+            let r = root(&mut parent, &id);
+            groups.entry(r).or_default().push(id);
+        }
+        self.tx.execute("DELETE FROM duplicate_members", [])?;
+        let pair_of = |x: &str, y: &str| pairs.iter().find(|(a, b, _, _)| (a == x && b == y) || (a == y && b == x));
+        let contained = |x: &str| {
+            pairs.iter().any(|(a, b, kind, _)| {
+                kind == "partial" && (a == x || b == x) && self.shorter_of(a, b).ok().flatten().as_deref() == Some(x)
+            })
+        };
+        let mut count = 0;
+        for members in groups.values() {
+            let mut ranked: Vec<(bool, usize, usize, &String)> = Vec::new();
+            for id in members {
+                let (metadata, length) = self.completeness(id)?;
+                ranked.push((!contained(id), metadata, length, id));
+            }
+            ranked.sort_by(|x, y| (y.0, y.1, y.2).cmp(&(x.0, x.1, x.2)).then(x.3.cmp(y.3)));
+            let canonical = ranked[0].3;
+            for id in members.iter().filter(|m| *m != canonical) {
+                let (kind, similarity) = match pair_of(id, canonical) {
+                    Some((_, _, kind, similarity)) => (kind.clone(), *similarity),
+                    None => {
+                        let best =
+                            pairs.iter().filter(|(a, b, _, _)| a == id || b == id).max_by(|x, y| x.3.total_cmp(&y.3));
+                        best.map_or(("near".to_string(), 0.0), |(_, _, kind, similarity)| (kind.clone(), *similarity))
+                    }
+                };
+                self.tx.execute(
+                    "INSERT INTO duplicate_members (article_id, canonical_id, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, canonical, kind, similarity],
+                )?;
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    fn shorter_of(&self, a: &str, b: &str) -> Result<Option<String>> {
+        let length = |id: &str| -> Result<i64> {
+            Ok(self.tx.query_row("SELECT length(body) FROM articles WHERE id = ?1", [id], |r| r.get(0))?)
+        };
+        Ok(Some(if length(a)? <= length(b)? { a.to_string() } else { b.to_string() }))
+    }
+
+    fn completeness(&self, id: &str) -> Result<(usize, usize)> {
+        Ok(self.tx.query_row(
+            "SELECT (title IS NOT NULL) + (published IS NOT NULL) + (outlet IS NOT NULL) + (url IS NOT NULL), length(body) FROM articles WHERE id = ?1",
+            [id],
+            |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
+        )?)
+    }
+
+    /// Recomputes the stories of the whole store (a function of the stored set, so
+    /// the order of ingestion cannot change it).
+    pub fn rebuild_stories(&mut self, threshold: f64) -> Result<usize> {
+        type Row = (String, Option<String>, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = {
+            let mut statement = self.tx.prepare(
+                "SELECT a.id, a.title, a.body, a.published, d.canonical_id FROM articles a LEFT JOIN duplicate_members d ON d.article_id = a.id ORDER BY a.id",
+            )?;
+            let mapped = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+            mapped.collect::<rusqlite::Result<_>>()?
+        };
+        let inputs: Vec<StoryInput<'_>> = rows
+            .iter()
+            .map(|(id, title, body, published, canonical)| StoryInput {
+                id,
+                title: title.as_deref(),
+                text: body,
+                published: published.as_deref().and_then(|d| d.parse().ok()),
+                duplicate_of: canonical.as_deref(),
+            })
+            .collect();
+        let found = stories::cluster_with_threshold(&inputs, threshold);
+        self.tx.execute("DELETE FROM story_articles", [])?;
+        self.tx.execute("DELETE FROM stories", [])?;
+        for story in &found {
+            self.tx.execute(
+                "INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, ?3, ?4)",
+                params![story.id, story.label, story.first.map(|d| d.to_string()), story.last.map(|d| d.to_string())],
+            )?;
+            for (position, article) in story.articles.iter().enumerate() {
+                self.tx.execute(
+                    "INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, ?3)",
+                    params![article, story.id, position as i64],
+                )?;
+            }
+        }
+        Ok(found.len())
+    }
+}
+
+impl Store {
+    pub fn duplicate_groups(&self) -> Result<Vec<DuplicateGroup>> {
+        let mut statement = self.conn.prepare("SELECT canonical_id, article_id, kind, similarity FROM duplicate_members ORDER BY canonical_id, article_id")?;
+        let rows = statement.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, f64>(3)?))
+        })?;
+        let mut groups: Vec<DuplicateGroup> = Vec::new();
+        for row in rows {
+            let (canonical, article_id, kind, similarity) = row?;
+            let member = DuplicateMember {
+                article_id,
+                kind: DuplicateKind::parse(&kind).unwrap_or(DuplicateKind::Near),
+                similarity,
+            };
+            match groups.last_mut() {
+                Some(group) if group.canonical == canonical => group.members.push(member),
+                _ => groups.push(DuplicateGroup { canonical, members: vec![member] }),
+            }
+        }
+        Ok(groups)
+    }
+
+    /// Each duplicate's canonical article id.
+    pub fn canonical_of(&self) -> Result<HashMap<String, String>> {
+        let mut statement = self.conn.prepare("SELECT article_id, canonical_id FROM duplicate_members")?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Each article's story id.
+    pub fn story_of(&self) -> Result<HashMap<String, String>> {
+        let mut statement = self.conn.prepare("SELECT article_id, story_id FROM story_articles")?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn stories(&self) -> Result<Vec<StoryRow>> {
+        let mut statement = self.conn.prepare(
+            "SELECT s.id, s.label, s.first, s.last, sa.article_id FROM stories s JOIN story_articles sa ON sa.story_id = s.id
+             ORDER BY (SELECT count(*) FROM story_articles x WHERE x.story_id = s.id) DESC, s.first IS NULL, s.first, s.id, sa.position",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
+        })?;
+        let mut stories: Vec<StoryRow> = Vec::new();
+        for row in rows {
+            let (id, label, first, last, article) = row?;
+            match stories.last_mut() {
+                Some(story) if story.id == id => story.articles.push(article),
+                _ => stories.push(StoryRow { id, label, first, last, articles: vec![article] }),
+            }
+        }
+        Ok(stories)
+    }
+
+    /// The story whose id is `id` or starts with it.
+    pub fn story(&self, id: &str) -> Result<Option<StoryRow>> {
+        let matching: Vec<StoryRow> = self.stories()?.into_iter().filter(|s| s.id.starts_with(id)).collect();
+        match matching.len() {
+            0 => Ok(None),
+            1 => Ok(matching.into_iter().next()),
+            _ => Err(crate::StoreError::Ambiguous(id.to_string())),
+        }
+    }
+}
