@@ -172,6 +172,9 @@ pub fn analyze_task(task: &FileTask, max_file_size: u64) -> (u64, Result<FileRep
     (bytes.len() as u64, result)
 }
 
+/// A file's articles with their fingerprints, or why it was skipped.
+type Analysed = Result<(FileReport, Vec<Fingerprint>), String>;
+
 fn with_fingerprints(report: FileReport) -> (FileReport, Vec<Fingerprint>) {
     let fingerprints =
         report.articles.iter().map(|a| fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()))).collect();
@@ -212,7 +215,7 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
     let bar = progress_bar(tasks.len(), options.progress);
     let mut batch = store.batch()?;
     for chunk in tasks.chunks(CHUNK) {
-        let results: Vec<(u64, Result<(FileReport, Vec<Fingerprint>), String>)> = chunk
+        let results: Vec<(u64, Analysed)> = chunk
             .par_iter()
             .map(|task| {
                 let (bytes, result) = analyze_task(task, options.max_file_size);
