@@ -82,7 +82,7 @@ fn planted_copies_are_found_and_nothing_else() {
         let copies = [
             ("original", text.clone()),
             ("rewrapped", hard_wrap(text, 64 + n % 20)),
-            ("requoted", text.replace('\u{201C}', "\"").replace('\u{201D}', "\"").replace('\'', "\u{2019}")),
+            ("requoted", text.replace(['\u{201C}', '\u{201D}'], "\"").replace('\'', "\u{2019}")),
             ("boilerplate", format!("Photo: Jane Doe / Agency\n\n{text}\n\nShare this article\n\nRelated article: Another Story Everyone Reads\n\nTo participate in the discussion\nlog in or register\n")),
             ("truncated", paragraphs[..paragraphs.len() / 2].join("\n\n")),
         ];
@@ -109,9 +109,12 @@ fn planted_copies_are_found_and_nothing_else() {
     assert!(listing.contains("partial") && listing.contains("near"), "{listing}");
 }
 
-fn export(db: &std::path::Path) -> (Vec<(String, Option<String>, Option<String>)>, serde_json::Value) {
+/// Each article's id, duplicate_of and story.
+type Assignment = (String, Option<String>, Option<String>);
+
+fn export(db: &std::path::Path) -> (Vec<Assignment>, serde_json::Value) {
     let exported = json(&dossier(db, &["export", "--format", "json"]));
-    let mut articles: Vec<(String, Option<String>, Option<String>)> = exported["articles"]
+    let mut articles: Vec<Assignment> = exported["articles"]
         .as_array()
         .unwrap()
         .iter()
