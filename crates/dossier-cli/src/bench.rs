@@ -22,11 +22,24 @@ pub struct BenchArgs {
     /// Where to write the corpus (default: a fresh folder in the system temp dir, removed afterwards).
     #[arg(long)]
     corpus: Option<PathBuf>,
+    /// What to measure: `ingest` (files through the whole pipeline) or `scale`
+    /// (duplicate index and stories on a large in-memory corpus with planted copies).
+    #[arg(long, value_enum, default_value_t = Stage::Ingest)]
+    stage: Stage,
+    /// With --stage scale: cluster stories too when the corpus has at most this many articles.
+    #[arg(long, default_value_t = 200_000)]
+    stories_up_to: usize,
 }
 
-struct Base {
-    title: String,
-    paragraphs: Vec<String>,
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum Stage {
+    Ingest,
+    Scale,
+}
+
+pub struct Base {
+    pub title: String,
+    pub paragraphs: Vec<String>,
 }
 
 fn load_bases(folders: &[PathBuf]) -> anyhow::Result<Vec<Base>> {
@@ -205,6 +218,9 @@ pub fn peak_memory() -> Option<u64> {
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let sources = if args.from.is_empty() { default_sources() } else { args.from.clone() };
     let bases = load_bases(&sources)?;
+    if args.stage == Stage::Scale {
+        return crate::scale::run(&bases, args.articles, args.stories_up_to);
+    }
     let temporary = args.corpus.is_none();
     let dir = args
         .corpus

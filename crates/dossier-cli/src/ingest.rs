@@ -213,6 +213,8 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
     let tasks = collect_files(roots, &mut summary.problems);
     summary.files = tasks.len();
     let bar = progress_bar(tasks.len(), options.progress);
+    let stored_before = store.count()?;
+    let mut touched: Vec<String> = Vec::new();
     let mut batch = store.batch()?;
     for chunk in tasks.chunks(CHUNK) {
         let results: Vec<(u64, Analysed)> = chunk
@@ -241,6 +243,7 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
                         }
                         if outcome != WriteOutcome::Unchanged {
                             batch.index_duplicates(article, fingerprint)?;
+                            touched.push(article.id.clone());
                         }
                         summary.articles.push(Ingested::of(article));
                     }
@@ -248,9 +251,16 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
             }
         }
     }
-    if summary.inserted + summary.replaced > 0 {
+    if !touched.is_empty() {
         bar.set_message("grouping duplicates and stories");
-        batch.rebuild_duplicate_groups()?;
+        // A few new articles only touch their own groups; a replaced article or a
+        // large batch is cheaper to regroup from all pairs.
+        if summary.replaced == 0 && touched.len() * 20 < stored_before {
+            let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+            batch.update_duplicate_groups(&ids)?;
+        } else {
+            batch.rebuild_duplicate_groups()?;
+        }
         batch.rebuild_stories(options.story_threshold)?;
     }
     batch.commit()?;

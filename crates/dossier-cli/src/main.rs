@@ -5,6 +5,7 @@ mod dossier;
 mod export;
 mod ingest;
 mod report;
+mod scale;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};

@@ -411,7 +411,7 @@ fn classify(raw: &str, plain: &str) -> Kind {
     Kind::Text
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 enum Script {
     Latin,
     Cyrillic,
@@ -454,7 +454,8 @@ fn mark_foreign_script(lines: &mut [Line]) {
             *total.entry(script).or_insert(0) += n;
         }
     }
-    let Some((&dominant, _)) = total.iter().max_by_key(|(_, &n)| n) else {
+    // Ties go to the script listed first, so the choice never depends on hash order.
+    let Some((&dominant, _)) = total.iter().max_by_key(|&(&script, &n)| (n, std::cmp::Reverse(script))) else {
         return;
     };
     for line in lines.iter_mut().filter(|l| l.kind == Kind::Text) {

@@ -152,15 +152,10 @@ impl Batch<'_> {
             .optional()?)
     }
 
-    /// Recomputes duplicate groups from the recorded pairs: connected components,
-    /// each with a canonical member (not contained in another member, then the
-    /// most metadata, then the longest text).
+    /// Recomputes every duplicate group from the recorded pairs: connected
+    /// components, each with a canonical member.
     pub fn rebuild_duplicate_groups(&mut self) -> Result<usize> {
-        let pairs: Vec<(String, String, String, f64)> = {
-            let mut statement = self.tx.prepare("SELECT a, b, kind, similarity FROM duplicate_pairs ORDER BY a, b")?;
-            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        let pairs = self.pairs("SELECT a, b, kind, similarity FROM duplicate_pairs ORDER BY a, b", &[])?;
         let mut parent: BTreeMap<String, String> = BTreeMap::new();
         fn root(parent: &mut BTreeMap<String, String>, id: &str) -> String {
             let mut current = id.to_string();
@@ -186,45 +181,96 @@ impl Batch<'_> {
             groups.entry(r).or_default().push(id);
         }
         self.tx.execute("DELETE FROM duplicate_members", [])?;
-        let pair_of = |x: &str, y: &str| pairs.iter().find(|(a, b, _, _)| (a == x && b == y) || (a == y && b == x));
-        let contained = |x: &str| {
-            pairs.iter().any(|(a, b, kind, _)| {
-                kind == "partial" && (a == x || b == x) && self.shorter_of(a, b).ok().flatten().as_deref() == Some(x)
-            })
-        };
         let mut count = 0;
         for members in groups.values() {
-            let mut ranked: Vec<(bool, usize, usize, &String)> = Vec::new();
-            for id in members {
-                let (metadata, length) = self.completeness(id)?;
-                ranked.push((!contained(id), metadata, length, id));
-            }
-            ranked.sort_by(|x, y| (y.0, y.1, y.2).cmp(&(x.0, x.1, x.2)).then(x.3.cmp(y.3)));
-            let canonical = ranked[0].3;
-            for id in members.iter().filter(|m| *m != canonical) {
-                let (kind, similarity) = match pair_of(id, canonical) {
-                    Some((_, _, kind, similarity)) => (kind.clone(), *similarity),
-                    None => {
-                        let best =
-                            pairs.iter().filter(|(a, b, _, _)| a == id || b == id).max_by(|x, y| x.3.total_cmp(&y.3));
-                        best.map_or(("near".to_string(), 0.0), |(_, _, kind, similarity)| (kind.clone(), *similarity))
-                    }
-                };
-                self.tx.execute(
-                    "INSERT INTO duplicate_members (article_id, canonical_id, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
-                    params![id, canonical, kind, similarity],
-                )?;
-                count += 1;
-            }
+            count += self.write_group(members, &pairs)?;
         }
         Ok(count)
     }
 
-    fn shorter_of(&self, a: &str, b: &str) -> Result<Option<String>> {
-        let length = |id: &str| -> Result<i64> {
-            Ok(self.tx.query_row("SELECT length(body) FROM articles WHERE id = ?1", [id], |r| r.get(0))?)
-        };
-        Ok(Some(if length(a)? <= length(b)? { a.to_string() } else { b.to_string() }))
+    /// Recomputes only the groups the given articles belong to: a few index probes
+    /// per article, whatever the size of the store.
+    pub fn update_duplicate_groups(&mut self, ids: &[&str]) -> Result<usize> {
+        let mut done: Vec<String> = Vec::new();
+        let mut count = 0;
+        for id in ids {
+            if done.iter().any(|d| d == id) {
+                continue;
+            }
+            let mut members = vec![id.to_string()];
+            let mut next = 0;
+            while next < members.len() {
+                let current = members[next].clone();
+                next += 1;
+                let linked = self
+                    .pairs("SELECT a, b, kind, similarity FROM duplicate_pairs WHERE a = ?1 OR b = ?1", &[&current])?;
+                for (a, b, _, _) in linked {
+                    for other in [a, b] {
+                        if !members.contains(&other) {
+                            members.push(other);
+                        }
+                    }
+                }
+            }
+            members.sort();
+            let sql = format!(
+                "SELECT a, b, kind, similarity FROM duplicate_pairs WHERE a IN ({0}) OR b IN ({0})",
+                placeholders(members.len())
+            );
+            let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+            let pairs = self.pairs(&sql, &refs)?;
+            let delete = format!(
+                "DELETE FROM duplicate_members WHERE article_id IN ({0}) OR canonical_id IN ({0})",
+                placeholders(members.len())
+            );
+            self.tx.execute(&delete, params_from_iter(refs.iter().chain(refs.iter())))?;
+            if members.len() > 1 {
+                count += self.write_group(&members, &pairs)?;
+            }
+            done.extend(members);
+        }
+        Ok(count)
+    }
+
+    fn pairs(&self, sql: &str, args: &[&str]) -> Result<Vec<(String, String, String, f64)>> {
+        let mut statement = self.tx.prepare_cached(sql)?;
+        let rows = statement.query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Writes one group: the canonical member is the one not contained in another
+    /// member, then the one with the most metadata, then the longest text.
+    fn write_group(&self, members: &[String], pairs: &[(String, String, String, f64)]) -> Result<usize> {
+        let pair_of = |x: &str, y: &str| pairs.iter().find(|(a, b, _, _)| (a == x && b == y) || (a == y && b == x));
+        let mut ranked: Vec<(bool, usize, usize, &String)> = Vec::new();
+        for id in members {
+            let (metadata, length) = self.completeness(id)?;
+            let mut contained = false;
+            for (a, b, _, _) in pairs.iter().filter(|(a, b, kind, _)| kind == "partial" && (a == id || b == id)) {
+                let other = if a == id { b } else { a };
+                contained |= length < self.completeness(other)?.1;
+            }
+            ranked.push((!contained, metadata, length, id));
+        }
+        ranked.sort_by(|x, y| (y.0, y.1, y.2).cmp(&(x.0, x.1, x.2)).then(x.3.cmp(y.3)));
+        let canonical = ranked[0].3;
+        let mut count = 0;
+        for id in members.iter().filter(|m| *m != canonical) {
+            let (kind, similarity) = match pair_of(id, canonical) {
+                Some((_, _, kind, similarity)) => (kind.clone(), *similarity),
+                None => {
+                    let best =
+                        pairs.iter().filter(|(a, b, _, _)| a == id || b == id).max_by(|x, y| x.3.total_cmp(&y.3));
+                    best.map_or(("near".to_string(), 0.0), |(_, _, kind, similarity)| (kind.clone(), *similarity))
+                }
+            };
+            self.tx.execute(
+                "INSERT INTO duplicate_members (article_id, canonical_id, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
+                params![id, canonical, kind, similarity],
+            )?;
+            count += 1;
+        }
+        Ok(count)
     }
 
     fn completeness(&self, id: &str) -> Result<(usize, usize)> {
