@@ -26,6 +26,12 @@ pub struct BenchArgs {
     /// (duplicate index and stories on a large in-memory corpus with planted copies).
     #[arg(long, value_enum, default_value_t = Stage::Ingest)]
     stage: Stage,
+    /// With --stage lsh: a JSON-lines file of `{"id", "text"}` records (paragraphs separated by blank lines).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// With --stage lsh: where to write the near-duplicate pairs found, one JSON object a line.
+    #[arg(long)]
+    output: Option<PathBuf>,
     /// With --stage scale: cluster stories too when the corpus has at most this many articles.
     #[arg(long, default_value_t = 200_000)]
     stories_up_to: usize,
@@ -35,6 +41,8 @@ pub struct BenchArgs {
 pub enum Stage {
     Ingest,
     Scale,
+    /// Near-duplicate detection alone (MinHash LSH) on --input, for side-by-side runs with other libraries.
+    Lsh,
 }
 
 pub struct Base {
@@ -216,6 +224,10 @@ pub fn peak_memory() -> Option<u64> {
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    if args.stage == Stage::Lsh {
+        let input = args.input.as_deref().ok_or_else(|| anyhow::anyhow!("--stage lsh needs --input FILE.jsonl"))?;
+        return crate::scale::lsh_file(input, args.output.as_deref());
+    }
     let sources = if args.from.is_empty() { default_sources() } else { args.from.clone() };
     let bases = load_bases(&sources)?;
     if args.stage == Stage::Scale {

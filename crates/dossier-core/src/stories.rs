@@ -22,7 +22,7 @@ pub const STORY_THRESHOLD: f64 = 0.12;
 /// Terms kept per article vector.
 const TERMS_PER_ARTICLE: usize = 60;
 /// Neighbours kept per article in the similarity graph.
-const NEIGHBOURS: usize = 40;
+const NEIGHBOURS: usize = 100;
 /// Weight multipliers for names (and years) and title words. Chosen on ECB+ (see
 /// the closing note of the stories issue): F1 moves by under 0.02 for boosts 3 to 5.
 const NAME_BOOST: f64 = 4.0;
@@ -56,19 +56,17 @@ pub struct Story {
     pub last: Option<NaiveDate>,
 }
 
-/// Term counts of one article, and the surface form of each term.
-struct Terms {
-    counts: HashMap<String, f64>,
-    surface: HashMap<String, String>,
-}
-
 fn is_sentence_start(previous: Option<&str>) -> bool {
     previous.is_none_or(|p| p.ends_with(['.', '!', '?', '"', '\u{201D}', ':']) || p == "``" || p == "''")
 }
 
-fn terms(title: Option<&str>, text: &str) -> Terms {
-    let mut counts: HashMap<String, f64> = HashMap::new();
-    let mut surface: HashMap<String, String> = HashMap::new();
+/// A term: the hash of its lower-cased form.
+type Term = u64;
+
+/// Calls `visit(term, lower-cased form, surface form, weight)` for every content word
+/// of an article: title words weighted up, names (capitalised inside a sentence)
+/// and years weighted up more.
+fn for_each_term(title: Option<&str>, text: &str, mut visit: impl FnMut(Term, &str, &str, f64)) {
     let mut add = |raw: &str, previous: Option<&str>, boost: f64| {
         let word = raw.trim_matches(|c: char| !c.is_alphanumeric());
         let word = word.strip_suffix("'s").or_else(|| word.strip_suffix("\u{2019}s")).unwrap_or(word);
@@ -85,74 +83,69 @@ fn terms(title: Option<&str>, text: &str) -> Terms {
             && (word.starts_with("19") || word.starts_with("20"));
         // Names and years tell two events of the same kind apart.
         let name = (capitalised && !is_sentence_start(previous)) || is_year;
-        *counts.entry(lower.clone()).or_insert(0.0) += if name { boost * NAME_BOOST } else { boost };
-        if name || !surface.contains_key(&lower) {
-            surface.insert(lower, word.to_string());
-        }
+        let weight = if name { boost * NAME_BOOST } else { boost };
+        visit(xxhash_rust::xxh3::xxh3_64(lower.as_bytes()), &lower, word, weight);
     };
     if let Some(title) = title {
-        let words: Vec<&str> = title.split_whitespace().collect();
-        for (i, word) in words.iter().enumerate() {
+        for (i, word) in title.split_whitespace().enumerate() {
             add(word, if i == 0 { None } else { Some("x") }, TITLE_BOOST);
         }
     }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    for (i, word) in words.iter().enumerate() {
-        add(word, if i == 0 { None } else { Some(words[i - 1]) }, 1.0);
+    let mut previous = None;
+    for word in text.split_whitespace() {
+        add(word, previous, 1.0);
+        previous = Some(word);
     }
-    Terms { counts, surface }
 }
 
-/// A sparse unit vector: (term index, weight), sorted by term index.
-type Vector = Vec<(u32, f64)>;
+/// A sparse unit vector: (term, weight), sorted by term.
+type Vector = Vec<(Term, f64)>;
 
 struct Corpus {
     vectors: Vec<Vector>,
-    vocabulary: Vec<String>,
-    surfaces: Vec<HashMap<String, String>>,
+}
+
+/// Term weights of one article, and whether each term is a dictionary word.
+fn term_counts(input: &StoryInput<'_>) -> Vec<(Term, f64, bool)> {
+    let mut counts: HashMap<Term, (f64, bool)> = HashMap::new();
+    for_each_term(input.title, input.text, |term, lower, _, weight| {
+        counts.entry(term).or_insert_with(|| (0.0, crate::text::is_word(lower))).0 += weight;
+    });
+    let mut list: Vec<(Term, f64, bool)> = counts.into_iter().map(|(t, (w, common))| (t, w, common)).collect();
+    list.sort_unstable_by_key(|&(t, _, _)| t);
+    list
 }
 
 fn vectorise(inputs: &[StoryInput<'_>]) -> Corpus {
-    let term_lists: Vec<Terms> = inputs.iter().map(|i| terms(i.title, i.text)).collect();
-    let mut index: HashMap<String, u32> = HashMap::new();
-    let mut vocabulary: Vec<String> = Vec::new();
-    let mut document_frequency: Vec<u32> = Vec::new();
-    for list in &term_lists {
-        let mut sorted: Vec<&String> = list.counts.keys().collect();
-        sorted.sort();
-        for term in sorted {
-            let id = *index.entry(term.clone()).or_insert_with(|| {
-                vocabulary.push(term.clone());
-                document_frequency.push(0);
-                vocabulary.len() as u32 - 1
-            });
-            document_frequency[id as usize] += 1;
+    use rayon::prelude::*;
+    let counts: Vec<Vec<(Term, f64, bool)>> = inputs.par_iter().map(term_counts).collect();
+    let mut document_frequency: HashMap<Term, u32> = HashMap::new();
+    for list in &counts {
+        for &(term, _, _) in list {
+            *document_frequency.entry(term).or_insert(0) += 1;
         }
     }
     let n = inputs.len() as f64;
-    let mut surfaces = Vec::with_capacity(term_lists.len());
-    let vectors = term_lists
-        .into_iter()
+    let vectors = counts
+        .into_par_iter()
         .map(|list| {
-            let mut weighted: Vec<(u32, f64)> = list
-                .counts
-                .iter()
-                .map(|(term, &count)| {
-                    let id = index[term];
-                    let idf = smoothed_idf(&vocabulary[id as usize], document_frequency[id as usize], n);
-                    (id, (1.0 + count.ln().max(0.0)) * idf)
+            let mut weighted: Vec<(Term, f64)> = list
+                .into_iter()
+                .map(|(term, count, common)| {
+                    let idf = smoothed_idf(common, document_frequency[&term], n);
+                    (term, (1.0 + count.ln().max(0.0)) * idf)
                 })
                 .collect();
             weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             weighted.truncate(TERMS_PER_ARTICLE);
             let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt().max(f64::MIN_POSITIVE);
             let mut vector: Vector = weighted.into_iter().map(|(id, w)| (id, w / norm)).collect();
-            vector.sort_by_key(|(id, _)| *id);
-            surfaces.push(list.surface);
+            vector.sort_unstable_by_key(|(id, _)| *id);
+            vector.shrink_to_fit();
             vector
         })
         .collect();
-    Corpus { vectors, vocabulary, surfaces }
+    Corpus { vectors }
 }
 
 /// Size of the pseudo-corpus behind the IDF prior, and a term's document frequency
@@ -163,8 +156,8 @@ const PRIOR_RARE_DF: f64 = 1.0;
 
 /// IDF over the store plus a prior pseudo-corpus, so that a handful of articles
 /// does not make every shared word look common; the prior fades as the store grows.
-fn smoothed_idf(term: &str, df: u32, n: f64) -> f64 {
-    let prior_df = if crate::text::is_word(term) { PRIOR_COMMON_DF } else { PRIOR_RARE_DF };
+fn smoothed_idf(common: bool, df: u32, n: f64) -> f64 {
+    let prior_df = if common { PRIOR_COMMON_DF } else { PRIOR_RARE_DF };
     ((n + PRIOR_DOCUMENTS) / (df as f64 + prior_df)).ln().max(0.0) + 0.1
 }
 
@@ -182,40 +175,78 @@ fn time_discount(a: Option<NaiveDate>, b: Option<NaiveDate>) -> f64 {
     }
 }
 
-/// Each article's strongest neighbours by discounted cosine similarity.
+/// Terms of an article used to look up candidates: its strongest ones.
+const QUERY_TERMS: usize = 12;
+/// Candidates per article scored exactly, from the best partial scores.
+const SHORTLIST: usize = 200;
+
+fn cosine(a: &Vector, b: &Vector) -> f64 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// Each article's strongest neighbours by discounted cosine similarity. Candidates
+/// come from the postings of the article's strongest terms (rare terms, short
+/// lists), so the graph costs about linear time in the number of articles.
 fn similarity_graph(inputs: &[StoryInput<'_>], corpus: &Corpus) -> Vec<Vec<(usize, f64)>> {
-    let mut postings: HashMap<u32, Vec<(usize, f64)>> = HashMap::new();
+    use rayon::prelude::*;
+    let mut postings: HashMap<Term, Vec<(usize, f64)>> = HashMap::new();
     for (doc, vector) in corpus.vectors.iter().enumerate() {
         for &(term, weight) in vector {
             postings.entry(term).or_default().push((doc, weight));
         }
     }
-    // Terms in most articles say nothing about which story an article is in, and
-    // their postings would make the graph quadratic.
-    let common = (inputs.len() / 3).max(50);
-    let mut graph = vec![Vec::new(); inputs.len()];
-    for (doc, vector) in corpus.vectors.iter().enumerate() {
-        let mut scores: HashMap<usize, f64> = HashMap::new();
-        for &(term, weight) in vector {
-            let list = &postings[&term];
-            if list.len() > common {
-                continue;
-            }
-            for &(other, other_weight) in list {
-                if other != doc {
-                    *scores.entry(other).or_insert(0.0) += weight * other_weight;
+    // Terms in many articles say little about which story an article is in, and
+    // their postings would make the search quadratic.
+    let common = (inputs.len() / 20).max(50);
+    let graph: Vec<Vec<(usize, f64)>> = (0..inputs.len())
+        .into_par_iter()
+        .map(|doc| {
+            let vector = &corpus.vectors[doc];
+            let mut strongest: Vec<&(Term, f64)> = vector.iter().collect();
+            strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let mut partial: HashMap<usize, f64> = HashMap::new();
+            for &&(term, weight) in strongest.iter().take(QUERY_TERMS) {
+                let list = &postings[&term];
+                if list.len() > common {
+                    continue;
+                }
+                for &(other, other_weight) in list {
+                    if other != doc {
+                        *partial.entry(other).or_insert(0.0) += weight * other_weight;
+                    }
                 }
             }
-        }
-        let mut neighbours: Vec<(usize, f64)> = scores
-            .into_iter()
-            .map(|(other, score)| (other, score * time_discount(inputs[doc].published, inputs[other].published)))
-            .filter(|(_, score)| *score > 0.02)
-            .collect();
-        neighbours.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        neighbours.truncate(NEIGHBOURS);
-        graph[doc] = neighbours;
-    }
+            let mut shortlist: Vec<(usize, f64)> = partial.into_iter().collect();
+            shortlist.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            shortlist.truncate(SHORTLIST);
+            let mut neighbours: Vec<(usize, f64)> = shortlist
+                .into_iter()
+                .map(|(other, _)| {
+                    let similarity = cosine(vector, &corpus.vectors[other]);
+                    (other, similarity * time_discount(inputs[doc].published, inputs[other].published))
+                })
+                .filter(|(_, score)| *score > 0.02)
+                .collect();
+            neighbours.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            neighbours.truncate(NEIGHBOURS);
+            // The list was collected in place from the shortlist and would keep its
+            // capacity (thousands of entries) for the life of the graph.
+            neighbours.shrink_to_fit();
+            neighbours
+        })
+        .collect();
     // Make the graph symmetric: an edge kept by either end counts for both.
     let mut symmetric: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); inputs.len()];
     for (doc, neighbours) in graph.iter().enumerate() {
@@ -249,6 +280,11 @@ impl PartialOrd for Candidate {
     }
 }
 
+/// Mean similarity between two clusters, pairs without an edge counting as zero.
+fn average(sum: f64, a: usize, b: usize, members: &HashMap<usize, Vec<usize>>) -> f64 {
+    sum / (members[&a].len() * members[&b].len()) as f64
+}
+
 /// Average-link agglomeration: clusters start as duplicate groups (or single
 /// articles) and merge while their mean pairwise similarity reaches the threshold.
 fn agglomerate(inputs: &[StoryInput<'_>], graph: &[Vec<(usize, f64)>], threshold: f64) -> Vec<Vec<usize>> {
@@ -273,55 +309,61 @@ fn agglomerate(inputs: &[StoryInput<'_>], graph: &[Vec<(usize, f64)>], threshold
             }
         }
     }
+    // One heap entry per cluster: its best neighbour. Average linkage is reducible
+    // (merging A and B never brings them closer to a third cluster than the nearer
+    // of the two was), so an entry made stale by a merge is simply recomputed when
+    // it comes up, and the heap stays as small as the number of clusters.
     let mut version: HashMap<usize, u32> = members.keys().map(|&c| (c, 0)).collect();
-    let average = |sum: f64, a: usize, b: usize, members: &HashMap<usize, Vec<usize>>| {
-        sum / (members[&a].len() * members[&b].len()) as f64
+    let best_of = |cluster: usize,
+                   links: &HashMap<usize, HashMap<usize, f64>>,
+                   members: &HashMap<usize, Vec<usize>>,
+                   version: &HashMap<usize, u32>| {
+        let neighbours = links.get(&cluster)?;
+        let (other, score) = neighbours
+            .iter()
+            .filter(|(other, _)| members.contains_key(other))
+            .map(|(&other, &sum)| (other, average(sum, cluster, other, members)))
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))?;
+        (score >= threshold).then(|| Candidate {
+            score,
+            a: cluster,
+            b: other,
+            versions: (version[&cluster], version[&other]),
+        })
     };
     let mut heap = BinaryHeap::new();
-    let mut sorted_links: Vec<(usize, usize, f64)> =
-        links.iter().flat_map(|(&a, m)| m.iter().filter(move |(&b, _)| a < b).map(move |(&b, &s)| (a, b, s))).collect();
-    sorted_links.sort_by_key(|&(a, b, _)| (a, b));
-    for (a, b, sum) in sorted_links {
-        let score = average(sum, a, b, &members);
-        if score >= threshold {
-            heap.push(Candidate { score, a, b, versions: (0, 0) });
-        }
+    let mut starts: Vec<usize> = members.keys().copied().collect();
+    starts.sort_unstable();
+    for cluster in starts {
+        heap.extend(best_of(cluster, &links, &members, &version));
     }
     while let Some(Candidate { a, b, versions, .. }) = heap.pop() {
-        if !members.contains_key(&a) || !members.contains_key(&b) || versions != (version[&a], version[&b]) {
+        if !members.contains_key(&a) || versions.0 != version[&a] {
             continue;
         }
-        // Merge b into a.
-        let moved = members.remove(&b).unwrap_or_default();
-        members.get_mut(&a).expect("live cluster").extend(moved);
-        let b_links = links.remove(&b).unwrap_or_default();
-        for (other, sum) in b_links {
-            if other == a {
+        if !members.contains_key(&b) || versions.1 != version[&b] {
+            heap.extend(best_of(a, &links, &members, &version));
+            continue;
+        }
+        // Merge the larger id into the smaller, so names do not depend on pop order.
+        let (keep, gone) = if a < b { (a, b) } else { (b, a) };
+        let moved = members.remove(&gone).unwrap_or_default();
+        members.get_mut(&keep).expect("live cluster").extend(moved);
+        for (other, sum) in links.remove(&gone).unwrap_or_default() {
+            if other == keep {
                 continue;
             }
             if let Some(m) = links.get_mut(&other) {
-                m.remove(&b);
-                *m.entry(a).or_insert(0.0) += sum;
+                m.remove(&gone);
+                *m.entry(keep).or_insert(0.0) += sum;
             }
-            *links.entry(a).or_default().entry(other).or_insert(0.0) += sum;
+            *links.entry(keep).or_default().entry(other).or_insert(0.0) += sum;
         }
-        if let Some(m) = links.get_mut(&a) {
-            m.remove(&b);
+        if let Some(m) = links.get_mut(&keep) {
+            m.remove(&gone);
         }
-        *version.get_mut(&a).expect("live cluster") += 1;
-        let mut neighbours: Vec<(usize, f64)> =
-            links.get(&a).map(|m| m.iter().map(|(&o, &s)| (o, s)).collect()).unwrap_or_default();
-        neighbours.sort_by_key(|(o, _)| *o);
-        for (other, sum) in neighbours {
-            if !members.contains_key(&other) {
-                continue;
-            }
-            let score = average(sum, a, other, &members);
-            if score >= threshold {
-                let (x, y) = if a < other { (a, other) } else { (other, a) };
-                heap.push(Candidate { score, a: x, b: y, versions: (version[&x], version[&y]) });
-            }
-        }
+        *version.get_mut(&keep).expect("live cluster") += 1;
+        heap.extend(best_of(keep, &links, &members, &version));
     }
     let mut clusters: Vec<Vec<usize>> = members.into_values().collect();
     for cluster in &mut clusters {
@@ -331,24 +373,31 @@ fn agglomerate(inputs: &[StoryInput<'_>], graph: &[Vec<(usize, f64)>], threshold
     clusters
 }
 
-fn label(cluster: &[usize], corpus: &Corpus) -> String {
-    let mut weight: HashMap<u32, f64> = HashMap::new();
+/// The story's most telling terms, as written in its articles.
+fn label(cluster: &[usize], corpus: &Corpus, inputs: &[StoryInput<'_>]) -> String {
+    let mut weight: HashMap<Term, f64> = HashMap::new();
     for &doc in cluster {
         for &(term, w) in &corpus.vectors[doc] {
             *weight.entry(term).or_insert(0.0) += w;
         }
     }
-    let mut ranked: Vec<(u32, f64)> = weight.into_iter().collect();
+    let mut ranked: Vec<(Term, f64)> = weight.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    ranked
-        .into_iter()
-        .take(4)
-        .map(|(term, _)| {
-            let key = &corpus.vocabulary[term as usize];
-            cluster.iter().find_map(|&d| corpus.surfaces[d].get(key)).cloned().unwrap_or_else(|| key.clone())
-        })
-        .collect::<Vec<_>>()
-        .join(" · ")
+    ranked.truncate(4);
+    // Surface forms from a few members, preferring the capitalised (name) spelling.
+    let mut surface: HashMap<Term, String> = HashMap::new();
+    for &doc in cluster.iter().take(10) {
+        for_each_term(inputs[doc].title, inputs[doc].text, |term, lower, word, _| {
+            if ranked.iter().any(|(t, _)| *t == term) {
+                let better = word.chars().next().is_some_and(char::is_uppercase);
+                let entry = surface.entry(term).or_insert_with(|| lower.to_string());
+                if better && entry.chars().next().is_some_and(char::is_lowercase) {
+                    *entry = word.to_string();
+                }
+            }
+        });
+    }
+    ranked.iter().filter_map(|(term, _)| surface.get(term).cloned()).collect::<Vec<_>>().join(" · ")
 }
 
 /// Groups articles into stories.
@@ -372,7 +421,7 @@ pub fn cluster_with_threshold(inputs: &[StoryInput<'_>], threshold: f64) -> Vec<
             let dates: Vec<NaiveDate> = articles.iter().filter_map(|a| a.published).collect();
             Story {
                 id: crate::text::short_hash(&["story", articles[0].id]),
-                label: label(&cluster, &corpus),
+                label: label(&cluster, &corpus, &sorted),
                 articles: articles.iter().map(|a| a.id.to_string()).collect(),
                 first: dates.iter().min().copied(),
                 last: dates.iter().max().copied(),

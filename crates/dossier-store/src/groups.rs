@@ -217,13 +217,13 @@ impl Batch<'_> {
                 "SELECT a, b, kind, similarity FROM duplicate_pairs WHERE a IN ({0}) OR b IN ({0})",
                 placeholders(members.len())
             );
-            let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+            let refs: Vec<&str> = members.iter().chain(members.iter()).map(String::as_str).collect();
             let pairs = self.pairs(&sql, &refs)?;
             let delete = format!(
                 "DELETE FROM duplicate_members WHERE article_id IN ({0}) OR canonical_id IN ({0})",
                 placeholders(members.len())
             );
-            self.tx.execute(&delete, params_from_iter(refs.iter().chain(refs.iter())))?;
+            self.tx.execute(&delete, params_from_iter(refs.iter()))?;
             if members.len() > 1 {
                 count += self.write_group(&members, &pairs)?;
             }

@@ -347,6 +347,37 @@ mod tests {
     }
 
     #[test]
+    fn incremental_group_updates_match_a_full_rebuild() {
+        use dossier_core::fingerprint::fingerprint;
+        let body = "The first paragraph of the story has enough words to count here.\n\nThe second paragraph also has more than enough words to count.\n\nA third paragraph closes it with a few more words to go.";
+        let titled = format!("A Headline Here\n\n{body}");
+        let wrapped = body.replace(" words", "\nwords");
+        let other = "Something else entirely, about football and the weather, with its own words.";
+        let mut groups = Vec::new();
+        for incremental in [false, true] {
+            let mut store = Store::open_in_memory().unwrap();
+            let mut batch = store.batch().unwrap();
+            let mut ids = Vec::new();
+            for (source, text) in [("a.txt", titled.as_str()), ("b.txt", other), ("c.txt", wrapped.as_str())] {
+                let a = article(source, text);
+                batch.write(&a).unwrap();
+                batch.index_duplicates(&a, &fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()))).unwrap();
+                ids.push(a.id);
+            }
+            if incremental {
+                batch.update_duplicate_groups(&[ids[2].as_str()]).unwrap();
+            } else {
+                batch.rebuild_duplicate_groups().unwrap();
+            }
+            batch.commit().unwrap();
+            groups.push(store.duplicate_groups().unwrap());
+        }
+        assert_eq!(groups[0], groups[1]);
+        assert_eq!(groups[0].len(), 1);
+        assert_eq!(groups[0][0].members.len(), 1);
+    }
+
+    #[test]
     fn migrations_run_once_and_refuse_newer_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.db");
