@@ -260,6 +260,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             max_file_size: u64::MAX,
             progress: true,
             story_threshold: dossier_core::stories::STORY_THRESHOLD,
+            story_rebuild_limit: 20_000,
         },
     )?;
     let full = started.elapsed().as_secs_f64();

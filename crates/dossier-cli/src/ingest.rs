@@ -21,6 +21,8 @@ pub struct Options {
     pub max_file_size: u64,
     pub progress: bool,
     pub story_threshold: f64,
+    /// Largest store whose stories are recomputed in full on every ingest.
+    pub story_rebuild_limit: usize,
 }
 
 /// A file to read: where it is and the name it gets in the dossier.
@@ -214,7 +216,7 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
     summary.files = tasks.len();
     let bar = progress_bar(tasks.len(), options.progress);
     let stored_before = store.count()?;
-    let mut touched: Vec<String> = Vec::new();
+    let mut touched: Vec<Article> = Vec::new();
     let mut batch = store.batch()?;
     for chunk in tasks.chunks(CHUNK) {
         let results: Vec<(u64, Analysed)> = chunk
@@ -243,7 +245,8 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
                         }
                         if outcome != WriteOutcome::Unchanged {
                             batch.index_duplicates(article, fingerprint)?;
-                            touched.push(article.id.clone());
+                            batch.index_story_terms(article)?;
+                            touched.push(article.clone());
                         }
                         summary.articles.push(Ingested::of(article));
                     }
@@ -256,12 +259,22 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
         // A few new articles only touch their own groups; a replaced article or a
         // large batch is cheaper to regroup from all pairs.
         if summary.replaced == 0 && touched.len() * 20 < stored_before {
-            let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+            let ids: Vec<&str> = touched.iter().map(|a| a.id.as_str()).collect();
             batch.update_duplicate_groups(&ids)?;
         } else {
             batch.rebuild_duplicate_groups()?;
         }
-        batch.rebuild_stories(options.story_threshold)?;
+        // Up to a size, stories are recomputed for the whole store: exact, and
+        // independent of arrival order. Beyond it each new article joins the story it
+        // is most similar to on average, in milliseconds; `dossier stories --rebuild`
+        // recomputes them all.
+        if stored_before + touched.len() <= options.story_rebuild_limit {
+            batch.rebuild_stories(options.story_threshold)?;
+        } else {
+            for article in &touched {
+                batch.assign_story(article, options.story_threshold)?;
+            }
+        }
     }
     batch.commit()?;
     bar.finish_and_clear();

@@ -45,6 +45,10 @@ enum Command {
         /// Average similarity from which articles form one story (0 to 1).
         #[arg(long, default_value_t = dossier_core::stories::STORY_THRESHOLD)]
         story_threshold: f64,
+        /// Up to this many stored articles, stories are recomputed in full on every
+        /// ingest (order-independent); above it new articles are assigned incrementally.
+        #[arg(long, default_value_t = 20_000)]
+        story_rebuild_limit: usize,
     },
     /// List stored articles.
     Articles {
@@ -82,7 +86,14 @@ enum Command {
         second: String,
     },
     /// List stories: label, date span, articles.
-    Stories,
+    Stories {
+        /// First recompute every story from scratch (order-independent).
+        #[arg(long)]
+        rebuild: bool,
+        /// Average similarity from which articles form one story, with --rebuild.
+        #[arg(long, default_value_t = dossier_core::stories::STORY_THRESHOLD)]
+        threshold: f64,
+    },
     /// Show one story: its articles in date order, with duplicates folded.
     Story {
         /// Story id, or a unique prefix of it.
@@ -158,12 +169,13 @@ fn load_gold(
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Analyze { paths, max_file_size, quiet, story_threshold } => {
+        Command::Analyze { paths, max_file_size, quiet, story_threshold, story_rebuild_limit } => {
             let mut store = open_store(&cli)?;
             let options = ingest::Options {
                 max_file_size: max_file_size.saturating_mul(1024 * 1024),
                 progress: !quiet,
                 story_threshold: *story_threshold,
+                story_rebuild_limit: *story_rebuild_limit,
             };
             let summary = ingest::ingest(&mut store, paths, &options)?;
             for problem in &summary.problems {
@@ -259,8 +271,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             report::print_diff(&a, &b);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Stories => {
-            report::print_stories(&Dossier::load(&open_store(&cli)?)?);
+        Command::Stories { rebuild, threshold } => {
+            let mut store = open_store(&cli)?;
+            if *rebuild {
+                let mut batch = store.batch()?;
+                batch.rebuild_stories(*threshold)?;
+                batch.commit()?;
+            }
+            report::print_stories(&Dossier::load(&store)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Story { id } => {

@@ -173,3 +173,26 @@ fn diff_shows_what_each_capture_has() {
     let story = dossier(&db, &["story", &story_id[..6]]).stdout;
     assert!(story.contains("Sputnik International") && story.contains("↳"), "{story}");
 }
+
+#[test]
+fn incremental_assignment_keeps_a_story_together_and_rebuild_agrees() {
+    let seeds = workspace_root().join("examples/seeds");
+    let mut files: Vec<std::path::PathBuf> = fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.reverse();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("incremental.db");
+    for file in &files {
+        // A limit of 0 forces the incremental path: each article joins or starts a story alone.
+        let run = dossier(&db, &["analyze", "--quiet", "--story-rebuild-limit", "0", file.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let (_, stories) = export(&db);
+    assert_eq!(stories.as_array().unwrap().len(), 1, "{stories}");
+    assert_eq!(stories[0]["articles"].as_array().unwrap().len(), 5);
+    assert_eq!((stories[0]["first"].clone(), stories[0]["last"].clone()), ("2021-12-15".into(), "2022-02-20".into()));
+    dossier(&db, &["stories", "--rebuild"]);
+    let (rebuilt, rebuilt_stories) = export(&db);
+    assert_eq!(rebuilt_stories.as_array().unwrap().len(), 1);
+    assert!(rebuilt.iter().all(|(_, _, story)| story.as_ref() == rebuilt_stories[0]["id"].as_str().map(str::to_string).as_ref()));
+}

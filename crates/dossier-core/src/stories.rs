@@ -61,7 +61,7 @@ fn is_sentence_start(previous: Option<&str>) -> bool {
 }
 
 /// A term: the hash of its lower-cased form.
-type Term = u64;
+pub type Term = u64;
 
 /// Calls `visit(term, lower-cased form, surface form, weight)` for every content word
 /// of an article: title words weighted up, names (capitalised inside a sentence)
@@ -99,14 +99,14 @@ fn for_each_term(title: Option<&str>, text: &str, mut visit: impl FnMut(Term, &s
 }
 
 /// A sparse unit vector: (term, weight), sorted by term.
-type Vector = Vec<(Term, f64)>;
+pub type Vector = Vec<(Term, f64)>;
 
 struct Corpus {
     vectors: Vec<Vector>,
 }
 
 /// Term weights of one article, and whether each term is a dictionary word.
-fn term_counts(input: &StoryInput<'_>) -> Vec<(Term, f64, bool)> {
+pub fn term_counts(input: &StoryInput<'_>) -> Vec<(Term, f64, bool)> {
     let mut counts: HashMap<Term, (f64, bool)> = HashMap::new();
     for_each_term(input.title, input.text, |term, lower, _, weight| {
         counts.entry(term).or_insert_with(|| (0.0, crate::text::is_word(lower))).0 += weight;
@@ -114,6 +114,33 @@ fn term_counts(input: &StoryInput<'_>) -> Vec<(Term, f64, bool)> {
     let mut list: Vec<(Term, f64, bool)> = counts.into_iter().map(|(t, (w, common))| (t, w, common)).collect();
     list.sort_unstable_by_key(|&(t, _, _)| t);
     list
+}
+
+/// An article's unit TF-IDF vector, its strongest terms only, given each term's
+/// document frequency among `n` articles.
+pub fn weigh(counts: Vec<(Term, f64, bool)>, df: impl Fn(Term) -> u32, n: f64) -> Vector {
+    let mut weighted: Vec<(Term, f64)> = counts
+        .into_iter()
+        .map(|(term, count, common)| (term, (1.0 + count.ln().max(0.0)) * smoothed_idf(common, df(term), n)))
+        .collect();
+    weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    weighted.truncate(TERMS_PER_ARTICLE);
+    let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt().max(f64::MIN_POSITIVE);
+    let mut vector: Vector = weighted.into_iter().map(|(id, w)| (id, w / norm)).collect();
+    vector.sort_unstable_by_key(|(id, _)| *id);
+    vector
+}
+
+/// The terms an article looks its neighbours up by: its strongest ones.
+pub fn query_terms(vector: &Vector) -> Vec<Term> {
+    let mut strongest: Vec<&(Term, f64)> = vector.iter().collect();
+    strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    strongest.into_iter().take(QUERY_TERMS).map(|(t, _)| *t).collect()
+}
+
+/// Postings longer than this say little about which story an article is in.
+pub fn common_postings(articles: usize) -> usize {
+    (articles / 20).max(50)
 }
 
 fn vectorise(inputs: &[StoryInput<'_>]) -> Corpus {
@@ -126,25 +153,7 @@ fn vectorise(inputs: &[StoryInput<'_>]) -> Corpus {
         }
     }
     let n = inputs.len() as f64;
-    let vectors = counts
-        .into_par_iter()
-        .map(|list| {
-            let mut weighted: Vec<(Term, f64)> = list
-                .into_iter()
-                .map(|(term, count, common)| {
-                    let idf = smoothed_idf(common, document_frequency[&term], n);
-                    (term, (1.0 + count.ln().max(0.0)) * idf)
-                })
-                .collect();
-            weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            weighted.truncate(TERMS_PER_ARTICLE);
-            let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt().max(f64::MIN_POSITIVE);
-            let mut vector: Vector = weighted.into_iter().map(|(id, w)| (id, w / norm)).collect();
-            vector.sort_unstable_by_key(|(id, _)| *id);
-            vector.shrink_to_fit();
-            vector
-        })
-        .collect();
+    let vectors = counts.into_par_iter().map(|list| weigh(list, |term| document_frequency[&term], n)).collect();
     Corpus { vectors }
 }
 
@@ -161,7 +170,7 @@ fn smoothed_idf(common: bool, df: u32, n: f64) -> f64 {
     ((n + PRIOR_DOCUMENTS) / (df as f64 + prior_df)).ln().max(0.0) + 0.1
 }
 
-fn time_discount(a: Option<NaiveDate>, b: Option<NaiveDate>) -> f64 {
+pub fn time_discount(a: Option<NaiveDate>, b: Option<NaiveDate>) -> f64 {
     match (a, b) {
         (Some(a), Some(b)) => {
             let days = (a - b).num_days().unsigned_abs() as f64;
@@ -180,7 +189,7 @@ const QUERY_TERMS: usize = 12;
 /// Candidates per article scored exactly, from the best partial scores.
 const SHORTLIST: usize = 200;
 
-fn cosine(a: &Vector, b: &Vector) -> f64 {
+pub fn cosine(a: &Vector, b: &Vector) -> f64 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
@@ -209,19 +218,19 @@ fn similarity_graph(inputs: &[StoryInput<'_>], corpus: &Corpus) -> Vec<Vec<(usiz
     }
     // Terms in many articles say little about which story an article is in, and
     // their postings would make the search quadratic.
-    let common = (inputs.len() / 20).max(50);
+    let common = common_postings(inputs.len());
     let graph: Vec<Vec<(usize, f64)>> = (0..inputs.len())
         .into_par_iter()
         .map(|doc| {
             let vector = &corpus.vectors[doc];
-            let mut strongest: Vec<&(Term, f64)> = vector.iter().collect();
-            strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             let mut partial: HashMap<usize, f64> = HashMap::new();
-            for &&(term, weight) in strongest.iter().take(QUERY_TERMS) {
+            let weight_of = |term: Term| vector.binary_search_by_key(&term, |(t, _)| *t).map_or(0.0, |i| vector[i].1);
+            for term in query_terms(vector) {
                 let list = &postings[&term];
                 if list.len() > common {
                     continue;
                 }
+                let weight = weight_of(term);
                 for &(other, other_weight) in list {
                     if other != doc {
                         *partial.entry(other).or_insert(0.0) += weight * other_weight;
@@ -371,6 +380,11 @@ fn agglomerate(inputs: &[StoryInput<'_>], graph: &[Vec<(usize, f64)>], threshold
     }
     clusters.sort();
     clusters
+}
+
+/// A label for a story of one article, from its strongest terms.
+pub fn label_of(input: &StoryInput<'_>, vector: &Vector) -> String {
+    label(&[0], &Corpus { vectors: vec![vector.clone()] }, std::slice::from_ref(input))
 }
 
 /// The story's most telling terms, as written in its articles.

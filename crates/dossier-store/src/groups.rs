@@ -8,7 +8,7 @@
 use crate::{Batch, Result, Store};
 use dossier_core::article::Article;
 use dossier_core::fingerprint::{band_keys, compare, DuplicateKind, Fingerprint};
-use dossier_core::stories::{self, StoryInput};
+use dossier_core::stories::{self, StoryInput, Vector};
 use rusqlite::{params, params_from_iter, OptionalExtension};
 use std::collections::{BTreeMap, HashMap};
 
@@ -318,6 +318,203 @@ impl Batch<'_> {
             }
         }
         Ok(found.len())
+    }
+}
+
+fn vector_blob(vector: &Vector) -> Vec<u8> {
+    vector
+        .iter()
+        .flat_map(|&(term, weight)| term.to_le_bytes().into_iter().chain((weight as f32).to_le_bytes()))
+        .collect()
+}
+
+fn vector_from(blob: &[u8]) -> Vector {
+    blob.chunks_exact(12)
+        .map(|c| {
+            (
+                u64::from_le_bytes(c[..8].try_into().expect("8 bytes")),
+                f32::from_le_bytes(c[8..].try_into().expect("4 bytes")) as f64,
+            )
+        })
+        .collect()
+}
+
+impl Batch<'_> {
+    /// Records an article's terms for incremental story assignment: document
+    /// frequencies, its vector (weighted with the frequencies as they are now) and
+    /// postings for its strongest terms.
+    pub fn index_story_terms(&mut self, article: &Article) -> Result<()> {
+        let text = article.text();
+        let input = StoryInput {
+            id: &article.id,
+            title: article.title.as_deref(),
+            text: &text,
+            published: article.published,
+            duplicate_of: None,
+        };
+        let counts = stories::term_counts(&input);
+        self.tx.execute("DELETE FROM story_postings WHERE article_id = ?1", [&article.id])?;
+        let fresh = self.tx.execute("DELETE FROM story_vectors WHERE article_id = ?1", [&article.id])? == 0;
+        if fresh {
+            let mut bump = self.tx.prepare_cached(
+                "INSERT INTO term_df (term, df) VALUES (?1, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            )?;
+            for &(term, _, _) in &counts {
+                bump.execute([term as i64])?;
+            }
+        }
+        let n: i64 = self.tx.query_row("SELECT count(*) FROM story_vectors", [], |r| r.get(0))?;
+        let vector = {
+            let mut df = self.tx.prepare_cached("SELECT df FROM term_df WHERE term = ?1")?;
+            let frequencies: HashMap<u64, u32> = counts
+                .iter()
+                .map(|&(term, _, _)| {
+                    Ok((term, df.query_row([term as i64], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(1) as u32))
+                })
+                .collect::<Result<_>>()?;
+            stories::weigh(counts, |term| frequencies[&term], n as f64 + 1.0)
+        };
+        self.tx.execute(
+            "INSERT INTO story_vectors (article_id, vector) VALUES (?1, ?2)",
+            params![article.id, vector_blob(&vector)],
+        )?;
+        let mut posting = self.tx.prepare_cached("INSERT INTO story_postings (term, article_id) VALUES (?1, ?2)")?;
+        for term in stories::query_terms(&vector) {
+            posting.execute(params![term as i64, article.id])?;
+        }
+        Ok(())
+    }
+
+    /// Puts one new article into the story whose members it is most similar to on
+    /// average (the criterion the full clustering merges by), or into a new story:
+    /// a few index probes and a few hundred vector comparisons, whatever the store's size.
+    pub fn assign_story(&mut self, article: &Article, threshold: f64) -> Result<String> {
+        self.tx.execute("DELETE FROM story_articles WHERE article_id = ?1", [&article.id])?;
+        let canonical: Option<String> = self
+            .tx
+            .query_row("SELECT canonical_id FROM duplicate_members WHERE article_id = ?1", [&article.id], |r| r.get(0))
+            .optional()?;
+        let canonical_story = match canonical {
+            Some(c) => self
+                .tx
+                .query_row("SELECT story_id FROM story_articles WHERE article_id = ?1", [c], |r| r.get::<_, String>(0))
+                .optional()?,
+            None => None,
+        };
+        let story = match canonical_story {
+            Some(story) => Some(story),
+            None => self.best_story(article, threshold)?,
+        };
+        let story = match story {
+            Some(story) => story,
+            None => {
+                let text = article.text();
+                let input = StoryInput {
+                    id: &article.id,
+                    title: article.title.as_deref(),
+                    text: &text,
+                    published: article.published,
+                    duplicate_of: None,
+                };
+                let vector: Vec<u8> = self.tx.query_row(
+                    "SELECT vector FROM story_vectors WHERE article_id = ?1",
+                    [&article.id],
+                    |r| r.get(0),
+                )?;
+                let id = dossier_core::text::short_hash(&["story", &article.id]);
+                self.tx.execute(
+                    "INSERT OR REPLACE INTO stories (id, label, first, last) VALUES (?1, ?2, NULL, NULL)",
+                    params![id, stories::label_of(&input, &vector_from(&vector))],
+                )?;
+                id
+            }
+        };
+        self.tx.execute(
+            "INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, 0)",
+            params![article.id, story],
+        )?;
+        self.reorder_story(&story)?;
+        Ok(story)
+    }
+
+    fn best_story(&self, article: &Article, threshold: f64) -> Result<Option<String>> {
+        let Some(blob) = self
+            .tx
+            .query_row("SELECT vector FROM story_vectors WHERE article_id = ?1", [&article.id], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let vector = vector_from(&blob);
+        let n: i64 = self.tx.query_row("SELECT count(*) FROM story_vectors", [], |r| r.get(0))?;
+        let common = stories::common_postings(n as usize);
+        let mut hits: HashMap<String, usize> = HashMap::new();
+        {
+            let mut postings =
+                self.tx.prepare_cached("SELECT article_id FROM story_postings WHERE term = ?1 LIMIT ?2")?;
+            for term in stories::query_terms(&vector) {
+                let list: Vec<String> = postings
+                    .query_map(params![term as i64, common as i64 + 1], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                if list.len() <= common {
+                    for other in list.into_iter().filter(|o| *o != article.id) {
+                        *hits.entry(other).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        let mut shortlist: Vec<(String, usize)> = hits.into_iter().collect();
+        shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        shortlist.truncate(200);
+        let mut sums: BTreeMap<String, f64> = BTreeMap::new();
+        let mut candidate = self.tx.prepare_cached(
+            "SELECT v.vector, a.published, s.story_id FROM story_vectors v JOIN articles a ON a.id = v.article_id JOIN story_articles s ON s.article_id = v.article_id WHERE v.article_id = ?1",
+        )?;
+        for (other, _) in shortlist {
+            let Some((blob, published, story)) = candidate
+                .query_row([&other], |r| {
+                    Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
+                })
+                .optional()?
+            else {
+                continue;
+            };
+            let discount = stories::time_discount(article.published, published.and_then(|d| d.parse().ok()));
+            *sums.entry(story).or_insert(0.0) += stories::cosine(&vector, &vector_from(&blob)) * discount;
+        }
+        let mut size = self.tx.prepare_cached("SELECT count(*) FROM story_articles WHERE story_id = ?1")?;
+        let mut best: Option<(f64, String)> = None;
+        for (story, sum) in sums {
+            let members: i64 = size.query_row([&story], |r| r.get(0))?;
+            let average = sum / members.max(1) as f64;
+            if average >= threshold && best.as_ref().is_none_or(|(score, _)| average > *score) {
+                best = Some((average, story));
+            }
+        }
+        Ok(best.map(|(_, story)| story))
+    }
+
+    /// Keeps a story's articles in date order and its first and last dates current.
+    fn reorder_story(&self, story: &str) -> Result<()> {
+        let members: Vec<(String, Option<String>)> = {
+            let mut statement = self.tx.prepare_cached(
+                "SELECT a.id, a.published FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?1 ORDER BY a.published IS NULL, a.published, a.id",
+            )?;
+            let rows = statement.query_map([story], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut update = self.tx.prepare_cached("UPDATE story_articles SET position = ?1 WHERE article_id = ?2")?;
+        for (position, (id, _)) in members.iter().enumerate() {
+            update.execute(params![position as i64, id])?;
+        }
+        let dates: Vec<&String> = members.iter().filter_map(|(_, d)| d.as_ref()).collect();
+        self.tx.execute(
+            "UPDATE stories SET first = ?1, last = ?2 WHERE id = ?3",
+            params![dates.first(), dates.last(), story],
+        )?;
+        Ok(())
     }
 }
 

@@ -100,6 +100,22 @@ CREATE TABLE story_articles (
 );
 CREATE INDEX story_articles_story ON story_articles(story_id, position);
 "#,
+    r#"
+CREATE TABLE story_vectors (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    vector     BLOB NOT NULL
+);
+CREATE TABLE story_postings (
+    term       INTEGER NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX story_postings_term ON story_postings(term);
+CREATE INDEX story_postings_article ON story_postings(article_id);
+CREATE TABLE term_df (
+    term INTEGER PRIMARY KEY,
+    df   INTEGER NOT NULL
+);
+"#,
 ];
 
 /// What writing one article did.
