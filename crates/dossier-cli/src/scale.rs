@@ -222,7 +222,10 @@ pub fn run(bases: &[Base], count: usize, stories_up_to: usize) -> anyhow::Result
     );
     println!("  store + duplicate index + story terms {:>10}  ({indexing:.1} s)", rate(count, indexing));
     println!("  grouping all pairs                    {grouping:>9.2} s");
-    println!("  adding one article to the full store  {:>9.1} ms (duplicates and its story, incrementally)", add_one * 1000.0);
+    println!(
+        "  adding one article to the full store  {:>9.1} ms (duplicates and its story, incrementally)",
+        add_one * 1000.0
+    );
     println!("  planted pairs: precision {dup_p:.3}  recall {dup_r:.3}  F1 {dup_f:.3}");
     let fingerprint_bytes =
         PERMUTATIONS * 4 + fingerprints.iter().map(|f| f.paragraphs.len() * 8).sum::<usize>() / count;

@@ -194,5 +194,7 @@ fn incremental_assignment_keeps_a_story_together_and_rebuild_agrees() {
     dossier(&db, &["stories", "--rebuild"]);
     let (rebuilt, rebuilt_stories) = export(&db);
     assert_eq!(rebuilt_stories.as_array().unwrap().len(), 1);
-    assert!(rebuilt.iter().all(|(_, _, story)| story.as_ref() == rebuilt_stories[0]["id"].as_str().map(str::to_string).as_ref()));
+    assert!(rebuilt
+        .iter()
+        .all(|(_, _, story)| story.as_ref() == rebuilt_stories[0]["id"].as_str().map(str::to_string).as_ref()));
 }

@@ -60,10 +60,7 @@ impl Batch<'_> {
     /// Returns the number of duplicates found.
     pub fn index_duplicates(&mut self, article: &Article, fingerprint: &Fingerprint) -> Result<usize> {
         let id = article.id.as_str();
-        for table in ["lsh_bands", "paragraph_index", "fingerprints"] {
-            self.tx.execute(&format!("DELETE FROM {table} WHERE article_id = ?1"), [id])?;
-        }
-        self.tx.execute("DELETE FROM duplicate_pairs WHERE a = ?1 OR b = ?1", [id])?;
+        self.unindex(id)?;
         let bands = band_keys(fingerprint);
         let mut candidates: Vec<String> = Vec::new();
         {
@@ -76,7 +73,7 @@ impl Batch<'_> {
             // The articles sharing the most bands first; a new copy of a large group
             // needs links to a few members, not to all of them.
             let sql = format!(
-                "SELECT article_id FROM lsh_bands WHERE band_key IN ({}) GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT {MAX_CANDIDATES}",
+                "SELECT f.article_id FROM lsh_bands b JOIN fingerprints f ON f.number = b.article WHERE b.band_key IN ({}) GROUP BY b.article ORDER BY count(*) DESC, b.article LIMIT {MAX_CANDIDATES}",
                 placeholders(bands.len())
             );
             let mut lsh = self.tx.prepare_cached(&sql)?;
@@ -87,7 +84,7 @@ impl Batch<'_> {
         }
         if fingerprint.paragraphs.len() >= 2 {
             let sql = format!(
-                "SELECT article_id FROM paragraph_index WHERE hash IN ({}) GROUP BY article_id HAVING count(DISTINCT hash) >= 2 ORDER BY count(DISTINCT hash) DESC, article_id LIMIT {MAX_CANDIDATES}",
+                "SELECT f.article_id FROM paragraph_index p JOIN fingerprints f ON f.number = p.article WHERE p.hash IN ({}) GROUP BY p.article HAVING count(*) >= 2 ORDER BY count(*) DESC, p.article LIMIT {MAX_CANDIDATES}",
                 placeholders(fingerprint.paragraphs.len())
             );
             let mut statement = self.tx.prepare(&sql)?;
@@ -120,16 +117,57 @@ impl Batch<'_> {
                 fingerprint.shingles
             ],
         )?;
-        let mut insert_band = self.tx.prepare_cached("INSERT INTO lsh_bands (band_key, article_id) VALUES (?1, ?2)")?;
+        let number = self.tx.last_insert_rowid();
+        let mut insert_band =
+            self.tx.prepare_cached("INSERT OR IGNORE INTO lsh_bands (band_key, article) VALUES (?1, ?2)")?;
         for key in bands {
-            insert_band.execute(params![key as i64, id])?;
+            insert_band.execute(params![key as i64, number])?;
         }
         let mut insert_paragraph =
-            self.tx.prepare_cached("INSERT INTO paragraph_index (hash, article_id) VALUES (?1, ?2)")?;
+            self.tx.prepare_cached("INSERT OR IGNORE INTO paragraph_index (hash, article) VALUES (?1, ?2)")?;
         for hash in &fingerprint.paragraphs {
-            insert_paragraph.execute(params![*hash as i64, id])?;
+            insert_paragraph.execute(params![*hash as i64, number])?;
         }
         Ok(found)
+    }
+
+    /// Takes an article out of the duplicate index: its band and paragraph rows
+    /// (recomputed from its stored fingerprint), its fingerprint and its pairs.
+    pub(crate) fn unindex(&self, id: &str) -> Result<()> {
+        if let Some((number, fingerprint)) = self.stored_fingerprint(id)? {
+            let mut band = self.tx.prepare_cached("DELETE FROM lsh_bands WHERE band_key = ?1 AND article = ?2")?;
+            for key in band_keys(&fingerprint) {
+                band.execute(params![key as i64, number])?;
+            }
+            let mut paragraph =
+                self.tx.prepare_cached("DELETE FROM paragraph_index WHERE hash = ?1 AND article = ?2")?;
+            for hash in &fingerprint.paragraphs {
+                paragraph.execute(params![*hash as i64, number])?;
+            }
+            self.tx.execute("DELETE FROM fingerprints WHERE number = ?1", [number])?;
+        }
+        self.tx.execute("DELETE FROM duplicate_pairs WHERE a = ?1 OR b = ?1", [id])?;
+        Ok(())
+    }
+
+    fn stored_fingerprint(&self, id: &str) -> Result<Option<(i64, Fingerprint)>> {
+        let mut statement = self
+            .tx
+            .prepare_cached("SELECT number, minhash, paragraphs, shingles FROM fingerprints WHERE article_id = ?1")?;
+        Ok(statement
+            .query_row([id], |r| {
+                let minhash: Vec<u8> = r.get(1)?;
+                let paragraphs: Vec<u8> = r.get(2)?;
+                Ok((
+                    r.get(0)?,
+                    Fingerprint {
+                        minhash: minhash_from(&minhash),
+                        paragraphs: hashes_from(&paragraphs),
+                        shingles: r.get(3)?,
+                    },
+                ))
+            })
+            .optional()?)
     }
 
     fn load_fingerprint(&self, id: &str) -> Result<Option<(Fingerprint, String)>> {

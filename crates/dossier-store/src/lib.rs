@@ -56,23 +56,24 @@ CREATE INDEX articles_outlet ON articles(outlet);
 "#,
     r#"
 CREATE TABLE fingerprints (
-    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    number     INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL UNIQUE REFERENCES articles(id) ON DELETE CASCADE,
     minhash    BLOB NOT NULL,
     paragraphs BLOB NOT NULL,
     shingles   INTEGER NOT NULL
 );
+-- Index rows name articles by fingerprint number: two integers a row, one B-tree.
+-- An article's rows are found again from its fingerprint when it is re-indexed.
 CREATE TABLE lsh_bands (
-    band_key   INTEGER NOT NULL,
-    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
-);
-CREATE INDEX lsh_bands_key ON lsh_bands(band_key);
-CREATE INDEX lsh_bands_article ON lsh_bands(article_id);
+    band_key INTEGER NOT NULL,
+    article  INTEGER NOT NULL,
+    PRIMARY KEY (band_key, article)
+) WITHOUT ROWID;
 CREATE TABLE paragraph_index (
-    hash       INTEGER NOT NULL,
-    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
-);
-CREATE INDEX paragraph_index_hash ON paragraph_index(hash);
-CREATE INDEX paragraph_index_article ON paragraph_index(article_id);
+    hash    INTEGER NOT NULL,
+    article INTEGER NOT NULL,
+    PRIMARY KEY (hash, article)
+) WITHOUT ROWID;
 CREATE TABLE duplicate_pairs (
     a          TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     b          TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -218,6 +219,7 @@ impl Batch<'_> {
         let outcome = match existing {
             Some(id) if id == article.id => return Ok(WriteOutcome::Unchanged),
             Some(id) => {
+                self.unindex(&id)?;
                 self.tx.execute("DELETE FROM articles WHERE id = ?1", [id])?;
                 WriteOutcome::Replaced
             }
@@ -391,6 +393,34 @@ mod tests {
         assert_eq!(groups[0], groups[1]);
         assert_eq!(groups[0].len(), 1);
         assert_eq!(groups[0][0].members.len(), 1);
+    }
+
+    #[test]
+    fn replacing_an_article_leaves_no_stale_index_rows() {
+        use dossier_core::fingerprint::{fingerprint, BANDS};
+        let mut store = Store::open_in_memory().unwrap();
+        let versions = [
+            "First version of the story, with a paragraph long enough to index.\n\nAnd a second paragraph that is long enough as well.",
+            "Second version of the story, with a paragraph long enough to index.\n\nAnd another second paragraph, also long enough here.",
+        ];
+        let mut paragraphs = 0;
+        for text in versions {
+            let a = article("a.txt", text);
+            let print = fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()));
+            paragraphs = print.paragraphs.len() as i64;
+            let mut batch = store.batch().unwrap();
+            batch.write(&a).unwrap();
+            batch.index_duplicates(&a, &print).unwrap();
+            batch.commit().unwrap();
+        }
+        let count = |table: &str| {
+            store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get::<_, i64>(0)).unwrap()
+        };
+        assert!(paragraphs > 0);
+        assert_eq!(
+            (count("fingerprints"), count("lsh_bands"), count("paragraph_index")),
+            (1, BANDS as i64, paragraphs)
+        );
     }
 
     #[test]
