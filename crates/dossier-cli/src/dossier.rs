@@ -2,6 +2,7 @@
 //! their duplicate groups and stories.
 
 use dossier_core::article::Article;
+use dossier_core::quotes::{self, Quote};
 use dossier_store::{DuplicateGroup, Store, StoryRow};
 use std::collections::HashMap;
 
@@ -12,6 +13,8 @@ pub struct Dossier {
     pub story_of: HashMap<String, String>,
     pub stories: Vec<StoryRow>,
     pub groups: Vec<DuplicateGroup>,
+    /// Quotes of each article, by article id.
+    pub quotes: HashMap<String, Vec<Quote>>,
 }
 
 impl Dossier {
@@ -28,7 +31,12 @@ impl Dossier {
                 article.inherit_from(canonical);
             }
         }
+        let quotes = articles
+            .iter()
+            .map(|a| (a.id.clone(), quotes::extract(a.paragraphs.iter().map(|p| p.text.as_str()))))
+            .collect();
         Ok(Dossier {
+            quotes,
             articles,
             duplicate_of,
             story_of: store.story_of()?,

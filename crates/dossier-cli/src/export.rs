@@ -54,6 +54,40 @@ impl<'a> ExportArticle<'a> {
 }
 
 #[derive(Debug, Serialize)]
+pub struct ExportQuote<'a> {
+    pub id: String,
+    pub article: &'a str,
+    pub text: &'a str,
+    pub speaker: Option<&'a str>,
+    pub speaker_id: Option<&'a str>,
+    pub role: Option<&'a str>,
+    pub fragment: bool,
+    pub reported_by: Vec<&'a str>,
+    pub cited_source: Option<&'a str>,
+}
+
+/// Every quote of the dossier, article by article in the store's order.
+pub fn quotes(dossier: &Dossier) -> Vec<ExportQuote<'_>> {
+    let mut out = Vec::new();
+    for article in &dossier.articles {
+        for quote in dossier.quotes.get(&article.id).into_iter().flatten() {
+            out.push(ExportQuote {
+                id: dossier_core::text::short_hash(&["quote", &article.id, &quote.start.to_string()]),
+                article: &article.id,
+                text: &quote.text,
+                speaker: quote.speaker.as_deref(),
+                speaker_id: None,
+                role: quote.role.as_deref(),
+                fragment: quote.fragment,
+                reported_by: article.outlet.as_deref().into_iter().collect(),
+                cited_source: quote.cited_source.as_deref(),
+            });
+        }
+    }
+    out
+}
+
+#[derive(Debug, Serialize)]
 struct ExportStory<'a> {
     id: &'a str,
     label: &'a str,
@@ -68,7 +102,7 @@ struct Contract<'a> {
     articles: Vec<ExportArticle<'a>>,
     stories: Vec<ExportStory<'a>>,
     entities: Vec<Value>,
-    quotes: Vec<Value>,
+    quotes: Vec<ExportQuote<'a>>,
     events: Vec<Value>,
 }
 
@@ -88,7 +122,7 @@ pub fn write_json(dossier: &Dossier, out: &mut dyn Write) -> anyhow::Result<()> 
             })
             .collect(),
         entities: Vec::new(),
-        quotes: Vec::new(),
+        quotes: quotes(dossier),
         events: Vec::new(),
     };
     serde_json::to_writer_pretty(&mut *out, &contract)?;

@@ -85,6 +85,14 @@ enum Command {
         /// Second article (id or unique prefix).
         second: String,
     },
+    /// List quotes with their speakers, the outlet reporting them and the agency cited.
+    Quotes {
+        /// Only quotes by this speaker (any spelling: Sergei or Sergey Ryabkov, a surname).
+        #[arg(long)]
+        speaker: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// List stories: label, date span, articles.
     Stories {
         /// First recompute every story from scratch (order-independent).
@@ -242,6 +250,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 articles: &dossier.articles,
                 duplicate_of: &dossier.duplicate_of,
                 story_of: &dossier.story_of,
+                quotes: &dossier.quotes,
             };
             let result = evaluate(&gold, predictions);
             match format {
@@ -269,6 +278,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             };
             report::print_diff(&a, &b);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Quotes { speaker, format } => {
+            let dossier = Dossier::load(&open_store(&cli)?)?;
+            let mut rows = export::quotes(&dossier);
+            if let Some(wanted) = speaker {
+                rows.retain(|q| q.speaker.is_some_and(|s| dossier_core::names::same_entity(s, wanted)));
+            }
+            match format {
+                ListFormat::Table => report::print_quotes(&rows, &dossier),
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Stories { rebuild, threshold } => {

@@ -180,6 +180,24 @@ pub fn print_diff(first: &Article, second: &Article) {
     }
 }
 
+pub fn print_quotes(quotes: &[crate::export::ExportQuote<'_>], dossier: &Dossier) {
+    let mut rows = table(&["speaker", "quote", "kind", "reported by", "cites", "article"]);
+    for quote in quotes {
+        let article = dossier.article(quote.article);
+        let date = article.and_then(|a| a.published).map(|d| format!(" {d}")).unwrap_or_default();
+        rows.add_row(vec![
+            or_dash(quote.speaker),
+            shorten(&format!("\u{201C}{}\u{201D}", quote.text), 90),
+            (if quote.fragment { "fragment" } else { "quote" }).to_string(),
+            format!("{}{date}", or_dash(quote.reported_by.first().copied())),
+            or_dash(quote.cited_source),
+            quote.article[..10].to_string(),
+        ]);
+    }
+    println!("{rows}");
+    println!("{} quotes", quotes.len());
+}
+
 pub fn print_stories(dossier: &Dossier) {
     let mut rows = table(&["story", "articles", "first", "last", "outlets", "label"]);
     for story in &dossier.stories {

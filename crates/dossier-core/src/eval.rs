@@ -2,6 +2,8 @@
 //! matching rules of the gold README applied to both sides.
 
 use crate::article::Article;
+use crate::names::same_entity;
+use crate::quotes::Quote;
 use crate::text::fold_for_match;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -96,6 +98,8 @@ pub struct Predictions<'a> {
     pub duplicate_of: &'a HashMap<String, String>,
     /// Article id to story id.
     pub story_of: &'a HashMap<String, String>,
+    /// Article id to the quotes found in it.
+    pub quotes: &'a HashMap<String, Vec<Quote>>,
 }
 
 impl Gold {
@@ -160,8 +164,110 @@ pub fn evaluate(gold: &Gold, predictions: Predictions<'_>) -> Report {
             }
         }
     }
+    if let Some(gold_quotes) = gold.rest.get("quotes").and_then(Value::as_array) {
+        let (found, speakers) = score_quotes(gold_quotes, &matched, predictions.quotes, &mut report.errors);
+        stages.push(found);
+        stages.push(speakers);
+    }
     report.stages = stages.into_iter().filter(|s| s.total > 0).map(StageScore::finish).collect();
     report
+}
+
+/// Words of a quote for matching: folded, lower-cased, without outer marks or a trailing comma.
+fn quote_tokens(text: &str) -> Vec<String> {
+    let folded = fold_for_match(text).to_lowercase();
+    let trimmed = folded.trim().trim_matches('"').trim().trim_end_matches(',');
+    trimmed.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+fn token_f1(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let mut pool: HashMap<&str, usize> = HashMap::new();
+    for token in b {
+        *pool.entry(token).or_insert(0) += 1;
+    }
+    let mut common = 0;
+    for token in a {
+        if let Some(n) = pool.get_mut(token.as_str()).filter(|n| **n > 0) {
+            *n -= 1;
+            common += 1;
+        }
+    }
+    if common == 0 {
+        return 0.0;
+    }
+    let precision = common as f64 / a.len() as f64;
+    let recall = common as f64 / b.len() as f64;
+    2.0 * precision * recall / (precision + recall)
+}
+
+/// Quotes match within a document at token F1 >= 0.8; `optional` gold quotes count
+/// when found and cost nothing when missed. The speaker stage scores, over matched
+/// quotes whose gold speaker is scored, whether the predicted speaker is the same entity.
+fn score_quotes(
+    gold_quotes: &[Value],
+    matched: &[Matched<'_>],
+    predicted: &HashMap<String, Vec<Quote>>,
+    errors: &mut Vec<String>,
+) -> (StageScore, StageScore) {
+    let mut found = StageScore::new("quotes");
+    let mut speakers = StageScore::new("quote speakers");
+    for (key, _, article) in matched {
+        let quotes = predicted.get(&article.id).map(Vec::as_slice).unwrap_or(&[]);
+        let mut used = vec![false; quotes.len()];
+        let tokens: Vec<Vec<String>> = quotes.iter().map(|q| quote_tokens(&q.text)).collect();
+        for gold in gold_quotes.iter().filter(|g| g.get("document").and_then(Value::as_str) == Some(*key)) {
+            let text = gold.get("text").and_then(Value::as_str).unwrap_or_default();
+            let optional = gold.get("optional").and_then(Value::as_bool).unwrap_or(false);
+            let wanted = quote_tokens(text);
+            let best = (0..quotes.len())
+                .filter(|&i| !used[i])
+                .map(|i| (i, token_f1(&tokens[i], &wanted)))
+                .filter(|(_, f1)| *f1 >= 0.8)
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            let Some((index, _)) = best else {
+                if !optional {
+                    found.total += 1;
+                    found.false_negatives += 1;
+                    errors.push(format!("quotes {key}: missed {text:?}"));
+                }
+                continue;
+            };
+            used[index] = true;
+            found.total += 1;
+            found.true_positives += 1;
+            found.correct += 1;
+            let unscored = gold.get("speaker_unscored").and_then(Value::as_bool).unwrap_or(false);
+            let mut names: Vec<&str> = gold.get("speaker").and_then(Value::as_str).into_iter().collect();
+            names.extend(
+                gold.get("speaker_any").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str),
+            );
+            if optional || unscored || names.is_empty() {
+                continue;
+            }
+            speakers.total += 1;
+            let said_by = quotes[index].speaker.as_deref();
+            if said_by.is_some_and(|s| names.iter().any(|n| same_entity(s, n))) {
+                speakers.correct += 1;
+                speakers.true_positives += 1;
+            } else {
+                if said_by.is_some() {
+                    speakers.false_positives += 1;
+                }
+                speakers.false_negatives += 1;
+                errors.push(format!("quote speakers {key}: {:?} for {text:?}, gold {names:?}", said_by));
+            }
+        }
+        for (index, quote) in quotes.iter().enumerate().filter(|(i, _)| !used[*i]) {
+            let _ = index;
+            found.total += 1;
+            found.false_positives += 1;
+            errors.push(format!("quotes {key}: extra {:?}", quote.text));
+        }
+    }
+    (found, speakers)
 }
 
 /// Gold and predicted grouping of the matched documents, by gold key.
@@ -404,8 +510,11 @@ mod tests {
             "text_present": ["with \"quotes\" and"], "text_absent": ["https://cited"], "links": ["https://cited.example/a"]}}}"#,
         )
         .unwrap();
-        let none = HashMap::new();
-        let report = evaluate(&gold, Predictions { articles: &[article], duplicate_of: &none, story_of: &none });
+        let (none, no_quotes) = (HashMap::new(), HashMap::new());
+        let report = evaluate(
+            &gold,
+            Predictions { articles: &[article], duplicate_of: &none, story_of: &none, quotes: &no_quotes },
+        );
         let stage = |name: &str| report.stages.iter().find(|s| s.stage == name).unwrap().clone();
         assert_eq!(report.documents_matched, 1);
         assert_eq!(stage("text").f1, 1.0);
@@ -434,8 +543,15 @@ mod tests {
             .map(|a| (a.id.clone(), if a.source == "c.txt" { "s2" } else { "s1" }.to_string()))
             .collect();
         let duplicate_of: HashMap<String, String> = [(articles[1].id.clone(), articles[0].id.clone())].into();
-        let report =
-            evaluate(&gold, Predictions { articles: &articles, duplicate_of: &duplicate_of, story_of: &story_of });
+        let report = evaluate(
+            &gold,
+            Predictions {
+                articles: &articles,
+                duplicate_of: &duplicate_of,
+                story_of: &story_of,
+                quotes: &HashMap::new(),
+            },
+        );
         let stage = |name: &str| report.stages.iter().find(|s| s.stage == name).unwrap().clone();
         assert_eq!(stage("duplicates").f1, 1.0);
         let stories = stage("stories");

@@ -16,6 +16,8 @@ pub mod html;
 pub mod jsonl;
 pub mod language;
 pub mod metadata;
+pub mod names;
 pub mod outlets;
+pub mod quotes;
 pub mod stories;
 pub mod text;

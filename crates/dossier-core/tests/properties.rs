@@ -1,7 +1,7 @@
 //! Property tests: the parsers take any input without panicking, and what they
 //! return stays consistent with what they were given.
 
-use dossier_core::{article, clean, dates, decode, html, jsonl};
+use dossier_core::{article, clean, dates, decode, html, jsonl, quotes};
 use proptest::prelude::*;
 
 /// Text built from the pieces real captures are made of, so the cleaner's rules fire.
@@ -71,5 +71,25 @@ proptest! {
         let _ = html::extract(&page);
         let _ = jsonl::parse(&text);
         let _ = jsonl::parse_document(&text);
+    }
+
+    #[test]
+    fn quote_extraction_never_panics_and_points_into_the_text(
+        pieces in prop::collection::vec(prop_oneof![
+            Just("\u{201C}".to_string()), Just("\u{201D}".to_string()), Just("\"".to_string()), Just("``".to_string()),
+            Just("''".to_string()), Just(" said Smith. ".to_string()), Just("U.S. ".to_string()), Just("Mr. ".to_string()),
+            Just(" he told reporters, ".to_string()), Just("Jens Stoltenberg's ".to_string()), "[a-zA-Z .,]{0,30}", any::<String>(),
+        ], 0..30),
+        paragraphs in 1usize..4,
+    ) {
+        let text = pieces.concat();
+        let parts: Vec<&str> = text.split_inclusive('.').collect();
+        let chunk = parts.len().div_ceil(paragraphs).max(1);
+        let grouped: Vec<String> = parts.chunks(chunk).map(|c| c.concat()).collect();
+        let joined = grouped.join("\n\n");
+        for quote in quotes::extract(grouped.iter().map(String::as_str)) {
+            prop_assert!(joined.get(quote.start..quote.end).is_some());
+            prop_assert!(!quote.text.is_empty());
+        }
     }
 }

@@ -1,0 +1,81 @@
+//! Telling whether two names are the same entity: aliases (a curated file),
+//! transliteration variants (Sergei/Sergey, Yury/Yuri, Zelenskiy/Zelensky) and
+//! short forms (a surname for a full name).
+
+use crate::text::fold_for_match;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+static ALIASES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    for line in include_str!("../data/aliases.tsv").lines().filter(|l| !l.starts_with('#')) {
+        let Some((canonical, variants)) = line.split_once('\t') else { continue };
+        for name in std::iter::once(canonical).chain(variants.split('|')) {
+            map.insert(normalise(name), normalise(canonical));
+        }
+    }
+    map
+});
+
+/// One token reduced so that common romanisations of the same name agree.
+pub fn transliteration_key(token: &str) -> String {
+    let mut key = token.to_lowercase().replace("yy", "y");
+    for (suffix, replacement) in [("iy", "y"), ("ey", "ei"), ("y", "i")] {
+        if key.len() > 3 && key.ends_with(suffix) {
+            key.truncate(key.len() - suffix.len());
+            key.push_str(replacement);
+            break;
+        }
+    }
+    key
+}
+
+fn normalise(name: &str) -> String {
+    let folded = fold_for_match(name).to_lowercase();
+    let trimmed = folded.trim_start_matches("the ").trim_end_matches("'s").trim_matches(|c: char| !c.is_alphanumeric());
+    trimmed.split_whitespace().map(transliteration_key).collect::<Vec<_>>().join(" ")
+}
+
+/// The canonical key of a name: its alias target if listed, else its normalised form.
+pub fn key(name: &str) -> String {
+    let normal = normalise(name);
+    ALIASES.get(&normal).cloned().unwrap_or(normal)
+}
+
+/// Whether two names plausibly name the same entity: same key, or one is the other's
+/// surname or a whole-word part of it ("Caddell" / "Pat Caddell").
+pub fn same_entity(a: &str, b: &str) -> bool {
+    let (a, b) = (key(a), key(b));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let long_words: Vec<&str> = long.split_whitespace().collect();
+    let short_words: Vec<&str> = short.split_whitespace().collect();
+    long_words.windows(short_words.len()).any(|w| w == short_words.as_slice())
+        && (short_words.len() > 1 || long_words.last() == short_words.last())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_variants_and_short_forms() {
+        assert!(same_entity("Sergey Ryabkov", "Sergei Ryabkov"));
+        assert!(same_entity("Yuri Ushakov", "Yury Ushakov"));
+        assert!(same_entity("Zelenskiy", "Volodymyr Zelensky"));
+        assert!(same_entity("Volodymyr Zelenskyy", "Volodymyr Zelenskiy"));
+        assert!(same_entity("Grushko", "Alexander Grushko"));
+        assert!(same_entity("U.S.", "United States"));
+        assert!(same_entity("the EU", "European Union"));
+        assert!(same_entity("Kiev", "Kyiv"));
+        assert!(same_entity("The New York Post", "New York Post"));
+        assert!(!same_entity("Alexander Grushko", "Alexander Lukashenko"));
+        assert!(!same_entity("Hillary Clinton", "Bill Clinton"));
+        assert!(!same_entity("Alexander", "Alexander Grushko"));
+    }
+}

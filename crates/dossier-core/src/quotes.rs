@@ -1,0 +1,653 @@
+//! Direct quotes and who said them.
+//!
+//! Quoted spans are found by their marks (straight, curly, guillemets, the
+//! tokenised ``` `` ''```), then attributed from the words around them: a speech
+//! verb with its subject next to the quote (`"…," X said`, `said X`, `X said: "…"`,
+//! `X told journalists`, `Interfax quoted X as saying`, `according to X`), a
+//! pronoun resolved to the last person named, or, for a quoted fragment inside a
+//! sentence, the person or body the sentence is about.
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+
+/// A quote found in an article's clean text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    /// The quoted words, without the quote marks.
+    pub text: String,
+    /// Who said it, as the article names them (full name when the article gives one).
+    pub speaker: Option<String>,
+    /// The speaker's role when the article states it ("Deputy Foreign Minister").
+    pub role: Option<String>,
+    /// Quoted words or a short phrase inside a sentence, rather than a statement.
+    pub fragment: bool,
+    /// The agency or outlet the article cites for the quote ("Interfax", "RIA Novosti").
+    pub cited_source: Option<String>,
+    /// Byte offsets of the quoted words in the clean text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Verbs (and phrases) that attribute speech, in the forms news writing uses.
+const SPEECH_VERBS: &str = r"said|says|say|told|tells|added|adds|stated|states|warned|warns|explained|explains|noted|notes|argued|argues|insisted|insists|pointed out|points out|asked|asks|wrote|writes|tweeted|declared|announced|claimed|claims|stressed|stresses|urged|suggested|replied|responded|continued|commented|recalled|acknowledged|admitted|complained|predicted|vowed|promised|emphasized|emphasised|underlined|concluded|observed|remarked|cautioned|conceded|contended|maintained|reiterated|boasted|joked|quipped|shouted|yelled|whispered|testified|confirmed|denied|countered|mused|lamented|declared|reported|wrote|posted|recounted";
+
+static AFTER_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
+    // `"…," Grushko said` / `"…," said Grushko` / `"…," he told journalists`
+    Regex::new(&format!(
+        r"^[\s,]*(?:(?P<subject>[^.,;:!?“”\u0022]{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})\b|(?P<verb2>{SPEECH_VERBS})\s+(?P<object>[^.,;:!?“”\u0022]{{1,120}}))"
+    ))
+    .unwrap()
+});
+static BEFORE_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
+    // `Grushko said: "…"` / `Grushko said that "…"` / `according to Grushko, "…"`
+    Regex::new(&format!(
+        r"(?:(?P<subject>[A-Z][^.;!?“”\u0022]{{0,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})(?:\s+(?:that|reporters|journalists|the [a-z]+|[A-Z][a-z]+))?|[Aa]ccording to (?P<according>[^,.;:“”\u0022]{{2,80}})),?:?\s*$"
+    ))
+    .unwrap()
+});
+static QUOTED_AS_SAYING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?P<source>[A-Z][\w.' -]{1,40}?)\s+(?:quoted|cited)\s+(?P<speaker>.{2,120}?)\s+as\s+(?:saying|telling)",
+    )
+    .unwrap()
+});
+static TOLD_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:told|in (?:comments|an interview|remarks) to|speaking to)\s+(?:the\s+)?(?:state-run\s+|state-owned\s+|state\s+|private\s+)?(?P<agency>(?:[A-Z][\w.-]*\s?){1,4}?)(?:\s+news agency|\s+agency|\s+newspaper|\s+television|\s+TV|[,.]|$)").unwrap()
+});
+static NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|St|Prof)\.\s)?(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.)(?:\s(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.|(?:de|van|von|bin|al-\w+)\b))*").unwrap()
+});
+static BEFORE_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    // `Ryabkov said the West's response was "…"`: the last speech verb before the quote.
+    Regex::new(&format!(r"(?P<subject>(?:[Tt]he |[A-Z])[^.;!?“”\u0022]{{0,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:{SPEECH_VERBS})\b")).unwrap()
+});
+static AFTER_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    // `… "…" military buildup …, the statement said.`
+    Regex::new(&format!(
+        r"(?P<subject>(?:[Tt]he [a-z]+(?: [a-z]+)?|[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*)*))\s+(?:{SPEECH_VERBS})\b"
+    ))
+    .unwrap()
+});
+
+/// Words that open a sentence but never a name.
+const NOT_NAMES: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "In",
+    "On",
+    "At",
+    "For",
+    "But",
+    "And",
+    "Also",
+    "However",
+    "Earlier",
+    "Later",
+    "Despite",
+    "Commenting",
+    "After",
+    "Before",
+    "When",
+    "While",
+    "If",
+    "As",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "Our",
+    "Their",
+    "His",
+    "Her",
+    "Its",
+    "Meanwhile",
+    "Still",
+    "Yet",
+    "So",
+    "Then",
+    "There",
+    "Here",
+];
+
+/// Nouns by which an article refers back to a person it named ("the Russian diplomat", "Putin's aide").
+const ROLE_NOUNS: &[&str] = &[
+    "diplomat",
+    "official",
+    "minister",
+    "aide",
+    "adviser",
+    "advisor",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "envoy",
+    "president",
+    "leader",
+    "colleague",
+    "senator",
+    "governor",
+    "mayor",
+    "chancellor",
+    "ambassador",
+    "secretary",
+    "candidate",
+    "nominee",
+    "chairman",
+    "chief",
+    "director",
+    "lawmaker",
+    "congressman",
+    "congresswoman",
+    "source",
+];
+
+/// Words that introduce a person's role rather than name them.
+const ROLE_WORDS: &[&str] = &[
+    "President",
+    "Prime",
+    "Minister",
+    "Deputy",
+    "Foreign",
+    "Secretary",
+    "General",
+    "Assistant",
+    "State",
+    "Senator",
+    "Sen.",
+    "Rep.",
+    "Representative",
+    "Governor",
+    "Gov.",
+    "Mayor",
+    "Chancellor",
+    "Ambassador",
+    "Spokesman",
+    "Spokeswoman",
+    "Spokesperson",
+    "Director",
+    "Chief",
+    "Chairman",
+    "Chairwoman",
+    "Chair",
+    "Vice",
+    "Senior",
+    "Russian",
+    "Ukrainian",
+    "American",
+    "U.S.",
+    "US",
+    "Chinese",
+    "British",
+    "French",
+    "German",
+    "Defense",
+    "Defence",
+    "Interior",
+    "Finance",
+    "Justice",
+    "Attorney",
+    "Judge",
+    "Justice",
+    "Commander",
+    "Colonel",
+    "Col.",
+    "Gen.",
+    "Lt.",
+    "Dr.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Former",
+    "Republican",
+];
+
+const PRONOUNS: [&str; 12] = ["he", "she", "they", "He", "She", "They", "him", "her", "them", "Him", "Her", "Them"];
+
+/// Quote marks: opening and closing characters of each style.
+fn closing_mark(open: &str) -> Option<&'static str> {
+    match open {
+        "\u{201C}" => Some("\u{201D}"),
+        "\"" => Some("\""),
+        "\u{00AB}" => Some("\u{00BB}"),
+        "``" => Some("''"),
+        "\u{201E}" => Some("\u{201C}"),
+        _ => None,
+    }
+}
+
+/// Quoted spans of a paragraph: (start of opening mark, end of closing mark, text start, text end).
+fn quoted_spans(paragraph: &str) -> Vec<(usize, usize, usize, usize)> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while at < paragraph.len() {
+        let rest = &paragraph[at..];
+        let Some((offset, open)) = ["\u{201C}", "\"", "\u{00AB}", "``", "\u{201E}"]
+            .iter()
+            .filter_map(|m| rest.find(m).map(|i| (i, *m)))
+            .min_by_key(|(i, m)| (*i, std::cmp::Reverse(m.len())))
+        else {
+            break;
+        };
+        let open_start = at + offset;
+        let text_start = open_start + open.len();
+        let close = closing_mark(open).expect("known mark");
+        match paragraph[text_start..].find(close) {
+            Some(length) => {
+                let text_end = text_start + length;
+                spans.push((open_start, text_end + close.len(), text_start, text_end));
+                at = text_end + close.len();
+            }
+            None => {
+                // An opening mark left open runs to the end of the paragraph (the
+                // news convention for a quote continued in the next paragraph).
+                if paragraph[text_start..].split_whitespace().count() >= 4 {
+                    spans.push((open_start, paragraph.len(), text_start, paragraph.len()));
+                }
+                break;
+            }
+        }
+    }
+    spans
+}
+
+/// Splits a role-and-name phrase ("Russian Deputy Foreign Minister Sergey Ryabkov")
+/// into the name and the role.
+pub fn split_role(phrase: &str) -> (String, Option<String>) {
+    let phrase = phrase.trim().trim_start_matches("the ").trim_start_matches("The ");
+    let words: Vec<&str> = phrase.split_whitespace().collect();
+    let is_role = |w: &&&str| {
+        let w = w.trim_end_matches(',');
+        ROLE_WORDS.contains(&w) || (w.len() >= 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '.'))
+    };
+    let role_len = words.iter().take_while(is_role).count();
+    if role_len == 0 || role_len == words.len() {
+        return (phrase.to_string(), None);
+    }
+    (words[role_len..].join(" "), Some(words[..role_len].join(" ")))
+}
+
+fn strip_possessive(name: &str) -> &str {
+    name.trim_end_matches("'s").trim_end_matches("\u{2019}s").trim_end_matches(['\'', '\u{2019}'])
+}
+
+/// The best name in a subject phrase: the last capitalised name that is not a
+/// possessor ("Putin's aide Yury Ushakov" is Ushakov), else the phrase itself when
+/// it is short ("the statement", "officials").
+fn speaker_from_phrase(phrase: &str) -> Option<(String, Option<String>)> {
+    let phrase = phrase.trim().trim_matches(|c: char| c == ',' || c.is_whitespace());
+    if phrase.is_empty() {
+        return None;
+    }
+    let names: Vec<regex::Match<'_>> = NAME.find_iter(phrase).collect();
+    let chosen = names.iter().rev().find(|m| strip_possessive(m.as_str()) == m.as_str()).or(names.last());
+    if let Some(found) = chosen {
+        let (person, role) = split_role(strip_possessive(found.as_str()));
+        let role = role.or_else(|| {
+            let before = phrase[..found.start()].trim();
+            (!before.is_empty() && before.split_whitespace().count() <= 6)
+                .then(|| before.trim_start_matches("the ").to_string())
+        });
+        return Some((person, role.filter(|r| !r.is_empty())));
+    }
+    (phrase.split_whitespace().count() <= 4).then(|| (phrase.to_string(), None))
+}
+
+/// An organisation's name: an acronym (NATO, EU) or a name with an organisation word.
+fn is_body(name: &str) -> bool {
+    const WORDS: [&str; 14] = [
+        "Ministry",
+        "Agency",
+        "Department",
+        "Council",
+        "Commission",
+        "Union",
+        "Organization",
+        "Organisation",
+        "Office",
+        "Committee",
+        "Parliament",
+        "Government",
+        "Party",
+        "Court",
+    ];
+    (name.len() >= 2 && name.chars().all(|c| c.is_ascii_uppercase() || c == '.'))
+        || name.split_whitespace().any(|w| WORDS.contains(&w))
+}
+
+fn is_pronoun(speaker: &str) -> bool {
+    PRONOUNS.contains(&speaker)
+}
+
+/// Who an article has named so far, and who has spoken, to resolve surnames,
+/// pronouns and role references.
+struct People {
+    named: Vec<String>,
+    /// Organisations named so far.
+    bodies: Vec<String>,
+    /// People with the role the article gave them.
+    roles: Vec<(String, String)>,
+    /// Speakers of earlier quotes, latest last.
+    speakers: Vec<String>,
+}
+
+/// A name with at least one word that is neither a role ("Russian", "Minister") nor
+/// a sentence opener.
+fn is_real_name(name: &str) -> bool {
+    let name = clean_name(strip_possessive(name));
+    name.split_whitespace().any(|w| !ROLE_WORDS.contains(&w) && !NOT_NAMES.contains(&w))
+}
+
+/// Drops words that open sentences ("Also", "The") from the front of a name.
+fn clean_name(name: &str) -> &str {
+    let mut rest = name;
+    while let Some((first, tail)) = rest.split_once(' ') {
+        if NOT_NAMES.contains(&first) {
+            rest = tail;
+        } else {
+            break;
+        }
+    }
+    if NOT_NAMES.contains(&rest) {
+        ""
+    } else {
+        rest
+    }
+}
+
+impl People {
+    fn remember(&mut self, name: &str) {
+        let name = strip_possessive(name);
+        if name.chars().next().is_some_and(char::is_uppercase) && !is_pronoun(name) {
+            self.named.push(name.to_string());
+        }
+    }
+
+    fn learn(&mut self, paragraph: &str) {
+        for found in NAME.find_iter(paragraph) {
+            let name = clean_name(strip_possessive(found.as_str()));
+            if name.is_empty() {
+                continue;
+            }
+            let (person, role) = split_role(name);
+            if is_body(name) {
+                self.bodies.push(name.to_string());
+            } else if person.split_whitespace().count() >= 2 {
+                self.remember(&person);
+                let before = &paragraph[..found.start()];
+                let context: String = before.rsplit(['.', ',', ';']).next().unwrap_or("").to_string();
+                let role = role.map(|r| format!("{context} {r}")).unwrap_or(context);
+                if !role.trim().is_empty() {
+                    self.roles.push((person, role.trim().to_lowercase()));
+                }
+            }
+        }
+    }
+
+    /// A role reference without a name ("the Russian diplomat", "Putin's aide").
+    fn by_role(&self, phrase: &str) -> Option<String> {
+        let lower = phrase.to_lowercase();
+        let noun = ROLE_NOUNS.iter().find(|n| lower.split(|c: char| !c.is_alphanumeric()).any(|w| w == **n))?;
+        let by_role =
+            self.roles.iter().rev().find(|(_, role)| role.split(|c: char| !c.is_alphanumeric()).any(|w| w == *noun));
+        by_role.map(|(name, _)| self.full_form(name)).or_else(|| self.speakers.last().cloned())
+    }
+
+    fn resolve(&self, speaker: &str) -> Option<String> {
+        if is_pronoun(speaker) {
+            return self.speakers.last().cloned().or_else(|| self.named.last().map(|n| self.full_form(n)));
+        }
+        // "the statement" speaks for the body last named (NATO, the ministry).
+        let documents = ["the statement", "the communique", "the report", "the document", "the letter"];
+        if documents.iter().any(|d| speaker.eq_ignore_ascii_case(d)) {
+            return self.bodies.last().cloned().or_else(|| Some(speaker.to_string()));
+        }
+        Some(self.full_form(speaker))
+    }
+
+    /// "Grushko" → "Alexander Grushko" when the article named him in full.
+    fn full_form(&self, name: &str) -> String {
+        let last = name.split_whitespace().last().unwrap_or(name);
+        self.named
+            .iter()
+            .filter(|n| {
+                n.split_whitespace().count() > name.split_whitespace().count()
+                    && n.split_whitespace().last() == Some(last)
+            })
+            .max_by_key(|n| n.len())
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// Whether a single-word name is someone the article named in full.
+    fn knows(&self, name: &str) -> bool {
+        name.split_whitespace().count() >= 2 || self.full_form(name) != name || is_body(name)
+    }
+
+    /// Turns a subject phrase into a speaker and role.
+    fn speaker(&self, phrase: &str) -> (Option<String>, Option<String>) {
+        let phrase = phrase.trim().trim_matches(|c: char| c == ',' || c.is_whitespace());
+        let first_word = phrase.split_whitespace().next().unwrap_or("");
+        if is_pronoun(first_word) && phrase.split_whitespace().count() <= 2 {
+            return (self.resolve(first_word), None);
+        }
+        let names: Vec<regex::Match<'_>> = NAME.find_iter(phrase).filter(|m| is_real_name(m.as_str())).collect();
+        let own = names.iter().rev().find(|m| strip_possessive(m.as_str()) == m.as_str());
+        // "Putin's aide": the possessor names whose aide, not who spoke.
+        if own.is_none()
+            && ROLE_NOUNS.iter().any(|n| phrase.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w == *n))
+        {
+            return (self.by_role(phrase), None);
+        }
+        if names.is_empty()
+            && ROLE_NOUNS.iter().any(|n| phrase.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w == *n))
+        {
+            return (self.by_role(phrase), None);
+        }
+        match speaker_from_phrase(phrase) {
+            Some((name, role)) if name.chars().next().is_some_and(char::is_lowercase) => {
+                (self.by_role(&name).or_else(|| self.resolve(&name)), role)
+            }
+            Some((name, role)) => (self.resolve(clean_name(&name)).filter(|n| !n.is_empty()), role),
+            None => (None, None),
+        }
+    }
+}
+
+/// Whether the full stop at byte `dot` ends a sentence: followed by a space and
+/// not closing an initial or a dotted abbreviation (`J.`, `U.S.`, `Mr.`).
+fn ends_sentence_at(text: &str, dot: usize) -> bool {
+    let bytes = text.as_bytes();
+    if !matches!(bytes[dot], b'.' | b'!' | b'?') || !text[dot + 1..].starts_with(' ') {
+        return false;
+    }
+    if bytes[dot] != b'.' {
+        return true;
+    }
+    let token = text[..dot].rsplit(' ').next().unwrap_or("");
+    let initial = token.len() == 1 && token.chars().all(|c| c.is_ascii_uppercase());
+    let dotted = token.contains('.') && token.chars().all(|c| c.is_ascii_uppercase() || c == '.');
+    let abbreviation =
+        ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Gen", "Col", "Lt", "Prof", "Jr", "Sr", "No", "vs"]
+            .contains(&token);
+    !(initial || dotted || abbreviation)
+}
+
+fn sentence_bounds(text: &str, at: usize) -> (usize, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let start =
+        text[..at].char_indices().rev().find(|&(i, _)| ends_sentence_at(text, i)).map_or(0, |(i, _)| i + 2).min(at);
+    let end = text[at..]
+        .char_indices()
+        .find(|&(i, _)| ends_sentence_at(text, at + i))
+        .map_or(text.len(), |(i, _)| at + i + 1);
+    (start, end)
+}
+
+/// The possessor named right before a fragment ("Stoltenberg's offer of …"), else
+/// the first known name of the sentence: whom a quoted fragment belongs to.
+fn fragment_owner(before: &str, people: &People) -> Option<String> {
+    let names: Vec<regex::Match<'_>> = NAME.find_iter(before).collect();
+    if let Some(possessor) = names.iter().rev().find(|m| strip_possessive(m.as_str()) != m.as_str()) {
+        let tail_words = before[possessor.end()..].split_whitespace().count();
+        if tail_words <= 12 {
+            return Some(strip_possessive(possessor.as_str()).to_string());
+        }
+    }
+    names
+        .iter()
+        .map(|m| clean_name(strip_possessive(m.as_str())))
+        .find(|n| !n.is_empty() && people.knows(split_role(n).0.as_str()))
+        .map(str::to_string)
+}
+
+/// Finds the quotes of an article given its paragraphs (in order).
+pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> {
+    let mut quotes = Vec::new();
+    let mut people = People { named: Vec::new(), bodies: Vec::new(), roles: Vec::new(), speakers: Vec::new() };
+    let mut offset = 0;
+    // Where the last speaker spoke (paragraph number), and what the paragraph
+    // before said, for quotes attributed in a neighbouring paragraph.
+    let mut last_spoke: Option<usize> = None;
+    let mut previous_paragraph = "";
+    for (number, paragraph) in paragraphs.into_iter().enumerate() {
+        people.learn(paragraph);
+        for (open_start, close_end, text_start, text_end) in quoted_spans(paragraph) {
+            let text = paragraph[text_start..text_end].trim().to_string();
+            if text.is_empty() {
+                continue;
+            }
+            let words = text.split_whitespace().count();
+            let sentence_start = sentence_bounds(paragraph, open_start).0.min(open_start);
+            // A quote that ends its sentence ("… manner." The …) has nothing after it.
+            let closes_sentence = text.ends_with(['.', '!', '?'])
+                && paragraph[close_end..].trim_start().chars().next().is_none_or(char::is_uppercase);
+            let sentence_end =
+                if closes_sentence { close_end } else { sentence_bounds(paragraph, close_end).1.max(close_end) }
+                    .min(paragraph.len());
+            let after = &paragraph[close_end..sentence_end];
+            let before = &paragraph[sentence_start..open_start];
+            let sentence = &paragraph[sentence_start..sentence_end];
+            let mut cited_source = TOLD_AGENCY.captures(sentence).map(|c| c["agency"].trim().to_string());
+            let ends_statement = text.ends_with([',', '.', '?', '!']) || text.ends_with("...");
+            let mut phrase: Option<String> = None;
+            if let Some(c) = QUOTED_AS_SAYING.captures(sentence) {
+                cited_source = Some(c["source"].trim().to_string());
+                phrase = Some(c["speaker"].to_string());
+            } else if let Some(c) = AFTER_QUOTE.captures(after) {
+                phrase = c.name("subject").or(c.name("object")).map(|m| m.as_str().to_string());
+            } else if let Some(c) = BEFORE_QUOTE.captures(before) {
+                phrase = c.name("subject").or(c.name("according")).map(|m| m.as_str().to_string());
+            } else if let Some(c) = BEFORE_ANYWHERE.captures_iter(before).last() {
+                phrase = Some(c["subject"].to_string());
+            } else if let Some(c) = AFTER_ANYWHERE.captures(after) {
+                phrase = Some(c["subject"].to_string());
+            }
+            let fragment = words < 6 || !(ends_statement || phrase.is_some() && words >= 8);
+            let (mut speaker, mut role) = phrase.as_deref().map(|p| people.speaker(p)).unwrap_or((None, None));
+            if speaker.is_none() && fragment {
+                if let Some(owner) = fragment_owner(before, &people) {
+                    (speaker, role) = people.speaker(&owner);
+                }
+            }
+            if speaker.is_none() && !fragment {
+                // A statement with no attribution of its own continues the previous
+                // speaker, or belongs to whoever the paragraph before introduced
+                // ("Caddell told Breitbart:").
+                let introduced = if before.trim().is_empty() {
+                    BEFORE_ANYWHERE.captures_iter(previous_paragraph).last().map(|c| c["subject"].to_string())
+                } else {
+                    None
+                };
+                if let Some(phrase) = introduced.filter(|_| previous_paragraph.trim_end().ends_with(':')) {
+                    (speaker, role) = people.speaker(&phrase);
+                } else if last_spoke.is_some_and(|p| number - p <= 2) {
+                    speaker = people.speakers.last().cloned();
+                }
+            }
+            if let Some(speaker) = &speaker {
+                people.remember(speaker);
+                people.speakers.push(speaker.clone());
+                last_spoke = Some(number);
+            }
+            quotes.push(Quote {
+                text,
+                speaker,
+                role,
+                fragment,
+                cited_source,
+                start: offset + text_start,
+                end: offset + text_end,
+            });
+        }
+        offset += paragraph.len() + 2;
+        previous_paragraph = paragraph;
+    }
+    quotes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(paragraphs: &[&str]) -> Vec<(String, Option<String>, bool, Option<String>)> {
+        extract(paragraphs.iter().copied())
+            .into_iter()
+            .map(|q| (q.text, q.speaker, q.fragment, q.cited_source))
+            .collect()
+    }
+
+    #[test]
+    fn attributes_the_common_patterns() {
+        let found = one(&[
+            "Deputy Foreign Minister Alexander Grushko's comments follow the talks.",
+            "\u{201C}We haven\u{2019}t received any concrete serious proposals from NATO,\u{201D} Grushko said in comments to the state-run RIA Novosti news agency.",
+            "\u{201C}Those two texts are not a menu,\u{201D} Russian Deputy Foreign Minister Sergey Ryabkov told journalists.",
+            "\u{201C}We cannot tolerate this anymore,\u{201D} said Ryabkov.",
+            "\u{201C}The president expressed hope that they will respond positively to this,\u{201D} Interfax quoted Putin\u{2019}s senior foreign policy aide Yury Ushakov as saying.",
+            "\u{201C}Washington should stop hostile activities against our nation,\u{201D} he said.",
+        ]);
+        assert_eq!(found[0].1.as_deref(), Some("Alexander Grushko"));
+        assert_eq!(found[0].3.as_deref(), Some("RIA Novosti"));
+        assert!(!found[0].2);
+        assert_eq!(found[1].1.as_deref(), Some("Sergey Ryabkov"));
+        assert_eq!(found[2].1.as_deref(), Some("Sergey Ryabkov"));
+        assert_eq!(found[3].1.as_deref(), Some("Yury Ushakov"));
+        assert_eq!(found[3].3.as_deref(), Some("Interfax"));
+        assert_eq!(found[4].1.as_deref(), Some("Yury Ushakov"), "{found:?}");
+    }
+
+    #[test]
+    fn fragments_go_to_the_sentence_subject() {
+        let found = one(&["President Vladimir Putin this week requested to \"immediately launch negotiations\" with the U.S. and NATO."]);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].2);
+        assert_eq!(found[0].1.as_deref(), Some("Vladimir Putin"));
+    }
+
+    #[test]
+    fn speaker_before_the_quote() {
+        let found = one(&[
+            "Lavrov said: \u{201C}We cannot accept this.\u{201D}",
+            "According to the ministry, \u{201C}the talks will go on as planned next week.\u{201D}",
+        ]);
+        assert_eq!(found[0].1.as_deref(), Some("Lavrov"));
+        assert_eq!(found[1].1.as_deref(), Some("the ministry"));
+        let statement = one(&["NATO\u{2019}s response was swift. Russia is making \u{201C}false claims of provocations\u{201D} the statement said."]);
+        assert_eq!(statement[0].1.as_deref(), Some("NATO"), "{statement:?}");
+        assert_eq!(
+            split_role("Russian Deputy Foreign Minister Sergey Ryabkov"),
+            ("Sergey Ryabkov".to_string(), Some("Russian Deputy Foreign Minister".to_string()))
+        );
+    }
+}
