@@ -176,13 +176,16 @@ pub fn run(bases: &[Base], count: usize, stories_up_to: usize) -> anyhow::Result
     let db = dir.join("scale.db");
     let mut store = Store::open(&db)?;
     let started = Instant::now();
-    let mut batch = store.batch()?;
-    for (article, fingerprint) in articles.iter().zip(&fingerprints).take(count - 1) {
-        batch.write(article)?;
-        batch.index_duplicates(article, fingerprint)?;
-        batch.index_story_terms(article)?;
+    // Loaded in batches of 100,000, as a large import would be.
+    for chunk in articles.iter().zip(&fingerprints).take(count - 1).collect::<Vec<_>>().chunks(100_000) {
+        let mut batch = store.batch()?;
+        for (article, fingerprint) in chunk {
+            batch.write(article)?;
+            batch.index_duplicates(article, fingerprint)?;
+            batch.index_story_terms(article)?;
+        }
+        batch.commit()?;
     }
-    batch.commit()?;
     let indexing = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let mut batch = store.batch()?;

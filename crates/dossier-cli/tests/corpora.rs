@@ -33,14 +33,18 @@ fn polnear_ingests_completely_and_titles_hold() {
     for split in ["dev", "train"] {
         let gold = shared(&format!("gold/polnear-{split}.json"));
         let report = json(&dossier(&db, &["eval", "--gold", gold.to_str().unwrap(), "--format", "json"]));
-        let stage = |name: &str| report["stages"].as_array().unwrap().iter().find(|s| s["stage"] == name).unwrap().clone();
+        let stage =
+            |name: &str| report["stages"].as_array().unwrap().iter().find(|s| s["stage"] == name).unwrap().clone();
         for name in ["title", "language"] {
             let f1 = stage(name)["f1"].as_f64().unwrap();
             assert!(f1 >= 0.98, "{split} {name}: F1 {f1}");
         }
         // Floors under the measured figures (dev: recall 0.978, speakers 0.589), to catch regressions.
         let quotes = stage("quotes");
-        assert!(quotes["recall"].as_f64().unwrap() >= 0.95 && quotes["precision"].as_f64().unwrap() >= 0.8, "{split} {quotes}");
+        assert!(
+            quotes["recall"].as_f64().unwrap() >= 0.95 && quotes["precision"].as_f64().unwrap() >= 0.8,
+            "{split} {quotes}"
+        );
         let speakers = stage("quote speakers");
         let accuracy = speakers["correct"].as_f64().unwrap() / speakers["total"].as_f64().unwrap();
         assert!(accuracy >= 0.55, "{split} speaker accuracy {accuracy}");
