@@ -70,6 +70,8 @@ static AFTER_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+static PARENTHESES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\([^)]*\)").unwrap());
+
 /// Words that open a sentence but never a name.
 const NOT_NAMES: &[&str] = &[
     "The",
@@ -115,6 +117,26 @@ const NOT_NAMES: &[&str] = &[
     "Then",
     "There",
     "Here",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "TV",
 ];
 
 /// Nouns by which an article refers back to a person it named ("the Russian diplomat", "Putin's aide").
@@ -433,7 +455,8 @@ impl People {
 
     /// Turns a subject phrase into a speaker and role.
     fn speaker(&self, phrase: &str) -> (Option<String>, Option<String>) {
-        let phrase = phrase.trim().trim_matches(|c: char| c == ',' || c.is_whitespace());
+        let without_asides = PARENTHESES.replace_all(phrase, "");
+        let phrase = without_asides.trim().trim_matches(|c: char| c == ',' || c.is_whitespace());
         let first_word = phrase.split_whitespace().next().unwrap_or("");
         if is_pronoun(first_word) && phrase.split_whitespace().count() <= 2 {
             return (self.resolve(first_word), None);
@@ -455,7 +478,11 @@ impl People {
             Some((name, role)) if name.chars().next().is_some_and(char::is_lowercase) => {
                 (self.by_role(&name).or_else(|| self.resolve(&name)), role)
             }
-            Some((name, role)) => (self.resolve(clean_name(&name)).filter(|n| !n.is_empty()), role),
+            Some((name, role)) => {
+                let name = clean_name(&name);
+                let is_name = name.chars().next().is_some_and(char::is_uppercase);
+                (self.resolve(name).filter(|n| is_name && !n.is_empty()), role)
+            }
             None => (None, None),
         }
     }
