@@ -110,21 +110,6 @@ fn date_for(i: usize) -> (u32, u32, u32) {
     (2015 + (i % 10) as u32, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// One generated capture: file extension and content.
 fn reshape(base: &Base, i: usize) -> (&'static str, String) {
     let rotate = (i / 7) % base.paragraphs.len();
@@ -159,7 +144,7 @@ fn reshape(base: &Base, i: usize) -> (&'static str, String) {
         2 => {
             let mut out = format!(
                 "# {title}\n\n{} {day}, {year}\n\nA view of the city centre. **Jane Doe / Example Agency**\n\n",
-                MONTHS[month as usize - 1]
+                dossier_core::dates::MONTH_NAMES[month as usize - 1]
             );
             for (n, paragraph) in paragraphs.iter().enumerate() {
                 let linked = paragraph.replacen(" said ", " [said](#) ", 1);

@@ -25,6 +25,27 @@ static DATE_LINE_NOISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:published|updated|posted|last updated|first published|on|at|date|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|am|pm|a\.m\.|p\.m\.|gmt|utc|bst|est|edt|cet|cest|msk|pst|pdt|\d{1,2}:\d{2}(?::\d{2})?)\b|[|:,·•\-–—()]").unwrap()
 });
 
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+pub const WEEKDAY_NAMES: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// Whether a capitalised word is a month or weekday name.
+pub fn is_calendar_name(word: &str) -> bool {
+    MONTH_NAMES.contains(&word) || WEEKDAY_NAMES.contains(&word)
+}
+
 /// A date found in a text, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundDate {

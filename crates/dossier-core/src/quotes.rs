@@ -72,7 +72,7 @@ static AFTER_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
 
 static PARENTHESES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\([^)]*\)").unwrap());
 
-/// Words that open a sentence but never a name.
+/// Words that open a sentence but never a name (calendar names are in `dates`).
 const NOT_NAMES: &[&str] = &[
     "The",
     "A",
@@ -117,25 +117,6 @@ const NOT_NAMES: &[&str] = &[
     "Then",
     "There",
     "Here",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
     "TV",
 ];
 
@@ -364,20 +345,24 @@ struct People {
 /// a sentence opener.
 fn is_real_name(name: &str) -> bool {
     let name = clean_name(strip_possessive(name));
-    name.split_whitespace().any(|w| !ROLE_WORDS.contains(&w) && !NOT_NAMES.contains(&w))
+    name.split_whitespace().any(|w| !ROLE_WORDS.contains(&w) && !is_not_name(w))
+}
+
+fn is_not_name(word: &str) -> bool {
+    NOT_NAMES.contains(&word) || crate::dates::is_calendar_name(word)
 }
 
 /// Drops words that open sentences ("Also", "The") from the front of a name.
 fn clean_name(name: &str) -> &str {
     let mut rest = name;
     while let Some((first, tail)) = rest.split_once(' ') {
-        if NOT_NAMES.contains(&first) {
+        if is_not_name(first) {
             rest = tail;
         } else {
             break;
         }
     }
-    if NOT_NAMES.contains(&rest) {
+    if is_not_name(rest) {
         ""
     } else {
         rest

@@ -359,6 +359,17 @@ impl Batch<'_> {
     }
 }
 
+/// What story clustering reads of an article whose body text is `text`.
+fn story_input<'a>(article: &'a Article, text: &'a str) -> StoryInput<'a> {
+    StoryInput {
+        id: &article.id,
+        title: article.title.as_deref(),
+        text,
+        published: article.published,
+        duplicate_of: None,
+    }
+}
+
 fn vector_blob(vector: &Vector) -> Vec<u8> {
     vector
         .iter()
@@ -383,13 +394,7 @@ impl Batch<'_> {
     /// postings for its strongest terms.
     pub fn index_story_terms(&mut self, article: &Article) -> Result<()> {
         let text = article.text();
-        let input = StoryInput {
-            id: &article.id,
-            title: article.title.as_deref(),
-            text: &text,
-            published: article.published,
-            duplicate_of: None,
-        };
+        let input = story_input(article, &text);
         let counts = stories::term_counts(&input);
         self.tx.execute("DELETE FROM story_postings WHERE article_id = ?1", [&article.id])?;
         let fresh = self.tx.execute("DELETE FROM story_vectors WHERE article_id = ?1", [&article.id])? == 0;
@@ -447,13 +452,7 @@ impl Batch<'_> {
             Some(story) => story,
             None => {
                 let text = article.text();
-                let input = StoryInput {
-                    id: &article.id,
-                    title: article.title.as_deref(),
-                    text: &text,
-                    published: article.published,
-                    duplicate_of: None,
-                };
+                let input = story_input(article, &text);
                 let vector: Vec<u8> = self.tx.query_row(
                     "SELECT vector FROM story_vectors WHERE article_id = ?1",
                     [&article.id],
