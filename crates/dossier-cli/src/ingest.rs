@@ -216,7 +216,7 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
     summary.files = tasks.len();
     let bar = progress_bar(tasks.len(), options.progress);
     let stored_before = store.count()?;
-    let mut touched: Vec<Article> = Vec::new();
+    let mut touched: Vec<String> = Vec::new();
     let mut batch = store.batch()?;
     for chunk in tasks.chunks(CHUNK) {
         let results: Vec<(u64, Analysed)> = chunk
@@ -246,7 +246,7 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
                         if outcome != WriteOutcome::Unchanged {
                             batch.index_duplicates(article, fingerprint)?;
                             batch.index_story_terms(article)?;
-                            touched.push(article.clone());
+                            touched.push(article.id.clone());
                         }
                         summary.articles.push(Ingested::of(article));
                     }
@@ -259,7 +259,7 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
         // A few new articles only touch their own groups; a replaced article or a
         // large batch is cheaper to regroup from all pairs.
         if summary.replaced == 0 && touched.len() * 20 < stored_before {
-            let ids: Vec<&str> = touched.iter().map(|a| a.id.as_str()).collect();
+            let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
             batch.update_duplicate_groups(&ids)?;
         } else {
             batch.rebuild_duplicate_groups()?;
@@ -271,8 +271,10 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
         if stored_before + touched.len() <= options.story_rebuild_limit {
             batch.rebuild_stories(options.story_threshold)?;
         } else {
-            for article in &touched {
-                batch.assign_story(article, options.story_threshold)?;
+            for id in &touched {
+                if let Some(article) = batch.article(id)? {
+                    batch.assign_story(&article, options.story_threshold)?;
+                }
             }
         }
     }

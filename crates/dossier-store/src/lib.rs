@@ -194,19 +194,24 @@ impl Store {
 
     /// The article whose id is `id` or starts with it.
     pub fn article(&self, id: &str) -> Result<Option<Article>> {
-        let sql = format!("SELECT {COLUMNS} FROM articles WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' LIMIT 2");
-        let pattern = format!("{}%", id.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        let mut statement = self.conn.prepare(&sql)?;
-        let mut rows: Vec<StoredRow> =
-            statement.query_map(params![id, pattern], read_row)?.collect::<std::result::Result<_, _>>()?;
-        if rows.len() > 1 {
-            if let Some(exact) = rows.iter().position(|r| r.id == id) {
-                return rows.swap_remove(exact).into_article().map(Some);
-            }
-            return Err(StoreError::Ambiguous(id.to_string()));
-        }
-        rows.pop().map(StoredRow::into_article).transpose()
+        article_by_id(&self.conn, id)
     }
+}
+
+/// The article whose id is `id` or starts with it, read through any connection or transaction.
+fn article_by_id(conn: &Connection, id: &str) -> Result<Option<Article>> {
+    let sql = format!("SELECT {COLUMNS} FROM articles WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' LIMIT 2");
+    let pattern = format!("{}%", id.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let mut statement = conn.prepare(&sql)?;
+    let mut rows: Vec<StoredRow> =
+        statement.query_map(params![id, pattern], read_row)?.collect::<std::result::Result<_, _>>()?;
+    if rows.len() > 1 {
+        if let Some(exact) = rows.iter().position(|r| r.id == id) {
+            return rows.swap_remove(exact).into_article().map(Some);
+        }
+        return Err(StoreError::Ambiguous(id.to_string()));
+    }
+    rows.pop().map(StoredRow::into_article).transpose()
 }
 
 pub struct Batch<'a> {
@@ -214,6 +219,11 @@ pub struct Batch<'a> {
 }
 
 impl Batch<'_> {
+    /// An article as written so far in this batch.
+    pub fn article(&self, id: &str) -> Result<Option<Article>> {
+        article_by_id(&self.tx, id)
+    }
+
     pub fn write(&mut self, article: &Article) -> Result<WriteOutcome> {
         let existing: Option<String> = self
             .tx
