@@ -31,6 +31,9 @@ pub fn transliteration_key(token: &str) -> String {
 }
 
 fn normalise(name: &str) -> String {
+    // "Khan, who is Muslim," and "David Martosko (@dmartosko)" name Khan and Martosko.
+    let name = name.split(',').next().unwrap_or(name);
+    let name = name.split(" (").next().unwrap_or(name);
     let folded = fold_for_match(name).to_lowercase();
     let trimmed = folded.trim_start_matches("the ").trim_end_matches("'s").trim_matches(|c: char| !c.is_alphanumeric());
     trimmed.split_whitespace().map(transliteration_key).collect::<Vec<_>>().join(" ")
@@ -77,5 +80,7 @@ mod tests {
         assert!(!same_entity("Alexander Grushko", "Alexander Lukashenko"));
         assert!(!same_entity("Hillary Clinton", "Bill Clinton"));
         assert!(!same_entity("Alexander", "Alexander Grushko"));
+        assert!(same_entity("Khizr Khan", "Khan, who is Muslim,"));
+        assert!(same_entity("David Martosko", "David Martosko (@dmartosko)"));
     }
 }

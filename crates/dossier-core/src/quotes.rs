@@ -32,10 +32,14 @@ pub struct Quote {
 /// Verbs (and phrases) that attribute speech, in the forms news writing uses.
 const SPEECH_VERBS: &str = r"said|says|say|told|tells|added|adds|stated|states|warned|warns|explained|explains|noted|notes|argued|argues|insisted|insists|pointed out|points out|asked|asks|wrote|writes|tweeted|declared|announced|claimed|claims|stressed|stresses|urged|suggested|replied|responded|continued|commented|recalled|acknowledged|admitted|complained|predicted|vowed|promised|emphasized|emphasised|underlined|concluded|observed|remarked|cautioned|conceded|contended|maintained|reiterated|boasted|joked|quipped|shouted|yelled|whispered|testified|confirmed|denied|countered|mused|lamented|declared|reported|wrote|posted|recounted|reports|report|saying|asking|adding|telling|noting|writing|warning|arguing|insisting|explaining|declaring";
 
+/// One character of a speaker phrase: anything but punctuation, except the full stop
+/// of an honorific ("Sen. Bernie Sanders").
+const PHRASE: &str = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|St)\.\s|[^.,;:!?“”\u0022])";
+
 static AFTER_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
     // `"…," Grushko said` / `"…," said Grushko` / `"…," he told journalists`
     Regex::new(&format!(
-        r"^[\s,]*(?:(?P<subject>[^.,;:!?“”\u0022]{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})\b|(?P<verb2>{SPEECH_VERBS})\s+(?P<object>[^.,;:!?“”\u0022]{{1,120}}))"
+        r"^[\s,]*(?:(?P<subject>{PHRASE}{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})\b|(?P<verb2>{SPEECH_VERBS})\s+(?P<object>{PHRASE}{{1,120}}))"
     ))
     .unwrap()
 });
@@ -292,7 +296,8 @@ fn speaker_from_phrase(phrase: &str) -> Option<(String, Option<String>)> {
     let names: Vec<regex::Match<'_>> = NAME.find_iter(phrase).filter(|m| is_real_name(m.as_str())).collect();
     let chosen = names.iter().rev().find(|m| strip_possessive(m.as_str()) == m.as_str()).or(names.last());
     if let Some(found) = chosen {
-        let (person, role) = split_role(strip_possessive(found.as_str()));
+        let name = strip_possessive(found.as_str());
+        let (person, role) = if is_body(name) { (name.to_string(), None) } else { split_role(name) };
         let role = role.or_else(|| {
             let before = phrase[..found.start()].trim();
             (!before.is_empty() && before.split_whitespace().count() <= 6)
@@ -448,6 +453,13 @@ impl People {
         }
         let names: Vec<regex::Match<'_>> = NAME.find_iter(phrase).filter(|m| is_real_name(m.as_str())).collect();
         let own = names.iter().rev().find(|m| strip_possessive(m.as_str()) == m.as_str());
+        // "the Florida senator", "the GOP nominee": the name qualifies a role noun.
+        if let Some(last) = names.last() {
+            let after_name = phrase[last.end()..].to_lowercase();
+            if after_name.split(|c: char| !c.is_alphanumeric()).any(|w| ROLE_NOUNS.contains(&w)) {
+                return (self.by_role(phrase), None);
+            }
+        }
         // "Putin's aide": the possessor names whose aide, not who spoke.
         if own.is_none()
             && ROLE_NOUNS.iter().any(|n| phrase.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w == *n))
