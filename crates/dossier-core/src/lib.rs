@@ -19,5 +19,6 @@ pub mod metadata;
 pub mod names;
 pub mod outlets;
 pub mod quotes;
+pub mod sentences;
 pub mod stories;
 pub mod text;

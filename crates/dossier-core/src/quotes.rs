@@ -7,6 +7,7 @@
 //! pronoun resolved to the last person named, or, for a quoted fragment inside a
 //! sentence, the person or body the sentence is about.
 
+use crate::sentences;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
@@ -493,39 +494,6 @@ impl People {
     }
 }
 
-/// Whether the full stop at byte `dot` ends a sentence: followed by a space and
-/// not closing an initial or a dotted abbreviation (`J.`, `U.S.`, `Mr.`).
-fn ends_sentence_at(text: &str, dot: usize) -> bool {
-    let bytes = text.as_bytes();
-    if !matches!(bytes[dot], b'.' | b'!' | b'?') || !text[dot + 1..].starts_with(' ') {
-        return false;
-    }
-    if bytes[dot] != b'.' {
-        return true;
-    }
-    let token = text[..dot].rsplit(' ').next().unwrap_or("");
-    let initial = token.len() == 1 && token.chars().all(|c| c.is_ascii_uppercase());
-    let dotted = token.contains('.') && token.chars().all(|c| c.is_ascii_uppercase() || c == '.');
-    let abbreviation =
-        ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Gen", "Col", "Lt", "Prof", "Jr", "Sr", "No", "vs"]
-            .contains(&token);
-    !(initial || dotted || abbreviation)
-}
-
-fn sentence_bounds(text: &str, at: usize) -> (usize, usize) {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let start =
-        text[..at].char_indices().rev().find(|&(i, _)| ends_sentence_at(text, i)).map_or(0, |(i, _)| i + 2).min(at);
-    let end = text[at..]
-        .char_indices()
-        .find(|&(i, _)| ends_sentence_at(text, at + i))
-        .map_or(text.len(), |(i, _)| at + i + 1);
-    (start, end)
-}
-
 /// The possessor named right before a fragment ("Stoltenberg's offer of …"), else
 /// the first known name of the sentence: whom a quoted fragment belongs to.
 fn fragment_owner(before: &str, people: &People) -> Option<String> {
@@ -560,12 +528,12 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> 
                 continue;
             }
             let words = text.split_whitespace().count();
-            let sentence_start = sentence_bounds(paragraph, open_start).0.min(open_start);
+            let sentence_start = sentences::bounds(paragraph, open_start).start.min(open_start);
             // A quote that ends its sentence ("… manner." The …) has nothing after it.
             let closes_sentence = text.ends_with(['.', '!', '?'])
                 && paragraph[close_end..].trim_start().chars().next().is_none_or(char::is_uppercase);
             let sentence_end =
-                if closes_sentence { close_end } else { sentence_bounds(paragraph, close_end).1.max(close_end) }
+                if closes_sentence { close_end } else { sentences::bounds(paragraph, close_end).end.max(close_end) }
                     .min(paragraph.len());
             let after = &paragraph[close_end..sentence_end];
             let before = &paragraph[sentence_start..open_start];
