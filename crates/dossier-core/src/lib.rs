@@ -7,6 +7,7 @@
 pub mod article;
 pub mod clean;
 pub mod dates;
+pub mod entities;
 pub mod decode;
 pub mod diff;
 pub mod eval;

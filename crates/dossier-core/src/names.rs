@@ -6,25 +6,33 @@ use crate::text::fold_for_match;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-static ALIASES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+/// Normalised name to the canonical name of its alias row, as written in the file.
+static ALIASES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     let mut map = HashMap::new();
     for line in include_str!("../data/aliases.tsv").lines().filter(|l| !l.starts_with('#')) {
         let Some((canonical, variants)) = line.split_once('\t') else { continue };
         for name in std::iter::once(canonical).chain(variants.split('|')) {
-            map.insert(normalise(name), normalise(canonical));
+            map.insert(normalise(name), canonical);
         }
     }
     map
 });
 
-/// One token reduced so that common romanisations of the same name agree.
+/// The canonical name a curated alias row gives this name ("U.S." → "United States").
+pub fn alias_canonical(name: &str) -> Option<&'static str> {
+    ALIASES.get(&normalise(name)).copied()
+}
+
+/// One token reduced so that common romanisations of the same name agree:
+/// Zelenskiy / Zelensky / Zelenskyy, Sergei / Sergey, Yury / Yuri, Aleksei / Alexei,
+/// Dmitriy / Dmitry / Dmitri, Aleksandr / Alexander.
 pub fn transliteration_key(token: &str) -> String {
-    let mut key = token.to_lowercase().replace("yy", "y");
-    for (suffix, replacement) in [("iy", "y"), ("ey", "ei"), ("y", "i")] {
+    let mut key = token.to_lowercase().replace("yy", "y").replace("ks", "x");
+    // Endings, applied in turn: -iy → -y → -i, -ey → -ei, -andr → -ander.
+    for (suffix, replacement) in [("iy", "y"), ("ey", "ei"), ("y", "i"), ("andr", "ander")] {
         if key.len() > 3 && key.ends_with(suffix) {
             key.truncate(key.len() - suffix.len());
             key.push_str(replacement);
-            break;
         }
     }
     key
@@ -42,7 +50,7 @@ fn normalise(name: &str) -> String {
 /// The canonical key of a name: its alias target if listed, else its normalised form.
 pub fn key(name: &str) -> String {
     let normal = normalise(name);
-    ALIASES.get(&normal).cloned().unwrap_or(normal)
+    ALIASES.get(&normal).map(|c| normalise(c)).unwrap_or(normal)
 }
 
 /// Whether two names plausibly name the same entity: same key, or one is the other's
@@ -76,6 +84,11 @@ mod tests {
         assert!(same_entity("U.S.", "United States"));
         assert!(same_entity("the EU", "European Union"));
         assert!(same_entity("Kiev", "Kyiv"));
+        assert!(same_entity("Zelenskiy", "Zelensky"));
+        assert!(same_entity("Dmitriy Peskov", "Dmitri Peskov"));
+        assert!(same_entity("Aleksandr Lukashenko", "Alexander Lukashenko"));
+        assert!(same_entity("Aleksei Navalny", "Alexei Navalnyy"));
+        assert_eq!(alias_canonical("the U.S."), Some("United States"));
         assert!(same_entity("The New York Post", "New York Post"));
         assert!(!same_entity("Alexander Grushko", "Alexander Lukashenko"));
         assert!(!same_entity("Hillary Clinton", "Bill Clinton"));

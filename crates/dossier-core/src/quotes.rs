@@ -7,6 +7,9 @@
 //! pronoun resolved to the last person named, or, for a quoted fragment inside a
 //! sentence, the person or body the sentence is about.
 
+use crate::entities::{
+    clean_name, is_body, is_real_name, split_role, strip_possessive, NAME, ROLE_NOUNS,
+};
 use crate::sentences;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -31,7 +34,7 @@ pub struct Quote {
 }
 
 /// Verbs (and phrases) that attribute speech, in the forms news writing uses.
-const SPEECH_VERBS: &str = r"said|says|say|told|tells|added|adds|stated|states|warned|warns|explained|explains|noted|notes|argued|argues|insisted|insists|pointed out|points out|asked|asks|wrote|writes|tweeted|declared|announced|claimed|claims|stressed|stresses|urged|suggested|replied|responded|continued|commented|recalled|acknowledged|admitted|complained|predicted|vowed|promised|emphasized|emphasised|underlined|concluded|observed|remarked|cautioned|conceded|contended|maintained|reiterated|boasted|joked|quipped|shouted|yelled|whispered|testified|confirmed|denied|countered|mused|lamented|declared|reported|wrote|posted|recounted|reports|report|saying|asking|adding|telling|noting|writing|warning|arguing|insisting|explaining|declaring";
+pub(crate) const SPEECH_VERBS: &str = r"said|says|say|told|tells|added|adds|stated|states|warned|warns|explained|explains|noted|notes|argued|argues|insisted|insists|pointed out|points out|asked|asks|wrote|writes|tweeted|declared|announced|claimed|claims|stressed|stresses|urged|suggested|replied|responded|continued|commented|recalled|acknowledged|admitted|complained|predicted|vowed|promised|emphasized|emphasised|underlined|concluded|observed|remarked|cautioned|conceded|contended|maintained|reiterated|boasted|joked|quipped|shouted|yelled|whispered|testified|confirmed|denied|countered|mused|lamented|declared|reported|wrote|posted|recounted|reports|report|saying|asking|adding|telling|noting|writing|warning|arguing|insisting|explaining|declaring";
 
 /// One character of a speaker phrase: anything but punctuation, except the full stop
 /// of an honorific ("Sen. Bernie Sanders").
@@ -60,9 +63,6 @@ static QUOTED_AS_SAYING: LazyLock<Regex> = LazyLock::new(|| {
 static TOLD_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:told|in (?:comments|an interview|remarks) to|speaking to)\s+(?:the\s+)?(?:state-run\s+|state-owned\s+|state\s+|private\s+)?(?P<agency>(?:[A-Z][\w.-]*\s?){1,4}?)(?:\s+news agency|\s+agency|\s+newspaper|\s+television|\s+TV|[,.]|$)").unwrap()
 });
-static NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|St|Prof)\.\s)?(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.)(?:\s(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.|(?:de|van|von|bin|al-\w+)\b))*").unwrap()
-});
 static BEFORE_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     // `Ryabkov said the West's response was "…"`: the last speech verb before the quote.
     Regex::new(&format!(r"(?P<subject>(?:[Tt]he |[A-Z])[^.;!?“”\u0022]{{0,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:{SPEECH_VERBS})\b")).unwrap()
@@ -77,147 +77,7 @@ static AFTER_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
 
 static PARENTHESES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\([^)]*\)").unwrap());
 
-/// Words that open a sentence but never a name (calendar names are in `dates`).
-const NOT_NAMES: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "It",
-    "In",
-    "On",
-    "At",
-    "For",
-    "But",
-    "And",
-    "Also",
-    "However",
-    "Earlier",
-    "Later",
-    "Despite",
-    "Commenting",
-    "After",
-    "Before",
-    "When",
-    "While",
-    "If",
-    "As",
-    "He",
-    "She",
-    "They",
-    "We",
-    "I",
-    "Our",
-    "Their",
-    "His",
-    "Her",
-    "Its",
-    "Meanwhile",
-    "Still",
-    "Yet",
-    "So",
-    "Then",
-    "There",
-    "Here",
-    "TV",
-];
-
-/// Nouns by which an article refers back to a person it named ("the Russian diplomat", "Putin's aide").
-const ROLE_NOUNS: &[&str] = &[
-    "diplomat",
-    "official",
-    "minister",
-    "aide",
-    "adviser",
-    "advisor",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "envoy",
-    "president",
-    "leader",
-    "colleague",
-    "senator",
-    "governor",
-    "mayor",
-    "chancellor",
-    "ambassador",
-    "secretary",
-    "candidate",
-    "nominee",
-    "chairman",
-    "chief",
-    "director",
-    "lawmaker",
-    "congressman",
-    "congresswoman",
-    "source",
-];
-
-/// Words that introduce a person's role rather than name them.
-const ROLE_WORDS: &[&str] = &[
-    "President",
-    "Prime",
-    "Minister",
-    "Deputy",
-    "Foreign",
-    "Secretary",
-    "General",
-    "Assistant",
-    "State",
-    "Senator",
-    "Sen.",
-    "Rep.",
-    "Representative",
-    "Governor",
-    "Gov.",
-    "Mayor",
-    "Chancellor",
-    "Ambassador",
-    "Spokesman",
-    "Spokeswoman",
-    "Spokesperson",
-    "Director",
-    "Chief",
-    "Chairman",
-    "Chairwoman",
-    "Chair",
-    "Vice",
-    "Senior",
-    "Russian",
-    "Ukrainian",
-    "American",
-    "U.S.",
-    "US",
-    "Chinese",
-    "British",
-    "French",
-    "German",
-    "Defense",
-    "Defence",
-    "Interior",
-    "Finance",
-    "Justice",
-    "Attorney",
-    "Judge",
-    "Justice",
-    "Commander",
-    "Colonel",
-    "Col.",
-    "Gen.",
-    "Lt.",
-    "Dr.",
-    "Mr.",
-    "Mrs.",
-    "Ms.",
-    "Former",
-    "Republican",
-];
-
-const PRONOUNS: [&str; 12] = ["he", "she", "they", "He", "She", "They", "him", "her", "them", "Him", "Her", "Them"];
+pub(crate) const PRONOUNS: [&str; 12] = ["he", "she", "they", "He", "She", "They", "him", "her", "them", "Him", "Her", "Them"];
 
 /// Quote marks: opening and closing characters of each style.
 fn closing_mark(open: &str) -> Option<&'static str> {
@@ -266,26 +126,6 @@ fn quoted_spans(paragraph: &str) -> Vec<(usize, usize, usize, usize)> {
     spans
 }
 
-/// Splits a role-and-name phrase ("Russian Deputy Foreign Minister Sergey Ryabkov")
-/// into the name and the role.
-pub fn split_role(phrase: &str) -> (String, Option<String>) {
-    let phrase = phrase.trim().trim_start_matches("the ").trim_start_matches("The ");
-    let words: Vec<&str> = phrase.split_whitespace().collect();
-    let is_role = |w: &&&str| {
-        let w = w.trim_end_matches(',');
-        ROLE_WORDS.contains(&w) || (w.len() >= 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '.'))
-    };
-    let role_len = words.iter().take_while(is_role).count();
-    if role_len == 0 || role_len == words.len() {
-        return (phrase.to_string(), None);
-    }
-    (words[role_len..].join(" "), Some(words[..role_len].join(" ")))
-}
-
-fn strip_possessive(name: &str) -> &str {
-    name.trim_end_matches("'s").trim_end_matches("\u{2019}s").trim_end_matches(['\'', '\u{2019}'])
-}
-
 /// The best name in a subject phrase: the last capitalised name that is not a
 /// possessor ("Putin's aide Yury Ushakov" is Ushakov), else the phrase itself when
 /// it is short ("the statement", "officials").
@@ -309,28 +149,6 @@ fn speaker_from_phrase(phrase: &str) -> Option<(String, Option<String>)> {
     (phrase.split_whitespace().count() <= 4).then(|| (phrase.to_string(), None))
 }
 
-/// An organisation's name: an acronym (NATO, EU) or a name with an organisation word.
-fn is_body(name: &str) -> bool {
-    const WORDS: [&str; 14] = [
-        "Ministry",
-        "Agency",
-        "Department",
-        "Council",
-        "Commission",
-        "Union",
-        "Organization",
-        "Organisation",
-        "Office",
-        "Committee",
-        "Parliament",
-        "Government",
-        "Party",
-        "Court",
-    ];
-    (name.len() >= 2 && name.chars().all(|c| c.is_ascii_uppercase() || c == '.'))
-        || name.split_whitespace().any(|w| WORDS.contains(&w))
-}
-
 fn is_pronoun(speaker: &str) -> bool {
     PRONOUNS.contains(&speaker)
 }
@@ -345,34 +163,6 @@ struct People {
     roles: Vec<(String, String)>,
     /// Speakers of earlier quotes, latest last.
     speakers: Vec<String>,
-}
-
-/// A name with at least one word that is neither a role ("Russian", "Minister") nor
-/// a sentence opener.
-fn is_real_name(name: &str) -> bool {
-    let name = clean_name(strip_possessive(name));
-    name.split_whitespace().any(|w| !ROLE_WORDS.contains(&w) && !is_not_name(w))
-}
-
-fn is_not_name(word: &str) -> bool {
-    NOT_NAMES.contains(&word) || crate::dates::is_calendar_name(word)
-}
-
-/// Drops words that open sentences ("Also", "The") from the front of a name.
-fn clean_name(name: &str) -> &str {
-    let mut rest = name;
-    while let Some((first, tail)) = rest.split_once(' ') {
-        if is_not_name(first) {
-            rest = tail;
-        } else {
-            break;
-        }
-    }
-    if is_not_name(rest) {
-        ""
-    } else {
-        rest
-    }
 }
 
 impl People {

@@ -1,0 +1,918 @@
+//! People, organisations and places an article names, and one entity across articles.
+//!
+//! Candidates are runs of capitalised words. Their kind comes from cues in the text
+//! (a role before a name, an honorific, a speech verb after it, an organisation word,
+//! a geographic suffix) and from gazetteers shipped as data (places, demonyms, given
+//! names, organisations known by one word). Within an article a surname or a short
+//! form joins the full name it refers to; across articles names join by their
+//! alias-aware, transliteration-tolerant key (`names::key`).
+
+use crate::names;
+use crate::quotes::SPEECH_VERBS;
+use crate::sentences;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// What an entity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    Person,
+    Organization,
+    Place,
+}
+
+impl EntityKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organization => "organization",
+            EntityKind::Place => "place",
+        }
+    }
+}
+
+/// One place in the clean text where an entity is named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    /// The words as written (possessive dropped).
+    pub text: String,
+    /// Byte offsets in the clean text (paragraphs joined by a blank line).
+    pub start: usize,
+    pub end: usize,
+    /// Index into `ArticleEntities::entities`.
+    pub entity: usize,
+}
+
+/// An entity as one article names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// The fullest form the article uses ("Alexander Grushko", "Russian Foreign Ministry").
+    pub name: String,
+    pub kind: EntityKind,
+    /// For people: the role the article gives them ("Deputy Foreign Minister").
+    pub role: Option<String>,
+    /// Every distinct full form the article uses, the name included.
+    pub forms: Vec<String>,
+    pub mentions: usize,
+}
+
+/// The entities of one article and where each is mentioned.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArticleEntities {
+    pub entities: Vec<Entity>,
+    pub mentions: Vec<Mention>,
+}
+
+impl ArticleEntities {
+    /// The entity a name (a speaker, say) refers to in this article.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        let key = names::key(name);
+        self.entities
+            .iter()
+            .position(|e| e.forms.iter().any(|f| names::key(f) == key))
+            .or_else(|| self.entities.iter().position(|e| names::same_entity(&e.name, name)))
+    }
+}
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+}
+
+static PLACES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    data_lines(include_str!("../data/places.tsv")).map(|l| l.split('\t').next().unwrap_or(l)).collect()
+});
+/// Demonym ("Russian") to place ("Russia").
+static DEMONYMS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    data_lines(include_str!("../data/demonyms.tsv")).filter_map(|l| l.split_once('\t')).map(|(p, d)| (d, p)).collect()
+});
+static GIVEN_NAMES: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| data_lines(include_str!("../data/first_names.txt")).collect());
+static KNOWN_ORGANISATIONS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let outlets = data_lines(include_str!("../data/outlets.tsv")).filter_map(|l| l.split('\t').nth(1));
+    data_lines(include_str!("../data/organisations.txt"))
+        .chain(outlets)
+        .map(|n| n.trim_start_matches("The ").to_string())
+        .collect()
+});
+
+/// Words that make a name an organisation's.
+const ORG_WORDS: &[&str] = &[
+    "Ministry", "Agency", "Department", "Council", "Commission", "Union", "Organization", "Organisation", "Office",
+    "Committee", "Parliament", "Government", "Party", "Court", "Bank", "University", "Institute", "Foundation",
+    "Corporation", "Company", "Inc", "Inc.", "Corp", "Corp.", "Ltd", "Group", "News", "Novosti", "Times", "Post",
+    "Press", "Service", "Fund", "Association", "Alliance", "Army", "Navy", "Forces", "Police", "Senate", "Congress",
+    "Duma", "Assembly", "Authority", "Bureau", "Board", "Nations", "Network", "Radio", "Television", "Journal",
+    "Herald", "Tribune", "Telegraph", "Club", "League", "Academy", "College", "Hospital", "Church", "Movement",
+    "Coalition", "Campaign", "Center", "Centre", "Administration", "Cabinet", "Embassy", "Kremlin", "Pentagon",
+];
+
+/// Last words that make a name a place's.
+const PLACE_SUFFIXES: &[&str] = &[
+    "Sea", "Ocean", "River", "Gulf", "Strait", "Straits", "Mountains", "Lake", "Island", "Islands", "Peninsula",
+    "Bay", "Valley", "Desert", "Region", "Oblast", "Province", "County", "Canal", "Channel", "Coast",
+];
+
+const HONORIFICS: &[&str] = &["Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Gen.", "Col.", "Lt.", "Prof."];
+
+/// Words that connect parts of a role or an organisation's name ("Secretary of State").
+const CONNECTORS: &[&str] = &["of", "for", "the", "and"];
+
+pub(crate) static NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|St|Prof)\.\s)?(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.)(?:\s(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.|(?:de|van|von|bin|al-\w+)\b))*").unwrap()
+});
+/// Words that open a sentence but never a name (calendar names are in `dates`).
+pub(crate) const NOT_NAMES: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "In",
+    "On",
+    "At",
+    "For",
+    "But",
+    "And",
+    "Also",
+    "However",
+    "Earlier",
+    "Later",
+    "Despite",
+    "Commenting",
+    "After",
+    "Before",
+    "When",
+    "While",
+    "If",
+    "As",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "Our",
+    "Their",
+    "His",
+    "Her",
+    "Its",
+    "Meanwhile",
+    "Still",
+    "Yet",
+    "So",
+    "Then",
+    "There",
+    "Here",
+    "TV",
+];
+
+/// Nouns by which an article refers back to a person it named ("the Russian diplomat", "Putin's aide").
+pub(crate) const ROLE_NOUNS: &[&str] = &[
+    "diplomat",
+    "official",
+    "minister",
+    "aide",
+    "adviser",
+    "advisor",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "envoy",
+    "president",
+    "leader",
+    "colleague",
+    "senator",
+    "governor",
+    "mayor",
+    "chancellor",
+    "ambassador",
+    "secretary",
+    "candidate",
+    "nominee",
+    "chairman",
+    "chief",
+    "director",
+    "lawmaker",
+    "congressman",
+    "congresswoman",
+    "source",
+];
+
+/// Words that introduce a person's role rather than name them.
+pub(crate) const ROLE_WORDS: &[&str] = &[
+    "President",
+    "Prime",
+    "Minister",
+    "Deputy",
+    "Foreign",
+    "Secretary",
+    "General",
+    "Assistant",
+    "State",
+    "Senator",
+    "Sen.",
+    "Rep.",
+    "Representative",
+    "Governor",
+    "Gov.",
+    "Mayor",
+    "Chancellor",
+    "Ambassador",
+    "Spokesman",
+    "Spokeswoman",
+    "Spokesperson",
+    "Director",
+    "Chief",
+    "Chairman",
+    "Chairwoman",
+    "Chair",
+    "Vice",
+    "Senior",
+    "Russian",
+    "Ukrainian",
+    "American",
+    "U.S.",
+    "US",
+    "Chinese",
+    "British",
+    "French",
+    "German",
+    "Defense",
+    "Defence",
+    "Interior",
+    "Finance",
+    "Justice",
+    "Attorney",
+    "Judge",
+    "Justice",
+    "Commander",
+    "Colonel",
+    "Col.",
+    "Gen.",
+    "Lt.",
+    "Dr.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Former",
+    "Republican",
+];
+
+/// Splits a role-and-name phrase ("Russian Deputy Foreign Minister Sergey Ryabkov")
+/// into the name and the role.
+pub fn split_role(phrase: &str) -> (String, Option<String>) {
+    let phrase = phrase.trim().trim_start_matches("the ").trim_start_matches("The ");
+    let words: Vec<&str> = phrase.split_whitespace().collect();
+    let is_role = |w: &&&str| {
+        let w = w.trim_end_matches(',');
+        ROLE_WORDS.contains(&w) || (w.len() >= 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '.'))
+    };
+    let role_len = words.iter().take_while(is_role).count();
+    if role_len == 0 || role_len == words.len() {
+        return (phrase.to_string(), None);
+    }
+    (words[role_len..].join(" "), Some(words[..role_len].join(" ")))
+}
+
+pub(crate) fn strip_possessive(name: &str) -> &str {
+    name.trim_end_matches("'s").trim_end_matches("\u{2019}s").trim_end_matches(['\'', '\u{2019}'])
+}
+
+/// An organisation's name: an acronym (NATO, EU) or a name with an organisation word.
+pub(crate) fn is_body(name: &str) -> bool {
+    is_acronym(name) || name.split_whitespace().any(|w| ORG_WORDS.contains(&w))
+}
+
+/// A name with at least one word that is neither a role ("Russian", "Minister") nor
+/// a sentence opener.
+pub(crate) fn is_real_name(name: &str) -> bool {
+    let name = clean_name(strip_possessive(name));
+    name.split_whitespace().any(|w| !ROLE_WORDS.contains(&w) && !is_not_name(w))
+}
+
+pub(crate) fn is_not_name(word: &str) -> bool {
+    NOT_NAMES.contains(&word) || crate::dates::is_calendar_name(word)
+}
+
+/// Drops words that open sentences ("Also", "The") from the front of a name.
+pub(crate) fn clean_name(name: &str) -> &str {
+    let mut rest = name;
+    while let Some((first, tail)) = rest.split_once(' ') {
+        if is_not_name(first) {
+            rest = tail;
+        } else {
+            break;
+        }
+    }
+    if is_not_name(rest) {
+        ""
+    } else {
+        rest
+    }
+}
+
+
+/// An acronym or initialism: NATO, EU, U.S.
+pub(crate) fn is_acronym(name: &str) -> bool {
+    name.len() >= 2
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_uppercase() || c == '.')
+}
+
+static SPEECH_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^,?\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+|previously\s+)?(?:{SPEECH_VERBS})\b"))
+        .unwrap()
+});
+
+/// The verbs that make a lone capitalised word a speaker ("Ryabkov said"); nouns
+/// such as "claims" or "reports" are left out, since "Western claims" is no one.
+static SAID_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^,?\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:said|says|told|tells|added|warned|explained|insisted|stressed|wrote|tweeted|asked|replied|noted|argued|declared|announced)\b").unwrap()
+});
+
+/// "MOSCOW" → "Moscow", for datelines.
+fn title_case(word: &str) -> String {
+    let lower = word.to_lowercase();
+    let mut chars = lower.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn is_place(name: &str) -> bool {
+    PLACES.contains(name)
+        || name.split_whitespace().count() >= 2
+            && name.split_whitespace().last().is_some_and(|w| PLACE_SUFFIXES.contains(&w))
+}
+
+fn is_organisation(name: &str) -> bool {
+    is_body(name) || KNOWN_ORGANISATIONS.contains(name)
+}
+
+/// Evidence about a candidate from the words around it.
+#[derive(Default, Clone, Copy)]
+struct Cues {
+    role: bool,
+    honorific: bool,
+    speaks: bool,
+}
+
+/// The kind of a name, or `None` when nothing says what it is.
+fn classify(name: &str, cues: Cues) -> Option<EntityKind> {
+    if let Some(canonical) = names::alias_canonical(name).filter(|c| *c != name) {
+        return classify(canonical, Cues::default());
+    }
+    if is_place(name) {
+        return Some(EntityKind::Place);
+    }
+    if is_organisation(name) {
+        return Some(EntityKind::Organization);
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let given = words.first().is_some_and(|w| GIVEN_NAMES.contains(w));
+    let multiword = words.len() >= 2 && words.len() <= 4;
+    if cues.role || cues.honorific || (multiword && (given || cues.speaks)) {
+        return Some(EntityKind::Person);
+    }
+    (cues.speaks && words.len() == 1).then_some(EntityKind::Person)
+}
+
+/// Whether a capitalised word can belong to a role rather than a name.
+fn is_role_word(word: &str) -> bool {
+    ROLE_WORDS.contains(&word)
+        || DEMONYMS.contains_key(word)
+        || is_acronym(word)
+        || PLACES.contains(strip_possessive(word))
+        || ["Affairs", "Policy", "Security", "Staff", "House", "Department", "Ministry"].contains(&word)
+}
+
+/// Splits "U.S. Assistant Secretary of State Karen Donfried" into the role and the name.
+fn split_person_role(phrase: &str) -> (String, Option<String>) {
+    let words: Vec<&str> = phrase.split_whitespace().collect();
+    let mut role_len = 0;
+    for (index, word) in words.iter().enumerate() {
+        let connects = CONNECTORS.contains(word) && words.get(index + 1).is_some_and(|w| is_role_word(w));
+        if is_role_word(word) || connects {
+            role_len = index + 1;
+        } else {
+            break;
+        }
+    }
+    let name_words = &words[role_len..];
+    let named = name_words.first().is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+    if role_len == 0 || !named {
+        return (phrase.to_string(), None);
+    }
+    (name_words.join(" "), Some(words[..role_len].join(" ")))
+}
+
+/// A role written in lower case before a name ("Putin's senior foreign policy aide").
+fn role_before(before: &str) -> Option<String> {
+    const STOP: &[&str] = &[
+        "the", "a", "an", "to", "of", "by", "with", "from", "as", "and", "or", "that", "his", "her", "their", "its",
+        "in", "on", "at", "for", "said", "told", "says", "while", "but",
+    ];
+    let words: Vec<&str> = before.split_whitespace().collect();
+    let last = *words.last()?;
+    if !ROLE_NOUNS.contains(&last) {
+        return None;
+    }
+    let mut taken = 0;
+    for word in words.iter().rev() {
+        let lower_stop = STOP.contains(word) || word.ends_with("ed") || word.ends_with("ing");
+        let punctuated = word.ends_with([',', ';', ':', '.', '"', '\u{201C}', '\u{201D}', '(', ')']);
+        if taken >= 6 || punctuated || (word.chars().next().is_some_and(char::is_lowercase) && lower_stop) {
+            break;
+        }
+        taken += 1;
+    }
+    Some(words[words.len() - taken..].join(" "))
+}
+
+/// A role in an appositive after a name (", the assistant secretary of state for …,").
+fn role_after(after: &str) -> Option<String> {
+    let rest = after.strip_prefix(", ")?;
+    let rest = rest.strip_prefix("the ").or_else(|| rest.strip_prefix("a "))?;
+    let phrase = rest.split([',', '.', ';', '(']).next()?.trim();
+    let lower = phrase.to_lowercase();
+    let has_role = lower.split_whitespace().any(|w| ROLE_NOUNS.contains(&w));
+    (has_role && phrase.split_whitespace().count() <= 16).then(|| phrase.to_string())
+}
+
+/// A capitalised run found in a sentence, before linking.
+struct Candidate {
+    name: String,
+    start: usize,
+    end: usize,
+    kind: Option<EntityKind>,
+    role: Option<String>,
+}
+
+/// Capitalised runs of a sentence, with "X of (the) Y" joined when X ends in an
+/// organisation or role word ("Ministry of Foreign Affairs", "Secretary of State").
+fn runs(sentence: &str) -> Vec<(usize, usize)> {
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for m in NAME.find_iter(sentence) {
+        if let Some(last) = found.last_mut() {
+            let gap = &sentence[last.1..m.start()];
+            let last_word = sentence[last.0..last.1].split_whitespace().last().unwrap_or("");
+            let joins = matches!(gap, " of " | " of the " | " for ")
+                && (ORG_WORDS.contains(&last_word) || ROLE_WORDS.contains(&last_word));
+            if joins {
+                last.1 = m.end();
+                continue;
+            }
+        }
+        found.push((m.start(), m.end()));
+    }
+    found
+}
+
+/// The candidates of one sentence; `offset` is where the sentence starts in the clean text.
+fn sentence_candidates(sentence: &str, offset: usize, out: &mut Vec<Candidate>) {
+    for (run_start, run_end) in runs(sentence) {
+        // "Russia's Foreign Ministry": the possessor is an entity of its own and qualifies the rest.
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        let mut part_start = run_start;
+        let mut word_start = run_start;
+        for word in sentence[run_start..run_end].split(' ') {
+            let word_end = word_start + word.len();
+            if strip_possessive(word) != word && word_end < run_end {
+                parts.push((part_start, word_end));
+                part_start = word_end + 1;
+            }
+            word_start = word_end + 1;
+        }
+        parts.push((part_start, run_end));
+        let mut possessor: Option<String> = None;
+        for (start, end) in parts {
+            let piece = strip_possessive(&sentence[start..end]);
+            let cleaned = clean_name(piece);
+            if cleaned.is_empty() {
+                continue;
+            }
+            let start = start + piece.len() - cleaned.len();
+            let end = start + cleaned.len();
+            let found = candidate(sentence, start, end, possessor.as_deref(), offset);
+            possessor = Some(found.name.clone());
+            if let Some(role) = found.role.as_deref().filter(|r| sentence[start..end].starts_with(*r)) {
+                role_entities(role, start, offset, out);
+            }
+            out.push(found);
+        }
+    }
+}
+
+/// Places and organisations named inside a role ("NATO Secretary General", "U.S. President").
+fn role_entities(role: &str, role_start: usize, offset: usize, out: &mut Vec<Candidate>) {
+    let mut at = role_start;
+    for word in role.split(' ') {
+        let bare = strip_possessive(word);
+        let kind = classify(bare, Cues::default()).filter(|k| *k != EntityKind::Person);
+        if kind.is_some() && !DEMONYMS.contains_key(bare) {
+            let start = offset + at;
+            out.push(Candidate { name: bare.to_string(), start, end: start + bare.len(), kind, role: None });
+        }
+        at += word.len() + 1;
+    }
+}
+
+/// Reads one capitalised run (`sentence[start..end]`) with the cues around it.
+fn candidate(sentence: &str, start: usize, end: usize, possessor: Option<&str>, offset: usize) -> Candidate {
+    let written = &sentence[start..end];
+    let after = &sentence[end..];
+    let after = after.strip_prefix("'s").or_else(|| after.strip_prefix("\u{2019}s")).unwrap_or(after);
+    // A dateline's "MOSCOW" is Moscow; "NATO" stays an acronym.
+    let shouted = !written.chars().any(char::is_lowercase) && PLACES.contains(title_case(written).as_str());
+    let written = if shouted { title_case(written) } else { written.to_string() };
+    let honorific = HONORIFICS.iter().any(|h| written.starts_with(h));
+    let unprefixed = HONORIFICS.iter().fold(written.as_str(), |n, h| n.trim_start_matches(h).trim_start()).to_string();
+    let one_word = !written.contains(' ');
+    let speaks = if one_word { SAID_AFTER.is_match(after) } else { SPEECH_AFTER.is_match(after) };
+    let mut cues = Cues { honorific, speaks, role: false };
+    let mut name = unprefixed.clone();
+    let mut role = None;
+    if !is_organisation(&unprefixed) && !is_place(&unprefixed) {
+        let (person, prefix) = split_person_role(&unprefixed);
+        name = person;
+        role = prefix
+            .or_else(|| role_before(&sentence[..start]))
+            .or_else(|| role_after(after));
+        cues.role = role.is_some();
+    }
+    let known = is_organisation(&name) || is_place(&name) || names::alias_canonical(&name).is_some();
+    let kind = if !known && is_role_only(&name) { None } else { classify(&name, cues) };
+    // "Russia's Foreign Ministry" is the Russian Foreign Ministry.
+    if let (Some(owner), Some(EntityKind::Organization)) = (possessor, kind) {
+        if let Some((demonym, _)) = DEMONYMS.iter().find(|(_, place)| **place == owner) {
+            name = format!("{demonym} {name}");
+        }
+    }
+    Candidate { name, start: offset + start, end: offset + end, kind, role }
+}
+
+/// A run that is nothing but role words ("Deputy Foreign Minister", "Russian").
+fn is_role_only(name: &str) -> bool {
+    name.split_whitespace().all(|w| ROLE_WORDS.contains(&w) || DEMONYMS.contains_key(w) || CONNECTORS.contains(&w))
+}
+
+/// The entities of an article given its paragraphs (in order).
+pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> ArticleEntities {
+    let mut candidates = Vec::new();
+    let mut offset = 0;
+    for paragraph in paragraphs {
+        for range in sentences::split(paragraph) {
+            sentence_candidates(&paragraph[range.clone()], offset + range.start, &mut candidates);
+        }
+        offset += paragraph.len() + 2;
+    }
+    link(candidates)
+}
+
+/// Joins candidates into the article's entities: full names first, then surnames,
+/// short forms and acronyms to the full name they stand for.
+fn link(candidates: Vec<Candidate>) -> ArticleEntities {
+    let mut result = ArticleEntities::default();
+    let mut by_key: HashMap<(EntityKind, String), usize> = HashMap::new();
+    let mut assigned: Vec<Option<usize>> = vec![None; candidates.len()];
+    for (index, candidate) in candidates.iter().enumerate() {
+        let Some(kind) = candidate.kind else { continue };
+        let full = kind != EntityKind::Person || candidate.name.split_whitespace().count() >= 2;
+        if !full {
+            continue;
+        }
+        let key = (kind, names::key(&candidate.name));
+        let entity = *by_key.entry(key).or_insert_with(|| {
+            result.entities.push(Entity {
+                name: candidate.name.clone(),
+                kind,
+                role: None,
+                forms: Vec::new(),
+                mentions: 0,
+            });
+            result.entities.len() - 1
+        });
+        assigned[index] = Some(entity);
+    }
+    for (index, candidate) in candidates.iter().enumerate() {
+        if assigned[index].is_none() {
+            assigned[index] = short_form_of(candidate, &result.entities);
+        }
+    }
+    merge_short_organisations(&result.entities, &mut assigned);
+    for (index, candidate) in candidates.iter().enumerate() {
+        let entity = match assigned[index] {
+            Some(entity) => entity,
+            None if candidate.kind.is_some() => {
+                result.entities.push(Entity {
+                    name: candidate.name.clone(),
+                    kind: candidate.kind.unwrap_or(EntityKind::Person),
+                    role: None,
+                    forms: Vec::new(),
+                    mentions: 0,
+                });
+                result.entities.len() - 1
+            }
+            None => continue,
+        };
+        record(&mut result, entity, candidate);
+    }
+    drop_unmentioned(&mut result);
+    result
+}
+
+/// Removes entities every mention of which went to a longer form, renumbering mentions.
+fn drop_unmentioned(result: &mut ArticleEntities) {
+    let mut new_index = Vec::with_capacity(result.entities.len());
+    let mut kept = 0;
+    for entity in &result.entities {
+        new_index.push(kept);
+        kept += usize::from(entity.mentions > 0);
+    }
+    result.entities.retain(|e| e.mentions > 0);
+    for mention in &mut result.mentions {
+        mention.entity = new_index[mention.entity];
+    }
+}
+
+/// Titles written as such ("Deputy Foreign Minister") beat descriptions ("the official"); then longer wins.
+fn role_rank(role: &str) -> (bool, usize) {
+    (role.chars().next().is_some_and(char::is_uppercase), role.len())
+}
+
+fn record(result: &mut ArticleEntities, entity: usize, candidate: &Candidate) {
+    let target = &mut result.entities[entity];
+    target.mentions += 1;
+    let full = target.kind != EntityKind::Person || candidate.name.split_whitespace().count() >= 2;
+    if full && !target.forms.contains(&candidate.name) {
+        target.forms.push(candidate.name.clone());
+    }
+    if candidate.name.split_whitespace().count() > target.name.split_whitespace().count() {
+        target.name = candidate.name.clone();
+    }
+    if let Some(role) = &candidate.role {
+        if target.role.as_deref().is_none_or(|r| role_rank(role) > role_rank(r)) {
+            target.role = Some(role.clone());
+        }
+    }
+    result.mentions.push(Mention {
+        text: candidate.name.clone(),
+        start: candidate.start,
+        end: candidate.end,
+        entity,
+    });
+}
+
+/// The full name a surname ("Grushko"), a family name written first ("Xi") or an
+/// acronym stands for in this article.
+fn short_form_of(candidate: &Candidate, entities: &[Entity]) -> Option<usize> {
+    let key = names::key(&candidate.name);
+    if key.is_empty() || key.contains(' ') && candidate.kind.is_some() {
+        return None;
+    }
+    let surname = entities.iter().rposition(|e| {
+        e.kind == EntityKind::Person
+            && e.name.split_whitespace().count() >= 2
+            && (e.name.split_whitespace().last().map(names::key) == Some(key.clone())
+                || e.name.split_whitespace().next().map(names::key) == Some(key.clone()))
+    });
+    surname.or_else(|| {
+        is_acronym(&candidate.name)
+            .then(|| entities.iter().position(|e| e.kind == EntityKind::Organization && initials(&e.name) == candidate.name.replace('.', "")))
+            .flatten()
+    })
+}
+
+/// "North Atlantic Treaty Organization" → "NATO".
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter(|w| !CONNECTORS.contains(w))
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect()
+}
+
+/// "Foreign Ministry" is the article's "Russian Foreign Ministry" when it names only one.
+fn merge_short_organisations(entities: &[Entity], assigned: &mut [Option<usize>]) {
+    for slot in assigned.iter_mut() {
+        let Some(current) = *slot else { continue };
+        if entities[current].kind != EntityKind::Organization {
+            continue;
+        }
+        let suffix = format!(" {}", entities[current].name);
+        let longer: Vec<usize> = (0..entities.len())
+            .filter(|&i| entities[i].kind == EntityKind::Organization && entities[i].name.ends_with(&suffix))
+            .collect();
+        if let [only] = longer.as_slice() {
+            *slot = Some(*only);
+        }
+    }
+}
+
+/// One entity across the dossier: every article that names it, under any spelling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DossierEntity {
+    /// Stable id from the kind and canonical name ("person-sergei-ryabkov").
+    pub id: String,
+    pub name: String,
+    pub kind: EntityKind,
+    /// Other spellings and short forms seen ("Sergey Ryabkov", "U.S.", "Kiev").
+    pub variants: Vec<String>,
+    /// The role most articles give a person.
+    pub role: Option<String>,
+    /// Ids of the articles naming it, in input order.
+    pub articles: Vec<String>,
+    pub mentions: usize,
+}
+
+/// The dossier's entities, and which one each article entity is.
+#[derive(Debug, Clone, Default)]
+pub struct EntityIndex {
+    pub entities: Vec<DossierEntity>,
+    /// (article id, index in that article's entities) → index in `entities`.
+    pub of_article: HashMap<(String, usize), usize>,
+}
+
+impl EntityIndex {
+    /// The dossier entity a name in an article refers to.
+    pub fn resolve(&self, article: &str, found: &ArticleEntities, name: &str) -> Option<&DossierEntity> {
+        let local = found.find(name)?;
+        self.of_article.get(&(article.to_string(), local)).map(|&i| &self.entities[i])
+    }
+}
+
+fn find_root(parent: &mut [usize], mut at: usize) -> usize {
+    while parent[at] != at {
+        parent[at] = parent[parent[at]];
+        at = parent[at];
+    }
+    at
+}
+
+/// Merges the entities of many articles: names with the same kind and key (aliases,
+/// transliterations) are one entity; a person named by surname alone joins the one
+/// person with that surname, and stays apart when several share it.
+pub fn merge<'a>(articles: impl IntoIterator<Item = (&'a str, &'a ArticleEntities)>) -> EntityIndex {
+    let items: Vec<(&str, usize, &Entity)> =
+        articles.into_iter().flat_map(|(id, found)| found.entities.iter().enumerate().map(move |(i, e)| (id, i, e))).collect();
+    let mut parent: Vec<usize> = (0..items.len()).collect();
+    let mut first_with_key: HashMap<(EntityKind, String), usize> = HashMap::new();
+    for (index, (_, _, entity)) in items.iter().enumerate() {
+        for form in entity.forms.iter().chain(std::iter::once(&entity.name)) {
+            let key = (entity.kind, names::key(form));
+            let other = *first_with_key.entry(key).or_insert(index);
+            let (a, b) = (find_root(&mut parent, index), find_root(&mut parent, other));
+            parent[a] = b;
+        }
+    }
+    join_lone_surnames(&items, &mut parent);
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for index in 0..items.len() {
+        let root = find_root(&mut parent, index);
+        groups.entry(root).or_default().push(index);
+    }
+    let mut index = EntityIndex::default();
+    let mut ids: HashSet<String> = HashSet::new();
+    let mut ordered: Vec<Vec<usize>> = groups.into_values().collect();
+    ordered.sort_by_key(|members| members[0]);
+    for members in ordered {
+        let entity = combine(&members.iter().map(|&m| items[m]).collect::<Vec<_>>(), &mut ids);
+        for &m in &members {
+            index.of_article.insert((items[m].0.to_string(), items[m].1), index.entities.len());
+        }
+        index.entities.push(entity);
+    }
+    index
+}
+
+/// A person named only by one word ("Lavrov") joins the one multi-word person with that surname.
+fn join_lone_surnames(items: &[(&str, usize, &Entity)], parent: &mut [usize]) {
+    let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, (_, _, entity)) in items.iter().enumerate() {
+        let words: Vec<&str> = entity.name.split_whitespace().collect();
+        if entity.kind == EntityKind::Person && words.len() >= 2 {
+            by_surname.entry(names::key(words[words.len() - 1])).or_default().push(index);
+        }
+    }
+    for (index, (_, _, entity)) in items.iter().enumerate() {
+        if entity.kind != EntityKind::Person || entity.name.contains(' ') {
+            continue;
+        }
+        let Some(candidates) = by_surname.get(&names::key(&entity.name)) else { continue };
+        let roots: HashSet<usize> = candidates.iter().map(|&c| find_root(parent, c)).collect();
+        if let [only] = roots.into_iter().collect::<Vec<_>>().as_slice() {
+            let own = find_root(parent, index);
+            parent[own] = *only;
+        }
+    }
+}
+
+/// The dossier entity made of article entities known to be one.
+fn combine(members: &[(&str, usize, &Entity)], ids: &mut HashSet<String>) -> DossierEntity {
+    let mut name_votes: HashMap<&str, usize> = HashMap::new();
+    let mut role_votes: HashMap<&str, usize> = HashMap::new();
+    let mut articles: Vec<String> = Vec::new();
+    let mut variants: Vec<String> = Vec::new();
+    for (article, _, entity) in members {
+        *name_votes.entry(entity.name.as_str()).or_default() += 1;
+        if let Some(role) = &entity.role {
+            *role_votes.entry(role.as_str()).or_default() += 1;
+        }
+        if !articles.iter().any(|a| a == article) {
+            articles.push(article.to_string());
+        }
+        for form in entity.forms.iter().chain(std::iter::once(&entity.name)) {
+            if !variants.contains(form) {
+                variants.push(form.clone());
+            }
+        }
+    }
+    let most_voted = |votes: &HashMap<&str, usize>| {
+        votes.iter().max_by_key(|(name, n)| (**n, role_rank(name), std::cmp::Reverse(name.to_string()))).map(|(n, _)| n.to_string())
+    };
+    let kind = members[0].2.kind;
+    let voted = most_voted(&name_votes).unwrap_or_default();
+    let name = names::alias_canonical(&voted).map(str::to_string).unwrap_or(voted);
+    variants.retain(|v| *v != name);
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let mut id = format!("{}-{slug}", kind.label());
+    let mut suffix = 2;
+    while !ids.insert(id.clone()) {
+        id = format!("{}-{slug}-{suffix}", kind.label());
+        suffix += 1;
+    }
+    DossierEntity {
+        id,
+        name,
+        kind,
+        variants,
+        role: most_voted(&role_votes),
+        articles,
+        mentions: members.iter().map(|m| m.2.mentions).sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_of(text: &str) -> Vec<(String, EntityKind, Option<String>)> {
+        extract(text.split("\n\n")).entities.into_iter().map(|e| (e.name, e.kind, e.role)).collect()
+    }
+
+    #[test]
+    fn finds_people_with_roles_organisations_and_places() {
+        let found = names_of(
+            "MOSCOW (Reuters) - Deputy Foreign Minister Alexander Grushko's comments follow NATO Secretary General \
+             Jens Stoltenberg's offer.\n\nRussia's Foreign Ministry handed a list to U.S. Assistant Secretary of \
+             State Karen Donfried in Brussels. \"No,\" Grushko said. The Black Sea is calm, the Foreign Ministry said.",
+        );
+        let has = |name: &str, kind: EntityKind| found.iter().any(|(n, k, _)| n == name && *k == kind);
+        assert!(has("Moscow", EntityKind::Place), "{found:?}");
+        assert!(has("Reuters", EntityKind::Organization));
+        assert!(has("NATO", EntityKind::Organization));
+        assert!(has("Russian Foreign Ministry", EntityKind::Organization));
+        assert!(has("Brussels", EntityKind::Place));
+        assert!(has("Black Sea", EntityKind::Place));
+        assert!(has("U.S.", EntityKind::Place));
+        let role = |name: &str| found.iter().find(|(n, _, _)| n == name).and_then(|(_, _, r)| r.clone());
+        assert_eq!(role("Alexander Grushko").as_deref(), Some("Deputy Foreign Minister"));
+        assert_eq!(role("Jens Stoltenberg").as_deref(), Some("NATO Secretary General"));
+        assert_eq!(role("Karen Donfried").as_deref(), Some("U.S. Assistant Secretary of State"));
+        assert!(!found.iter().any(|(n, _, _)| n == "Grushko" || n == "Foreign Ministry" || n == "Russia's"));
+    }
+
+    #[test]
+    fn leaves_out_what_nothing_identifies() {
+        let found = names_of("Commenting on the response, officials met. Western claims grew. Security proposals were sent.");
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn one_entity_across_spellings_but_not_across_people() {
+        let a = extract(["Russian Deputy Foreign Minister Sergei Ryabkov met Hillary Clinton in Kiev and the EU."]);
+        let b = extract(["Sergey Ryabkov said so in Kyiv. Bill Clinton and the European Union did not. Ryabkov left."]);
+        let index = merge([("a", &a), ("b", &b)]);
+        let find = |n: &str| index.entities.iter().filter(|e| e.name == n || e.variants.iter().any(|v| v == n)).count();
+        assert_eq!(find("Sergey Ryabkov"), 1);
+        assert_eq!(find("Sergei Ryabkov"), 1);
+        let ryabkov = index.entities.iter().find(|e| e.variants.iter().any(|v| v == "Sergey Ryabkov") || e.name == "Sergey Ryabkov").unwrap();
+        assert_eq!(ryabkov.articles, ["a", "b"]);
+        assert_eq!(ryabkov.role.as_deref(), Some("Russian Deputy Foreign Minister"));
+        let kyiv = index.entities.iter().find(|e| e.name == "Kyiv").unwrap();
+        assert_eq!(kyiv.variants, ["Kiev"]);
+        assert!(index.entities.iter().any(|e| e.name == "European Union" && e.variants == ["EU"]));
+        assert_eq!(index.entities.iter().filter(|e| e.name.ends_with("Clinton")).count(), 2);
+    }
+}
