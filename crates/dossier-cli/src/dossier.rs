@@ -1,8 +1,9 @@
 //! The dossier as commands read it: articles with inherited metadata filled in,
 //! their duplicate groups and stories.
 
+use dossier_core::analysis::{self, Analysis, ArticleInput};
 use dossier_core::article::Article;
-use dossier_core::quotes::{self, Quote};
+use dossier_core::quotes::Quote;
 use dossier_store::{DuplicateGroup, Store, StoryRow};
 use std::collections::HashMap;
 
@@ -15,6 +16,8 @@ pub struct Dossier {
     pub groups: Vec<DuplicateGroup>,
     /// Quotes of each article, by article id.
     pub quotes: HashMap<String, Vec<Quote>>,
+    /// Entities, quotes merged across outlets, events.
+    pub analysis: Analysis,
 }
 
 impl Dossier {
@@ -31,18 +34,34 @@ impl Dossier {
                 article.inherit_from(canonical);
             }
         }
-        let quotes = articles
-            .iter()
-            .map(|a| (a.id.clone(), quotes::extract(a.paragraphs.iter().map(|p| p.text.as_str()))))
-            .collect();
-        Ok(Dossier {
-            quotes,
+        let mut dossier = Dossier {
+            quotes: HashMap::new(),
             articles,
             duplicate_of,
             story_of: store.story_of()?,
             stories: store.stories()?,
             groups: store.duplicate_groups()?,
-        })
+            analysis: Analysis::default(),
+        };
+        dossier.analysis = analysis::analyze(&dossier.inputs());
+        dossier.quotes =
+            dossier.analysis.articles.iter().map(|(id, found)| (id.clone(), found.quotes.clone())).collect();
+        Ok(dossier)
+    }
+
+    /// The articles as the analysis reads them.
+    pub fn inputs(&self) -> Vec<ArticleInput<'_>> {
+        self.articles
+            .iter()
+            .map(|a| ArticleInput {
+                id: &a.id,
+                outlet: a.outlet.as_deref(),
+                published: a.published,
+                story: self.story_of.get(&a.id).map(String::as_str),
+                duplicate_of: self.duplicate_of.get(&a.id).map(String::as_str),
+                paragraphs: a.paragraphs.iter().map(|p| p.text.as_str()).collect(),
+            })
+            .collect()
     }
 
     pub fn article(&self, id: &str) -> Option<&Article> {

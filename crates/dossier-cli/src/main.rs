@@ -251,6 +251,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 duplicate_of: &dossier.duplicate_of,
                 story_of: &dossier.story_of,
                 quotes: &dossier.quotes,
+                entities: &dossier.analysis.entities.entities,
+                events: &dossier.analysis.events,
             };
             let result = evaluate(&gold, predictions);
             match format {

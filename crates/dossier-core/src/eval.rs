@@ -1,10 +1,12 @@
 //! Scoring stored results against a gold file (`../shared/gold/*.json`), with the
 //! matching rules of the gold README applied to both sides.
 
+use crate::analysis::MergedEvent;
 use crate::article::Article;
-use crate::names::same_entity;
+use crate::entities::DossierEntity;
+use crate::names::{self, same_entity};
 use crate::quotes::Quote;
-use crate::text::fold_for_match;
+use crate::text::{fold_for_match, quote_tokens, token_f1};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -100,6 +102,10 @@ pub struct Predictions<'a> {
     pub story_of: &'a HashMap<String, String>,
     /// Article id to the quotes found in it.
     pub quotes: &'a HashMap<String, Vec<Quote>>,
+    /// The dossier's entities, merged across articles.
+    pub entities: &'a [DossierEntity],
+    /// The dossier's events, merged across articles.
+    pub events: &'a [MergedEvent],
 }
 
 impl Gold {
@@ -169,38 +175,158 @@ pub fn evaluate(gold: &Gold, predictions: Predictions<'_>) -> Report {
         stages.push(found);
         stages.push(speakers);
     }
+    let key_of: HashMap<&str, &str> = matched.iter().map(|(key, _, article)| (article.id.as_str(), *key)).collect();
+    if let Some(gold_entities) = gold.rest.get("entities").and_then(Value::as_array) {
+        let absent = strings(gold.rest.get("entities_absent"));
+        stages.push(score_entities(gold_entities, &absent, predictions.entities, &key_of, &mut report.errors));
+    }
+    if let Some(gold_events) = gold.rest.get("events").and_then(Value::as_array) {
+        stages.push(score_events(gold_events, predictions.events, &key_of, &mut report.errors));
+    }
     report.stages = stages.into_iter().filter(|s| s.total > 0).map(StageScore::finish).collect();
     report
 }
 
-/// Words of a quote for matching: folded, lower-cased, without outer marks or a trailing comma.
-fn quote_tokens(text: &str) -> Vec<String> {
-    let folded = fold_for_match(text).to_lowercase();
-    let trimmed = folded.trim().trim_matches('"').trim().trim_end_matches(',');
-    trimmed.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(str::to_string).collect()
-}
-
-fn token_f1(a: &[String], b: &[String]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let mut pool: HashMap<&str, usize> = HashMap::new();
-    for token in b {
-        *pool.entry(token).or_insert(0) += 1;
-    }
-    let mut common = 0;
-    for token in a {
-        if let Some(n) = pool.get_mut(token.as_str()).filter(|n| **n > 0) {
-            *n -= 1;
-            common += 1;
+/// Entities match by kind and by any shared name or variant (compared by `names::key`).
+/// An entity split in two costs a false positive, as does finding a name the gold lists
+/// as caption-only. Entities the gold does not list are counted in the errors, not scored,
+/// since the gold names the story's main entities rather than every one.
+fn score_entities(
+    gold: &[Value],
+    absent: &[String],
+    predicted: &[DossierEntity],
+    key_of: &HashMap<&str, &str>,
+    errors: &mut Vec<String>,
+) -> StageScore {
+    let mut score = StageScore::new("entities");
+    let in_gold_documents = |e: &DossierEntity| e.articles.iter().any(|a| key_of.contains_key(a.as_str()));
+    let predicted: Vec<&DossierEntity> = predicted.iter().filter(|e| in_gold_documents(e)).collect();
+    let keys_of = |e: &DossierEntity| -> Vec<String> {
+        std::iter::once(&e.name).chain(&e.variants).map(|n| names::key(n)).collect()
+    };
+    let predicted_keys: Vec<Vec<String>> = predicted.iter().map(|e| keys_of(e)).collect();
+    let mut listed = vec![false; predicted.len()];
+    for entity in gold {
+        let name = entity.get("name").and_then(Value::as_str).unwrap_or_default();
+        let kind = entity.get("type").and_then(Value::as_str).unwrap_or_default();
+        let mut wanted: Vec<String> = vec![names::key(name)];
+        wanted.extend(strings(entity.get("variants")).iter().map(|v| names::key(v)));
+        let hits: Vec<usize> =
+            (0..predicted.len()).filter(|&i| predicted_keys[i].iter().any(|k| wanted.contains(k))).collect();
+        for &hit in &hits {
+            listed[hit] = true;
+        }
+        let of_kind: Vec<usize> = hits.iter().copied().filter(|&i| predicted[i].kind.label() == kind).collect();
+        score.total += 1;
+        match of_kind.len() {
+            0 => {
+                score.false_negatives += 1;
+                let other = hits.first().map(|&i| format!(" (found as {})", predicted[i].kind.label()));
+                errors.push(format!("entities: missed {kind} {name:?}{}", other.unwrap_or_default()));
+            }
+            n => {
+                score.true_positives += 1;
+                score.correct += 1;
+                if n > 1 {
+                    score.false_positives += n - 1;
+                    let split: Vec<&str> = of_kind.iter().map(|&i| predicted[i].name.as_str()).collect();
+                    errors.push(format!("entities: {name:?} split into {split:?}"));
+                }
+            }
         }
     }
-    if common == 0 {
-        return 0.0;
+    for name in absent {
+        let key = names::key(name);
+        if let Some(i) = (0..predicted.len()).find(|&i| predicted_keys[i].contains(&key)) {
+            score.total += 1;
+            score.false_positives += 1;
+            errors.push(format!("entities: found caption-only name {:?}", predicted[i].name));
+        }
     }
-    let precision = common as f64 / a.len() as f64;
-    let recall = common as f64 / b.len() as f64;
-    2.0 * precision * recall / (precision + recall)
+    let unlisted: Vec<&str> = (0..predicted.len()).filter(|&i| !listed[i]).map(|i| predicted[i].name.as_str()).collect();
+    if !unlisted.is_empty() {
+        errors.push(format!("entities: {} found that the gold does not list (not scored): {}", unlisted.len(), unlisted.join(", ")));
+    }
+    score
+}
+
+/// Whether a predicted date matches a gold date at the gold's precision: the
+/// predicted date must be at least as precise and fall within the gold's period.
+fn date_matches(predicted: &crate::timeline::FuzzyDate, gold_date: &str, gold_precision: &str) -> bool {
+    use crate::timeline::Precision;
+    let gold_rank = match gold_precision {
+        "day" => Precision::Day,
+        "week" => Precision::Week,
+        "month" => Precision::Month,
+        _ => Precision::Year,
+    };
+    if predicted.precision > gold_rank {
+        return false;
+    }
+    let date = predicted.date;
+    match gold_rank {
+        Precision::Day => predicted.precision == Precision::Day && date.format("%Y-%m-%d").to_string() == gold_date,
+        Precision::Week => {
+            let monday = date - chrono::Days::new(u64::from(chrono::Datelike::weekday(&date).num_days_from_monday()));
+            monday.format("%Y-%m-%d").to_string() == gold_date
+        }
+        Precision::Month => date.format("%Y-%m").to_string() == gold_date,
+        Precision::Year => date.format("%Y").to_string() == gold_date,
+    }
+}
+
+/// Events match one to one on date (at the gold's precision) and a shared source
+/// document. Scored for recall: the gold lists a story's key events, not every dated
+/// sentence, so further predicted events are reported in the errors, not counted.
+fn score_events(
+    gold: &[Value],
+    predicted: &[MergedEvent],
+    key_of: &HashMap<&str, &str>,
+    errors: &mut Vec<String>,
+) -> StageScore {
+    let mut score = StageScore::new("events");
+    let sources: Vec<Vec<&str>> = predicted
+        .iter()
+        .map(|e| e.sources.iter().filter_map(|s| key_of.get(s.article.as_str()).copied()).collect())
+        .collect();
+    let candidates = |event: &Value| -> Vec<usize> {
+        let date = event.get("date").and_then(Value::as_str).unwrap_or_default();
+        let precision = event.get("precision").and_then(Value::as_str).unwrap_or("day");
+        let documents = strings(event.get("documents"));
+        (0..predicted.len())
+            .filter(|&i| date_matches(&predicted[i].when, date, precision))
+            .filter(|&i| sources[i].iter().any(|s| documents.iter().any(|d| d == s)))
+            .collect()
+    };
+    let mut order: Vec<(bool, usize, usize)> =
+        gold.iter().enumerate().map(|(i, e)| (e.get("optional").and_then(Value::as_bool).unwrap_or(false), candidates(e).len(), i)).collect();
+    order.sort();
+    let mut used = vec![false; predicted.len()];
+    for (optional, _, index) in order {
+        let event = &gold[index];
+        let choice = candidates(event).into_iter().find(|&i| !used[i]);
+        match (choice, optional) {
+            (Some(i), _) => {
+                used[i] = true;
+                score.total += 1;
+                score.true_positives += 1;
+                score.correct += 1;
+            }
+            (None, false) => {
+                score.total += 1;
+                score.false_negatives += 1;
+                let what = event.get("what").and_then(Value::as_str).unwrap_or_default();
+                let date = event.get("date").and_then(Value::as_str).unwrap_or_default();
+                errors.push(format!("events: missed {date} {what:?}"));
+            }
+            (None, true) => {}
+        }
+    }
+    let further = (0..predicted.len()).filter(|&i| !used[i] && !sources[i].is_empty()).count();
+    if further > 0 {
+        errors.push(format!("events: {further} further dated events the gold does not list (not scored)"));
+    }
+    score
 }
 
 /// Quotes match within a document at token F1 >= 0.8; `optional` gold quotes count
@@ -513,7 +639,7 @@ mod tests {
         let (none, no_quotes) = (HashMap::new(), HashMap::new());
         let report = evaluate(
             &gold,
-            Predictions { articles: &[article], duplicate_of: &none, story_of: &none, quotes: &no_quotes },
+            Predictions { articles: &[article], duplicate_of: &none, story_of: &none, quotes: &no_quotes, entities: &[], events: &[] },
         );
         let stage = |name: &str| report.stages.iter().find(|s| s.stage == name).unwrap().clone();
         assert_eq!(report.documents_matched, 1);
@@ -550,6 +676,8 @@ mod tests {
                 duplicate_of: &duplicate_of,
                 story_of: &story_of,
                 quotes: &HashMap::new(),
+                entities: &[],
+                events: &[],
             },
         );
         let stage = |name: &str| report.stages.iter().find(|s| s.stage == name).unwrap().clone();

@@ -4,6 +4,7 @@
 //! kind of capture it is, [`clean`] turns it into body paragraphs, [`metadata`]
 //! decides title, outlet, date and URL, and [`article`] puts it all together.
 
+pub mod analysis;
 pub mod article;
 pub mod clean;
 pub mod dates;
@@ -23,3 +24,4 @@ pub mod quotes;
 pub mod sentences;
 pub mod stories;
 pub mod text;
+pub mod timeline;

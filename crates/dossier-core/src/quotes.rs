@@ -336,6 +336,13 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> 
                 phrase = Some(c["speaker"].to_string());
             } else if let Some(c) = AFTER_QUOTE.captures(after) {
                 phrase = c.name("subject").or(c.name("object")).map(|m| m.as_str().to_string());
+                // `X said that "…," Interfax reported`: X spoke; the agency is the source.
+                let reported = c.name("verb").is_some_and(|v| v.as_str().starts_with("report"));
+                let speaker_before = BEFORE_QUOTE.captures(before).or_else(|| BEFORE_ANYWHERE.captures_iter(before).last());
+                if let (true, Some(b)) = (reported, speaker_before) {
+                    cited_source = phrase.take().map(|p| p.trim().to_string());
+                    phrase = b.name("subject").or(b.name("according")).map(|m| m.as_str().to_string());
+                }
             } else if let Some(c) = BEFORE_QUOTE.captures(before) {
                 phrase = c.name("subject").or(c.name("according")).map(|m| m.as_str().to_string());
             } else if let Some(c) = BEFORE_ANYWHERE.captures_iter(before).last() {

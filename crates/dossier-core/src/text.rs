@@ -1,6 +1,6 @@
 //! Text normalisation shared by identity hashing, matching and evaluation.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
@@ -137,6 +137,37 @@ pub fn capitalise(word: &str) -> String {
 /// Counts words (whitespace-separated tokens containing a letter or digit).
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace().filter(|w| w.chars().any(|c| c.is_alphanumeric())).count()
+}
+
+/// Words of a quote for matching: folded, lower-cased, without outer marks or a trailing comma.
+pub fn quote_tokens(text: &str) -> Vec<String> {
+    let folded = fold_for_match(text).to_lowercase();
+    let trimmed = folded.trim().trim_matches('"').trim().trim_end_matches(',');
+    trimmed.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// Token-overlap F1 of two word lists (bags of words).
+pub fn token_f1(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let mut pool: HashMap<&str, usize> = HashMap::new();
+    for token in b {
+        *pool.entry(token).or_insert(0) += 1;
+    }
+    let mut common = 0;
+    for token in a {
+        if let Some(n) = pool.get_mut(token.as_str()).filter(|n| **n > 0) {
+            *n -= 1;
+            common += 1;
+        }
+    }
+    if common == 0 {
+        return 0.0;
+    }
+    let precision = common as f64 / a.len() as f64;
+    let recall = common as f64 / b.len() as f64;
+    2.0 * precision * recall / (precision + recall)
 }
 
 #[cfg(test)]

@@ -1,0 +1,439 @@
+//! Who said what, when, across a dossier: each article's entities, quotes and dated
+//! events, then one entity across spellings, one quote across the outlets that
+//! reported it (earliest first), one event across its sources, and per story a
+//! coverage matrix of who reported what.
+
+use crate::entities::{self, ArticleEntities, EntityIndex, EntityKind};
+use crate::quotes::{self, Quote};
+use crate::text::{quote_tokens, token_f1};
+use crate::timeline::{self, ArticleEvent, FuzzyDate};
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// What the analysis needs to know about an article.
+#[derive(Debug, Clone)]
+pub struct ArticleInput<'a> {
+    pub id: &'a str,
+    pub outlet: Option<&'a str>,
+    pub published: Option<NaiveDate>,
+    pub story: Option<&'a str>,
+    /// The canonical article when this one is a duplicate.
+    pub duplicate_of: Option<&'a str>,
+    pub paragraphs: Vec<&'a str>,
+}
+
+/// One article's findings.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleAnalysis {
+    pub entities: ArticleEntities,
+    pub quotes: Vec<Quote>,
+    pub events: Vec<ArticleEvent>,
+    /// The date relative dates were resolved against, and whether it was inferred from the story.
+    pub reference: Option<(NaiveDate, bool)>,
+}
+
+/// One outlet's report of a quote or an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub article: String,
+    pub outlet: Option<String>,
+    pub published: Option<NaiveDate>,
+    /// The agency the article cites for it ("Interfax").
+    pub cited_source: Option<String>,
+}
+
+/// A quote as the dossier knows it: the same words reported by several articles are one quote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedQuote {
+    pub id: String,
+    /// The fullest wording reported.
+    pub text: String,
+    pub speaker: Option<String>,
+    pub speaker_id: Option<String>,
+    pub role: Option<String>,
+    pub fragment: bool,
+    pub story: Option<String>,
+    /// Earliest first; undated reports last.
+    pub reports: Vec<Report>,
+}
+
+/// An event of a story, with every article that reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedEvent {
+    pub id: String,
+    pub when: FuzzyDate,
+    /// The sentence of the earliest report.
+    pub summary: String,
+    /// Entity ids of the actors and what they act on.
+    pub actors: Vec<String>,
+    pub story: Option<String>,
+    /// Every source dated it from a reference inferred from the story.
+    pub inferred: bool,
+    pub sources: Vec<Report>,
+}
+
+/// The whole dossier's who-said-what-when.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub articles: HashMap<String, ArticleAnalysis>,
+    pub entities: EntityIndex,
+    pub quotes: Vec<MergedQuote>,
+    pub events: Vec<MergedEvent>,
+    /// (article id, quote index in the article) → index in `quotes`.
+    pub quote_of: HashMap<(String, usize), usize>,
+}
+
+/// Analyses every article (in parallel), then merges across them.
+pub fn analyze(inputs: &[ArticleInput<'_>]) -> Analysis {
+    let mut articles: HashMap<String, ArticleAnalysis> = inputs
+        .par_iter()
+        .map(|input| {
+            let found = entities::extract(input.paragraphs.iter().copied());
+            let quotes = quotes::extract(input.paragraphs.iter().copied());
+            (input.id.to_string(), ArticleAnalysis { entities: found, quotes, ..ArticleAnalysis::default() })
+        })
+        .collect();
+    date_events(inputs, &mut articles);
+    let entities = entities::merge(inputs.iter().filter_map(|i| articles.get(i.id).map(|a| (i.id, &a.entities))));
+    let mut analysis = Analysis { articles, entities, ..Analysis::default() };
+    merge_quotes(inputs, &mut analysis);
+    merge_events(inputs, &mut analysis);
+    analysis
+}
+
+/// Resolves each article's dates against its publication date, or, when it has
+/// none, against the date of the most similar dated article of its story.
+fn date_events(inputs: &[ArticleInput<'_>], articles: &mut HashMap<String, ArticleAnalysis>) {
+    let words: HashMap<&str, HashSet<String>> =
+        inputs.iter().map(|i| (i.id, timeline::content_words(&i.paragraphs.join(" ")))).collect();
+    let mut by_story: HashMap<&str, Vec<&ArticleInput<'_>>> = HashMap::new();
+    for input in inputs {
+        if let Some(story) = input.story {
+            by_story.entry(story).or_default().push(input);
+        }
+    }
+    let references: Vec<(usize, Option<(NaiveDate, bool)>)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(index, input)| {
+            let inferred = || {
+                let members = by_story.get(input.story?)?;
+                let dated = members.iter().filter(|m| m.id != input.id).filter_map(|m| Some((m.published?, &words[m.id])));
+                timeline::infer_reference(&words[input.id], dated)
+            };
+            (index, input.published.map(|d| (d, false)).or_else(|| inferred().map(|d| (d, true))))
+        })
+        .collect();
+    let dated: Vec<(String, Option<(NaiveDate, bool)>, Vec<ArticleEvent>)> = references
+        .into_par_iter()
+        .map(|(index, reference)| {
+            let input = &inputs[index];
+            let events = match (reference, articles.get(input.id)) {
+                (Some((date, inferred)), Some(found)) => {
+                    timeline::article_events(&input.paragraphs, &found.entities, date, inferred)
+                }
+                _ => Vec::new(),
+            };
+            (input.id.to_string(), reference, events)
+        })
+        .collect();
+    for (id, reference, events) in dated {
+        if let Some(found) = articles.get_mut(&id) {
+            found.reference = reference;
+            found.events = events;
+        }
+    }
+}
+
+fn find_root(parent: &mut [usize], mut at: usize) -> usize {
+    while parent[at] != at {
+        parent[at] = parent[parent[at]];
+        at = parent[at];
+    }
+    at
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (a, b) = (find_root(parent, a), find_root(parent, b));
+    if a != b {
+        parent[a.max(b)] = a.min(b);
+    }
+}
+
+/// Components of `count` items, each listed in item order, ordered by first item.
+fn components(parent: &mut [usize]) -> Vec<Vec<usize>> {
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for index in 0..parent.len() {
+        let root = find_root(parent, index);
+        groups.entry(root).or_default().push(index);
+    }
+    groups.into_values().collect()
+}
+
+fn report_of(input: &ArticleInput<'_>, cited_source: Option<String>) -> Report {
+    Report {
+        article: input.id.to_string(),
+        outlet: input.outlet.map(str::to_string),
+        published: input.published,
+        cited_source,
+    }
+}
+
+/// Earliest first, undated last, then input order (stable).
+fn sort_reports(reports: &mut [Report]) {
+    reports.sort_by_key(|r| (r.published.is_none(), r.published));
+}
+
+/// Whether two quotes are the same words: token F1 of 0.8 or more, or the shorter
+/// (four words or more) nearly all inside the longer.
+fn same_words(a: &[String], b: &[String]) -> bool {
+    if token_f1(a, b) >= 0.8 {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.len() < 4 {
+        return false;
+    }
+    let long: HashSet<&String> = long.iter().collect();
+    short.iter().filter(|t| long.contains(t)).count() as f64 / short.len() as f64 >= 0.9
+}
+
+fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
+    struct Item<'a> {
+        input: &'a ArticleInput<'a>,
+        index: usize,
+        tokens: Vec<String>,
+        speaker_id: Option<String>,
+    }
+    let mut items: Vec<Item<'_>> = Vec::new();
+    for input in inputs {
+        let Some(found) = analysis.articles.get(input.id) else { continue };
+        for (index, quote) in found.quotes.iter().enumerate() {
+            let speaker_id = quote
+                .speaker
+                .as_deref()
+                .and_then(|s| analysis.entities.resolve(input.id, &found.entities, s))
+                .map(|e| e.id.clone());
+            items.push(Item { input, index, tokens: quote_tokens(&quote.text), speaker_id });
+        }
+    }
+    let mut parent: Vec<usize> = (0..items.len()).collect();
+    let mut by_story: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
+    for (at, item) in items.iter().enumerate() {
+        by_story.entry(item.input.story.or(Some(item.input.id))).or_default().push(at);
+    }
+    for members in by_story.values() {
+        for (n, &a) in members.iter().enumerate() {
+            for &b in &members[n + 1..] {
+                let compatible = match (&items[a].speaker_id, &items[b].speaker_id) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => true,
+                };
+                let other_article = items[a].input.id != items[b].input.id;
+                if other_article && compatible && same_words(&items[a].tokens, &items[b].tokens) {
+                    union(&mut parent, a, b);
+                }
+            }
+        }
+    }
+    for (number, members) in components(&mut parent).into_iter().enumerate() {
+        let quote_of = |m: usize| &analysis.articles[items[m].input.id].quotes[items[m].index];
+        let longest = *members.iter().max_by_key(|&&m| quote_of(m).text.len()).unwrap_or(&members[0]);
+        let spoken = members.iter().find(|&&m| quote_of(m).speaker.is_some()).copied().unwrap_or(longest);
+        let mut reports: Vec<Report> =
+            members.iter().map(|&m| report_of(items[m].input, quote_of(m).cited_source.clone())).collect();
+        sort_reports(&mut reports);
+        let merged = MergedQuote {
+            id: format!("q{}", number + 1),
+            text: quote_of(longest).text.clone(),
+            speaker: quote_of(spoken).speaker.clone(),
+            speaker_id: items[spoken].speaker_id.clone(),
+            role: quote_of(spoken).role.clone(),
+            fragment: members.iter().all(|&m| quote_of(m).fragment),
+            story: items[members[0]].input.story.map(str::to_string),
+            reports,
+        };
+        for &m in &members {
+            analysis.quote_of.insert((items[m].input.id.to_string(), items[m].index), analysis.quotes.len());
+        }
+        analysis.quotes.push(merged);
+    }
+}
+
+fn merge_events(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
+    struct Item<'a> {
+        input: &'a ArticleInput<'a>,
+        event: &'a ArticleEvent,
+        words: HashSet<String>,
+        actors: Vec<String>,
+        agents: HashSet<String>,
+    }
+    let mut items: Vec<Item<'_>> = Vec::new();
+    for input in inputs {
+        let Some(found) = analysis.articles.get(input.id) else { continue };
+        for event in &found.events {
+            let global = |local: &usize| analysis.entities.of_article.get(&(input.id.to_string(), *local)).copied();
+            let actors: Vec<usize> = event.actors.iter().filter_map(global).collect();
+            let agents = actors
+                .iter()
+                .filter(|&&a| analysis.entities.entities[a].kind != EntityKind::Place)
+                .map(|&a| analysis.entities.entities[a].id.clone())
+                .collect();
+            let actors = actors.iter().map(|&a| analysis.entities.entities[a].id.clone()).collect();
+            items.push(Item { input, event, words: timeline::content_words(&event.sentence), actors, agents });
+        }
+    }
+    let mut parent: Vec<usize> = (0..items.len()).collect();
+    for a in 0..items.len() {
+        for b in a + 1..items.len() {
+            let (x, y) = (&items[a], &items[b]);
+            if x.input.id == y.input.id || x.event.when != y.event.when || x.input.story != y.input.story {
+                continue;
+            }
+            if !x.agents.is_disjoint(&y.agents) || timeline::overlap(&x.words, &y.words) >= 0.3 {
+                union(&mut parent, a, b);
+            }
+        }
+    }
+    for (number, members) in components(&mut parent).into_iter().enumerate() {
+        let mut sources: Vec<Report> = members.iter().map(|&m| report_of(items[m].input, None)).collect();
+        sort_reports(&mut sources);
+        let first = members.iter().find(|&&m| items[m].input.id == sources[0].article).copied().unwrap_or(members[0]);
+        let mut actors: Vec<String> = Vec::new();
+        for &m in &members {
+            for actor in &items[m].actors {
+                if !actors.contains(actor) {
+                    actors.push(actor.clone());
+                }
+            }
+        }
+        analysis.events.push(MergedEvent {
+            id: format!("e{}", number + 1),
+            when: items[first].event.when,
+            summary: items[first].event.sentence.clone(),
+            actors,
+            story: items[first].input.story.map(str::to_string),
+            inferred: members.iter().all(|&m| items[m].event.inferred),
+            sources,
+        });
+    }
+    analysis.events.sort_by(|a, b| (a.story.as_deref(), a.when.date).cmp(&(b.story.as_deref(), b.when.date)));
+}
+
+/// A column of a coverage matrix: an article with its exact and near copies folded in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverageColumn {
+    pub article: String,
+    pub copies: Vec<String>,
+    pub outlet: Option<String>,
+    pub published: Option<NaiveDate>,
+}
+
+/// A row: one quote or event and which columns report it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverageRow {
+    /// "quote" or "event".
+    pub kind: String,
+    pub id: String,
+    pub label: String,
+    pub reported: Vec<bool>,
+}
+
+/// Who reported what in a story, and who left it out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub story: String,
+    pub columns: Vec<CoverageColumn>,
+    pub rows: Vec<CoverageRow>,
+}
+
+/// The coverage matrix of `story`: quotes (statements before fragments) and events
+/// against its articles in date order, duplicates folded into their canonical.
+pub fn coverage(analysis: &Analysis, inputs: &[ArticleInput<'_>], story: &str) -> Coverage {
+    let mut members: Vec<&ArticleInput<'_>> = inputs.iter().filter(|i| i.story == Some(story)).collect();
+    members.sort_by_key(|i| (i.published.is_none(), i.published));
+    let mut columns: Vec<CoverageColumn> = Vec::new();
+    let mut column_of: HashMap<&str, usize> = HashMap::new();
+    for member in members.iter().filter(|m| m.duplicate_of.is_none_or(|c| !members.iter().any(|o| o.id == c))) {
+        column_of.insert(member.id, columns.len());
+        columns.push(CoverageColumn {
+            article: member.id.to_string(),
+            copies: Vec::new(),
+            outlet: member.outlet.map(str::to_string),
+            published: member.published,
+        });
+    }
+    for member in &members {
+        if let Some(&column) = member.duplicate_of.and_then(|c| column_of.get(c)) {
+            if column_of.insert(member.id, column).is_none() {
+                columns[column].copies.push(member.id.to_string());
+            }
+        }
+    }
+    let cells = |reports: &[Report]| {
+        let mut reported = vec![false; columns.len()];
+        for report in reports {
+            if let Some(&column) = column_of.get(report.article.as_str()) {
+                reported[column] = true;
+            }
+        }
+        reported
+    };
+    let mut quotes: Vec<&MergedQuote> = analysis.quotes.iter().filter(|q| q.story.as_deref() == Some(story)).collect();
+    quotes.sort_by_key(|q| q.fragment);
+    let mut rows: Vec<CoverageRow> = quotes
+        .iter()
+        .map(|q| CoverageRow {
+            kind: "quote".into(),
+            id: q.id.clone(),
+            label: format!("{}: \u{201C}{}\u{201D}", q.speaker.as_deref().unwrap_or("?"), q.text),
+            reported: cells(&q.reports),
+        })
+        .collect();
+    rows.extend(analysis.events.iter().filter(|e| e.story.as_deref() == Some(story)).map(|e| CoverageRow {
+        kind: "event".into(),
+        id: e.id.clone(),
+        label: format!("{} {}", e.when.label(), e.summary),
+        reported: cells(&e.sources),
+    }));
+    Coverage { story: story.to_string(), columns, rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input<'a>(id: &'a str, published: Option<NaiveDate>, paragraphs: Vec<&'a str>) -> ArticleInput<'a> {
+        ArticleInput { id, outlet: Some(id), published, story: Some("s"), duplicate_of: None, paragraphs }
+    }
+
+    #[test]
+    fn one_quote_many_reports_earliest_first_and_coverage() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2021, 12, d);
+        let later = input(
+            "later",
+            day(17),
+            vec!["\u{201C}Those two texts are not a menu from which one can pick,\u{201D} Russian Deputy Foreign Minister Sergey Ryabkov told journalists on Friday."],
+        );
+        let earlier = input(
+            "earlier",
+            day(16),
+            vec!["Russian Deputy Foreign Minister Sergei Ryabkov said on Thursday that \u{201C}those two texts are not a menu from which one can pick and choose,\u{201D} Interfax reported."],
+        );
+        let silent = input("silent", day(18), vec!["Russian Deputy Foreign Minister Sergei Ryabkov met envoys on Saturday."]);
+        let inputs = [later, earlier, silent];
+        let analysis = analyze(&inputs);
+        let statements: Vec<&MergedQuote> = analysis.quotes.iter().filter(|q| !q.fragment).collect();
+        assert_eq!(statements.len(), 1, "{:?}", analysis.quotes);
+        let reporters: Vec<&str> = statements[0].reports.iter().map(|r| r.article.as_str()).collect();
+        assert_eq!(reporters, ["earlier", "later"]);
+        assert_eq!(analysis.entities.entities.iter().filter(|e| e.name.ends_with("Ryabkov")).count(), 1);
+        let matrix = coverage(&analysis, &inputs, "s");
+        assert_eq!(matrix.columns.iter().map(|c| c.article.as_str()).collect::<Vec<_>>(), ["earlier", "later", "silent"]);
+        let quote_row = matrix.rows.iter().find(|r| r.kind == "quote").unwrap();
+        assert_eq!(quote_row.reported, [true, true, false]);
+        assert!(matrix.rows.iter().any(|r| r.kind == "event" && r.reported == [false, false, true]));
+    }
+}
