@@ -4,7 +4,8 @@
 use crate::dossier::Dossier;
 use dossier_core::article::Article;
 use serde::Serialize;
-use serde_json::Value;
+use dossier_core::analysis::Report;
+use dossier_core::timeline::Precision;
 use std::io::Write;
 
 /// Version of the export contract; bumped only when a key changes meaning or goes away.
@@ -53,38 +54,116 @@ impl<'a> ExportArticle<'a> {
     }
 }
 
+/// A quote as the dossier knows it: one per wording, with every article that reported it.
 #[derive(Debug, Serialize)]
 pub struct ExportQuote<'a> {
-    pub id: String,
+    pub id: &'a str,
+    /// The article that reported it first.
     pub article: &'a str,
     pub text: &'a str,
     pub speaker: Option<&'a str>,
     pub speaker_id: Option<&'a str>,
     pub role: Option<&'a str>,
     pub fragment: bool,
+    pub story: Option<&'a str>,
+    /// Outlets that reported it, earliest first.
     pub reported_by: Vec<&'a str>,
+    /// The agency the first report cites, if any report cites one.
     pub cited_source: Option<&'a str>,
+    pub reports: &'a [Report],
 }
 
-/// Every quote of the dossier, article by article in the store's order.
+/// Every quote of the dossier, merged across articles, in order of first appearance.
 pub fn quotes(dossier: &Dossier) -> Vec<ExportQuote<'_>> {
-    let mut out = Vec::new();
-    for article in &dossier.articles {
-        for quote in dossier.quotes.get(&article.id).into_iter().flatten() {
-            out.push(ExportQuote {
-                id: dossier_core::text::short_hash(&["quote", &article.id, &quote.start.to_string()]),
-                article: &article.id,
+    dossier
+        .analysis
+        .quotes
+        .iter()
+        .map(|quote| {
+            let mut reported_by: Vec<&str> = Vec::new();
+            for outlet in quote.reports.iter().filter_map(|r| r.outlet.as_deref()) {
+                if !reported_by.contains(&outlet) {
+                    reported_by.push(outlet);
+                }
+            }
+            ExportQuote {
+                id: &quote.id,
+                article: quote.reports.first().map_or("", |r| r.article.as_str()),
                 text: &quote.text,
                 speaker: quote.speaker.as_deref(),
-                speaker_id: None,
+                speaker_id: quote.speaker_id.as_deref(),
                 role: quote.role.as_deref(),
                 fragment: quote.fragment,
-                reported_by: article.outlet.as_deref().into_iter().collect(),
-                cited_source: quote.cited_source.as_deref(),
-            });
-        }
-    }
-    out
+                story: quote.story.as_deref(),
+                reported_by,
+                cited_source: quote.reports.iter().find_map(|r| r.cited_source.as_deref()),
+                reports: &quote.reports,
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportEntity<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub variants: &'a [String],
+    pub role: Option<&'a str>,
+    pub articles: &'a [String],
+    pub mentions: usize,
+}
+
+pub fn entities(dossier: &Dossier) -> Vec<ExportEntity<'_>> {
+    dossier
+        .analysis
+        .entities
+        .entities
+        .iter()
+        .map(|e| ExportEntity {
+            id: &e.id,
+            name: &e.name,
+            kind: e.kind.label(),
+            variants: &e.variants,
+            role: e.role.as_deref(),
+            articles: &e.articles,
+            mentions: e.mentions,
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportEvent<'a> {
+    pub id: &'a str,
+    /// YYYY-MM-DD for a day or a week (its Monday), YYYY-MM for a month, YYYY for a year.
+    pub date: String,
+    pub precision: Precision,
+    pub summary: &'a str,
+    pub articles: Vec<&'a str>,
+    pub story: Option<&'a str>,
+    pub actors: &'a [String],
+    pub inferred: bool,
+    pub sources: &'a [Report],
+}
+
+pub fn events(dossier: &Dossier) -> Vec<ExportEvent<'_>> {
+    dossier
+        .analysis
+        .events
+        .iter()
+        .map(|e| ExportEvent {
+            id: &e.id,
+            date: e.when.label(),
+            precision: e.when.precision,
+            summary: &e.summary,
+            articles: e.sources.iter().map(|s| s.article.as_str()).collect(),
+            story: e.story.as_deref(),
+            actors: &e.actors,
+            inferred: e.inferred,
+            sources: &e.sources,
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -101,9 +180,9 @@ struct Contract<'a> {
     version: u32,
     articles: Vec<ExportArticle<'a>>,
     stories: Vec<ExportStory<'a>>,
-    entities: Vec<Value>,
+    entities: Vec<ExportEntity<'a>>,
     quotes: Vec<ExportQuote<'a>>,
-    events: Vec<Value>,
+    events: Vec<ExportEvent<'a>>,
 }
 
 pub fn write_json(dossier: &Dossier, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -121,9 +200,9 @@ pub fn write_json(dossier: &Dossier, out: &mut dyn Write) -> anyhow::Result<()> 
                 last: s.last.as_deref(),
             })
             .collect(),
-        entities: Vec::new(),
+        entities: entities(dossier),
         quotes: quotes(dossier),
-        events: Vec::new(),
+        events: events(dossier),
     };
     serde_json::to_writer_pretty(&mut *out, &contract)?;
     writeln!(out)?;

@@ -85,11 +85,36 @@ enum Command {
         /// Second article (id or unique prefix).
         second: String,
     },
-    /// List quotes with their speakers, the outlet reporting them and the agency cited.
+    /// List quotes with their speakers, the outlets reporting them (earliest first) and the agency cited.
     Quotes {
         /// Only quotes by this speaker (any spelling: Sergei or Sergey Ryabkov, a surname).
         #[arg(long)]
         speaker: Option<String>,
+        /// Only quotes of this story (id or unique prefix).
+        #[arg(long)]
+        story: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// List people, organisations and places, one entity across spellings.
+    Entities {
+        /// Only this kind.
+        #[arg(long = "type", value_enum)]
+        kind: Option<EntityType>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// A story's dated events, relative dates resolved, each with its sources.
+    Timeline {
+        /// Story id or unique prefix (optional when the dossier has one story).
+        story: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Which outlet reported which quote and event of a story, and which left it out.
+    Coverage {
+        /// Story id or unique prefix (optional when the dossier has one story).
+        story: Option<String>,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
@@ -138,6 +163,13 @@ enum ListFormat {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum EntityType {
+    Person,
+    Organization,
+    Place,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Json,
@@ -173,6 +205,30 @@ fn load_gold(
     let path = gold.context("give --gold FILE or --groups FILE")?;
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read gold file {}", path.display()))?;
     Gold::parse(&text).with_context(|| format!("{} is not a gold file", path.display()))
+}
+
+/// Prints rows as a table for people or as JSON.
+fn print_list<T: serde::Serialize>(format: ListFormat, rows: &[T], table: impl Fn(&[T])) -> anyhow::Result<ExitCode> {
+    match format {
+        ListFormat::Table => table(rows),
+        ListFormat::Json => println!("{}", serde_json::to_string_pretty(rows)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The story an id prefix names, or the only story when none is given.
+fn find_story(store: &Store, id: Option<&str>) -> anyhow::Result<dossier_store::StoryRow> {
+    match id {
+        Some(id) => store.story(id)?.with_context(|| format!("no story with id {id:?} (see `dossier stories`)")),
+        None => {
+            let stories = store.stories()?;
+            match stories.as_slice() {
+                [only] => Ok(only.clone()),
+                [] => anyhow::bail!("the dossier has no stories yet (run `dossier analyze PATH`)"),
+                _ => anyhow::bail!("the dossier has {} stories: name one (see `dossier stories`)", stories.len()),
+            }
+        }
+    }
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -282,15 +338,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             report::print_diff(&a, &b);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Quotes { speaker, format } => {
-            let dossier = Dossier::load(&open_store(&cli)?)?;
+        Command::Quotes { speaker, story, format } => {
+            let store = open_store(&cli)?;
+            let story = match story {
+                Some(id) => Some(find_story(&store, Some(id))?),
+                None => None,
+            };
+            let dossier = Dossier::load(&store)?;
             let mut rows = export::quotes(&dossier);
             if let Some(wanted) = speaker {
                 rows.retain(|q| q.speaker.is_some_and(|s| dossier_core::names::same_entity(s, wanted)));
             }
+            if let Some(story) = &story {
+                rows.retain(|q| q.story == Some(story.id.as_str()));
+            }
+            print_list(*format, &rows, report::print_quotes)
+        }
+        Command::Entities { kind, format } => {
+            let dossier = Dossier::load(&open_store(&cli)?)?;
+            let mut rows = export::entities(&dossier);
+            if let Some(kind) = kind {
+                let label = kind.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
+                rows.retain(|e| e.kind == label);
+            }
+            rows.sort_by(|a, b| (a.kind, std::cmp::Reverse(a.articles.len()), a.name).cmp(&(b.kind, std::cmp::Reverse(b.articles.len()), b.name)));
+            print_list(*format, &rows, report::print_entities)
+        }
+        Command::Timeline { story, format } => {
+            let store = open_store(&cli)?;
+            let story = find_story(&store, story.as_deref())?;
+            let dossier = Dossier::load(&store)?;
+            let mut rows = export::events(&dossier);
+            rows.retain(|e| e.story == Some(story.id.as_str()));
+            print_list(*format, &rows, |rows| report::print_timeline(&story, rows))
+        }
+        Command::Coverage { story, format } => {
+            let store = open_store(&cli)?;
+            let story = find_story(&store, story.as_deref())?;
+            let dossier = Dossier::load(&store)?;
+            let matrix = dossier_core::analysis::coverage(&dossier.analysis, &dossier.inputs(), &story.id);
             match format {
-                ListFormat::Table => report::print_quotes(&rows, &dossier),
-                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+                ListFormat::Table => report::print_coverage(&story, &matrix),
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&matrix)?),
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -180,22 +180,97 @@ pub fn print_diff(first: &Article, second: &Article) {
     }
 }
 
-pub fn print_quotes(quotes: &[crate::export::ExportQuote<'_>], dossier: &Dossier) {
-    let mut rows = table(&["speaker", "quote", "kind", "reported by", "cites", "article"]);
+pub fn print_quotes(quotes: &[crate::export::ExportQuote<'_>]) {
+    let mut rows = table(&["id", "speaker", "quote", "first reported by", "also", "cites"]);
     for quote in quotes {
-        let article = dossier.article(quote.article);
-        let date = article.and_then(|a| a.published).map(|d| format!(" {d}")).unwrap_or_default();
+        let first = quote.reports.first();
+        let when = first.and_then(|r| r.published).map(|d| format!(", {d}")).unwrap_or_default();
+        let also: Vec<String> = quote.reports.iter().skip(1).map(report_label).collect();
+        let speaker = match (quote.speaker, quote.role) {
+            (Some(s), Some(r)) => format!("{s}\n({})", shorten(r, 40)),
+            (s, _) => or_dash(s),
+        };
+        let kind = if quote.fragment { " [fragment]" } else { "" };
         rows.add_row(vec![
-            or_dash(quote.speaker),
-            shorten(&format!("\u{201C}{}\u{201D}", quote.text), 90),
-            (if quote.fragment { "fragment" } else { "quote" }).to_string(),
-            format!("{}{date}", or_dash(quote.reported_by.first().copied())),
+            quote.id.to_string(),
+            speaker,
+            shorten(&format!("\u{201C}{}\u{201D}{kind}", quote.text), 90),
+            format!("{}{when}", or_dash(first.and_then(|r| r.outlet.as_deref()))),
+            if also.is_empty() { "—".to_string() } else { also.join("\n") },
             or_dash(quote.cited_source),
-            quote.article[..10].to_string(),
         ]);
     }
     println!("{rows}");
-    println!("{} quotes", quotes.len());
+    let reports: usize = quotes.iter().map(|q| q.reports.len()).sum();
+    println!("{} quotes ({} statements, {} fragments) from {reports} reports", quotes.len(), quotes.iter().filter(|q| !q.fragment).count(), quotes.iter().filter(|q| q.fragment).count());
+}
+
+/// "The Moscow Times 2021-12-17 (b371a1ad)".
+fn report_label(report: &dossier_core::analysis::Report) -> String {
+    let date = report.published.map(|d| format!(" {d}")).unwrap_or_default();
+    format!("{}{date} ({})", report.outlet.as_deref().unwrap_or("unknown outlet"), &report.article[..8.min(report.article.len())])
+}
+
+pub fn print_entities(entities: &[crate::export::ExportEntity<'_>]) {
+    let mut rows = table(&["type", "entity", "role", "also written", "articles", "mentions"]);
+    for entity in entities {
+        rows.add_row(vec![
+            Cell::new(entity.kind),
+            Cell::new(entity.name),
+            Cell::new(shorten(&or_dash(entity.role), 45)),
+            Cell::new(if entity.variants.is_empty() { "—".to_string() } else { entity.variants.join(", ") }),
+            Cell::new(entity.articles.len()).set_alignment(CellAlignment::Right),
+            Cell::new(entity.mentions).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    println!("{rows}");
+    let count = |kind: &str| entities.iter().filter(|e| e.kind == kind).count();
+    println!("{} entities: {} people, {} organisations, {} places", entities.len(), count("person"), count("organization"), count("place"));
+}
+
+pub fn print_timeline(story: &StoryRow, events: &[crate::export::ExportEvent<'_>]) {
+    println!("Timeline · {}", story.label);
+    let mut rows = table(&["when", "what happened", "reported by"]);
+    for event in events {
+        let when = match event.precision {
+            dossier_core::timeline::Precision::Week => format!("week of {}", event.date),
+            _ => event.date.clone(),
+        };
+        let inferred = if event.inferred { "\n(date inferred from the story)" } else { "" };
+        let sources: Vec<String> = event.sources.iter().map(report_label).collect();
+        rows.add_row(vec![format!("{when}{inferred}"), shorten(event.summary, 110), sources.join("\n")]);
+    }
+    println!("{rows}");
+    println!("{} events", events.len());
+}
+
+pub fn print_coverage(story: &StoryRow, coverage: &dossier_core::analysis::Coverage) {
+    println!("Coverage · {}", story.label);
+    let mut header: Vec<String> = vec!["".into()];
+    for (number, column) in coverage.columns.iter().enumerate() {
+        let copies = if column.copies.is_empty() { String::new() } else { format!(" +{} copy", column.copies.len()) };
+        let date = column.published.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
+        header.push(format!("[{}] {}\n{date}{copies}", number + 1, column.outlet.as_deref().unwrap_or("unknown")));
+    }
+    let mut rows = Table::new();
+    rows.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(160).set_header(header);
+    for row in &coverage.rows {
+        let mut cells = vec![Cell::new(shorten(&format!("{} {}", row.kind, row.label), 70))];
+        cells.extend(row.reported.iter().map(|&r| Cell::new(if r { "✓" } else { "·" }).set_alignment(CellAlignment::Center)));
+        rows.add_row(cells);
+    }
+    println!("{rows}");
+    for (number, column) in coverage.columns.iter().enumerate() {
+        let total = coverage.rows.len();
+        let reported = coverage.rows.iter().filter(|r| r.reported[number]).count();
+        println!(
+            "[{}] {} ({}): reported {reported} of {total}, left out {}",
+            number + 1,
+            column.outlet.as_deref().unwrap_or("unknown"),
+            &column.article[..8.min(column.article.len())],
+            total - reported
+        );
+    }
 }
 
 pub fn print_stories(dossier: &Dossier) {

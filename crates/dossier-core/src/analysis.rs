@@ -276,9 +276,10 @@ fn merge_events(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
         for event in &found.events {
             let global = |local: &usize| analysis.entities.of_article.get(&(input.id.to_string(), *local)).copied();
             let actors: Vec<usize> = event.actors.iter().filter_map(global).collect();
+            // Only people identify an event: organisations and places recur through a whole story.
             let agents = actors
                 .iter()
-                .filter(|&&a| analysis.entities.entities[a].kind != EntityKind::Place)
+                .filter(|&&a| analysis.entities.entities[a].kind == EntityKind::Person)
                 .map(|&a| analysis.entities.entities[a].id.clone())
                 .collect();
             let actors = actors.iter().map(|&a| analysis.entities.entities[a].id.clone()).collect();
@@ -298,7 +299,12 @@ fn merge_events(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
         }
     }
     for (number, members) in components(&mut parent).into_iter().enumerate() {
-        let mut sources: Vec<Report> = members.iter().map(|&m| report_of(items[m].input, None)).collect();
+        let mut sources: Vec<Report> = Vec::new();
+        for &m in &members {
+            if !sources.iter().any(|s| s.article == items[m].input.id) {
+                sources.push(report_of(items[m].input, None));
+            }
+        }
         sort_reports(&mut sources);
         let first = members.iter().find(|&&m| items[m].input.id == sources[0].article).copied().unwrap_or(members[0]);
         let mut actors: Vec<String> = Vec::new();

@@ -251,8 +251,7 @@ pub fn article_events(
                 continue;
             }
             let is_lead = number == lead_paragraph && index == 0;
-            let first_date = resolve_dates(sentence, reference).into_iter().next();
-            let (when, lead) = match first_date {
+            let (when, lead) = match main_date(sentence, reference) {
                 Some(found) => (found.when, false),
                 None if is_lead => (FuzzyDate::new(reference, Precision::Day), true),
                 None => continue,
@@ -263,6 +262,22 @@ pub fn article_events(
         offset += paragraph.len() + 2;
     }
     events
+}
+
+static SPEECH: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"\b(?:{SPEECH_VERBS})\b")).unwrap());
+
+/// The date a sentence's action happened: the one right after its speech verb
+/// ("said Friday", "said last month") when there is one, else the first. Dates far
+/// from the reference ("how it was in 1997") are background, not the story's events.
+fn main_date(sentence: &str, reference: NaiveDate) -> Option<ResolvedDate> {
+    let found: Vec<ResolvedDate> = resolve_dates(sentence, reference)
+        .into_iter()
+        .filter(|d| d.when.date >= year_offset(reference, -2) && d.when.date <= year_offset(reference, 1))
+        .collect();
+    let spoken = SPEECH.find_iter(sentence).find_map(|verb| {
+        found.iter().find(|d| d.span.start >= verb.end() && d.span.start <= verb.end() + 4).cloned()
+    });
+    spoken.or_else(|| found.into_iter().next())
 }
 
 /// Entities mentioned within `range`: people and organisations first, then places, each once.
