@@ -43,6 +43,8 @@ pub enum Stage {
     Scale,
     /// Near-duplicate detection alone (MinHash LSH) on --input, for side-by-side runs with other libraries.
     Lsh,
+    /// Entities, quotes, dates and their merging across articles (stories of ten), in memory.
+    Analysis,
 }
 
 pub struct Base {
@@ -218,6 +220,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if args.stage == Stage::Scale {
         return crate::scale::run(&bases, args.articles, args.stories_up_to);
     }
+    if args.stage == Stage::Analysis {
+        return bench_analysis(&bases, args.articles);
+    }
     let temporary = args.corpus.is_none();
     let dir = args
         .corpus
@@ -268,6 +273,67 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         rayon::current_num_threads(),
         peak.map_or("unknown".into(), human_bytes),
         human_bytes(db_size)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Times who-said-what-when on `count` articles cycled from `bases`: each article's
+/// entities, quotes and events, then the merging across articles.
+fn bench_analysis(bases: &[Base], count: usize) -> anyhow::Result<ExitCode> {
+    use dossier_core::analysis::{self, ArticleInput};
+    anyhow::ensure!(!bases.is_empty(), "no articles to measure on");
+    let story_ids: Vec<String> = (0..count.div_ceil(10)).map(|s| format!("story-{s}")).collect();
+    let inputs: Vec<ArticleInput<'_>> = (0..count)
+        .map(|i| {
+            let (year, month, day) = date_for(i);
+            ArticleInput {
+                id: "",
+                outlet: None,
+                published: dossier_core::dates::parse_date(&format!("{year}-{month:02}-{day:02}")),
+                story: Some(story_ids[i / 10].as_str()),
+                duplicate_of: None,
+                paragraphs: bases[i % bases.len()].paragraphs.iter().map(String::as_str).collect(),
+            }
+        })
+        .collect();
+    let ids: Vec<String> = (0..count).map(|i| format!("a{i}")).collect();
+    let inputs: Vec<ArticleInput<'_>> =
+        inputs.into_iter().zip(&ids).map(|(input, id)| ArticleInput { id, ..input }).collect();
+    let bytes: usize = inputs.iter().map(|i| i.paragraphs.iter().map(|p| p.len() + 2).sum::<usize>()).sum();
+    println!(
+        "Analysing {count} articles ({}) from {} real ones on {} threads …",
+        human_bytes(bytes as u64),
+        bases.len(),
+        rayon::current_num_threads()
+    );
+    let started = Instant::now();
+    let per_article: usize = inputs
+        .par_iter()
+        .map(|input| {
+            let found = dossier_core::entities::extract(input.paragraphs.iter().copied());
+            let quotes = dossier_core::quotes::extract(input.paragraphs.iter().copied());
+            let events = input
+                .published
+                .map(|date| dossier_core::timeline::article_events(&input.paragraphs, &found, date, false).len());
+            found.entities.len() + quotes.len() + events.unwrap_or(0)
+        })
+        .sum();
+    let extraction = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let result = analysis::analyze(&inputs);
+    let full = started.elapsed().as_secs_f64();
+    println!("{:<44} {:>10} {:>14} {:>10}", "stage", "seconds", "articles/s", "MB/s");
+    for (stage, seconds) in
+        [("entities + quotes + events, per article", extraction), ("the same, then merged across articles", full)]
+    {
+        println!("{stage:<44} {seconds:>10.2} {:>14.0} {:>10.2}", count as f64 / seconds, bytes as f64 / 1e6 / seconds);
+    }
+    println!(
+        "found {per_article} items; merged: {} entities, {} quotes, {} events   peak memory: {}",
+        result.entities.entities.len(),
+        result.quotes.len(),
+        result.events.len(),
+        peak_memory().map_or("unknown".into(), human_bytes)
     );
     Ok(ExitCode::SUCCESS)
 }

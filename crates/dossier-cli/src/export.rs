@@ -2,14 +2,14 @@
 //! `stories`, `entities`, `quotes` and `events`; JSON lines and CSV of articles.
 
 use crate::dossier::Dossier;
-use dossier_core::article::Article;
-use serde::Serialize;
 use dossier_core::analysis::Report;
+use dossier_core::article::Article;
 use dossier_core::timeline::Precision;
+use serde::Serialize;
 use std::io::Write;
 
 /// Version of the export contract; bumped only when a key changes meaning or goes away.
-pub const CONTRACT_VERSION: u32 = 1;
+pub const CONTRACT_VERSION: u32 = 2;
 
 #[derive(Debug, Serialize)]
 pub struct ExportArticle<'a> {

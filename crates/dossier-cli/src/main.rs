@@ -361,7 +361,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let label = kind.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
                 rows.retain(|e| e.kind == label);
             }
-            rows.sort_by(|a, b| (a.kind, std::cmp::Reverse(a.articles.len()), a.name).cmp(&(b.kind, std::cmp::Reverse(b.articles.len()), b.name)));
+            rows.sort_by(|a, b| {
+                (a.kind, std::cmp::Reverse(a.articles.len()), a.name).cmp(&(
+                    b.kind,
+                    std::cmp::Reverse(b.articles.len()),
+                    b.name,
+                ))
+            });
             print_list(*format, &rows, report::print_entities)
         }
         Command::Timeline { story, format } => {

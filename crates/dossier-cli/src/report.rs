@@ -202,13 +202,22 @@ pub fn print_quotes(quotes: &[crate::export::ExportQuote<'_>]) {
     }
     println!("{rows}");
     let reports: usize = quotes.iter().map(|q| q.reports.len()).sum();
-    println!("{} quotes ({} statements, {} fragments) from {reports} reports", quotes.len(), quotes.iter().filter(|q| !q.fragment).count(), quotes.iter().filter(|q| q.fragment).count());
+    println!(
+        "{} quotes ({} statements, {} fragments) from {reports} reports",
+        quotes.len(),
+        quotes.iter().filter(|q| !q.fragment).count(),
+        quotes.iter().filter(|q| q.fragment).count()
+    );
 }
 
 /// "The Moscow Times 2021-12-17 (b371a1ad)".
 fn report_label(report: &dossier_core::analysis::Report) -> String {
     let date = report.published.map(|d| format!(" {d}")).unwrap_or_default();
-    format!("{}{date} ({})", report.outlet.as_deref().unwrap_or("unknown outlet"), &report.article[..8.min(report.article.len())])
+    format!(
+        "{}{date} ({})",
+        report.outlet.as_deref().unwrap_or("unknown outlet"),
+        &report.article[..8.min(report.article.len())]
+    )
 }
 
 pub fn print_entities(entities: &[crate::export::ExportEntity<'_>]) {
@@ -225,7 +234,13 @@ pub fn print_entities(entities: &[crate::export::ExportEntity<'_>]) {
     }
     println!("{rows}");
     let count = |kind: &str| entities.iter().filter(|e| e.kind == kind).count();
-    println!("{} entities: {} people, {} organisations, {} places", entities.len(), count("person"), count("organization"), count("place"));
+    println!(
+        "{} entities: {} people, {} organisations, {} places",
+        entities.len(),
+        count("person"),
+        count("organization"),
+        count("place")
+    );
 }
 
 pub fn print_timeline(story: &StoryRow, events: &[crate::export::ExportEvent<'_>]) {
@@ -253,10 +268,15 @@ pub fn print_coverage(story: &StoryRow, coverage: &dossier_core::analysis::Cover
         header.push(format!("[{}] {}\n{date}{copies}", number + 1, column.outlet.as_deref().unwrap_or("unknown")));
     }
     let mut rows = Table::new();
-    rows.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(160).set_header(header);
+    rows.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(160)
+        .set_header(header);
     for row in &coverage.rows {
         let mut cells = vec![Cell::new(shorten(&format!("{} {}", row.kind, row.label), 70))];
-        cells.extend(row.reported.iter().map(|&r| Cell::new(if r { "✓" } else { "·" }).set_alignment(CellAlignment::Center)));
+        cells.extend(
+            row.reported.iter().map(|&r| Cell::new(if r { "✓" } else { "·" }).set_alignment(CellAlignment::Center)),
+        );
         rows.add_row(cells);
     }
     println!("{rows}");

@@ -130,3 +130,55 @@ fn show_gives_clean_text_metadata_and_the_original() {
     assert_eq!(missing.code, 1);
     assert!(missing.stderr.contains("no article with id"));
 }
+
+#[test]
+fn who_said_what_when_on_the_seeds() {
+    let (_dir, db) = analysed_seeds();
+    let exported = json(&dossier(&db, &["export", "--format", "json"]));
+    let entities = exported["entities"].as_array().unwrap();
+    let named = |name: &str| {
+        entities
+            .iter()
+            .filter(|e| e["name"] == name || e["variants"].as_array().unwrap().iter().any(|v| v == name))
+            .collect::<Vec<_>>()
+    };
+    // One entity across spellings, with its role; caption-only names are no entity.
+    let ryabkov = named("Sergey Ryabkov");
+    assert_eq!(ryabkov.len(), 1, "{ryabkov:?}");
+    assert_eq!(ryabkov, named("Sergei Ryabkov"));
+    assert_eq!(ryabkov[0]["type"], "person");
+    assert_eq!(ryabkov[0]["role"], "Russian Deputy Foreign Minister");
+    assert_eq!(ryabkov[0]["articles"].as_array().unwrap().len(), 5);
+    assert_eq!(named("Kiev"), named("Kyiv"));
+    assert_eq!(named("U.S."), named("United States"));
+    for caption in ["Mikhail Metzel", "Anton Denisov", "Ints Kalnins"] {
+        assert!(named(caption).is_empty(), "{caption} comes only from a photo credit");
+    }
+    // A quote reported by both captures of the same article is one quote, with both reports.
+    let quotes = exported["quotes"].as_array().unwrap();
+    let grushko = quotes.iter().find(|q| q["text"].as_str().unwrap().contains("received any concrete")).unwrap();
+    assert_eq!(grushko["speaker"], "Alexander Grushko");
+    assert_eq!(grushko["cited_source"], "RIA Novosti");
+    assert_eq!(grushko["reports"].as_array().unwrap().len(), 2);
+    let ushakov = quotes.iter().find(|q| q["text"].as_str().unwrap().contains("expressed hope")).unwrap();
+    assert_eq!(ushakov["speaker_id"], named("Yury Ushakov")[0]["id"]);
+    assert_eq!(ushakov["cited_source"], "Interfax");
+    // The same speaker under either spelling.
+    let by_speaker = dossier(&db, &["quotes", "--speaker", "Sergei Ryabkov", "--format", "json"]);
+    let texts: Vec<String> = json(&by_speaker).as_array().unwrap().iter().map(|q| q["text"].to_string()).collect();
+    assert!(texts.iter().any(|t| t.contains("not a menu")) && texts.iter().any(|t| t.contains("sake of an answer")));
+    // Relative dates resolved against each article's date, or its story's.
+    let timeline = dossier(&db, &["timeline"]);
+    assert_eq!(timeline.code, 0, "{}", timeline.stderr);
+    for expected in ["week of 2021-12-06", "2021-12-15", "2021-12-17", "2022-01", "2022-02", "2022-02-20", "inferred"] {
+        assert!(timeline.stdout.contains(expected), "{expected} missing from\n{}", timeline.stdout);
+    }
+    let coverage = json(&dossier(&db, &["coverage", "--format", "json"]));
+    let columns = coverage["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), 4, "the two captures of one article share a column: {columns:?}");
+    let rows = coverage["rows"].as_array().unwrap();
+    let grushko_row = rows.iter().find(|r| r["label"].as_str().unwrap().contains("received any concrete")).unwrap();
+    assert_eq!(grushko_row["reported"].as_array().unwrap().iter().filter(|r| **r == true).count(), 1);
+    let table = dossier(&db, &["coverage"]);
+    assert!(table.stdout.contains("left out"), "{}", table.stdout);
+}

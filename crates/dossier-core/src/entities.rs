@@ -67,6 +67,17 @@ pub struct ArticleEntities {
 }
 
 impl ArticleEntities {
+    /// Every form's key to its entity, for resolving many names at once.
+    pub fn keys(&self) -> HashMap<String, usize> {
+        let mut keys = HashMap::new();
+        for (index, entity) in self.entities.iter().enumerate() {
+            for form in entity.forms.iter().chain(std::iter::once(&entity.name)) {
+                keys.entry(names::key(form)).or_insert(index);
+            }
+        }
+        keys
+    }
+
     /// The entity a name (a speaker, say) refers to in this article.
     pub fn find(&self, name: &str) -> Option<usize> {
         let key = names::key(name);
@@ -100,19 +111,101 @@ static KNOWN_ORGANISATIONS: LazyLock<HashSet<String>> = LazyLock::new(|| {
 
 /// Words that make a name an organisation's.
 const ORG_WORDS: &[&str] = &[
-    "Ministry", "Agency", "Department", "Council", "Commission", "Union", "Organization", "Organisation", "Office",
-    "Committee", "Parliament", "Government", "Party", "Court", "Bank", "University", "Institute", "Foundation",
-    "Corporation", "Company", "Inc", "Inc.", "Corp", "Corp.", "Ltd", "Group", "News", "Novosti", "Times", "Post",
-    "Press", "Service", "Fund", "Association", "Alliance", "Army", "Navy", "Forces", "Police", "Senate", "Congress",
-    "Duma", "Assembly", "Authority", "Bureau", "Board", "Nations", "Network", "Radio", "Television", "Journal",
-    "Herald", "Tribune", "Telegraph", "Club", "League", "Academy", "College", "Hospital", "Church", "Movement",
-    "Coalition", "Campaign", "Center", "Centre", "Administration", "Cabinet", "Embassy", "Kremlin", "Pentagon",
+    "Ministry",
+    "Agency",
+    "Department",
+    "Council",
+    "Commission",
+    "Union",
+    "Organization",
+    "Organisation",
+    "Office",
+    "Committee",
+    "Parliament",
+    "Government",
+    "Party",
+    "Court",
+    "Bank",
+    "University",
+    "Institute",
+    "Foundation",
+    "Corporation",
+    "Company",
+    "Inc",
+    "Inc.",
+    "Corp",
+    "Corp.",
+    "Ltd",
+    "Group",
+    "News",
+    "Novosti",
+    "Times",
+    "Post",
+    "Press",
+    "Service",
+    "Fund",
+    "Association",
+    "Alliance",
+    "Army",
+    "Navy",
+    "Forces",
+    "Police",
+    "Senate",
+    "Congress",
+    "Duma",
+    "Assembly",
+    "Authority",
+    "Bureau",
+    "Board",
+    "Nations",
+    "Network",
+    "Radio",
+    "Television",
+    "Journal",
+    "Herald",
+    "Tribune",
+    "Telegraph",
+    "Club",
+    "League",
+    "Academy",
+    "College",
+    "Hospital",
+    "Church",
+    "Movement",
+    "Coalition",
+    "Campaign",
+    "Center",
+    "Centre",
+    "Administration",
+    "Cabinet",
+    "Embassy",
+    "Kremlin",
+    "Pentagon",
 ];
 
 /// Last words that make a name a place's.
 const PLACE_SUFFIXES: &[&str] = &[
-    "Sea", "Ocean", "River", "Gulf", "Strait", "Straits", "Mountains", "Lake", "Island", "Islands", "Peninsula",
-    "Bay", "Valley", "Desert", "Region", "Oblast", "Province", "County", "Canal", "Channel", "Coast",
+    "Sea",
+    "Ocean",
+    "River",
+    "Gulf",
+    "Strait",
+    "Straits",
+    "Mountains",
+    "Lake",
+    "Island",
+    "Islands",
+    "Peninsula",
+    "Bay",
+    "Valley",
+    "Desert",
+    "Region",
+    "Oblast",
+    "Province",
+    "County",
+    "Canal",
+    "Channel",
+    "Coast",
 ];
 
 const HONORIFICS: &[&str] = &["Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Gen.", "Col.", "Lt.", "Prof."];
@@ -162,6 +255,49 @@ pub(crate) const NOT_NAMES: &[&str] = &[
     "Her",
     "Its",
     "Meanwhile",
+    "With",
+    "From",
+    "To",
+    "By",
+    "Of",
+    "Under",
+    "Over",
+    "Since",
+    "Until",
+    "During",
+    "Among",
+    "Without",
+    "About",
+    "Against",
+    "Amid",
+    "Although",
+    "Though",
+    "Because",
+    "Once",
+    "Now",
+    "Today",
+    "Yesterday",
+    "Every",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "Both",
+    "Several",
+    "Another",
+    "What",
+    "Which",
+    "Who",
+    "Why",
+    "How",
+    "Where",
+    "Not",
+    "No",
+    "Only",
+    "Even",
+    "My",
+    "Your",
+    "You",
     "Still",
     "Yet",
     "So",
@@ -316,7 +452,6 @@ pub(crate) fn clean_name(name: &str) -> &str {
     }
 }
 
-
 /// An acronym or initialism: NATO, EU, U.S.
 pub(crate) fn is_acronym(name: &str) -> bool {
     name.len() >= 2
@@ -346,6 +481,16 @@ fn is_place(name: &str) -> bool {
     PLACES.contains(name)
         || name.split_whitespace().count() >= 2
             && name.split_whitespace().last().is_some_and(|w| PLACE_SUFFIXES.contains(&w))
+}
+
+/// Whether a name is a place's (gazetteer, geographic suffix or curated alias).
+pub(crate) fn is_place_name(name: &str) -> bool {
+    classify(name, Cues::default()) == Some(EntityKind::Place)
+}
+
+/// Whether a name, with nothing around it, reads as a person's or an organisation's.
+pub(crate) fn looks_like_actor(name: &str) -> bool {
+    matches!(classify(name, Cues::default()), Some(EntityKind::Person | EntityKind::Organization))
 }
 
 fn is_organisation(name: &str) -> bool {
@@ -538,9 +683,7 @@ fn candidate(sentence: &str, start: usize, end: usize, possessor: Option<&str>, 
     if !is_organisation(&unprefixed) && !is_place(&unprefixed) {
         let (person, prefix) = split_person_role(&unprefixed);
         name = person;
-        role = prefix
-            .or_else(|| role_before(&sentence[..start]))
-            .or_else(|| role_after(after));
+        role = prefix.or_else(|| role_before(&sentence[..start])).or_else(|| role_after(after));
         cues.role = role.is_some();
     }
     let known = is_organisation(&name) || is_place(&name) || names::alias_canonical(&name).is_some();
@@ -658,12 +801,7 @@ fn record(result: &mut ArticleEntities, entity: usize, candidate: &Candidate) {
             target.role = Some(role.clone());
         }
     }
-    result.mentions.push(Mention {
-        text: candidate.name.clone(),
-        start: candidate.start,
-        end: candidate.end,
-        entity,
-    });
+    result.mentions.push(Mention { text: candidate.name.clone(), start: candidate.start, end: candidate.end, entity });
 }
 
 /// The full name a surname ("Grushko"), a family name written first ("Xi") or an
@@ -681,7 +819,11 @@ fn short_form_of(candidate: &Candidate, entities: &[Entity]) -> Option<usize> {
     });
     surname.or_else(|| {
         is_acronym(&candidate.name)
-            .then(|| entities.iter().position(|e| e.kind == EntityKind::Organization && initials(&e.name) == candidate.name.replace('.', "")))
+            .then(|| {
+                entities.iter().position(|e| {
+                    e.kind == EntityKind::Organization && initials(&e.name) == candidate.name.replace('.', "")
+                })
+            })
             .flatten()
     })
 }
@@ -756,8 +898,10 @@ fn find_root(parent: &mut [usize], mut at: usize) -> usize {
 /// transliterations) are one entity; a person named by surname alone joins the one
 /// person with that surname, and stays apart when several share it.
 pub fn merge<'a>(articles: impl IntoIterator<Item = (&'a str, &'a ArticleEntities)>) -> EntityIndex {
-    let items: Vec<(&str, usize, &Entity)> =
-        articles.into_iter().flat_map(|(id, found)| found.entities.iter().enumerate().map(move |(i, e)| (id, i, e))).collect();
+    let items: Vec<(&str, usize, &Entity)> = articles
+        .into_iter()
+        .flat_map(|(id, found)| found.entities.iter().enumerate().map(move |(i, e)| (id, i, e)))
+        .collect();
     let mut parent: Vec<usize> = (0..items.len()).collect();
     let mut first_with_key: HashMap<(EntityKind, String), usize> = HashMap::new();
     for (index, (_, _, entity)) in items.iter().enumerate() {
@@ -831,7 +975,10 @@ fn combine(members: &[(&str, usize, &Entity)], ids: &mut HashSet<String>) -> Dos
         }
     }
     let most_voted = |votes: &HashMap<&str, usize>| {
-        votes.iter().max_by_key(|(name, n)| (**n, role_rank(name), std::cmp::Reverse(name.to_string()))).map(|(n, _)| n.to_string())
+        votes
+            .iter()
+            .max_by_key(|(name, n)| (**n, role_rank(name), std::cmp::Reverse(name.to_string())))
+            .map(|(n, _)| n.to_string())
     };
     let kind = members[0].2.kind;
     let voted = most_voted(&name_votes).unwrap_or_default();
@@ -895,7 +1042,8 @@ mod tests {
 
     #[test]
     fn leaves_out_what_nothing_identifies() {
-        let found = names_of("Commenting on the response, officials met. Western claims grew. Security proposals were sent.");
+        let found =
+            names_of("Commenting on the response, officials met. Western claims grew. Security proposals were sent.");
         assert!(found.is_empty(), "{found:?}");
     }
 
@@ -907,7 +1055,11 @@ mod tests {
         let find = |n: &str| index.entities.iter().filter(|e| e.name == n || e.variants.iter().any(|v| v == n)).count();
         assert_eq!(find("Sergey Ryabkov"), 1);
         assert_eq!(find("Sergei Ryabkov"), 1);
-        let ryabkov = index.entities.iter().find(|e| e.variants.iter().any(|v| v == "Sergey Ryabkov") || e.name == "Sergey Ryabkov").unwrap();
+        let ryabkov = index
+            .entities
+            .iter()
+            .find(|e| e.variants.iter().any(|v| v == "Sergey Ryabkov") || e.name == "Sergey Ryabkov")
+            .unwrap();
         assert_eq!(ryabkov.articles, ["a", "b"]);
         assert_eq!(ryabkov.role.as_deref(), Some("Russian Deputy Foreign Minister"));
         let kyiv = index.entities.iter().find(|e| e.name == "Kyiv").unwrap();

@@ -38,13 +38,20 @@ pub fn transliteration_key(token: &str) -> String {
     key
 }
 
+/// Lower-cased honorifics that may precede a name.
+const HONORIFICS: [&str; 14] =
+    ["mr.", "mrs.", "ms.", "dr.", "sen.", "rep.", "gov.", "gen.", "prof.", "mr", "mrs", "ms", "dr", "sir"];
+
 fn normalise(name: &str) -> String {
     // "Khan, who is Muslim," and "David Martosko (@dmartosko)" name Khan and Martosko.
     let name = name.split(',').next().unwrap_or(name);
     let name = name.split(" (").next().unwrap_or(name);
     let folded = fold_for_match(name).to_lowercase();
     let trimmed = folded.trim_start_matches("the ").trim_end_matches("'s").trim_matches(|c: char| !c.is_alphanumeric());
-    trimmed.split_whitespace().map(transliteration_key).collect::<Vec<_>>().join(" ")
+    // "Mr. Alexander" names Alexander: honorifics are not part of the name.
+    let words: Vec<&str> = trimmed.split_whitespace().collect();
+    let honorifics = words.iter().take_while(|w| HONORIFICS.contains(w) && words.len() > 1).count();
+    words[honorifics..].iter().map(|w| transliteration_key(w)).collect::<Vec<_>>().join(" ")
 }
 
 /// The canonical key of a name: its alias target if listed, else its normalised form.
@@ -84,6 +91,8 @@ mod tests {
         assert!(same_entity("U.S.", "United States"));
         assert!(same_entity("the EU", "European Union"));
         assert!(same_entity("Kiev", "Kyiv"));
+        assert!(same_entity("Mr. Alexander", "Lamar Alexander"));
+        assert!(same_entity("Rep. Gwen Moore (D-Wis.)", "Gwen Moore"));
         assert!(same_entity("Zelenskiy", "Zelensky"));
         assert!(same_entity("Dmitriy Peskov", "Dmitri Peskov"));
         assert!(same_entity("Aleksandr Lukashenko", "Alexander Lukashenko"));

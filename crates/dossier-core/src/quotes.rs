@@ -8,7 +8,7 @@
 //! sentence, the person or body the sentence is about.
 
 use crate::entities::{
-    clean_name, is_body, is_real_name, split_role, strip_possessive, NAME, ROLE_NOUNS,
+    clean_name, is_body, is_place_name, is_real_name, looks_like_actor, split_role, strip_possessive, NAME, ROLE_NOUNS,
 };
 use crate::sentences;
 use regex::Regex;
@@ -38,12 +38,12 @@ pub(crate) const SPEECH_VERBS: &str = r"said|says|say|told|tells|added|adds|stat
 
 /// One character of a speaker phrase: anything but punctuation, except the full stop
 /// of an honorific ("Sen. Bernie Sanders").
-const PHRASE: &str = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|St)\.\s|[^.,;:!?“”\u0022])";
+const PHRASE: &str = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|St|[A-Z])\.\s|[^.,;:!?“”\u0022])";
 
 static AFTER_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
-    // `"…," Grushko said` / `"…," said Grushko` / `"…," he told journalists`
+    // `"…," Grushko said` / `"…," said Grushko` / `"…," he told journalists` / `"…" ― Pamela Padilla`
     Regex::new(&format!(
-        r"^[\s,]*(?:(?P<subject>{PHRASE}{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})\b|(?P<verb2>{SPEECH_VERBS})\s+(?P<object>{PHRASE}{{1,120}}))"
+        r"^[\s,]*(?:(?P<subject>{PHRASE}{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})\b|(?P<verb2>{SPEECH_VERBS})\s+(?P<object>{PHRASE}{{1,120}})|(?:[\u{{2015}}\u{{2014}}\u{{2013}}]|--?)\s*(?P<signed>[A-Z][\w.'\u{{2019}} -]{{1,60}}?)\.?\s*$)"
     ))
     .unwrap()
 });
@@ -77,7 +77,8 @@ static AFTER_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
 
 static PARENTHESES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\([^)]*\)").unwrap());
 
-pub(crate) const PRONOUNS: [&str; 12] = ["he", "she", "they", "He", "She", "They", "him", "her", "them", "Him", "Her", "Them"];
+pub(crate) const PRONOUNS: [&str; 12] =
+    ["he", "she", "they", "He", "She", "They", "him", "her", "them", "Him", "Her", "Them"];
 
 /// Quote marks: opening and closing characters of each style.
 fn closing_mark(open: &str) -> Option<&'static str> {
@@ -126,6 +127,16 @@ fn quoted_spans(paragraph: &str) -> Vec<(usize, usize, usize, usize)> {
     spans
 }
 
+/// The names in a speaker phrase. "Clinton spoke in Tulsa, Oklahoma, arguing": a
+/// place is the speaker only when nothing else is named.
+fn speaker_names(phrase: &str) -> Vec<regex::Match<'_>> {
+    let mut names: Vec<regex::Match<'_>> = NAME.find_iter(phrase).filter(|m| is_real_name(m.as_str())).collect();
+    if names.iter().any(|m| !is_place_name(strip_possessive(m.as_str()))) {
+        names.retain(|m| !is_place_name(strip_possessive(m.as_str())));
+    }
+    names
+}
+
 /// The best name in a subject phrase: the last capitalised name that is not a
 /// possessor ("Putin's aide Yury Ushakov" is Ushakov), else the phrase itself when
 /// it is short ("the statement", "officials").
@@ -134,7 +145,7 @@ fn speaker_from_phrase(phrase: &str) -> Option<(String, Option<String>)> {
     if phrase.is_empty() {
         return None;
     }
-    let names: Vec<regex::Match<'_>> = NAME.find_iter(phrase).filter(|m| is_real_name(m.as_str())).collect();
+    let names = speaker_names(phrase);
     let chosen = names.iter().rev().find(|m| strip_possessive(m.as_str()) == m.as_str()).or(names.last());
     if let Some(found) = chosen {
         let name = strip_possessive(found.as_str());
@@ -231,7 +242,10 @@ impl People {
 
     /// Whether a single-word name is someone the article named in full.
     fn knows(&self, name: &str) -> bool {
-        name.split_whitespace().count() >= 2 || self.full_form(name) != name || is_body(name)
+        let named = self.named.iter().any(|n| n == name);
+        (name.split_whitespace().count() >= 2 && (named || looks_like_actor(name)))
+            || self.full_form(name) != name
+            || is_body(name)
     }
 
     /// Turns a subject phrase into a speaker and role.
@@ -242,7 +256,7 @@ impl People {
         if is_pronoun(first_word) && phrase.split_whitespace().count() <= 2 {
             return (self.resolve(first_word), None);
         }
-        let names: Vec<regex::Match<'_>> = NAME.find_iter(phrase).filter(|m| is_real_name(m.as_str())).collect();
+        let names = speaker_names(phrase);
         let own = names.iter().rev().find(|m| strip_possessive(m.as_str()) == m.as_str());
         // "the Florida senator", "the GOP nominee": the name qualifies a role noun.
         if let Some(last) = names.last() {
@@ -297,7 +311,7 @@ fn fragment_owner(before: &str, people: &People) -> Option<String> {
     names
         .iter()
         .map(|m| clean_name(strip_possessive(m.as_str())))
-        .find(|n| !n.is_empty() && people.knows(split_role(n).0.as_str()))
+        .find(|n| !n.is_empty() && !is_place_name(n) && people.knows(split_role(n).0.as_str()))
         .map(str::to_string)
 }
 
@@ -326,7 +340,7 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> 
                 if closes_sentence { close_end } else { sentences::bounds(paragraph, close_end).end.max(close_end) }
                     .min(paragraph.len());
             let after = &paragraph[close_end..sentence_end];
-            let before = &paragraph[sentence_start..open_start];
+            let before = sentences::strip_dateline(&paragraph[sentence_start..open_start]);
             let sentence = &paragraph[sentence_start..sentence_end];
             let mut cited_source = TOLD_AGENCY.captures(sentence).map(|c| c["agency"].trim().to_string());
             let ends_statement = text.ends_with([',', '.', '?', '!']) || text.ends_with("...");
@@ -335,10 +349,11 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> 
                 cited_source = Some(c["source"].trim().to_string());
                 phrase = Some(c["speaker"].to_string());
             } else if let Some(c) = AFTER_QUOTE.captures(after) {
-                phrase = c.name("subject").or(c.name("object")).map(|m| m.as_str().to_string());
+                phrase = c.name("subject").or(c.name("object")).or(c.name("signed")).map(|m| m.as_str().to_string());
                 // `X said that "…," Interfax reported`: X spoke; the agency is the source.
                 let reported = c.name("verb").is_some_and(|v| v.as_str().starts_with("report"));
-                let speaker_before = BEFORE_QUOTE.captures(before).or_else(|| BEFORE_ANYWHERE.captures_iter(before).last());
+                let speaker_before =
+                    BEFORE_QUOTE.captures(before).or_else(|| BEFORE_ANYWHERE.captures_iter(before).last());
                 if let (true, Some(b)) = (reported, speaker_before) {
                     cited_source = phrase.take().map(|p| p.trim().to_string());
                     phrase = b.name("subject").or(b.name("according")).map(|m| m.as_str().to_string());
@@ -350,7 +365,9 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> 
             } else if let Some(c) = AFTER_ANYWHERE.captures(after) {
                 phrase = Some(c["subject"].to_string());
             }
-            let fragment = words < 6 || !(ends_statement || phrase.is_some() && words >= 8);
+            // A short quote that is a sentence of its own ("Neither do I.") is a statement, not a fragment.
+            let whole_sentence = ends_statement && before.trim().is_empty() && after.trim().is_empty();
+            let fragment = (words < 6 && !whole_sentence) || !(ends_statement || phrase.is_some() && words >= 8);
             let (mut speaker, mut role) = phrase.as_deref().map(|p| people.speaker(p)).unwrap_or((None, None));
             if speaker.is_none() && fragment {
                 if let Some(owner) = fragment_owner(before, &people) {

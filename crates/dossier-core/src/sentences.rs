@@ -4,7 +4,9 @@
 //! dotted abbreviations (`U.S.`, `Dr.`), initials (`J. Smith`), a full stop inside
 //! a closing quote (`… manner.” The`), and ellipses that do or do not end a sentence.
 
+use regex::Regex;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// Abbreviations whose full stop does not end a sentence.
 const ABBREVIATIONS: [&str; 22] = [
@@ -94,6 +96,16 @@ pub fn bounds(text: &str, at: usize) -> Range<usize> {
     start.min(at)..text.len()
 }
 
+/// "MOSCOW (Sputnik) - ", "FLINT, Mich., Oct. 4 (UPI) — ": a dateline opening a paragraph.
+static DATELINE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Z]{2,}[A-Za-z .,'0-9-]{0,40}(?:\s*\([^)]{1,40}\))?\s*[-\u{2013}\u{2014}:]\s+").unwrap()
+});
+
+/// `text` without a dateline at its start.
+pub fn strip_dateline(text: &str) -> &str {
+    DATELINE_OPENING.find(text).map_or(text, |m| &text[m.end()..])
+}
+
 /// Word tokens of `text` as byte ranges: runs of letters and digits, with inner
 /// apostrophes, hyphens and dots kept (`don't`, `state-run`, `U.S.`).
 pub fn tokens(text: &str) -> Vec<Range<usize>> {
@@ -140,12 +152,19 @@ mod tests {
             sentences("\u{201C}We make proposals. We get ultimatums,\u{201D} he said."),
             ["\u{201C}We make proposals.", "We get ultimatums,\u{201D} he said."]
         );
-        assert_eq!(sentences("They are mentioned \u{2026} We cannot accept this."), [
-            "They are mentioned \u{2026}",
-            "We cannot accept this."
-        ]);
+        assert_eq!(
+            sentences("They are mentioned \u{2026} We cannot accept this."),
+            ["They are mentioned \u{2026}", "We cannot accept this."]
+        );
         assert_eq!(sentences("claims \u{2026} of provocations. Next."), ["claims \u{2026} of provocations.", "Next."]);
         assert_eq!(sentences("Is it? Yes! No."), ["Is it?", "Yes!", "No."]);
+    }
+
+    #[test]
+    fn datelines_come_off() {
+        assert_eq!(strip_dateline("MOSCOW (Sputnik) - Russian officials said"), "Russian officials said");
+        assert_eq!(strip_dateline("FLINT, Mich., Oct. 4 (UPI) \u{2014} Former President"), "Former President");
+        assert_eq!(strip_dateline("NATO said - quietly"), "NATO said - quietly");
     }
 
     #[test]

@@ -139,9 +139,11 @@ fn resolve_relative(c: &regex::Captures<'_>, reference: NaiveDate) -> Option<Fuz
         });
     }
     if let (Some(count), Some(unit)) = (c.name("count"), c.name("ago_unit")) {
-        let n: i64 = count.as_str().parse().ok().or_else(|| {
-            NUMBER_WORDS.iter().position(|w| *w == count.as_str()).map(|i| i as i64 + 1)
-        })?;
+        let n: i64 = count
+            .as_str()
+            .parse()
+            .ok()
+            .or_else(|| NUMBER_WORDS.iter().position(|w| *w == count.as_str()).map(|i| i as i64 + 1))?;
         let n = if count.as_str() == "a" { 1 } else { n };
         return Some(match unit.as_str() {
             "day" => FuzzyDate::new(reference - chrono::Duration::days(n), Day),
@@ -226,10 +228,6 @@ pub struct ArticleEvent {
     pub lead: bool,
 }
 
-/// "MOSCOW (Sputnik) - " and similar dateline openings.
-static DATELINE_OPENING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Z][A-Z .,'-]{2,40}(?:\s*\([^)]{1,40}\))?\s*[-\u{2013}\u{2014}:]\s+").unwrap());
-
 /// The dated events of an article. `reference` is its publication date (or the
 /// date inferred from its story, with `inferred`).
 pub fn article_events(
@@ -238,7 +236,7 @@ pub fn article_events(
     reference: NaiveDate,
     inferred: bool,
 ) -> Vec<ArticleEvent> {
-    let lead_paragraph = paragraphs.iter().position(|p| DATELINE_OPENING.is_match(p)).unwrap_or(0);
+    let lead_paragraph = paragraphs.iter().position(|p| sentences::strip_dateline(p).len() < p.len()).unwrap_or(0);
     let mut events = Vec::new();
     let mut offset = 0;
     for (number, paragraph) in paragraphs.iter().enumerate() {
@@ -256,7 +254,7 @@ pub fn article_events(
                 None if is_lead => (FuzzyDate::new(reference, Precision::Day), true),
                 None => continue,
             };
-            let sentence = DATELINE_OPENING.replace(sentence, "").into_owned();
+            let sentence = sentences::strip_dateline(sentence).to_string();
             events.push(ArticleEvent { when, sentence, start, end, actors, inferred, lead });
         }
         offset += paragraph.len() + 2;
@@ -274,9 +272,9 @@ fn main_date(sentence: &str, reference: NaiveDate) -> Option<ResolvedDate> {
         .into_iter()
         .filter(|d| d.when.date >= year_offset(reference, -2) && d.when.date <= year_offset(reference, 1))
         .collect();
-    let spoken = SPEECH.find_iter(sentence).find_map(|verb| {
-        found.iter().find(|d| d.span.start >= verb.end() && d.span.start <= verb.end() + 4).cloned()
-    });
+    let spoken = SPEECH
+        .find_iter(sentence)
+        .find_map(|verb| found.iter().find(|d| d.span.start >= verb.end() && d.span.start <= verb.end() + 4).cloned());
     spoken.or_else(|| found.into_iter().next())
 }
 
@@ -294,10 +292,7 @@ fn actors_in(entities: &ArticleEntities, range: Range<usize>) -> Vec<usize> {
 
 /// Words of a text for comparing sentences: lower-cased, four letters or more.
 pub fn content_words(text: &str) -> std::collections::HashSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4)
-        .map(str::to_lowercase)
-        .collect()
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4).map(str::to_lowercase).collect()
 }
 
 /// Jaccard similarity of two word sets.
@@ -331,7 +326,10 @@ mod tests {
     }
 
     fn first(text: &str, reference: NaiveDate) -> String {
-        resolve_dates(text, reference).first().map(|r| format!("{} {:?}", r.when.label(), r.when.precision)).unwrap_or_default()
+        resolve_dates(text, reference)
+            .first()
+            .map(|r| format!("{} {:?}", r.when.label(), r.when.precision))
+            .unwrap_or_default()
     }
 
     #[test]
@@ -365,7 +363,10 @@ mod tests {
         let found = entities::extract(paragraphs);
         let events = article_events(&paragraphs, &found, d(2022, 2, 20), false);
         let labels: Vec<(String, bool)> = events.iter().map(|e| (e.when.label(), e.lead)).collect();
-        assert_eq!(labels, [("2021".to_string(), false), ("2022-02-20".to_string(), true), ("2022-01".to_string(), false)]);
+        assert_eq!(
+            labels,
+            [("2021".to_string(), false), ("2022-02-20".to_string(), true), ("2022-01".to_string(), false)]
+        );
         assert!(events[1].sentence.starts_with("Russian Deputy"));
     }
 }
