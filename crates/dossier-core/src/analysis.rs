@@ -24,14 +24,16 @@ pub struct ArticleInput<'a> {
     pub paragraphs: Vec<&'a str>,
 }
 
+/// The date an article's relative dates resolve against, and whether it was inferred from its story.
+type Reference = Option<(NaiveDate, bool)>;
+
 /// One article's findings.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleAnalysis {
     pub entities: ArticleEntities,
     pub quotes: Vec<Quote>,
     pub events: Vec<ArticleEvent>,
-    /// The date relative dates were resolved against, and whether it was inferred from the story.
-    pub reference: Option<(NaiveDate, bool)>,
+    pub reference: Reference,
 }
 
 /// One outlet's report of a quote or an event.
@@ -114,7 +116,7 @@ fn date_events(inputs: &[ArticleInput<'_>], articles: &mut HashMap<String, Artic
             by_story.entry(story).or_default().push(input);
         }
     }
-    let references: Vec<(usize, Option<(NaiveDate, bool)>)> = inputs
+    let references: Vec<(usize, Reference)> = inputs
         .iter()
         .enumerate()
         .map(|(index, input)| {
@@ -127,7 +129,7 @@ fn date_events(inputs: &[ArticleInput<'_>], articles: &mut HashMap<String, Artic
             (index, input.published.map(|d| (d, false)).or_else(|| inferred().map(|d| (d, true))))
         })
         .collect();
-    let dated: Vec<(String, Option<(NaiveDate, bool)>, Vec<ArticleEvent>)> = references
+    let dated: Vec<(String, Reference, Vec<ArticleEvent>)> = references
         .into_par_iter()
         .map(|(index, reference)| {
             let input = &inputs[index];

@@ -214,7 +214,8 @@ const HONORIFICS: &[&str] = &["Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Rep.", "Gov.
 const CONNECTORS: &[&str] = &["of", "for", "the", "and"];
 
 pub(crate) static NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|St|Prof)\.\s)?(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.)(?:\s(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.|(?:de|van|von|bin|al-\w+)\b))*").unwrap()
+    // Honorifics and ranks may open or sit inside a run ("Retired Lt. Gen. Michael Flynn").
+    Regex::new(r"\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|St|Prof|Del|Sgt|Capt|Adm|Maj|Rev|Hon)\.\s)*(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.)(?:\s(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|Prof|Del|Sgt|Capt|Adm|Maj|Rev|Hon)\.|(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.|(?:de|van|von|bin|al-\w+)\b))*").unwrap()
 });
 /// Words that open a sentence but never a name (calendar names are in `dates`).
 pub(crate) const NOT_NAMES: &[&str] = &[
@@ -397,6 +398,22 @@ pub(crate) const ROLE_WORDS: &[&str] = &[
     "Ms.",
     "Former",
     "Republican",
+    "Democratic",
+    "Democrat",
+    "Libertarian",
+    "Independent",
+    "Conservative",
+    "Liberal",
+    "Radical",
+    "Islamic",
+    "Retired",
+    "Del.",
+    "Sgt.",
+    "Capt.",
+    "Adm.",
+    "Maj.",
+    "Rev.",
+    "Prof.",
 ];
 
 /// Splits a role-and-name phrase ("Russian Deputy Foreign Minister Sergey Ryabkov")
@@ -486,6 +503,11 @@ fn is_place(name: &str) -> bool {
 /// Whether a name is a place's (gazetteer, geographic suffix or curated alias).
 pub(crate) fn is_place_name(name: &str) -> bool {
     classify(name, Cues::default()) == Some(EntityKind::Place)
+}
+
+/// Whether a name is a news outlet's or an organisation known by one word.
+pub(crate) fn is_known_organisation(name: &str) -> bool {
+    KNOWN_ORGANISATIONS.contains(name.trim_start_matches("The "))
 }
 
 /// Whether a name, with nothing around it, reads as a person's or an organisation's.

@@ -8,7 +8,8 @@
 //! sentence, the person or body the sentence is about.
 
 use crate::entities::{
-    clean_name, is_body, is_place_name, is_real_name, looks_like_actor, split_role, strip_possessive, NAME, ROLE_NOUNS,
+    clean_name, is_body, is_known_organisation, is_place_name, is_real_name, looks_like_actor, split_role,
+    strip_possessive, NAME, ROLE_NOUNS,
 };
 use crate::sentences;
 use regex::Regex;
@@ -131,8 +132,11 @@ fn quoted_spans(paragraph: &str) -> Vec<(usize, usize, usize, usize)> {
 /// place is the speaker only when nothing else is named.
 fn speaker_names(phrase: &str) -> Vec<regex::Match<'_>> {
     let mut names: Vec<regex::Match<'_>> = NAME.find_iter(phrase).filter(|m| is_real_name(m.as_str())).collect();
-    if names.iter().any(|m| !is_place_name(strip_possessive(m.as_str()))) {
-        names.retain(|m| !is_place_name(strip_possessive(m.as_str())));
+    // Likewise an outlet ("told CBS's Face the Nation") when someone else is named.
+    for set_aside in [is_place_name, is_known_organisation] {
+        if names.iter().any(|m| !set_aside(strip_possessive(m.as_str()))) {
+            names.retain(|m| !set_aside(strip_possessive(m.as_str())));
+        }
     }
     names
 }
