@@ -98,7 +98,10 @@ pub fn bounds(text: &str, at: usize) -> Range<usize> {
 
 /// "MOSCOW (Sputnik) - ", "FLINT, Mich., Oct. 4 (UPI) — ": a dateline opening a paragraph.
 static DATELINE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[A-Z]{2,}(?:[ .'-][A-Z]{2,})*(?:,[A-Za-z .,'0-9-]{0,40})?(?:\s*\([^)]{1,40}\))?\s*[-\u{2013}\u{2014}:]\s+").unwrap()
+    Regex::new(
+        r"^[A-Z]{2,}(?:[ .'-][A-Z]{2,})*(?:,[A-Za-z .,'0-9-]{0,40})?(?:\s*\([^)]{1,40}\))?\s*[-\u{2013}\u{2014}:]\s+",
+    )
+    .unwrap()
 });
 
 /// `text` without a dateline at its start.
