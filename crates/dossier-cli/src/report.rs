@@ -421,4 +421,7 @@ pub fn print_eval(report: &Report, verbose: bool) {
     if report.errors.len() > limit {
         println!("  … {} more (--verbose lists all)", report.errors.len() - limit);
     }
+    for note in &report.notes {
+        println!("  · {note}");
+    }
 }

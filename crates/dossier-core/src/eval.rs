@@ -83,6 +83,8 @@ pub struct Report {
     pub stages: Vec<StageScore>,
     /// One line per error, for people fixing them.
     pub errors: Vec<String>,
+    /// What was found beyond the gold and not scored.
+    pub notes: Vec<String>,
 }
 
 /// The gold key an article answers to: the file name of its source, with the
@@ -178,10 +180,14 @@ pub fn evaluate(gold: &Gold, predictions: Predictions<'_>) -> Report {
     let key_of: HashMap<&str, &str> = matched.iter().map(|(key, _, article)| (article.id.as_str(), *key)).collect();
     if let Some(gold_entities) = gold.rest.get("entities").and_then(Value::as_array) {
         let absent = strings(gold.rest.get("entities_absent"));
-        stages.push(score_entities(gold_entities, &absent, predictions.entities, &key_of, &mut report.errors));
+        let found = score_entities(gold_entities, &absent, predictions.entities, &key_of, &mut report.errors);
+        stages.push(found.0);
+        report.notes.extend(found.1);
     }
     if let Some(gold_events) = gold.rest.get("events").and_then(Value::as_array) {
-        stages.push(score_events(gold_events, predictions.events, &key_of, &mut report.errors));
+        let found = score_events(gold_events, predictions.events, &key_of, &mut report.errors);
+        stages.push(found.0);
+        report.notes.extend(found.1);
     }
     report.stages = stages.into_iter().filter(|s| s.total > 0).map(StageScore::finish).collect();
     report
@@ -197,7 +203,7 @@ fn score_entities(
     predicted: &[DossierEntity],
     key_of: &HashMap<&str, &str>,
     errors: &mut Vec<String>,
-) -> StageScore {
+) -> (StageScore, Option<String>) {
     let mut score = StageScore::new("entities");
     let in_gold_documents = |e: &DossierEntity| e.articles.iter().any(|a| key_of.contains_key(a.as_str()));
     let predicted: Vec<&DossierEntity> = predicted.iter().filter(|e| in_gold_documents(e)).collect();
@@ -245,14 +251,10 @@ fn score_entities(
     }
     let unlisted: Vec<&str> =
         (0..predicted.len()).filter(|&i| !listed[i]).map(|i| predicted[i].name.as_str()).collect();
-    if !unlisted.is_empty() {
-        errors.push(format!(
-            "entities: {} found that the gold does not list (not scored): {}",
-            unlisted.len(),
-            unlisted.join(", ")
-        ));
-    }
-    score
+    let note = (!unlisted.is_empty()).then(|| {
+        format!("entities: {} found that the gold does not list (not scored): {}", unlisted.len(), unlisted.join(", "))
+    });
+    (score, note)
 }
 
 /// Whether a predicted date matches a gold date at the gold's precision: the
@@ -288,7 +290,7 @@ fn score_events(
     predicted: &[MergedEvent],
     key_of: &HashMap<&str, &str>,
     errors: &mut Vec<String>,
-) -> StageScore {
+) -> (StageScore, Option<String>) {
     let mut score = StageScore::new("events");
     let sources: Vec<Vec<&str>> = predicted
         .iter()
@@ -331,10 +333,9 @@ fn score_events(
         }
     }
     let further = (0..predicted.len()).filter(|&i| !used[i] && !sources[i].is_empty()).count();
-    if further > 0 {
-        errors.push(format!("events: {further} further dated events the gold does not list (not scored)"));
-    }
-    score
+    let note =
+        (further > 0).then(|| format!("events: {further} further dated events the gold does not list (not scored)"));
+    (score, note)
 }
 
 /// Quotes match within a document at token F1 >= 0.8; `optional` gold quotes count
