@@ -1,15 +1,12 @@
 //! The `dossier` command.
 
 mod bench;
-mod dossier;
-mod export;
-mod ingest;
 mod report;
 mod scale;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use dossier::Dossier;
+use dossier_pipeline::{export, ingest, Dossier};
 use dossier_core::eval::{evaluate, Gold, Predictions};
 use dossier_store::Store;
 use std::io::Write;

@@ -1,7 +1,7 @@
 //! What the terminal shows people: tables and laid-out articles.
 
-use crate::dossier::Dossier;
-use crate::ingest::{human_bytes, Summary};
+use dossier_pipeline::Dossier;
+use dossier_pipeline::ingest::{human_bytes, Summary};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use dossier_core::article::Article;
@@ -180,7 +180,7 @@ pub fn print_diff(first: &Article, second: &Article) {
     }
 }
 
-pub fn print_quotes(quotes: &[crate::export::ExportQuote<'_>]) {
+pub fn print_quotes(quotes: &[dossier_pipeline::export::ExportQuote<'_>]) {
     let mut rows = table(&["id", "speaker", "quote", "first reported by", "also", "cites"]);
     for quote in quotes {
         let first = quote.reports.first();
@@ -220,7 +220,7 @@ fn report_label(report: &dossier_core::analysis::Report) -> String {
     )
 }
 
-pub fn print_entities(entities: &[crate::export::ExportEntity<'_>]) {
+pub fn print_entities(entities: &[dossier_pipeline::export::ExportEntity<'_>]) {
     let mut rows = table(&["type", "entity", "role", "also written", "articles", "mentions"]);
     for entity in entities {
         rows.add_row(vec![
@@ -243,7 +243,7 @@ pub fn print_entities(entities: &[crate::export::ExportEntity<'_>]) {
     );
 }
 
-pub fn print_timeline(story: &StoryRow, events: &[crate::export::ExportEvent<'_>]) {
+pub fn print_timeline(story: &StoryRow, events: &[dossier_pipeline::export::ExportEvent<'_>]) {
     println!("Timeline · {}", story.label);
     let mut rows = table(&["when", "what happened", "reported by"]);
     for event in events {

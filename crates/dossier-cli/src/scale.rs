@@ -4,7 +4,7 @@
 //! precision/recall are all measured at size.
 
 use crate::bench::{peak_memory, Base};
-use crate::ingest::human_bytes;
+use dossier_pipeline::ingest::human_bytes;
 use dossier_core::article::Article;
 use dossier_core::clean::Paragraph;
 use dossier_core::fingerprint::{band_keys, estimated_jaccard, fingerprint, Fingerprint, NEAR_THRESHOLD, PERMUTATIONS};

@@ -1,7 +1,7 @@
 //! The export contract (docs/export.md): one JSON object with `articles`,
 //! `stories`, `entities`, `quotes` and `events`; JSON lines and CSV of articles.
 
-use crate::dossier::Dossier;
+use crate::Dossier;
 use dossier_core::analysis::Report;
 use dossier_core::article::Article;
 use dossier_core::timeline::Precision;
