@@ -2,8 +2,8 @@
 //! markdown clipping, scraped-page furniture, HTML) and measures the pipeline
 //! on it: articles/s, MB/s and peak memory.
 
-use dossier_pipeline::ingest::{self, analyze_task, human_bytes};
 use clap::Args;
+use dossier_pipeline::ingest::{self, analyze_task, human_bytes};
 use dossier_store::Store;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};

@@ -6,8 +6,8 @@ mod scale;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use dossier_pipeline::{export, ingest, Dossier};
 use dossier_core::eval::{evaluate, Gold, Predictions};
+use dossier_pipeline::{export, ingest, search, Dossier};
 use dossier_store::Store;
 use std::io::Write;
 use std::path::PathBuf;
@@ -150,6 +150,41 @@ enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Rebuild the search index (kept current by `analyze`; this recomputes it from the store).
+    Reindex,
+    /// Full-text search over articles and quotes: words, "phrases", +must -not; best first.
+    Search {
+        /// The query (tantivy syntax); empty lists by filters alone.
+        #[arg(default_value = "")]
+        query: String,
+        /// Only articles or only quotes.
+        #[arg(long, value_parser = ["article", "quote"])]
+        kind: Option<String>,
+        #[arg(long)]
+        outlet: Option<String>,
+        /// From this date (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to this date (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        to: Option<String>,
+        /// Story id or prefix.
+        #[arg(long)]
+        story: Option<String>,
+        /// Quotes by this speaker (any spelling).
+        #[arg(long)]
+        speaker: Option<String>,
+        /// Naming this entity (name in any spelling, or id).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Language code (en, ru, …).
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Measure ingest throughput on a generated corpus.
     Bench(bench::BenchArgs),
 }
@@ -241,6 +276,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let summary = ingest::ingest(&mut store, paths, &options)?;
             for problem in &summary.problems {
                 eprintln!("dossier: {problem}");
+            }
+            let index_exists = search::index_dir(&cli.db).exists();
+            if summary.inserted + summary.replaced > 0 || !index_exists {
+                search::reindex(&cli.db, &Dossier::load(&store)?)?;
             }
             report::print_summary(&summary, &cli.db, store.count()?);
             Ok(if summary.problems.is_empty() {
@@ -403,6 +442,41 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             };
             report::print_story(&story, &Dossier::load(&store)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex => {
+            let store = open_store(&cli)?;
+            let count = search::reindex(&cli.db, &Dossier::load(&store)?)?;
+            println!("indexed {count} articles and quotes in {}", search::index_dir(&cli.db).display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search { query, kind, outlet, from, to, story, speaker, entity, language, limit, format } => {
+            let date = |value: &Option<String>, flag: &str| -> anyhow::Result<Option<_>> {
+                value
+                    .as_deref()
+                    .map(|v| {
+                        dossier_core::dates::parse_date(v)
+                            .with_context(|| format!("--{flag} {v:?} is not a date (YYYY-MM-DD)"))
+                    })
+                    .transpose()
+            };
+            let request = search::Query {
+                text: query.clone(),
+                kind: kind.clone(),
+                outlet: outlet.clone(),
+                from: date(from, "from")?,
+                to: date(to, "to")?,
+                story: story.clone(),
+                speaker: speaker.clone(),
+                entity: entity.clone(),
+                language: language.clone(),
+            };
+            let dossier = Dossier::load(&open_store(&cli)?)?;
+            let results = search::search(&cli.db, &dossier, &request, *limit, 0)?;
+            match format {
+                ListFormat::Table => report::print_search(&results),
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(args),

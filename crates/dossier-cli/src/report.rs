@@ -1,12 +1,12 @@
 //! What the terminal shows people: tables and laid-out articles.
 
-use dossier_pipeline::Dossier;
-use dossier_pipeline::ingest::{human_bytes, Summary};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use dossier_core::article::Article;
 use dossier_core::diff::{self, Step};
 use dossier_core::eval::Report;
+use dossier_pipeline::ingest::{human_bytes, Summary};
+use dossier_pipeline::Dossier;
 use dossier_store::StoryRow;
 use std::path::Path;
 
@@ -424,4 +424,34 @@ pub fn print_eval(report: &Report, verbose: bool) {
     for note in &report.notes {
         println!("  · {note}");
     }
+}
+
+/// Search hits, snippets shown with the matched words in brackets.
+pub fn print_search(results: &dossier_search::Results) {
+    let mut rows = table(&["kind", "date", "outlet", "title / speaker", "snippet", "id"]);
+    for hit in &results.hits {
+        let date = hit.published.and_then(dossier_pipeline::search::date_of).map(|d| d.to_string());
+        let who = if hit.kind == "quote" { or_dash(hit.speaker.as_deref()) } else { hit.title.clone() };
+        rows.add_row(vec![
+            hit.kind.clone(),
+            or_dash(date.as_deref()),
+            or_dash(hit.outlet.as_deref()),
+            shorten(&who, 40),
+            shorten(&plain_snippet(&hit.snippet_html), 100),
+            hit.id.chars().take(10).collect(),
+        ]);
+    }
+    println!("{rows}");
+    println!("{} of {} matches", results.hits.len(), results.total);
+}
+
+/// A highlighted HTML snippet for the terminal: `<mark>` as brackets, entities decoded.
+fn plain_snippet(html: &str) -> String {
+    html.replace("<mark>", "[")
+        .replace("</mark>", "]")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }

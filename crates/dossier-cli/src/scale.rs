@@ -4,13 +4,13 @@
 //! precision/recall are all measured at size.
 
 use crate::bench::{peak_memory, Base};
-use dossier_pipeline::ingest::human_bytes;
 use dossier_core::article::Article;
 use dossier_core::clean::Paragraph;
 use dossier_core::fingerprint::{band_keys, estimated_jaccard, fingerprint, Fingerprint, NEAR_THRESHOLD, PERMUTATIONS};
 use dossier_core::format::Format;
 use dossier_core::stories::{cluster, StoryInput};
 use dossier_core::text::{fold_for_match, short_hash};
+use dossier_pipeline::ingest::human_bytes;
 use dossier_store::Store;
 use rayon::prelude::*;
 use std::collections::HashMap;

@@ -5,5 +5,6 @@
 pub mod dossier;
 pub mod export;
 pub mod ingest;
+pub mod search;
 
 pub use dossier::Dossier;

@@ -1,0 +1,142 @@
+//! The dossier's search index: what is indexed for each article and quote, where the
+//! index lives, and filters given as people type them (names, story prefixes, dates).
+
+use crate::Dossier;
+use chrono::NaiveDate;
+use dossier_core::names;
+use dossier_search::{Filters, IndexedDoc, Results, SearchIndex};
+use std::path::{Path, PathBuf};
+
+/// The index folder that goes with a store file: `dossier.db` → `dossier.db.search/`.
+pub fn index_dir(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".search");
+    PathBuf::from(name)
+}
+
+/// Days since 1970-01-01, the index's date unit.
+pub fn days(date: NaiveDate) -> i64 {
+    (date - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days()
+}
+
+/// The date `days` after 1970-01-01.
+pub fn date_of(days: i64) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(days))
+}
+
+/// Every article and every quote of the dossier as index documents.
+pub fn documents(dossier: &Dossier) -> Vec<IndexedDoc> {
+    let mut docs = Vec::with_capacity(dossier.articles.len() + dossier.analysis.quotes.len());
+    for article in &dossier.articles {
+        let entities = dossier.analysis.articles.get(&article.id).map_or_else(Vec::new, |found| {
+            (0..found.entities.entities.len())
+                .filter_map(|local| dossier.analysis.entities.of_article.get(&(article.id.clone(), local)))
+                .map(|&global| dossier.analysis.entities.entities[global].id.clone())
+                .collect()
+        });
+        docs.push(IndexedDoc {
+            kind: "article",
+            id: article.id.clone(),
+            article: article.id.clone(),
+            articles: vec![article.id.clone()],
+            title: article.title.clone().unwrap_or_default(),
+            text: article.text(),
+            outlet: article.outlet.clone(),
+            published: article.published.map(days),
+            story: dossier.story_of.get(&article.id).cloned(),
+            language: article.language.clone(),
+            entities,
+            ..IndexedDoc::default()
+        });
+    }
+    for quote in &dossier.analysis.quotes {
+        let Some(first) = quote.reports.first() else { continue };
+        let title = dossier.article(&first.article).and_then(|a| a.title.clone()).unwrap_or_default();
+        let mut speaker_keys: Vec<String> = quote.speaker.as_deref().map(names::key).into_iter().collect();
+        speaker_keys.extend(quote.speaker_id.clone());
+        docs.push(IndexedDoc {
+            kind: "quote",
+            id: quote.id.clone(),
+            article: first.article.clone(),
+            articles: quote.reports.iter().map(|r| r.article.clone()).collect(),
+            title,
+            text: quote.text.clone(),
+            outlet: first.outlet.clone(),
+            published: first.published.map(days),
+            story: quote.story.clone(),
+            language: dossier.article(&first.article).and_then(|a| a.language.clone()),
+            speaker: quote.speaker.clone(),
+            speaker_keys,
+            entities: quote.speaker_id.clone().into_iter().collect(),
+        });
+    }
+    docs
+}
+
+/// Rebuilds the index next to `db` from the dossier.
+pub fn reindex(db: &Path, dossier: &Dossier) -> anyhow::Result<usize> {
+    let (index, _) = SearchIndex::open(&index_dir(db))?;
+    let docs = documents(dossier);
+    index.replace_all(&docs)?;
+    Ok(docs.len())
+}
+
+/// Filters as a person gives them: names for speakers and entities (any spelling),
+/// a story id prefix, dates.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub text: String,
+    pub kind: Option<String>,
+    pub outlet: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub story: Option<String>,
+    pub speaker: Option<String>,
+    pub entity: Option<String>,
+    pub language: Option<String>,
+}
+
+/// Resolves names and prefixes against the dossier into exact index filters.
+pub fn filters(dossier: &Dossier, query: &Query) -> Filters {
+    let entities = &dossier.analysis.entities.entities;
+    let entity_id = |wanted: &str| {
+        entities
+            .iter()
+            .find(|e| e.id == wanted)
+            .or_else(|| {
+                entities
+                    .iter()
+                    .find(|e| std::iter::once(&e.name).chain(&e.variants).any(|n| names::key(n) == names::key(wanted)))
+            })
+            .or_else(|| entities.iter().find(|e| names::same_entity(&e.name, wanted)))
+            .map(|e| e.id.clone())
+    };
+    let speaker_keys = query.speaker.as_deref().map_or_else(Vec::new, |speaker| {
+        let mut keys = vec![names::key(speaker)];
+        keys.extend(entity_id(speaker));
+        keys
+    });
+    let story = query.story.as_deref().map(|prefix| {
+        dossier.stories.iter().find(|s| s.id.starts_with(prefix)).map_or(prefix.to_string(), |s| s.id.clone())
+    });
+    Filters {
+        kind: query.kind.clone(),
+        outlet: query.outlet.clone(),
+        from: query.from.map(days),
+        to: query.to.map(days),
+        story,
+        speaker_keys,
+        // An entity no one names matches nothing rather than everything.
+        entity: query.entity.as_deref().map(|e| entity_id(e).unwrap_or_else(|| format!("unknown:{e}"))),
+        language: query.language.clone(),
+    }
+}
+
+/// Searches the dossier's index (built first when missing).
+pub fn search(db: &Path, dossier: &Dossier, query: &Query, limit: usize, offset: usize) -> anyhow::Result<Results> {
+    let (index, fresh) = SearchIndex::open(&index_dir(db))?;
+    if fresh || (index.is_empty() && !dossier.articles.is_empty()) {
+        index.replace_all(&documents(dossier))?;
+    }
+    index.search(&query.text, &filters(dossier, query), limit, offset)
+}

@@ -1,0 +1,395 @@
+//! Full-text search over the dossier's articles and quotes, on tantivy: BM25 ranking,
+//! phrase queries (`"security guarantees"`), filters (outlet, date range, story,
+//! speaker, entity, language, kind) and highlighted snippets.
+
+use anyhow::Context;
+use serde::Serialize;
+use std::ops::Bound;
+use std::path::Path;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Bumped when the schema changes: an index of another version is rebuilt.
+const SCHEMA_VERSION: &str = "1";
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// Something to index: an article or a quote.
+#[derive(Debug, Clone, Default)]
+pub struct IndexedDoc {
+    /// "article" or "quote".
+    pub kind: &'static str,
+    pub id: String,
+    /// The article it belongs to (itself for an article; the first report for a quote).
+    pub article: String,
+    /// Every article it appears in (a quote's reports), for deleting on re-ingest.
+    pub articles: Vec<String>,
+    pub title: String,
+    pub text: String,
+    pub outlet: Option<String>,
+    /// Days since 1970-01-01 of the publication date.
+    pub published: Option<i64>,
+    pub story: Option<String>,
+    pub language: Option<String>,
+    pub speaker: Option<String>,
+    /// Keys a speaker filter matches: the entity id and the name's key.
+    pub speaker_keys: Vec<String>,
+    /// Entity ids named in it.
+    pub entities: Vec<String>,
+}
+
+/// Filters, each matched exactly (outlet names, ids, keys); dates inclusive, in days since 1970-01-01.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub kind: Option<String>,
+    pub outlet: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub story: Option<String>,
+    pub speaker_keys: Vec<String>,
+    pub entity: Option<String>,
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub kind: String,
+    pub id: String,
+    pub article: String,
+    pub title: String,
+    pub outlet: Option<String>,
+    /// Days since 1970-01-01.
+    pub published: Option<i64>,
+    pub story: Option<String>,
+    pub speaker: Option<String>,
+    /// A fragment of the text with the matched words in `<mark>`; everything else HTML-escaped.
+    pub snippet_html: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+struct Fields {
+    kind: Field,
+    id: Field,
+    article: Field,
+    articles: Field,
+    title: Field,
+    text: Field,
+    outlet: Field,
+    published: Field,
+    story: Field,
+    language: Field,
+    speaker: Field,
+    speaker_keys: Field,
+    entities: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let english = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("en_stem")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        kind: builder.add_text_field("kind", STRING | STORED),
+        id: builder.add_text_field("id", STRING | STORED),
+        article: builder.add_text_field("article", STRING | STORED),
+        articles: builder.add_text_field("articles", STRING),
+        title: builder.add_text_field("title", english.clone()),
+        text: builder.add_text_field("text", english.clone()),
+        outlet: builder.add_text_field("outlet", STRING | STORED),
+        published: builder.add_date_field("published", INDEXED | STORED | FAST),
+        story: builder.add_text_field("story", STRING | STORED),
+        language: builder.add_text_field("language", STRING),
+        speaker: builder.add_text_field("speaker", english),
+        speaker_keys: builder.add_text_field("speaker_keys", STRING),
+        entities: builder.add_text_field("entities", STRING),
+    };
+    (builder.build(), fields)
+}
+
+fn date_of(days: i64) -> DateTime {
+    DateTime::from_timestamp_secs(days * 86_400)
+}
+
+/// A tantivy index of the dossier.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it (or recreating it, when its schema is
+    /// from another version) as needed. Returns whether it is new and must be filled.
+    pub fn open(dir: &Path) -> anyhow::Result<(SearchIndex, bool)> {
+        let version_file = dir.join("dossier-schema-version");
+        let current = std::fs::read_to_string(&version_file).ok().is_some_and(|v| v.trim() == SCHEMA_VERSION);
+        if !current && dir.exists() {
+            std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear the old index in {}", dir.display()))?;
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the index folder {}", dir.display()))?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .with_context(|| format!("cannot open the index in {}", dir.display()))?;
+        let index = Index::open_or_create(directory, schema)?;
+        std::fs::write(&version_file, SCHEMA_VERSION)?;
+        Ok((SearchIndex::from_index(index, fields)?, !current))
+    }
+
+    /// An index in memory (tests, one-off searches).
+    pub fn in_memory() -> anyhow::Result<SearchIndex> {
+        let (schema, fields) = schema();
+        SearchIndex::from_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn from_index(index: Index, fields: Fields) -> anyhow::Result<SearchIndex> {
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, fields })
+    }
+
+    fn writer(&self) -> anyhow::Result<IndexWriter> {
+        Ok(self.index.writer_with_num_threads(1, WRITER_MEMORY)?)
+    }
+
+    /// Replaces the whole index with `docs`.
+    pub fn replace_all(&self, docs: &[IndexedDoc]) -> anyhow::Result<()> {
+        let mut writer = self.writer()?;
+        writer.delete_all_documents()?;
+        for doc in docs {
+            writer.add_document(self.document(doc))?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Replaces what is indexed for `articles` (and every quote reported by them) with `docs`.
+    pub fn replace_articles(&self, articles: &[String], docs: &[IndexedDoc]) -> anyhow::Result<()> {
+        let mut writer = self.writer()?;
+        for article in articles {
+            writer.delete_term(Term::from_field_text(self.fields.articles, article));
+        }
+        for doc in docs {
+            writer.add_document(self.document(doc))?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// How many documents are indexed.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn document(&self, doc: &IndexedDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let mut out = TantivyDocument::default();
+        out.add_text(f.kind, doc.kind);
+        out.add_text(f.id, &doc.id);
+        out.add_text(f.article, &doc.article);
+        for article in &doc.articles {
+            out.add_text(f.articles, article);
+        }
+        out.add_text(f.title, &doc.title);
+        out.add_text(f.text, &doc.text);
+        let optional =
+            [(f.outlet, &doc.outlet), (f.story, &doc.story), (f.language, &doc.language), (f.speaker, &doc.speaker)];
+        for (field, value) in optional {
+            if let Some(value) = value {
+                out.add_text(field, value);
+            }
+        }
+        if let Some(days) = doc.published {
+            out.add_date(f.published, date_of(days));
+        }
+        for key in &doc.speaker_keys {
+            out.add_text(f.speaker_keys, key);
+        }
+        for entity in &doc.entities {
+            out.add_text(f.entities, entity);
+        }
+        out
+    }
+
+    fn filter_clauses(&self, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let term = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let exact = [
+            (f.kind, &filters.kind),
+            (f.outlet, &filters.outlet),
+            (f.story, &filters.story),
+            (f.entities, &filters.entity),
+            (f.language, &filters.language),
+        ];
+        for (field, value) in exact {
+            if let Some(value) = value {
+                clauses.push((Occur::Must, term(field, value)));
+            }
+        }
+        if !filters.speaker_keys.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> =
+                filters.speaker_keys.iter().map(|k| (Occur::Should, term(f.speaker_keys, k))).collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if filters.from.is_some() || filters.to.is_some() {
+            let bound = |days: Option<i64>| match days {
+                Some(days) => Bound::Included(Term::from_field_date(f.published, date_of(days))),
+                None => Bound::Unbounded,
+            };
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(bound(filters.from), bound(filters.to)))));
+        }
+        clauses
+    }
+
+    /// Runs `query` (tantivy syntax: words, `"phrases"`, `+must -not`, `title:word`) with
+    /// `filters`; best first, `limit` hits from `offset`. An empty query lists by filters alone.
+    pub fn search(&self, query: &str, filters: &Filters, limit: usize, offset: usize) -> anyhow::Result<Results> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text, f.speaker]);
+        parser.set_field_boost(f.title, 2.0);
+        let text_query: Box<dyn Query> = if query.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            // Lenient: a stray quote mark or colon searches the words rather than failing.
+            parser.parse_query_lenient(query).0
+        };
+        let mut clauses = vec![(Occur::Must, text_query.box_clone())];
+        clauses.extend(self.filter_clauses(filters));
+        let combined = BooleanQuery::new(clauses);
+        let (total, top) = searcher
+            .search(&combined, &(Count, TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score()))?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.text)?;
+        snippets.set_max_num_chars(220);
+        let mut hits = Vec::new();
+        for (score, address) in top.into_iter().take(limit) {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+            let mut snippet = snippets.snippet_from_doc(&doc);
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let mut snippet_html = snippet.to_html();
+            if snippet_html.is_empty() {
+                let opening: String = text(f.text).unwrap_or_default().chars().take(220).collect();
+                snippet_html = escape_html(&opening);
+            }
+            let published = doc.get_first(f.published).and_then(|v| match OwnedValue::from(v) {
+                OwnedValue::Date(date) => Some(date.into_timestamp_secs().div_euclid(86_400)),
+                _ => None,
+            });
+            hits.push(Hit {
+                kind: text(f.kind).unwrap_or_default(),
+                id: text(f.id).unwrap_or_default(),
+                article: text(f.article).unwrap_or_default(),
+                title: text(f.title).unwrap_or_default(),
+                outlet: text(f.outlet),
+                published,
+                story: text(f.story),
+                speaker: text(f.speaker),
+                snippet_html,
+                score,
+            });
+        }
+        Ok(Results { total, hits })
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, kind: &'static str, text: &str, outlet: &str, day: i64) -> IndexedDoc {
+        IndexedDoc {
+            kind,
+            id: id.into(),
+            article: id.into(),
+            articles: vec![id.into()],
+            title: format!("Title of {id}"),
+            text: text.into(),
+            outlet: Some(outlet.into()),
+            published: Some(day),
+            story: Some("s1".into()),
+            language: Some("en".into()),
+            speaker: (kind == "quote").then(|| "Sergey Ryabkov".to_string()),
+            speaker_keys: if kind == "quote" { vec!["sergei riabkov".into()] } else { vec![] },
+            entities: vec!["person-sergei-ryabkov".into()],
+        }
+    }
+
+    fn index() -> SearchIndex {
+        let index = SearchIndex::in_memory().unwrap();
+        index
+            .replace_all(&[
+                doc("a", "article", "Russia demands security guarantees from NATO <script>.", "The Moscow Times", 100),
+                doc("b", "article", "Guarantees of security were discussed; NATO replied.", "Sputnik", 200),
+                doc("q", "quote", "Those two texts are not a menu", "Sputnik", 150),
+            ])
+            .unwrap();
+        index
+    }
+
+    #[test]
+    fn ranks_filters_phrases_and_highlights() {
+        let index = index();
+        let all = index.search("security guarantees", &Filters::default(), 10, 0).unwrap();
+        assert_eq!(all.total, 2);
+        let phrase = index.search("\"security guarantees\"", &Filters::default(), 10, 0).unwrap();
+        assert_eq!(phrase.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert!(phrase.hits[0].snippet_html.contains("<mark>security</mark>"), "{}", phrase.hits[0].snippet_html);
+        let markup = index.search("script nato", &Filters::default(), 10, 0).unwrap();
+        assert!(markup.hits.iter().all(|h| !h.snippet_html.contains("<script")), "{markup:?}");
+        assert!(markup.hits.iter().any(|h| h.snippet_html.contains("&lt;")), "{markup:?}");
+        let by_outlet = Filters { outlet: Some("Sputnik".into()), ..Filters::default() };
+        assert_eq!(index.search("security", &by_outlet, 10, 0).unwrap().hits[0].id, "b");
+        let by_date = Filters { from: Some(150), to: Some(250), ..Filters::default() };
+        assert_eq!(index.search("", &by_date, 10, 0).unwrap().total, 2);
+        let by_speaker = Filters { speaker_keys: vec!["sergei riabkov".into()], ..Filters::default() };
+        let quotes = index.search("menu", &by_speaker, 10, 0).unwrap();
+        assert_eq!((quotes.total, quotes.hits[0].kind.as_str()), (1, "quote"));
+        assert_eq!(quotes.hits[0].published, Some(150));
+        assert_eq!(index.search("stray \" quote:", &Filters::default(), 10, 0).unwrap().total, 0);
+    }
+
+    #[test]
+    fn replacing_an_article_replaces_its_documents() {
+        let index = index();
+        index.replace_articles(&["a".into()], &[doc("a", "article", "Entirely new words", "X", 1)]).unwrap();
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.search("guarantees", &Filters::default(), 10, 0).unwrap().total, 1);
+        assert_eq!(index.search("entirely", &Filters::default(), 10, 0).unwrap().total, 1);
+    }
+}
