@@ -165,13 +165,17 @@ pub fn analyze_task(task: &FileTask, max_file_size: u64) -> (u64, Result<FileRep
         Ok(bytes) => bytes,
         Err(e) => return (0, Err(describe_io(&e))),
     };
-    let analysed = catch_unwind(AssertUnwindSafe(|| analyze_file(&task.source, &bytes)));
-    let result = match analysed {
+    let result = analyze_bytes(&task.source, &bytes);
+    (bytes.len() as u64, result)
+}
+
+/// Analyses one document's bytes; a panic in the analysis is reported as an error, not raised.
+pub fn analyze_bytes(source: &str, bytes: &[u8]) -> Result<FileReport, String> {
+    match catch_unwind(AssertUnwindSafe(|| analyze_file(source, bytes))) {
         Ok(Ok(report)) => Ok(report),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("internal error while analysing this file (a bug: please report it with the file)".into()),
-    };
-    (bytes.len() as u64, result)
+    }
 }
 
 /// A file's articles with their fingerprints, or why it was skipped.
@@ -230,58 +234,106 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
         for (task, (bytes, result)) in chunk.iter().zip(results) {
             summary.bytes += bytes;
             let path = task.path.display().to_string();
-            match result {
-                Err(reason) => summary.problems.push(Problem { path, reason, skipped: true }),
-                Ok((report, fingerprints)) => {
-                    for warning in report.warnings {
-                        summary.problems.push(Problem { path: path.clone(), reason: warning, skipped: false });
-                    }
-                    for (article, fingerprint) in report.articles.iter().zip(&fingerprints) {
-                        let outcome = batch.write(article)?;
-                        match outcome {
-                            WriteOutcome::Inserted => summary.inserted += 1,
-                            WriteOutcome::Unchanged => summary.unchanged += 1,
-                            WriteOutcome::Replaced => summary.replaced += 1,
-                        }
-                        if outcome != WriteOutcome::Unchanged {
-                            batch.index_duplicates(article, fingerprint)?;
-                            batch.index_story_terms(article)?;
-                            touched.push(article.id.clone());
-                        }
-                        summary.articles.push(Ingested::of(article));
-                    }
-                }
-            }
+            write_report(&mut batch, &path, result, &mut summary, &mut touched)?;
         }
     }
-    if !touched.is_empty() {
-        bar.set_message("grouping duplicates and stories");
-        // A few new articles only touch their own groups; a replaced article or a
-        // large batch is cheaper to regroup from all pairs.
-        if summary.replaced == 0 && touched.len() * 20 < stored_before {
-            let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
-            batch.update_duplicate_groups(&ids)?;
-        } else {
-            batch.rebuild_duplicate_groups()?;
-        }
-        // Up to a size, stories are recomputed for the whole store: exact, and
-        // independent of arrival order. Beyond it each new article joins the story it
-        // is most similar to on average, in milliseconds; `dossier stories --rebuild`
-        // recomputes them all.
-        if stored_before + touched.len() <= options.story_rebuild_limit {
-            batch.rebuild_stories(options.story_threshold)?;
-        } else {
-            for id in &touched {
-                if let Some(article) = batch.article(id)? {
-                    batch.assign_story(&article, options.story_threshold)?;
-                }
-            }
-        }
-    }
+    bar.set_message("grouping duplicates and stories");
+    regroup(&mut batch, &touched, stored_before, &summary, options)?;
     batch.commit()?;
     bar.finish_and_clear();
+    finish(store, &mut summary, started)?;
+    Ok(summary)
+}
+
+/// Ingests one uploaded document (its bytes and a name, whose extension hints at the
+/// format) in one transaction.
+pub fn ingest_document(store: &mut Store, source: &str, bytes: &[u8], options: &Options) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let mut summary = Summary { files: 1, bytes: bytes.len() as u64, ..Summary::default() };
+    let stored_before = store.count()?;
+    let mut touched = Vec::new();
+    let mut batch = store.batch()?;
+    let result = analyze_bytes(source, bytes).map(with_fingerprints);
+    write_report(&mut batch, source, result, &mut summary, &mut touched)?;
+    regroup(&mut batch, &touched, stored_before, &summary, options)?;
+    batch.commit()?;
+    finish(store, &mut summary, started)?;
+    Ok(summary)
+}
+
+/// Writes one file's articles (or records why it was skipped).
+fn write_report(
+    batch: &mut dossier_store::Batch<'_>,
+    path: &str,
+    result: Analysed,
+    summary: &mut Summary,
+    touched: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let (report, fingerprints) = match result {
+        Err(reason) => {
+            summary.problems.push(Problem { path: path.to_string(), reason, skipped: true });
+            return Ok(());
+        }
+        Ok(analysed) => analysed,
+    };
+    for warning in report.warnings {
+        summary.problems.push(Problem { path: path.to_string(), reason: warning, skipped: false });
+    }
+    for (article, fingerprint) in report.articles.iter().zip(&fingerprints) {
+        let outcome = batch.write(article)?;
+        match outcome {
+            WriteOutcome::Inserted => summary.inserted += 1,
+            WriteOutcome::Unchanged => summary.unchanged += 1,
+            WriteOutcome::Replaced => summary.replaced += 1,
+        }
+        if outcome != WriteOutcome::Unchanged {
+            batch.index_duplicates(article, fingerprint)?;
+            batch.index_story_terms(article)?;
+            touched.push(article.id.clone());
+        }
+        summary.articles.push(Ingested::of(article));
+    }
+    Ok(())
+}
+
+/// Regroups duplicates and stories around the articles a run added or replaced.
+fn regroup(
+    batch: &mut dossier_store::Batch<'_>,
+    touched: &[String],
+    stored_before: usize,
+    summary: &Summary,
+    options: &Options,
+) -> anyhow::Result<()> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    // A few new articles only touch their own groups; a replaced article or a
+    // large batch is cheaper to regroup from all pairs.
+    if summary.replaced == 0 && touched.len() * 20 < stored_before {
+        let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+        batch.update_duplicate_groups(&ids)?;
+    } else {
+        batch.rebuild_duplicate_groups()?;
+    }
+    // Up to a size, stories are recomputed for the whole store: exact, and
+    // independent of arrival order. Beyond it each new article joins the story it
+    // is most similar to on average, in milliseconds; `dossier stories --rebuild`
+    // recomputes them all.
+    if stored_before + touched.len() <= options.story_rebuild_limit {
+        batch.rebuild_stories(options.story_threshold)?;
+    } else {
+        for id in touched {
+            if let Some(article) = batch.article(id)? {
+                batch.assign_story(&article, options.story_threshold)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn finish(store: &Store, summary: &mut Summary, started: Instant) -> anyhow::Result<()> {
     summary.duplicates = store.duplicate_groups()?.len();
     summary.stories = store.stories()?.len();
     summary.elapsed = started.elapsed();
-    Ok(summary)
+    Ok(())
 }
