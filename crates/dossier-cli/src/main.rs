@@ -46,7 +46,14 @@ enum Command {
         /// ingest (order-independent); above it new articles are assigned incrementally.
         #[arg(long, default_value_t = 20_000)]
         story_rebuild_limit: usize,
+        /// Then serve the web UI and API (see `dossier serve`).
+        #[arg(long)]
+        serve: bool,
+        #[command(flatten)]
+        server: ServeArgs,
     },
+    /// Serve the web UI and the JSON API (under /api/, described at /api/openapi.json).
+    Serve(ServeArgs),
     /// List stored articles.
     Articles {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -195,6 +202,34 @@ enum ListFormat {
     Json,
 }
 
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Port (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Accept uploads (`POST /api/articles`) carrying `Authorization: Bearer TOKEN`; read-only without it.
+    #[arg(long, env = "DOSSIER_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Largest request body accepted, in KiB.
+    #[arg(long, default_value_t = 2048)]
+    max_body_kib: usize,
+}
+
+fn serve(db: &std::path::Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut config = dossier_server::Config::new(db.to_path_buf());
+    config.token = args.token.clone();
+    config.body_limit = args.max_body_kib * 1024;
+    let writable = config.token.is_some();
+    dossier_server::serve_blocking(config, std::net::SocketAddr::new(args.host, args.port), |addr| {
+        println!("Dossier is at http://{addr}/  (API: http://{addr}/api/, OpenAPI: http://{addr}/api/openapi.json)");
+        println!("{} Ctrl-C stops it.", if writable { "Uploads accepted with the token." } else { "Read-only." });
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum EntityType {
     Person,
@@ -265,7 +300,16 @@ fn find_story(store: &Store, id: Option<&str>) -> anyhow::Result<dossier_store::
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Analyze { paths, max_file_size, quiet, story_threshold, story_rebuild_limit } => {
+        Command::Serve(args) => serve(&cli.db, args),
+        Command::Analyze {
+            paths,
+            max_file_size,
+            quiet,
+            story_threshold,
+            story_rebuild_limit,
+            serve: and_serve,
+            server,
+        } => {
             let mut store = open_store(&cli)?;
             let options = ingest::Options {
                 max_file_size: max_file_size.saturating_mul(1024 * 1024),
@@ -282,6 +326,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 search::reindex(&cli.db, &Dossier::load(&store)?)?;
             }
             report::print_summary(&summary, &cli.db, store.count()?);
+            if *and_serve && !summary.articles.is_empty() {
+                drop(store);
+                return serve(&cli.db, server);
+            }
+            if !*and_serve {
+                println!("See it in a browser: `dossier --db {} serve`, or add --serve.", cli.db.display());
+            }
             Ok(if summary.problems.is_empty() {
                 ExitCode::SUCCESS
             } else if summary.articles.is_empty() {

@@ -1,0 +1,473 @@
+//! The JSON API under `/api/`. Errors are `{"error": "…"}` with the fitting status.
+
+use crate::views::{self, ArticleDetail, EntityDetail, StoryDetail, StorySummary};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use dossier_pipeline::export;
+use dossier_pipeline::{ingest, search};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Dossier API", description = "News-story intelligence: articles, stories, entities, quotes, search."),
+    paths(
+        list_articles,
+        get_article,
+        upload_article,
+        list_stories,
+        get_story,
+        list_entities,
+        get_entity,
+        list_quotes,
+        search_dossier
+    ),
+    components(schemas(
+        ApiErrorBody,
+        ArticlePage,
+        ArticleItem,
+        StorySummary,
+        StoryDetail,
+        EntityDetail,
+        ArticleDetail,
+        UploadResult
+    ))
+)]
+pub struct ApiDoc;
+
+type Shared = State<Arc<AppState>>;
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/api/articles", get(list_articles).post(upload_article))
+        .route("/api/articles/{id}", get(get_article))
+        .route("/api/stories", get(list_stories))
+        .route("/api/stories/{id}", get(get_story))
+        .route("/api/entities", get(list_entities))
+        .route("/api/entities/{id}", get(get_entity))
+        .route("/api/quotes", get(list_quotes))
+        .route("/api/search", get(search_dossier))
+        .route("/api/openapi.json", get(openapi))
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such API endpoint") }),
+        )
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    pub error: String,
+}
+
+pub struct ApiError(StatusCode, String);
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError(status, message.into())
+    }
+
+    fn not_found(what: &str, id: &str) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, format!("no {what} with id {id:?}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(ApiErrorBody { error: self.1 })).into_response()
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, rejection.body_text())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{error:#}"))
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+fn parse_date(value: Option<&str>, name: &str) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            dossier_core::dates::parse_date(v).ok_or_else(|| {
+                ApiError::new(StatusCode::BAD_REQUEST, format!("{name}: {v:?} is not a date (YYYY-MM-DD)"))
+            })
+        })
+        .transpose()
+}
+
+/// Article filters and pagination.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleFilter {
+    pub outlet: Option<String>,
+    /// Story id or prefix.
+    pub story: Option<String>,
+    /// YYYY-MM-DD, inclusive.
+    pub from: Option<String>,
+    /// YYYY-MM-DD, inclusive.
+    pub to: Option<String>,
+    pub language: Option<String>,
+    /// From 1.
+    pub page: Option<usize>,
+    /// At most 200.
+    pub per_page: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleItem {
+    pub id: String,
+    pub source: String,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub published: Option<String>,
+    pub language: Option<String>,
+    pub story: Option<String>,
+    pub duplicate_of: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticlePage {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub items: Vec<ArticleItem>,
+}
+
+/// List articles, newest first.
+#[utoipa::path(get, path = "/api/articles", params(ArticleFilter),
+    responses((status = 200, body = ArticlePage), (status = 400, body = ApiErrorBody)))]
+async fn list_articles(
+    State(state): Shared,
+    filter: Result<Query<ArticleFilter>, QueryRejection>,
+) -> ApiResult<ArticlePage> {
+    let Query(filter) = filter?;
+    let dossier = state.dossier().await;
+    let from = parse_date(filter.from.as_deref(), "from")?;
+    let to = parse_date(filter.to.as_deref(), "to")?;
+    let story = filter.story.as_deref().and_then(|s| views::find_story(&dossier, s)).map(|s| s.id.clone());
+    if filter.story.is_some() && story.is_none() {
+        return Err(ApiError::not_found("story", filter.story.as_deref().unwrap_or_default()));
+    }
+    let mut items: Vec<ArticleItem> = dossier
+        .articles
+        .iter()
+        .filter(|a| filter.outlet.as_ref().is_none_or(|o| a.outlet.as_ref() == Some(o)))
+        .filter(|a| filter.language.as_ref().is_none_or(|l| a.language.as_ref() == Some(l)))
+        .filter(|a| story.as_ref().is_none_or(|s| dossier.story_of.get(&a.id) == Some(s)))
+        .filter(|a| from.is_none_or(|f| a.published.is_some_and(|d| d >= f)))
+        .filter(|a| to.is_none_or(|t| a.published.is_some_and(|d| d <= t)))
+        .map(|a| ArticleItem {
+            id: a.id.clone(),
+            source: a.source.clone(),
+            title: a.title.clone(),
+            outlet: a.outlet.clone(),
+            published: a.published.map(|d| d.to_string()),
+            language: a.language.clone(),
+            story: dossier.story_of.get(&a.id).cloned(),
+            duplicate_of: dossier.duplicate_of.get(&a.id).cloned(),
+        })
+        .collect();
+    items.sort_by(|a, b| b.published.cmp(&a.published).then(a.id.cmp(&b.id)));
+    let per_page = filter.per_page.unwrap_or(50).clamp(1, 200);
+    let page = filter.page.unwrap_or(1).max(1);
+    let total = items.len();
+    let items = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    Ok(Json(ArticlePage { total, page, per_page, items }))
+}
+
+/// One article: clean text, metadata, entities and quotes.
+#[utoipa::path(get, path = "/api/articles/{id}", params(("id" = String, Path, description = "Article id or unique prefix")),
+    responses((status = 200, body = ArticleDetail), (status = 404, body = ApiErrorBody)))]
+async fn get_article(State(state): Shared, Path(id): Path<String>) -> ApiResult<ArticleDetail> {
+    let dossier = state.dossier().await;
+    let article = find_article(&dossier, &id).ok_or_else(|| ApiError::not_found("article", &id))?;
+    Ok(Json(views::article_detail(&dossier, article)))
+}
+
+pub fn find_article<'a>(
+    dossier: &'a dossier_pipeline::Dossier,
+    id: &str,
+) -> Option<&'a dossier_core::article::Article> {
+    dossier.article(id).or_else(|| {
+        let mut matching = dossier.articles.iter().filter(|a| !id.is_empty() && a.id.starts_with(id));
+        let first = matching.next()?;
+        matching.next().is_none().then_some(first)
+    })
+}
+
+/// List stories with their sources, date span and articles per day.
+#[utoipa::path(get, path = "/api/stories", responses((status = 200, body = Vec<StorySummary>)))]
+async fn list_stories(State(state): Shared) -> Json<Vec<StorySummary>> {
+    Json(views::story_summaries(&*state.dossier().await))
+}
+
+/// One story: sources with duplicates folded and their differences, timeline, quotes by speaker, coverage.
+#[utoipa::path(get, path = "/api/stories/{id}", params(("id" = String, Path, description = "Story id or unique prefix")),
+    responses((status = 200, body = StoryDetail), (status = 404, body = ApiErrorBody)))]
+async fn get_story(State(state): Shared, Path(id): Path<String>) -> ApiResult<StoryDetail> {
+    let dossier = state.dossier().await;
+    let story = views::find_story(&dossier, &id).ok_or_else(|| ApiError::not_found("story", &id))?;
+    Ok(Json(views::story_detail(&dossier, story)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntityFilter {
+    /// person, organization or place.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// List entities: one per entity across spellings, most articles first.
+#[utoipa::path(get, path = "/api/entities", params(EntityFilter), responses((status = 200, body = Vec<Object>)))]
+async fn list_entities(State(state): Shared, filter: Result<Query<EntityFilter>, QueryRejection>) -> ApiResult<Value> {
+    let Query(filter) = filter?;
+    let dossier = state.dossier().await;
+    let mut entities = export::entities(&dossier);
+    if let Some(kind) = &filter.kind {
+        entities.retain(|e| e.kind == kind);
+    }
+    entities.sort_by(|a, b| b.articles.len().cmp(&a.articles.len()).then(a.name.cmp(b.name)));
+    Ok(Json(serde_json::to_value(&entities).map_err(anyhow::Error::from)?))
+}
+
+/// One entity with its quotes and mentions per day.
+#[utoipa::path(get, path = "/api/entities/{id}", params(("id" = String, Path, description = "Entity id, e.g. person-sergei-ryabkov")),
+    responses((status = 200, body = EntityDetail), (status = 404, body = ApiErrorBody)))]
+async fn get_entity(State(state): Shared, Path(id): Path<String>) -> ApiResult<EntityDetail> {
+    let dossier = state.dossier().await;
+    let entities = export::entities(&dossier);
+    let entity = entities.iter().find(|e| e.id == id).ok_or_else(|| ApiError::not_found("entity", &id))?;
+    Ok(Json(views::entity_detail(&dossier, entity)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QuoteFilter {
+    /// Any spelling of the speaker's name.
+    pub speaker: Option<String>,
+    /// Story id or prefix.
+    pub story: Option<String>,
+    /// Reported by this outlet.
+    pub outlet: Option<String>,
+}
+
+/// Quotes, one per quote across the articles reporting it (earliest report first).
+#[utoipa::path(get, path = "/api/quotes", params(QuoteFilter), responses((status = 200, body = Vec<Object>), (status = 404, body = ApiErrorBody)))]
+async fn list_quotes(State(state): Shared, filter: Result<Query<QuoteFilter>, QueryRejection>) -> ApiResult<Value> {
+    let Query(filter) = filter?;
+    let dossier = state.dossier().await;
+    let story = match filter.story.as_deref() {
+        Some(s) => Some(views::find_story(&dossier, s).ok_or_else(|| ApiError::not_found("story", s))?.id.clone()),
+        None => None,
+    };
+    let mut quotes = export::quotes(&dossier);
+    if let Some(speaker) = &filter.speaker {
+        quotes.retain(|q| q.speaker.is_some_and(|s| dossier_core::names::same_entity(s, speaker)));
+    }
+    if let Some(story) = &story {
+        quotes.retain(|q| q.story == Some(story.as_str()));
+    }
+    if let Some(outlet) = &filter.outlet {
+        quotes.retain(|q| q.reports.iter().any(|r| r.outlet.as_ref() == Some(outlet)));
+    }
+    Ok(Json(serde_json::to_value(&quotes).map_err(anyhow::Error::from)?))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Words, "phrases", +must -not; empty lists by filters alone.
+    pub q: Option<String>,
+    /// article or quote.
+    pub kind: Option<String>,
+    pub outlet: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub story: Option<String>,
+    pub speaker: Option<String>,
+    pub entity: Option<String>,
+    pub language: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+/// Full-text search over articles and quotes (BM25), with highlighted snippets.
+#[utoipa::path(get, path = "/api/search", params(SearchParams), responses((status = 200, body = Object), (status = 400, body = ApiErrorBody)))]
+async fn search_dossier(State(state): Shared, params: Result<Query<SearchParams>, QueryRejection>) -> ApiResult<Value> {
+    let Query(params) = params?;
+    let results = run_search(&state, &params).await?;
+    Ok(Json(serde_json::to_value(results).map_err(anyhow::Error::from)?))
+}
+
+pub async fn run_search(state: &AppState, params: &SearchParams) -> Result<dossier_search::Results, ApiError> {
+    let query = search::Query {
+        text: params.q.clone().unwrap_or_default(),
+        kind: params.kind.clone().filter(|k| !k.is_empty()),
+        outlet: params.outlet.clone().filter(|o| !o.is_empty()),
+        from: parse_date(params.from.as_deref(), "from")?,
+        to: parse_date(params.to.as_deref(), "to")?,
+        story: params.story.clone().filter(|s| !s.is_empty()),
+        speaker: params.speaker.clone().filter(|s| !s.is_empty()),
+        entity: params.entity.clone().filter(|e| !e.is_empty()),
+        language: params.language.clone().filter(|l| !l.is_empty()),
+    };
+    let dossier = state.dossier().await;
+    let db = state.config.db.clone();
+    let (limit, offset) = (params.limit.unwrap_or(20).clamp(1, 100), params.offset.unwrap_or(0));
+    tokio::task::spawn_blocking(move || search::search(&db, &dossier, &query, limit, offset))
+        .await
+        .map_err(|e| anyhow::anyhow!("search failed: {e}"))?
+        .map_err(ApiError::from)
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadParams {
+    /// A label for the upload (its extension hints at the format: .html, .md, .txt). Never a path.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadResult {
+    pub articles: Vec<String>,
+    pub inserted: usize,
+    pub unchanged: usize,
+    pub replaced: usize,
+    pub warnings: Vec<String>,
+}
+
+/// Ingest an uploaded article (text or HTML body). Needs `Authorization: Bearer TOKEN`.
+#[utoipa::path(post, path = "/api/articles", params(UploadParams),
+    request_body(content = String, content_type = "text/plain", description = "The article: plain text, markdown or HTML"),
+    responses((status = 201, body = UploadResult), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 413, description = "Body too large"), (status = 422, body = ApiErrorBody)),
+    security(("bearer" = [])))]
+async fn upload_article(
+    State(state): Shared,
+    headers: HeaderMap,
+    params: Result<Query<UploadParams>, QueryRejection>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<UploadResult>), ApiError> {
+    let Query(params) = params?;
+    let Some(token) = state.config.token.as_deref() else {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "read-only: start the server with --token to accept uploads"));
+    };
+    let given =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing or wrong bearer token"));
+    }
+    if body.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the body is empty: send the article's text or HTML",
+        ));
+    }
+    let html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("html"));
+    let name = upload_name(params.name.as_deref(), html);
+    let _writing = state.writing.lock().await;
+    let db = state.config.db.clone();
+    let (summary, dossier) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let mut store = dossier_store::Store::open(&db)?;
+        let options = ingest::Options {
+            max_file_size: u64::MAX,
+            progress: false,
+            story_threshold: dossier_core::stories::STORY_THRESHOLD,
+            story_rebuild_limit: 20_000,
+        };
+        let summary = ingest::ingest_document(&mut store, &name, &body, &options)?;
+        let dossier = dossier_pipeline::Dossier::load(&store)?;
+        search::reindex(&db, &dossier)?;
+        Ok((summary, dossier))
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("upload failed: {e}"))??;
+    *state.dossier.write().await = Arc::new(dossier);
+    if summary.articles.is_empty() {
+        let reasons: Vec<String> = summary.problems.iter().map(|p| p.reason.clone()).collect();
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("no article in the upload: {}", reasons.join("; ")),
+        ));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(UploadResult {
+            articles: summary.articles.iter().map(|a| a.id.clone()).collect(),
+            inserted: summary.inserted,
+            unchanged: summary.unchanged,
+            replaced: summary.replaced,
+            warnings: summary.problems.iter().map(|p| p.reason.clone()).collect(),
+        }),
+    ))
+}
+
+/// The upload's label: the given name reduced to a plain file name (no folders, no
+/// dots in front), with an extension saying what it is.
+fn upload_name(given: Option<&str>, html: bool) -> String {
+    let base: String = given
+        .unwrap_or("upload")
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("upload")
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(80)
+        .collect();
+    let base = base.trim_start_matches('.');
+    let base = if base.is_empty() { "upload" } else { base };
+    let known = [".html", ".htm", ".md", ".txt", ".json", ".jsonl"].iter().any(|e| base.ends_with(e));
+    match (known, html) {
+        (true, _) => base.to_string(),
+        (false, true) => format!("{base}.html"),
+        (false, false) => format!("{base}.txt"),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn openapi() -> Response {
+    let mut doc = ApiDoc::openapi();
+    let scheme = utoipa::openapi::security::SecurityScheme::Http(utoipa::openapi::security::Http::new(
+        utoipa::openapi::security::HttpAuthScheme::Bearer,
+    ));
+    doc.components.get_or_insert_with(Default::default).add_security_scheme("bearer", scheme);
+    let body = doc.to_pretty_json().unwrap_or_else(|e| json!({"error": e.to_string()}).to_string());
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_names_never_carry_paths() {
+        assert_eq!(upload_name(Some("../../etc/passwd"), false), "passwd.txt");
+        assert_eq!(upload_name(Some("..\\x\\page.html"), false), "page.html");
+        assert_eq!(upload_name(Some("..."), true), "upload.html");
+        assert_eq!(upload_name(None, false), "upload.txt");
+        assert!(
+            constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"a", b"ab")
+        );
+    }
+}

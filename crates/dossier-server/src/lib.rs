@@ -1,0 +1,95 @@
+//! The dossier over HTTP: a JSON API under `/api/` (described by `/api/openapi.json`,
+//! generated from the handlers) and a server-rendered web UI, from one binary.
+//!
+//! Read-only unless started with a token; uploading an article needs
+//! `Authorization: Bearer TOKEN`. Request bodies are size-limited, requests time out,
+//! and no part of a request is ever used as a file path.
+
+mod api;
+mod pages;
+mod views;
+
+use axum::Router;
+use dossier_pipeline::Dossier;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::RwLock;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use api::ApiDoc;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The dossier's store file.
+    pub db: PathBuf,
+    /// With a token, `POST /api/articles` accepts uploads that carry it.
+    pub token: Option<String>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    pub timeout: Duration,
+}
+
+impl Config {
+    pub fn new(db: PathBuf) -> Config {
+        Config { db, token: None, body_limit: 2 * 1024 * 1024, timeout: Duration::from_secs(30) }
+    }
+}
+
+/// What every request sees: the configuration and the dossier as last loaded.
+pub struct AppState {
+    config: Config,
+    dossier: RwLock<Arc<Dossier>>,
+    /// Uploads are written one at a time.
+    writing: tokio::sync::Mutex<()>,
+}
+
+impl AppState {
+    async fn dossier(&self) -> Arc<Dossier> {
+        self.dossier.read().await.clone()
+    }
+}
+
+fn load(db: &std::path::Path) -> anyhow::Result<Dossier> {
+    let store = dossier_store::Store::open(db)?;
+    Dossier::load(&store)
+}
+
+/// The application: API, UI and static files, with limits and timeouts.
+pub fn router(config: Config) -> anyhow::Result<Router> {
+    let dossier = load(&config.db)?;
+    dossier_pipeline::search::reindex(&config.db, &dossier)?;
+    let limit = config.body_limit;
+    let timeout = config.timeout;
+    let state = Arc::new(AppState { config, dossier: RwLock::new(Arc::new(dossier)), writing: Default::default() });
+    Ok(api::routes()
+        .merge(pages::routes())
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout)))
+}
+
+/// Serves until Ctrl-C. `on_ready` gets the bound address (port 0 picks a free one).
+pub async fn serve(config: Config, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let app = router(config)?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_ready(listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Serves from a thread of its own runtime until Ctrl-C (for the command line).
+pub fn serve_blocking(config: Config, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?
+        .block_on(serve(config, addr, on_ready))
+}
