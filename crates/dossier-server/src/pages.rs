@@ -67,6 +67,15 @@ fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
     value.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// `text`, or `fallback` when it is empty.
+fn or_text<'a>(text: &'a str, fallback: &'a str) -> &'a str {
+    if text.is_empty() {
+        fallback
+    } else {
+        text
+    }
+}
+
 /// A small bar chart of counts per day, as inline SVG.
 fn day_chart(days: &[DayCount], label: &str) -> String {
     if days.is_empty() {
@@ -135,11 +144,7 @@ fn report_line(report: &Value) -> String {
     let date = str_of(report, "published");
     let article = str_of(report, "article");
     let cited = str_of(report, "cited_source");
-    let mut line = format!(
-        r#"<a href="/articles/{}">{}</a>"#,
-        esc(article),
-        esc(if outlet.is_empty() { "unknown outlet" } else { outlet })
-    );
+    let mut line = format!(r#"<a href="/articles/{}">{}</a>"#, esc(article), esc(or_text(outlet, "unknown outlet")));
     if !date.is_empty() {
         let _ = write!(line, r#" <time datetime="{0}">{0}</time>"#, esc(date));
     }
@@ -255,8 +260,8 @@ fn coverage_table(coverage: &Value) -> String {
         let _ = write!(
             html,
             r#"<th scope="col">{}<br><small>{}{}</small></th>"#,
-            esc(str_of(column, "outlet").is_empty().then_some("Unknown").unwrap_or(str_of(column, "outlet"))),
-            esc(if str_of(column, "published").is_empty() { "undated" } else { str_of(column, "published") }),
+            esc(or_text(str_of(column, "outlet"), "Unknown")),
+            esc(or_text(str_of(column, "published"), "undated")),
             if copies > 0 { format!(" +{copies} copy") } else { String::new() }
         );
     }

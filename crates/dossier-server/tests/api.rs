@@ -24,10 +24,15 @@ fn story_shows_sources_timeline_quotes_and_coverage() {
     assert_eq!((sources.len(), copies), (4, 1), "five articles: four sources, one folded copy");
     let timeline = story["timeline"].as_array().unwrap();
     assert!(timeline.iter().any(|e| e["date"] == "2021-12-06" && e["precision"] == "week"));
-    let ryabkov: Vec<&Value> =
-        story["quotes_by_speaker"].as_array().unwrap().iter().filter(|g| g["speaker_id"] == "person-sergei-ryabkov").collect();
+    let ryabkov: Vec<&Value> = story["quotes_by_speaker"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["speaker_id"] == "person-sergei-ryabkov")
+        .collect();
     assert_eq!(ryabkov.len(), 1, "one speaker across spellings");
-    let texts: Vec<&str> = ryabkov[0]["quotes"].as_array().unwrap().iter().map(|q| q["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> =
+        ryabkov[0]["quotes"].as_array().unwrap().iter().map(|q| q["text"].as_str().unwrap()).collect();
     assert!(texts.iter().any(|t| t.contains("not a menu")) && texts.iter().any(|t| t.contains("sake of an answer")));
     assert_eq!(story["coverage"]["columns"].as_array().unwrap().len(), 4);
 }
@@ -42,7 +47,9 @@ fn lists_filter_and_search() {
     let id = page["items"][0]["id"].as_str().unwrap();
     let article = get(addr, &format!("/api/articles/{id}")).json();
     assert!(article["article"]["text"].as_str().unwrap().contains("sake of an answer"));
-    assert!(article["entities"].as_array().unwrap().iter().any(|e| e["name"] == "Sergey Lavrov" || e["variants"].as_array().unwrap().iter().any(|v| v == "Sergey Lavrov")));
+    assert!(article["entities"].as_array().unwrap().iter().any(
+        |e| e["name"] == "Sergey Lavrov" || e["variants"].as_array().unwrap().iter().any(|v| v == "Sergey Lavrov")
+    ));
     let entity = get(addr, "/api/entities/person-sergei-ryabkov").json();
     assert!(entity["quotes"].as_array().unwrap().len() >= 4);
     assert!(!entity["mentions_over_time"].as_array().unwrap().is_empty());
@@ -108,7 +115,16 @@ fn the_openapi_document_matches_the_api() {
     let (_dir, addr) = serve_seeds(None);
     let doc = get(addr, "/api/openapi.json").json();
     let paths = doc["paths"].as_object().unwrap();
-    for expected in ["/api/articles", "/api/articles/{id}", "/api/stories", "/api/stories/{id}", "/api/entities", "/api/entities/{id}", "/api/quotes", "/api/search"] {
+    for expected in [
+        "/api/articles",
+        "/api/articles/{id}",
+        "/api/stories",
+        "/api/stories/{id}",
+        "/api/entities",
+        "/api/entities/{id}",
+        "/api/quotes",
+        "/api/search",
+    ] {
         assert!(paths.contains_key(expected), "{expected} missing from the OpenAPI document");
     }
     assert!(paths["/api/articles"]["post"]["security"].is_array());
@@ -117,11 +133,14 @@ fn the_openapi_document_matches_the_api() {
     let schemas = &doc["components"]["schemas"];
     for (path, item) in paths {
         let Some(operation) = item.get("get") else { continue };
-        let url = path.replace("{id}", match path.as_str() {
-            "/api/stories/{id}" => &story,
-            "/api/articles/{id}" => &article,
-            _ => "person-sergei-ryabkov",
-        });
+        let url = path.replace(
+            "{id}",
+            match path.as_str() {
+                "/api/stories/{id}" => &story,
+                "/api/articles/{id}" => &article,
+                _ => "person-sergei-ryabkov",
+            },
+        );
         let response = get(addr, &url);
         assert_eq!(response.status, 200, "{url}: {}", response.body);
         let body = response.json();
