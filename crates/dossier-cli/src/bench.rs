@@ -32,6 +32,12 @@ pub struct BenchArgs {
     /// With --stage lsh: where to write the near-duplicate pairs found, one JSON object a line.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// With --stage serve: how long to load each page, in seconds.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// With --stage serve: concurrent clients (the load is bounded: each waits for its answer).
+    #[arg(long, default_value_t = 4)]
+    clients: usize,
     /// With --stage scale: cluster stories too when the corpus has at most this many articles.
     #[arg(long, default_value_t = 200_000)]
     stories_up_to: usize,
@@ -45,6 +51,10 @@ pub enum Stage {
     Lsh,
     /// Entities, quotes, dates and their merging across articles (stories of ten), in memory.
     Analysis,
+    /// Search latency (p50, p99) on a tantivy index of --articles generated articles.
+    Search,
+    /// The server's requests/s on the story page and on a search, under a bounded loopback load, on the seeds.
+    Serve,
 }
 
 pub struct Base {
@@ -108,7 +118,7 @@ fn hard_wrap(paragraph: &str, width: usize, hyphenate: bool) -> String {
     out
 }
 
-fn date_for(i: usize) -> (u32, u32, u32) {
+pub fn date_for(i: usize) -> (u32, u32, u32) {
     (2015 + (i % 10) as u32, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
 }
 
@@ -222,6 +232,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     }
     if args.stage == Stage::Analysis {
         return bench_analysis(&bases, args.articles);
+    }
+    if args.stage == Stage::Search {
+        return crate::bench_web::search_latency(&bases, args.articles);
+    }
+    if args.stage == Stage::Serve {
+        return crate::bench_web::server_load(args.seconds, args.clients);
     }
     let temporary = args.corpus.is_none();
     let dir = args

@@ -1,6 +1,7 @@
 //! The `dossier` command.
 
 mod bench;
+mod bench_web;
 mod report;
 mod scale;
 
@@ -523,7 +524,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 language: language.clone(),
             };
             let dossier = Dossier::load(&open_store(&cli)?)?;
-            let results = search::search(&cli.db, &dossier, &request, *limit, 0)?;
+            let index = search::open_index(&cli.db, &dossier)?;
+            let results = search::search(&index, &dossier, &request, *limit, 0)?;
             match format {
                 ListFormat::Table => report::print_search(&results),
                 ListFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),

@@ -132,11 +132,22 @@ pub fn filters(dossier: &Dossier, query: &Query) -> Filters {
     }
 }
 
-/// Searches the dossier's index (built first when missing).
-pub fn search(db: &Path, dossier: &Dossier, query: &Query, limit: usize, offset: usize) -> anyhow::Result<Results> {
+/// Opens the dossier's index, building it first when it is new or empty.
+pub fn open_index(db: &Path, dossier: &Dossier) -> anyhow::Result<SearchIndex> {
     let (index, fresh) = SearchIndex::open(&index_dir(db))?;
     if fresh || (index.is_empty() && !dossier.articles.is_empty()) {
         index.replace_all(&documents(dossier))?;
     }
+    Ok(index)
+}
+
+/// Searches an open index of the dossier.
+pub fn search(
+    index: &SearchIndex,
+    dossier: &Dossier,
+    query: &Query,
+    limit: usize,
+    offset: usize,
+) -> anyhow::Result<Results> {
     index.search(&query.text, &filters(dossier, query), limit, offset)
 }

@@ -143,7 +143,9 @@ impl SearchIndex {
         let directory = tantivy::directory::MmapDirectory::open(dir)
             .with_context(|| format!("cannot open the index in {}", dir.display()))?;
         let index = Index::open_or_create(directory, schema)?;
-        std::fs::write(&version_file, SCHEMA_VERSION)?;
+        if !current {
+            std::fs::write(&version_file, SCHEMA_VERSION)?;
+        }
         Ok((SearchIndex::from_index(index, fields)?, !current))
     }
 

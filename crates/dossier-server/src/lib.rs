@@ -43,6 +43,8 @@ impl Config {
 pub struct AppState {
     config: Config,
     dossier: RwLock<Arc<Dossier>>,
+    /// The search index, opened once; uploads refresh it.
+    index: dossier_search::SearchIndex,
     /// Uploads are written one at a time.
     writing: tokio::sync::Mutex<()>,
 }
@@ -61,10 +63,12 @@ fn load(db: &std::path::Path) -> anyhow::Result<Dossier> {
 /// The application: API, UI and static files, with limits and timeouts.
 pub fn router(config: Config) -> anyhow::Result<Router> {
     let dossier = load(&config.db)?;
-    dossier_pipeline::search::reindex(&config.db, &dossier)?;
+    let index = dossier_pipeline::search::open_index(&config.db, &dossier)?;
+    index.replace_all(&dossier_pipeline::search::documents(&dossier))?;
     let limit = config.body_limit;
     let timeout = config.timeout;
-    let state = Arc::new(AppState { config, dossier: RwLock::new(Arc::new(dossier)), writing: Default::default() });
+    let state =
+        Arc::new(AppState { config, dossier: RwLock::new(Arc::new(dossier)), index, writing: Default::default() });
     Ok(api::routes()
         .merge(pages::routes())
         .with_state(state)

@@ -76,29 +76,41 @@ fn or_text<'a>(text: &'a str, fallback: &'a str) -> &'a str {
     }
 }
 
-/// A small bar chart of counts per day, as inline SVG.
+/// A small bar chart of counts per day, as inline SVG, days placed along the real time span.
 fn day_chart(days: &[DayCount], label: &str) -> String {
-    if days.is_empty() {
+    let dated: Vec<(chrono::NaiveDate, &DayCount)> =
+        days.iter().filter_map(|d| Some((chrono::NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok()?, d))).collect();
+    let (Some(first), Some(last)) = (dated.first(), dated.last()) else {
         return String::new();
-    }
-    let max = days.iter().map(|d| d.count).max().unwrap_or(1).max(1) as f64;
-    let width = 12 * days.len();
+    };
+    let span = (last.0 - first.0).num_days().max(1) as f64;
+    let max = dated.iter().map(|(_, d)| d.count).max().unwrap_or(1).max(1) as f64;
+    let (width, bar) = (260.0, 8.0);
     let mut svg = format!(
-        r#"<svg class="chart" role="img" aria-label="{}" width="{width}" height="36" viewBox="0 0 {width} 36">"#,
-        esc(label)
+        r#"<svg class="chart" role="img" aria-label="{}" width="{}" height="48" viewBox="0 0 {} 48">"#,
+        esc(label),
+        width + bar,
+        width + bar
     );
-    for (i, day) in days.iter().enumerate() {
+    for (date, day) in &dated {
+        let x = width * (*date - first.0).num_days() as f64 / span;
         let height = (30.0 * day.count as f64 / max).max(2.0);
         let _ = write!(
             svg,
-            r#"<rect x="{}" y="{:.1}" width="9" height="{height:.1}"><title>{}: {}</title></rect>"#,
-            i * 12,
+            r#"<rect x="{x:.1}" y="{:.1}" width="{bar}" height="{height:.1}"><title>{}: {}</title></rect>"#,
             34.0 - height,
             esc(&day.date),
             day.count
         );
     }
-    svg.push_str("</svg>");
+    let _ = write!(
+        svg,
+        r#"<line x1="0" y1="34.5" x2="{}" y2="34.5"/><text x="0" y="46">{}</text><text x="{}" y="46" text-anchor="end">{}</text></svg>"#,
+        width + bar,
+        esc(&first.1.date),
+        width + bar,
+        esc(&last.1.date)
+    );
     svg
 }
 
@@ -125,9 +137,10 @@ async fn home(State(state): State<Arc<AppState>>) -> Html<String> {
     let dossier = state.dossier().await;
     let stories = views::story_summaries(&dossier);
     let mut body = format!(
-        "<h1>Stories</h1><p class=\"lede\">{} articles in {} stories.</p><ul class=\"cards\">",
+        "<h1>Stories</h1><p class=\"lede\">{} articles in {} {}.</p><ul class=\"cards\">",
         dossier.articles.len(),
-        stories.len()
+        stories.len(),
+        if stories.len() == 1 { "story" } else { "stories" }
     );
     for story in &stories {
         body.push_str(&story_card(story));
@@ -307,8 +320,8 @@ fn highlighted_text(dossier: &Dossier, article: &dossier_core::article::Article)
         let mut marks: Vec<(usize, bool, String)> = Vec::new();
         if let Some(found) = found {
             for quote in found.quotes.iter().filter(|q| q.start >= offset && q.end <= end) {
-                marks.push((quote.start - offset, true, r#"<q class="said">"#.into()));
-                marks.push((quote.end - offset, false, "</q>".into()));
+                marks.push((quote.start - offset, true, r#"<span class="said">"#.into()));
+                marks.push((quote.end - offset, false, "</span>".into()));
             }
             for mention in found.entities.mentions.iter().filter(|m| m.start >= offset && m.end <= end) {
                 let inside = |q: &dossier_core::quotes::Quote| q.start <= mention.start && mention.end <= q.end;
@@ -329,7 +342,7 @@ fn highlighted_text(dossier: &Dossier, article: &dossier_core::article::Article)
             }
         }
         // Closings before openings at one position; quotes open before mentions.
-        marks.sort_by_key(|(at, open, tag)| (*at, *open, !tag.starts_with("<q")));
+        marks.sort_by_key(|(at, open, tag)| (*at, *open, !tag.starts_with("<span")));
         let mut at = 0;
         html.push_str("<p>");
         for (position, _, tag) in marks.iter().filter(|(p, _, _)| text.is_char_boundary(*p)) {
@@ -371,7 +384,7 @@ async fn article(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
         .unwrap_or_default();
     let body = format!(
         r#"{story_link}<h1>{title}</h1>{meta}
-<p class="legend"><q class="said">quoted words</q> · <a class="entity person">person</a> · <a class="entity organization">organisation</a> · <a class="entity place">place</a></p>
+<p class="legend"><span class="said">quoted words</span> · <a class="entity person">person</a> · <a class="entity organization">organisation</a> · <a class="entity place">place</a></p>
 <div class="text">{text}</div>
 <details class="original"><summary>Show the original capture</summary><pre>{original}</pre></details>"#,
         title = esc(article.title.as_deref().unwrap_or("(no title)")),

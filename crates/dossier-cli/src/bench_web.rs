@@ -1,0 +1,167 @@
+//! Benchmarks of search and of the server: latency percentiles and requests/s.
+
+use crate::bench::{date_for, peak_memory, Base};
+use dossier_pipeline::ingest::human_bytes;
+use dossier_search::{Filters, IndexedDoc, SearchIndex};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn milliseconds(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Indexes `count` articles cycled from `bases` (with outlets, dates, stories) and
+/// times 1,000 queries: single words, two words, phrases, and each with a filter.
+pub fn search_latency(bases: &[Base], count: usize) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(!bases.is_empty(), "no articles to index");
+    let outlets = ["Reuters", "The Moscow Times", "Sputnik", "AP", "BBC"];
+    let docs: Vec<IndexedDoc> = (0..count)
+        .map(|i| {
+            let base = &bases[i % bases.len()];
+            let (year, month, day) = date_for(i);
+            let days = dossier_core::dates::parse_date(&format!("{year}-{month:02}-{day:02}"))
+                .map(dossier_pipeline::search::days);
+            IndexedDoc {
+                kind: "article",
+                id: format!("a{i}"),
+                article: format!("a{i}"),
+                articles: vec![format!("a{i}")],
+                title: base.title.clone(),
+                text: base.paragraphs.join("\n\n"),
+                outlet: Some(outlets[i % outlets.len()].to_string()),
+                published: days,
+                story: Some(format!("s{}", i / 10)),
+                language: Some("en".into()),
+                ..IndexedDoc::default()
+            }
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("dossier-search-bench-{}", std::process::id()));
+    let (index, _) = SearchIndex::open(&dir)?;
+    let started = Instant::now();
+    index.replace_all(&docs)?;
+    let build = started.elapsed().as_secs_f64();
+    let words: Vec<&str> = bases
+        .iter()
+        .flat_map(|b| b.paragraphs.iter().flat_map(|p| p.split_whitespace()))
+        .filter(|w| w.len() >= 5 && w.chars().all(char::is_alphabetic))
+        .step_by(97)
+        .take(2000)
+        .collect();
+    let mut timings = Vec::new();
+    let mut matches = 0usize;
+    for i in 0..1000 {
+        let (a, b) = (words[i % words.len()], words[(i * 7 + 3) % words.len()]);
+        let query = match i % 3 {
+            0 => a.to_string(),
+            1 => format!("{a} {b}"),
+            _ => format!("\"{a} {b}\""),
+        };
+        let filters = if i % 2 == 0 {
+            Filters::default()
+        } else {
+            Filters { outlet: Some(outlets[i % outlets.len()].into()), ..Filters::default() }
+        };
+        let started = Instant::now();
+        matches += index.search(&query, &filters, 20, 0)?.total;
+        timings.push(started.elapsed());
+    }
+    timings.sort();
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("indexed {count} articles in {build:.1} s ({:.0} articles/s)", count as f64 / build);
+    println!(
+        "1,000 queries (words, pairs, phrases; half with an outlet filter; top 20 with snippets): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} matches in all)",
+        milliseconds(percentile(&timings, 0.5)),
+        milliseconds(percentile(&timings, 0.99)),
+        milliseconds(*timings.last().unwrap_or(&Duration::ZERO)),
+        matches
+    );
+    println!("peak memory: {}", peak_memory().map_or("unknown".into(), human_bytes));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fetch(addr: SocketAddr, path: &str) -> anyhow::Result<usize> {
+    let mut stream = TcpStream::connect(addr)?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut body = Vec::new();
+    stream.read_to_end(&mut body)?;
+    anyhow::ensure!(
+        body.starts_with(b"HTTP/1.1 200"),
+        "{path}: {}",
+        String::from_utf8_lossy(&body[..body.len().min(80)])
+    );
+    Ok(body.len())
+}
+
+/// Serves the seeds in this process and loads two pages with `clients` closed-loop
+/// clients for `seconds` each: requests/s and latency percentiles.
+pub fn server_load(seconds: u64, clients: usize) -> anyhow::Result<ExitCode> {
+    let dir = std::env::temp_dir().join(format!("dossier-serve-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let db = dir.join("seeds.db");
+    let mut store = dossier_store::Store::open(&db)?;
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seeds");
+    let options = dossier_pipeline::ingest::Options {
+        max_file_size: u64::MAX,
+        progress: false,
+        story_threshold: dossier_core::stories::STORY_THRESHOLD,
+        story_rebuild_limit: 20_000,
+    };
+    dossier_pipeline::ingest::ingest(&mut store, &[seeds], &options)?;
+    let story = store.stories()?.first().map(|s| s.id.clone()).unwrap_or_default();
+    drop(store);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let config = dossier_server::Config::new(db);
+    std::thread::spawn(move || {
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("address");
+        let _ = dossier_server::serve_blocking(config, addr, move |bound| {
+            let _ = sender.send(bound);
+        });
+    });
+    let addr = receiver.recv_timeout(Duration::from_secs(60))?;
+    println!("server on {addr}; {clients} clients, {seconds} s per page, each waiting for its answer");
+    for (name, path) in [
+        ("story page", format!("/stories/{story}")),
+        ("search (API)", "/api/search?q=%22security%20guarantees%22&kind=article".to_string()),
+        ("search page", "/search?q=Ryabkov+menu".to_string()),
+    ] {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let workers: Vec<_> = (0..clients)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || -> anyhow::Result<Vec<Duration>> {
+                    let mut timings = Vec::new();
+                    while Instant::now() < deadline {
+                        let started = Instant::now();
+                        fetch(addr, &path)?;
+                        timings.push(started.elapsed());
+                    }
+                    Ok(timings)
+                })
+            })
+            .collect();
+        let mut timings = Vec::new();
+        for worker in workers {
+            timings.extend(worker.join().map_err(|_| anyhow::anyhow!("client thread failed"))??);
+        }
+        timings.sort();
+        println!(
+            "{name:<14} {:>8.0} requests/s   p50 {:.2} ms   p99 {:.2} ms",
+            timings.len() as f64 / seconds as f64,
+            milliseconds(percentile(&timings, 0.5)),
+            milliseconds(percentile(&timings, 0.99))
+        );
+    }
+    println!("peak memory (server and clients): {}", peak_memory().map_or("unknown".into(), human_bytes));
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(ExitCode::SUCCESS)
+}
