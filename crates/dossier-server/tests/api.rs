@@ -1,7 +1,7 @@
 //! The API end to end on the seeds, against a server on an ephemeral loopback port.
 
 mod common;
-use common::{get, request, serve_seeds};
+use common::{get, request, serve_seeds, serve_seeds_with};
 use serde_json::Value;
 
 fn story_id(addr: std::net::SocketAddr) -> String {
@@ -155,4 +155,21 @@ fn the_openapi_document_matches_the_api() {
             }
         }
     }
+}
+
+#[test]
+fn a_request_that_stalls_times_out() {
+    use std::io::{Read, Write};
+    let (_dir, addr) = serve_seeds_with(Some("s3cret"), std::time::Duration::from_secs(1));
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    // Announce a body and never send it: the server answers 408 instead of waiting forever.
+    write!(
+        stream,
+        "POST /api/articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Length: 100\r\n\r\nabc"
+    )
+    .unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+    let mut answer = [0u8; 12];
+    stream.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 408");
 }

@@ -12,6 +12,11 @@ pub fn workspace_root() -> PathBuf {
 
 /// Ingests the seeds into a fresh store and serves it; the folder lives as long as the guard.
 pub fn serve_seeds(token: Option<&str>) -> (tempfile::TempDir, SocketAddr) {
+    serve_seeds_with(token, std::time::Duration::from_secs(30))
+}
+
+/// As `serve_seeds`, with a request timeout.
+pub fn serve_seeds_with(token: Option<&str>, timeout: std::time::Duration) -> (tempfile::TempDir, SocketAddr) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("seeds.db");
     let mut store = dossier_store::Store::open(&db).unwrap();
@@ -26,6 +31,7 @@ pub fn serve_seeds(token: Option<&str>) -> (tempfile::TempDir, SocketAddr) {
     let mut config = dossier_server::Config::new(db);
     config.token = token.map(str::to_string);
     config.body_limit = 64 * 1024;
+    config.timeout = timeout;
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
