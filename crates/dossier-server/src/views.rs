@@ -71,6 +71,22 @@ pub struct StoryDetail {
     pub quotes_by_speaker: Vec<SpeakerQuotes>,
     #[schema(value_type = Object)]
     pub coverage: Value,
+    /// The story's duplicate groups: a canonical article and its copies.
+    pub duplicate_groups: Vec<DuplicateGroup>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateGroup {
+    pub canonical: String,
+    pub members: Vec<DuplicateMember>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateMember {
+    pub article: String,
+    /// exact, near or partial.
+    pub kind: String,
+    pub similarity: f64,
 }
 
 pub fn story_summaries(dossier: &Dossier) -> Vec<StorySummary> {
@@ -128,6 +144,23 @@ pub fn story_detail(dossier: &Dossier, story: &dossier_store::StoryRow) -> Story
         timeline: to_values(&timeline),
         quotes_by_speaker: by_speaker(&quotes),
         coverage: serde_json::to_value(&coverage).unwrap_or(Value::Null),
+        duplicate_groups: dossier
+            .groups
+            .iter()
+            .filter(|g| story.articles.contains(&g.canonical))
+            .map(|g| DuplicateGroup {
+                canonical: g.canonical.clone(),
+                members: g
+                    .members
+                    .iter()
+                    .map(|m| DuplicateMember {
+                        article: m.article_id.clone(),
+                        kind: m.kind.as_str().to_string(),
+                        similarity: m.similarity,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }
 

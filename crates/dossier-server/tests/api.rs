@@ -35,6 +35,9 @@ fn story_shows_sources_timeline_quotes_and_coverage() {
         ryabkov[0]["quotes"].as_array().unwrap().iter().map(|q| q["text"].as_str().unwrap()).collect();
     assert!(texts.iter().any(|t| t.contains("not a menu")) && texts.iter().any(|t| t.contains("sake of an answer")));
     assert_eq!(story["coverage"]["columns"].as_array().unwrap().len(), 4);
+    let groups = story["duplicate_groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["members"][0]["kind"], "exact");
 }
 
 #[test]
