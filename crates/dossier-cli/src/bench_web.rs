@@ -110,12 +110,7 @@ pub fn server_load(seconds: u64, clients: usize) -> anyhow::Result<ExitCode> {
     let db = dir.join("seeds.db");
     let mut store = dossier_store::Store::open(&db)?;
     let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seeds");
-    let options = dossier_pipeline::ingest::Options {
-        max_file_size: u64::MAX,
-        progress: false,
-        story_threshold: dossier_core::stories::STORY_THRESHOLD,
-        story_rebuild_limit: 20_000,
-    };
+    let options = dossier_pipeline::ingest::Options::default();
     dossier_pipeline::ingest::ingest(&mut store, &[seeds], &options)?;
     let story = store.stories()?.first().map(|s| s.id.clone()).unwrap_or_default();
     drop(store);

@@ -3,7 +3,7 @@
 //! reported it (earliest first), one event across its sources, and per story a
 //! coverage matrix of who reported what.
 
-use crate::entities::{self, ArticleEntities, EntityIndex, EntityKind};
+use crate::entities::{self, find_root, ArticleEntities, EntityIndex, EntityKind};
 use crate::quotes::{self, Quote};
 use crate::text::{quote_tokens, token_f1};
 use crate::timeline::{self, ArticleEvent, FuzzyDate};
@@ -148,14 +148,6 @@ fn date_events(inputs: &[ArticleInput<'_>], articles: &mut HashMap<String, Artic
             found.events = events;
         }
     }
-}
-
-fn find_root(parent: &mut [usize], mut at: usize) -> usize {
-    while parent[at] != at {
-        parent[at] = parent[parent[at]];
-        at = parent[at];
-    }
-    at
 }
 
 fn union(parent: &mut [usize], a: usize, b: usize) {

@@ -908,7 +908,8 @@ impl EntityIndex {
     }
 }
 
-fn find_root(parent: &mut [usize], mut at: usize) -> usize {
+/// Union-find: the root of `at`, halving paths on the way.
+pub(crate) fn find_root(parent: &mut [usize], mut at: usize) -> usize {
     while parent[at] != at {
         parent[at] = parent[parent[at]];
         at = parent[at];

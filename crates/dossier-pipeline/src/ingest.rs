@@ -25,6 +25,18 @@ pub struct Options {
     pub story_rebuild_limit: usize,
 }
 
+impl Default for Options {
+    /// No size limit, no progress bar, the default story threshold, full story rebuilds up to 20,000 articles.
+    fn default() -> Options {
+        Options {
+            max_file_size: u64::MAX,
+            progress: false,
+            story_threshold: dossier_core::stories::STORY_THRESHOLD,
+            story_rebuild_limit: 20_000,
+        }
+    }
+}
+
 /// A file to read: where it is and the name it gets in the dossier.
 #[derive(Debug, Clone)]
 pub struct FileTask {

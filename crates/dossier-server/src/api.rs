@@ -385,12 +385,7 @@ async fn upload_article(
     let writer_state = state.clone();
     let (summary, dossier) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut store = dossier_store::Store::open(&db)?;
-        let options = ingest::Options {
-            max_file_size: u64::MAX,
-            progress: false,
-            story_threshold: dossier_core::stories::STORY_THRESHOLD,
-            story_rebuild_limit: 20_000,
-        };
+        let options = ingest::Options::default();
         let summary = ingest::ingest_document(&mut store, &name, &body, &options)?;
         let dossier = dossier_pipeline::Dossier::load(&store)?;
         writer_state.index.replace_all(&search::documents(&dossier))?;

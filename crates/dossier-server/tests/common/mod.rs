@@ -20,12 +20,7 @@ pub fn serve_seeds_with(token: Option<&str>, timeout: std::time::Duration) -> (t
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("seeds.db");
     let mut store = dossier_store::Store::open(&db).unwrap();
-    let options = dossier_pipeline::ingest::Options {
-        max_file_size: u64::MAX,
-        progress: false,
-        story_threshold: dossier_core::stories::STORY_THRESHOLD,
-        story_rebuild_limit: 20_000,
-    };
+    let options = dossier_pipeline::ingest::Options::default();
     dossier_pipeline::ingest::ingest(&mut store, &[workspace_root().join("examples/seeds")], &options).unwrap();
     drop(store);
     let mut config = dossier_server::Config::new(db);
