@@ -142,7 +142,7 @@ pub fn story_detail(dossier: &Dossier, story: &dossier_store::StoryRow) -> Story
         story: story_summary(dossier, story),
         sources,
         timeline: to_values(&timeline),
-        quotes_by_speaker: by_speaker(&quotes),
+        quotes_by_speaker: by_speaker(dossier, &quotes),
         coverage: serde_json::to_value(&coverage).unwrap_or(Value::Null),
         duplicate_groups: dossier
             .groups
@@ -164,11 +164,16 @@ pub fn story_detail(dossier: &Dossier, story: &dossier_store::StoryRow) -> Story
     }
 }
 
-/// Quotes grouped by speaker, speakers with the most statements first, unattributed last.
-pub fn by_speaker(quotes: &[ExportQuote<'_>]) -> Vec<SpeakerQuotes> {
+/// Quotes grouped by speaker (named as the dossier's entity, whatever the spelling of
+/// each quote), speakers with the most statements first, unattributed last.
+pub fn by_speaker(dossier: &Dossier, quotes: &[ExportQuote<'_>]) -> Vec<SpeakerQuotes> {
+    let entity_name = |id: &str| dossier.analysis.entities.entities.iter().find(|e| e.id == id).map(|e| e.name.clone());
     let mut groups: Vec<SpeakerQuotes> = Vec::new();
     for quote in quotes {
-        let speaker = quote.speaker.unwrap_or("Unattributed").to_string();
+        let speaker = quote
+            .speaker_id
+            .and_then(entity_name)
+            .unwrap_or_else(|| quote.speaker.unwrap_or("Unattributed").to_string());
         let key = quote.speaker_id.map(str::to_string).or_else(|| Some(speaker.clone()));
         let position = groups.iter().position(|g| g.speaker_id.clone().or_else(|| Some(g.speaker.clone())) == key);
         let group = match position {
