@@ -3,14 +3,15 @@
 //! reported it (earliest first), one event across its sources, and per story a
 //! coverage matrix of who reported what.
 
-use crate::entities::{self, find_root, ArticleEntities, EntityIndex, EntityKind};
+use crate::entities::{self, ArticleEntities, EntityIndex, EntityKind};
+use crate::partition::{components, union};
 use crate::quotes::{self, Quote};
 use crate::text::{quote_tokens, token_f1};
 use crate::timeline::{self, ArticleEvent, FuzzyDate};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// What the analysis needs to know about an article.
 #[derive(Debug, Clone)]
@@ -33,7 +34,6 @@ pub struct ArticleAnalysis {
     pub entities: ArticleEntities,
     pub quotes: Vec<Quote>,
     pub events: Vec<ArticleEvent>,
-    pub reference: Reference,
 }
 
 /// One outlet's report of a quote or an event.
@@ -83,8 +83,6 @@ pub struct Analysis {
     pub entities: EntityIndex,
     pub quotes: Vec<MergedQuote>,
     pub events: Vec<MergedEvent>,
-    /// (article id, quote index in the article) → index in `quotes`.
-    pub quote_of: HashMap<(String, usize), usize>,
 }
 
 /// Analyses every article (in parallel), then merges across them.
@@ -129,7 +127,7 @@ fn date_events(inputs: &[ArticleInput<'_>], articles: &mut HashMap<String, Artic
             (index, input.published.map(|d| (d, false)).or_else(|| inferred().map(|d| (d, true))))
         })
         .collect();
-    let dated: Vec<(String, Reference, Vec<ArticleEvent>)> = references
+    let dated: Vec<(String, Vec<ArticleEvent>)> = references
         .into_par_iter()
         .map(|(index, reference)| {
             let input = &inputs[index];
@@ -139,32 +137,14 @@ fn date_events(inputs: &[ArticleInput<'_>], articles: &mut HashMap<String, Artic
                 }
                 _ => Vec::new(),
             };
-            (input.id.to_string(), reference, events)
+            (input.id.to_string(), events)
         })
         .collect();
-    for (id, reference, events) in dated {
+    for (id, events) in dated {
         if let Some(found) = articles.get_mut(&id) {
-            found.reference = reference;
             found.events = events;
         }
     }
-}
-
-fn union(parent: &mut [usize], a: usize, b: usize) {
-    let (a, b) = (find_root(parent, a), find_root(parent, b));
-    if a != b {
-        parent[a.max(b)] = a.min(b);
-    }
-}
-
-/// Components of `count` items, each listed in item order, ordered by first item.
-fn components(parent: &mut [usize]) -> Vec<Vec<usize>> {
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for index in 0..parent.len() {
-        let root = find_root(parent, index);
-        groups.entry(root).or_default().push(index);
-    }
-    groups.into_values().collect()
 }
 
 fn report_of(input: &ArticleInput<'_>, cited_source: Option<String>) -> Report {
@@ -212,9 +192,7 @@ fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
                 .speaker
                 .as_deref()
                 .and_then(|s| keys.get(&crate::names::key(s)).copied().or_else(|| found.entities.find(s)));
-            let speaker_id = local
-                .and_then(|l| analysis.entities.of_article.get(&(input.id.to_string(), l)))
-                .map(|&g| analysis.entities.entities[g].id.clone());
+            let speaker_id = local.and_then(|l| analysis.entities.of(input.id, l)).map(|e| e.id.clone());
             let tokens = quote_tokens(&quote.text);
             let words = tokens.iter().cloned().collect();
             items.push(Item { input, index, tokens, words, speaker_id });
@@ -259,9 +237,6 @@ fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
             story: items[members[0]].input.story.map(str::to_string),
             reports,
         };
-        for &m in &members {
-            analysis.quote_of.insert((items[m].input.id.to_string(), items[m].index), analysis.quotes.len());
-        }
         analysis.quotes.push(merged);
     }
 }
@@ -278,15 +253,11 @@ fn merge_events(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
     for input in inputs {
         let Some(found) = analysis.articles.get(input.id) else { continue };
         for event in &found.events {
-            let global = |local: &usize| analysis.entities.of_article.get(&(input.id.to_string(), *local)).copied();
-            let actors: Vec<usize> = event.actors.iter().filter_map(global).collect();
+            let actors: Vec<&entities::DossierEntity> =
+                event.actors.iter().filter_map(|&local| analysis.entities.of(input.id, local)).collect();
             // Only people identify an event: organisations and places recur through a whole story.
-            let agents = actors
-                .iter()
-                .filter(|&&a| analysis.entities.entities[a].kind == EntityKind::Person)
-                .map(|&a| analysis.entities.entities[a].id.clone())
-                .collect();
-            let actors = actors.iter().map(|&a| analysis.entities.entities[a].id.clone()).collect();
+            let agents = actors.iter().filter(|a| a.kind == EntityKind::Person).map(|a| a.id.clone()).collect();
+            let actors = actors.iter().map(|a| a.id.clone()).collect();
             items.push(Item { input, event, words: timeline::content_words(&event.sentence), actors, agents });
         }
     }

@@ -8,11 +8,12 @@
 //! alias-aware, transliteration-tolerant key (`names::key`).
 
 use crate::names;
+use crate::partition::{components, find_root, union};
 use crate::quotes::SPEECH_VERBS;
 use crate::sentences;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// What an entity is.
@@ -901,20 +902,10 @@ pub struct EntityIndex {
 }
 
 impl EntityIndex {
-    /// The dossier entity a name in an article refers to.
-    pub fn resolve(&self, article: &str, found: &ArticleEntities, name: &str) -> Option<&DossierEntity> {
-        let local = found.find(name)?;
+    /// The dossier entity that entity `local` of `article` is.
+    pub fn of(&self, article: &str, local: usize) -> Option<&DossierEntity> {
         self.of_article.get(&(article.to_string(), local)).map(|&i| &self.entities[i])
     }
-}
-
-/// Union-find: the root of `at`, halving paths on the way.
-pub(crate) fn find_root(parent: &mut [usize], mut at: usize) -> usize {
-    while parent[at] != at {
-        parent[at] = parent[parent[at]];
-        at = parent[at];
-    }
-    at
 }
 
 /// Merges the entities of many articles: names with the same kind and key (aliases,
@@ -931,21 +922,13 @@ pub fn merge<'a>(articles: impl IntoIterator<Item = (&'a str, &'a ArticleEntitie
         for form in entity.forms.iter().chain(std::iter::once(&entity.name)) {
             let key = (entity.kind, names::key(form));
             let other = *first_with_key.entry(key).or_insert(index);
-            let (a, b) = (find_root(&mut parent, index), find_root(&mut parent, other));
-            parent[a] = b;
+            union(&mut parent, index, other);
         }
     }
     join_lone_surnames(&items, &mut parent);
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for index in 0..items.len() {
-        let root = find_root(&mut parent, index);
-        groups.entry(root).or_default().push(index);
-    }
     let mut index = EntityIndex::default();
     let mut ids: HashSet<String> = HashSet::new();
-    let mut ordered: Vec<Vec<usize>> = groups.into_values().collect();
-    ordered.sort_by_key(|members| members[0]);
-    for members in ordered {
+    for members in components(&mut parent) {
         let entity = combine(&members.iter().map(|&m| items[m]).collect::<Vec<_>>(), &mut ids);
         for &m in &members {
             index.of_article.insert((items[m].0.to_string(), items[m].1), index.entities.len());
@@ -971,8 +954,7 @@ fn join_lone_surnames(items: &[(&str, usize, &Entity)], parent: &mut [usize]) {
         let Some(candidates) = by_surname.get(&names::key(&entity.name)) else { continue };
         let roots: HashSet<usize> = candidates.iter().map(|&c| find_root(parent, c)).collect();
         if let [only] = roots.into_iter().collect::<Vec<_>>().as_slice() {
-            let own = find_root(parent, index);
-            parent[own] = *only;
+            union(parent, index, *only);
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod language;
 pub mod metadata;
 pub mod names;
 pub mod outlets;
+pub mod partition;
 pub mod quotes;
 pub mod sentences;
 pub mod stories;

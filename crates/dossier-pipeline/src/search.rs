@@ -30,8 +30,8 @@ pub fn documents(dossier: &Dossier) -> Vec<IndexedDoc> {
     for article in &dossier.articles {
         let entities = dossier.analysis.articles.get(&article.id).map_or_else(Vec::new, |found| {
             (0..found.entities.entities.len())
-                .filter_map(|local| dossier.analysis.entities.of_article.get(&(article.id.clone(), local)))
-                .map(|&global| dossier.analysis.entities.entities[global].id.clone())
+                .filter_map(|local| dossier.analysis.entities.of(&article.id, local))
+                .map(|entity| entity.id.clone())
                 .collect()
         });
         docs.push(IndexedDoc {

@@ -303,14 +303,6 @@ fn coverage_table(coverage: &Value) -> String {
 /// The clean text with entity mentions linked and quotes marked.
 fn highlighted_text(dossier: &Dossier, article: &dossier_core::article::Article) -> String {
     let found = dossier.analysis.articles.get(&article.id);
-    let entity_id = |local: usize| {
-        dossier
-            .analysis
-            .entities
-            .of_article
-            .get(&(article.id.clone(), local))
-            .map(|&g| &dossier.analysis.entities.entities[g])
-    };
     let mut html = String::new();
     let mut offset = 0;
     for paragraph in &article.paragraphs {
@@ -332,7 +324,7 @@ fn highlighted_text(dossier: &Dossier, article: &dossier_core::article::Article)
                 {
                     continue;
                 }
-                let Some(entity) = entity_id(mention.entity) else { continue };
+                let Some(entity) = dossier.analysis.entities.of(&article.id, mention.entity) else { continue };
                 marks.push((
                     mention.start - offset,
                     true,

@@ -265,15 +265,7 @@ pub fn entity_detail(dossier: &Dossier, entity: &ExportEntity<'_>) -> EntityDeta
             .entities
             .mentions
             .iter()
-            .filter(|m| {
-                dossier
-                    .analysis
-                    .entities
-                    .of_article
-                    .get(&(id.clone(), m.entity))
-                    .map(|&g| &dossier.analysis.entities.entities[g].id)
-                    == Some(&entity.id.to_string())
-            })
+            .filter(|m| dossier.analysis.entities.of(id, m.entity).is_some_and(|e| e.id == entity.id))
             .count();
         let day = article.published.map_or("undated".to_string(), |d| d.to_string());
         *per_day.entry(day).or_default() += mentions;
