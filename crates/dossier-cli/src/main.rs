@@ -433,13 +433,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let dossier = Dossier::load(&store)?;
-            let mut rows = export::quotes(&dossier);
-            if let Some(wanted) = speaker {
-                rows.retain(|q| q.speaker.is_some_and(|s| dossier_core::names::same_entity(s, wanted)));
-            }
-            if let Some(story) = &story {
-                rows.retain(|q| q.story == Some(story.id.as_str()));
-            }
+            let story = story.as_ref().map(|s| s.id.as_str());
+            let rows = export::quotes_matching(export::quotes(&dossier), speaker.as_deref(), story, None);
             print_list(*format, &rows, report::print_quotes)
         }
         Command::Entities { kind, format } => {

@@ -67,4 +67,23 @@ impl Dossier {
     pub fn article(&self, id: &str) -> Option<&Article> {
         self.articles.iter().find(|a| a.id == id)
     }
+
+    /// The article with this id, or the only one whose id starts with it.
+    pub fn article_by_prefix(&self, id: &str) -> Option<&Article> {
+        by_prefix(&self.articles, id, |a| &a.id)
+    }
+
+    /// The story with this id, or the only one whose id starts with it.
+    pub fn story_by_prefix(&self, id: &str) -> Option<&StoryRow> {
+        by_prefix(&self.stories, id, |s| &s.id)
+    }
+}
+
+/// The item whose id is `id`, else the only one whose id starts with it (never for an empty prefix).
+fn by_prefix<'a, T>(items: &'a [T], id: &str, id_of: impl Fn(&T) -> &String) -> Option<&'a T> {
+    items.iter().find(|item| id_of(item) == id).or_else(|| {
+        let mut matching = items.iter().filter(|item| !id.is_empty() && id_of(item).starts_with(id));
+        let first = matching.next()?;
+        matching.next().is_none().then_some(first)
+    })
 }

@@ -73,6 +73,25 @@ pub struct ExportQuote<'a> {
     pub reports: &'a [Report],
 }
 
+/// The quotes of `quotes` by a speaker (any spelling), in a story (its id) and reported by an outlet.
+pub fn quotes_matching<'a>(
+    mut quotes: Vec<ExportQuote<'a>>,
+    speaker: Option<&str>,
+    story: Option<&str>,
+    outlet: Option<&str>,
+) -> Vec<ExportQuote<'a>> {
+    if let Some(speaker) = speaker {
+        quotes.retain(|q| q.speaker.is_some_and(|s| dossier_core::names::same_entity(s, speaker)));
+    }
+    if let Some(story) = story {
+        quotes.retain(|q| q.story == Some(story));
+    }
+    if let Some(outlet) = outlet {
+        quotes.retain(|q| q.reports.iter().any(|r| r.outlet.as_deref() == Some(outlet)));
+    }
+    quotes
+}
+
 /// Every quote of the dossier, merged across articles, in order of first appearance.
 pub fn quotes(dossier: &Dossier) -> Vec<ExportQuote<'_>> {
     dossier

@@ -160,7 +160,7 @@ async fn list_articles(
     let dossier = state.dossier().await;
     let from = parse_date(filter.from.as_deref(), "from")?;
     let to = parse_date(filter.to.as_deref(), "to")?;
-    let story = filter.story.as_deref().and_then(|s| views::find_story(&dossier, s)).map(|s| s.id.clone());
+    let story = filter.story.as_deref().and_then(|s| dossier.story_by_prefix(s)).map(|s| s.id.clone());
     if filter.story.is_some() && story.is_none() {
         return Err(ApiError::not_found("story", filter.story.as_deref().unwrap_or_default()));
     }
@@ -196,19 +196,8 @@ async fn list_articles(
     responses((status = 200, body = ArticleDetail), (status = 404, body = ApiErrorBody)))]
 async fn get_article(State(state): Shared, Path(id): Path<String>) -> ApiResult<ArticleDetail> {
     let dossier = state.dossier().await;
-    let article = find_article(&dossier, &id).ok_or_else(|| ApiError::not_found("article", &id))?;
+    let article = dossier.article_by_prefix(&id).ok_or_else(|| ApiError::not_found("article", &id))?;
     Ok(Json(views::article_detail(&dossier, article)))
-}
-
-pub fn find_article<'a>(
-    dossier: &'a dossier_pipeline::Dossier,
-    id: &str,
-) -> Option<&'a dossier_core::article::Article> {
-    dossier.article(id).or_else(|| {
-        let mut matching = dossier.articles.iter().filter(|a| !id.is_empty() && a.id.starts_with(id));
-        let first = matching.next()?;
-        matching.next().is_none().then_some(first)
-    })
 }
 
 /// List stories with their sources, date span and articles per day.
@@ -222,7 +211,7 @@ async fn list_stories(State(state): Shared) -> Json<Vec<StorySummary>> {
     responses((status = 200, body = StoryDetail), (status = 404, body = ApiErrorBody)))]
 async fn get_story(State(state): Shared, Path(id): Path<String>) -> ApiResult<StoryDetail> {
     let dossier = state.dossier().await;
-    let story = views::find_story(&dossier, &id).ok_or_else(|| ApiError::not_found("story", &id))?;
+    let story = dossier.story_by_prefix(&id).ok_or_else(|| ApiError::not_found("story", &id))?;
     Ok(Json(views::story_detail(&dossier, story)))
 }
 
@@ -275,19 +264,11 @@ async fn list_quotes(State(state): Shared, filter: Result<Query<QuoteFilter>, Qu
     let Query(filter) = filter?;
     let dossier = state.dossier().await;
     let story = match filter.story.as_deref() {
-        Some(s) => Some(views::find_story(&dossier, s).ok_or_else(|| ApiError::not_found("story", s))?.id.clone()),
+        Some(s) => Some(dossier.story_by_prefix(s).ok_or_else(|| ApiError::not_found("story", s))?.id.as_str()),
         None => None,
     };
-    let mut quotes = export::quotes(&dossier);
-    if let Some(speaker) = &filter.speaker {
-        quotes.retain(|q| q.speaker.is_some_and(|s| dossier_core::names::same_entity(s, speaker)));
-    }
-    if let Some(story) = &story {
-        quotes.retain(|q| q.story == Some(story.as_str()));
-    }
-    if let Some(outlet) = &filter.outlet {
-        quotes.retain(|q| q.reports.iter().any(|r| r.outlet.as_ref() == Some(outlet)));
-    }
+    let quotes =
+        export::quotes_matching(export::quotes(&dossier), filter.speaker.as_deref(), story, filter.outlet.as_deref());
     Ok(Json(serde_json::to_value(&quotes).map_err(anyhow::Error::from)?))
 }
 

@@ -193,7 +193,7 @@ fn speaker_section(group: &SpeakerQuotes) -> String {
 
 async fn story(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     let dossier = state.dossier().await;
-    let Some(row) = views::find_story(&dossier, &id) else {
+    let Some(row) = dossier.story_by_prefix(&id) else {
         return not_found("No story has this id.");
     };
     let detail = views::story_detail(&dossier, row);
@@ -351,7 +351,7 @@ fn highlighted_text(dossier: &Dossier, article: &dossier_core::article::Article)
 
 async fn article(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     let dossier = state.dossier().await;
-    let Some(article) = api::find_article(&dossier, &id) else {
+    let Some(article) = dossier.article_by_prefix(&id) else {
         return not_found("No article has this id.");
     };
     let story = dossier.story_of.get(&article.id);

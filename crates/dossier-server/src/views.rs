@@ -121,15 +121,6 @@ fn to_values<T: Serialize>(items: &[T]) -> Vec<Value> {
     items.iter().filter_map(|i| serde_json::to_value(i).ok()).collect()
 }
 
-/// The story whose id starts with `id`.
-pub fn find_story<'a>(dossier: &'a Dossier, id: &str) -> Option<&'a dossier_store::StoryRow> {
-    dossier.stories.iter().find(|s| s.id == id).or_else(|| {
-        let mut matching = dossier.stories.iter().filter(|s| s.id.starts_with(id));
-        let first = matching.next()?;
-        matching.next().is_none().then_some(first)
-    })
-}
-
 pub fn story_detail(dossier: &Dossier, story: &dossier_store::StoryRow) -> StoryDetail {
     let inputs = dossier.inputs();
     let coverage: Coverage = analysis::coverage(&dossier.analysis, &inputs, &story.id);
