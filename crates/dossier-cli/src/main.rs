@@ -394,7 +394,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 articles: &dossier.articles,
                 duplicate_of: &dossier.duplicate_of,
                 story_of: &dossier.story_of,
-                quotes: &dossier.quotes,
+                found: &dossier.analysis.articles,
                 entities: &dossier.analysis.entities.entities,
                 events: &dossier.analysis.events,
             };

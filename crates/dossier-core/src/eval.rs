@@ -1,11 +1,10 @@
 //! Scoring stored results against a gold file (`../shared/gold/*.json`), with the
 //! matching rules of the gold README applied to both sides.
 
-use crate::analysis::MergedEvent;
+use crate::analysis::{ArticleAnalysis, MergedEvent};
 use crate::article::Article;
 use crate::entities::DossierEntity;
 use crate::names::{self, same_entity};
-use crate::quotes::Quote;
 use crate::text::{fold_for_match, quote_tokens, token_f1};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -102,8 +101,8 @@ pub struct Predictions<'a> {
     pub duplicate_of: &'a HashMap<String, String>,
     /// Article id to story id.
     pub story_of: &'a HashMap<String, String>,
-    /// Article id to the quotes found in it.
-    pub quotes: &'a HashMap<String, Vec<Quote>>,
+    /// Article id to what the analysis found in it (its quotes are scored).
+    pub found: &'a HashMap<String, ArticleAnalysis>,
     /// The dossier's entities, merged across articles.
     pub entities: &'a [DossierEntity],
     /// The dossier's events, merged across articles.
@@ -173,7 +172,7 @@ pub fn evaluate(gold: &Gold, predictions: Predictions<'_>) -> Report {
         }
     }
     if let Some(gold_quotes) = gold.rest.get("quotes").and_then(Value::as_array) {
-        let (found, speakers) = score_quotes(gold_quotes, &matched, predictions.quotes, &mut report.errors);
+        let (found, speakers) = score_quotes(gold_quotes, &matched, predictions.found, &mut report.errors);
         stages.push(found);
         stages.push(speakers);
     }
@@ -344,13 +343,13 @@ fn score_events(
 fn score_quotes(
     gold_quotes: &[Value],
     matched: &[Matched<'_>],
-    predicted: &HashMap<String, Vec<Quote>>,
+    predicted: &HashMap<String, ArticleAnalysis>,
     errors: &mut Vec<String>,
 ) -> (StageScore, StageScore) {
     let mut found = StageScore::new("quotes");
     let mut speakers = StageScore::new("quote speakers");
     for (key, _, article) in matched {
-        let quotes = predicted.get(&article.id).map(Vec::as_slice).unwrap_or(&[]);
+        let quotes = predicted.get(&article.id).map(|found| found.quotes.as_slice()).unwrap_or(&[]);
         let mut used = vec![false; quotes.len()];
         let tokens: Vec<Vec<String>> = quotes.iter().map(|q| quote_tokens(&q.text)).collect();
         for gold in gold_quotes.iter().filter(|g| g.get("document").and_then(Value::as_str) == Some(*key)) {
@@ -647,14 +646,14 @@ mod tests {
             "text_present": ["with \"quotes\" and"], "text_absent": ["https://cited"], "links": ["https://cited.example/a"]}}}"#,
         )
         .unwrap();
-        let (none, no_quotes) = (HashMap::new(), HashMap::new());
+        let (none, nothing_found) = (HashMap::new(), HashMap::new());
         let report = evaluate(
             &gold,
             Predictions {
                 articles: &[article],
                 duplicate_of: &none,
                 story_of: &none,
-                quotes: &no_quotes,
+                found: &nothing_found,
                 entities: &[],
                 events: &[],
             },
@@ -693,7 +692,7 @@ mod tests {
                 articles: &articles,
                 duplicate_of: &duplicate_of,
                 story_of: &story_of,
-                quotes: &HashMap::new(),
+                found: &HashMap::new(),
                 entities: &[],
                 events: &[],
             },

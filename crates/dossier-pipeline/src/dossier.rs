@@ -3,7 +3,6 @@
 
 use dossier_core::analysis::{self, Analysis, ArticleInput};
 use dossier_core::article::Article;
-use dossier_core::quotes::Quote;
 use dossier_store::{DuplicateGroup, Store, StoryRow};
 use std::collections::HashMap;
 
@@ -14,8 +13,6 @@ pub struct Dossier {
     pub story_of: HashMap<String, String>,
     pub stories: Vec<StoryRow>,
     pub groups: Vec<DuplicateGroup>,
-    /// Quotes of each article, by article id.
-    pub quotes: HashMap<String, Vec<Quote>>,
     /// Entities, quotes merged across outlets, events.
     pub analysis: Analysis,
 }
@@ -35,7 +32,6 @@ impl Dossier {
             }
         }
         let mut dossier = Dossier {
-            quotes: HashMap::new(),
             articles,
             duplicate_of,
             story_of: store.story_of()?,
@@ -44,8 +40,6 @@ impl Dossier {
             analysis: Analysis::default(),
         };
         dossier.analysis = analysis::analyze(&dossier.inputs());
-        dossier.quotes =
-            dossier.analysis.articles.iter().map(|(id, found)| (id.clone(), found.quotes.clone())).collect();
         Ok(dossier)
     }
 
