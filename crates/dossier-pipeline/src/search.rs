@@ -132,11 +132,13 @@ pub fn filters(dossier: &Dossier, query: &Query) -> Filters {
     }
 }
 
-/// Opens the dossier's index, building it first when it is new or empty.
+/// Opens the dossier's index, rebuilding it when it is new or does not hold as many
+/// documents as the dossier has articles and quotes (a store changed without `analyze`).
 pub fn open_index(db: &Path, dossier: &Dossier) -> anyhow::Result<SearchIndex> {
     let (index, fresh) = SearchIndex::open(&index_dir(db))?;
-    if fresh || (index.is_empty() && !dossier.articles.is_empty()) {
-        index.replace_all(&documents(dossier))?;
+    let docs = documents(dossier);
+    if fresh || index.len() != docs.len() as u64 {
+        index.replace_all(&docs)?;
     }
     Ok(index)
 }

@@ -64,7 +64,6 @@ fn load(db: &std::path::Path) -> anyhow::Result<Dossier> {
 pub fn router(config: Config) -> anyhow::Result<Router> {
     let dossier = load(&config.db)?;
     let index = dossier_pipeline::search::open_index(&config.db, &dossier)?;
-    index.replace_all(&dossier_pipeline::search::documents(&dossier))?;
     let limit = config.body_limit;
     let timeout = config.timeout;
     let state =
