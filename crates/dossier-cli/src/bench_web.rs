@@ -48,7 +48,7 @@ pub fn search_latency(bases: &[Base], count: usize) -> anyhow::Result<ExitCode> 
     let dir = std::env::temp_dir().join(format!("dossier-search-bench-{}", std::process::id()));
     let (index, _) = SearchIndex::open(&dir)?;
     let started = Instant::now();
-    index.replace_all(&docs)?;
+    index.replace_all(&docs, 0)?;
     let build = started.elapsed().as_secs_f64();
     let words: Vec<&str> = bases
         .iter()

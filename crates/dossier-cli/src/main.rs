@@ -1,7 +1,24 @@
 //! The `dossier` command.
 
+// Standard output goes through `output`, which escapes terminal controls and ends
+// quietly when the reader goes away; these shadow the standard macros crate-wide.
+macro_rules! println {
+    () => {
+        $crate::output::write(format_args!(""), true)
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write(format_args!($($arg)*), true)
+    };
+}
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::output::write(format_args!($($arg)*), false)
+    };
+}
+
 mod bench;
 mod bench_web;
+mod output;
 mod report;
 mod scale;
 
@@ -212,11 +229,20 @@ struct ServeArgs {
     #[arg(long, default_value_t = 8080)]
     port: u16,
     /// Accept uploads (`POST /api/articles`) carrying `Authorization: Bearer TOKEN`; read-only without it.
-    #[arg(long, env = "DOSSIER_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "DOSSIER_TOKEN", hide_env_values = true, value_parser = non_empty_token)]
     token: Option<String>,
     /// Largest request body accepted, in KiB.
     #[arg(long, default_value_t = 2048)]
     max_body_kib: usize,
+}
+
+/// A token must be something: an empty one would announce uploads that none could make.
+fn non_empty_token(value: &str) -> Result<String, String> {
+    if value.trim().is_empty() {
+        Err("the token is empty; give a secret, or no --token for a read-only server".into())
+    } else {
+        Ok(value.to_string())
+    }
 }
 
 fn serve(db: &std::path::Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
@@ -249,11 +275,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(error) if output::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("dossier: error: {error:#}");
+            eprintln!("dossier: error: {}", dossier_core::text::escape_controls(&format!("{error:#}")));
             ExitCode::FAILURE
         }
     }
+}
+
+/// A message for the person at the terminal, on one line.
+fn notify(message: &str) {
+    eprintln!("dossier: {}", dossier_core::text::escape_controls(message));
 }
 
 fn open_store(cli: &Cli) -> anyhow::Result<Store> {
@@ -322,10 +354,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for problem in &summary.problems {
                 eprintln!("dossier: {problem}");
             }
-            let index_exists = search::index_dir(&cli.db).exists();
-            if summary.inserted + summary.replaced > 0 || !index_exists {
-                search::reindex(&cli.db, &Dossier::load(&store)?)?;
-            }
+            // The index follows the store's generation: brought up to date after this run,
+            // or after one killed before it got there.
+            search::open_index(&cli.db, &Dossier::load(&store)?, &mut notify)?;
             report::print_summary(&summary, &cli.db, store.count()?);
             if *and_serve && !summary.articles.is_empty() {
                 drop(store);
@@ -519,7 +550,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 language: language.clone(),
             };
             let dossier = Dossier::load(&open_store(&cli)?)?;
-            let index = search::open_index(&cli.db, &dossier)?;
+            let index = search::open_index(&cli.db, &dossier, &mut notify)?;
             let results = search::search(&index, &dossier, &request, *limit, 0)?;
             match format {
                 ListFormat::Table => report::print_search(&results),

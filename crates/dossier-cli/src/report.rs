@@ -27,6 +27,21 @@ fn or_dash(value: Option<&str>) -> String {
     value.map_or_else(|| "—".to_string(), str::to_string)
 }
 
+/// A source as a person reads it: relative to the current folder when it lies below
+/// it, control characters escaped, and at most `max` characters keeping the end
+/// (the file name) rather than the start.
+fn source_label(source: &str, max: usize) -> String {
+    let here = std::env::current_dir().ok().map(|d| format!("{}/", dossier_pipeline::ingest::lossless(d.as_os_str())));
+    let relative = here.as_deref().and_then(|h| source.strip_prefix(h)).unwrap_or(source);
+    let escaped = dossier_core::text::escape_controls(relative);
+    let count = escaped.chars().count();
+    if count <= max {
+        escaped.into_owned()
+    } else {
+        format!("…{}", escaped.chars().skip(count + 1 - max).collect::<String>())
+    }
+}
+
 fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
@@ -40,7 +55,7 @@ pub fn print_summary(summary: &Summary, db: &Path, stored: usize) {
     for article in summary.articles.iter().take(MAX_ROWS) {
         rows.add_row(vec![
             Cell::new(&article.id[..10]),
-            Cell::new(shorten(&article.source, 40)),
+            Cell::new(source_label(&article.source, 40)),
             Cell::new(article.format),
             Cell::new(or_dash(article.published.as_deref())),
             Cell::new(or_dash(article.outlet.as_deref())),
@@ -90,7 +105,7 @@ pub fn print_articles(dossier: &Dossier) {
             &shorten(&or_dash(article.title.as_deref()), 60),
             article.format.as_str(),
             &or_dash(duplicate.as_deref()),
-            &shorten(&article.source, 40),
+            &source_label(&article.source, 40),
         ]);
     }
     println!("{rows}");
@@ -114,7 +129,7 @@ pub fn print_duplicates(dossier: &Dossier) {
     }
     for group in &dossier.groups {
         let Some(canonical) = dossier.article(&group.canonical) else { continue };
-        println!("■ {}  ({})", describe(canonical), canonical.source);
+        println!("■ {}  ({})", describe(canonical), source_label(&canonical.source, 200));
         for member in &group.members {
             let Some(article) = dossier.article(&member.article_id) else { continue };
             let inherited: Vec<&str> =
@@ -126,7 +141,7 @@ pub fn print_duplicates(dossier: &Dossier) {
                 member.kind.as_str(),
                 member.similarity * 100.0,
                 describe(article),
-                article.source
+                source_label(&article.source, 200)
             );
         }
     }
@@ -134,8 +149,8 @@ pub fn print_duplicates(dossier: &Dossier) {
 }
 
 pub fn print_diff(first: &Article, second: &Article) {
-    println!("A: {}  ({})", describe(first), first.source);
-    println!("B: {}  ({})", describe(second), second.source);
+    println!("A: {}  ({})", describe(first), source_label(&first.source, 200));
+    println!("B: {}  ({})", describe(second), source_label(&second.source, 200));
     let mut meta = table(&["field", "A", "B"]);
     let fields: [(&str, Option<String>, Option<String>); 5] = [
         ("title", first.title.clone(), second.title.clone()),
@@ -341,7 +356,7 @@ pub fn print_story(story: &StoryRow, dossier: &Dossier) {
             &or_dash(article.outlet.as_deref()),
             &shorten(&or_dash(article.title.as_deref()), 60),
             &or_dash(duplicate.as_deref()),
-            &shorten(&article.source, 36),
+            &source_label(&article.source, 36),
         ]);
     }
     println!("{rows}");

@@ -1,7 +1,7 @@
 //! The founding examples end to end: analyze, eval against gold, export, show.
 
 mod common;
-use common::{dossier, json, shared, workspace_root};
+use common::{dossier, json, named, shared, workspace_root};
 
 fn analysed_seeds() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -81,11 +81,11 @@ fn export_follows_the_contract() {
             assert!(object.contains_key(key), "article lacks {key}: {article}");
         }
     }
-    let first = articles.iter().find(|a| a["source"] == "000_5a1f9b1173ac035f.txt").unwrap();
+    let first = articles.iter().find(|a| named(a, "000_5a1f9b1173ac035f.txt")).unwrap();
     assert_eq!(first["published"], "2021-12-17");
     assert_eq!(first["format"], "markdown");
     // The PDF capture has no metadata of its own: it inherits it from its duplicate and says so.
-    let pdf = articles.iter().find(|a| a["source"] == "001_0388a4eb874caa9f.txt").unwrap();
+    let pdf = articles.iter().find(|a| named(a, "001_0388a4eb874caa9f.txt")).unwrap();
     assert_eq!(pdf["format"], "pdf-text");
     assert_eq!(pdf["duplicate_of"], first["id"]);
     assert_eq!(pdf["published"], "2021-12-17");
@@ -113,7 +113,7 @@ fn export_follows_the_contract() {
 fn show_gives_clean_text_metadata_and_the_original() {
     let (_dir, db) = analysed_seeds();
     let list = json(&dossier(&db, &["articles", "--format", "json"]));
-    let scraped = list.as_array().unwrap().iter().find(|a| a["source"] == "004_1780666f36dac3a8.txt").unwrap();
+    let scraped = list.as_array().unwrap().iter().find(|a| named(a, "004_1780666f36dac3a8.txt")).unwrap();
     let id = scraped["id"].as_str().unwrap();
     let shown = dossier(&db, &["show", &id[..8], "--removed"]);
     assert_eq!(shown.code, 0);

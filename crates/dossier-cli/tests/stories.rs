@@ -2,7 +2,7 @@
 //! topic, the hard negatives), edited copies planted into it, and arrival order.
 
 mod common;
-use common::{dossier, json, shared, workspace_root};
+use common::{dossier, json, named, shared, workspace_root};
 use std::collections::BTreeMap;
 use std::fs;
 
@@ -157,7 +157,7 @@ fn diff_shows_what_each_capture_has() {
     dossier(&db, &["analyze", "--quiet", seeds.to_str().unwrap()]);
     let articles = json(&dossier(&db, &["articles", "--format", "json"]));
     let id_of = |source: &str| {
-        articles.as_array().unwrap().iter().find(|a| a["source"] == source).unwrap()["id"].as_str().unwrap().to_string()
+        articles.as_array().unwrap().iter().find(|a| named(a, source)).unwrap()["id"].as_str().unwrap().to_string()
     };
     let (web, pdf) = (id_of("000_5a1f9b1173ac035f.txt"), id_of("001_0388a4eb874caa9f.txt"));
     let diff = dossier(&db, &["diff", &web[..8], &pdf[..8]]).stdout;

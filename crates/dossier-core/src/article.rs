@@ -116,9 +116,14 @@ pub struct FileReport {
 
 /// Analyses one file's bytes. `source` names it in results and messages.
 pub fn analyze_file(source: &str, bytes: &[u8]) -> Result<FileReport, FileError> {
+    analyze_file_within(source, bytes, decode::MAX_INFLATED)
+}
+
+/// Analyses one file's bytes, refusing compressed content that inflates beyond `max_bytes`.
+pub fn analyze_file_within(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileReport, FileError> {
     let inflated;
     let (name, bytes) = if decode::is_gzip(bytes) {
-        inflated = decode::gunzip(bytes).map_err(FileError::Decode)?;
+        inflated = decode::gunzip(bytes, max_bytes).map_err(FileError::Decode)?;
         (source.strip_suffix(".gz").unwrap_or(source), inflated.as_slice())
     } else {
         (source, bytes)

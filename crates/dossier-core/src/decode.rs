@@ -17,8 +17,16 @@ pub struct Decoded {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     Empty,
-    Binary { offset: usize },
+    Binary {
+        offset: usize,
+    },
     Compressed(String),
+    /// Compressed data that inflates beyond the size limit.
+    TooLarge {
+        limit: u64,
+    },
+    /// The signature of a format that is not text (an archive, an image, a document).
+    NotText(&'static str),
 }
 
 impl fmt::Display for DecodeError {
@@ -29,27 +37,32 @@ impl fmt::Display for DecodeError {
             DecodeError::Binary { offset } => {
                 write!(f, "binary content (control byte at offset {offset}), not text")
             }
+            DecodeError::TooLarge { limit } => {
+                write!(f, "inflates to more than {:.1} MiB, over the size limit", *limit as f64 / 1048576.0)
+            }
+            DecodeError::NotText(kind) => write!(f, "{kind}, not text"),
         }
     }
 }
 
 impl std::error::Error for DecodeError {}
 
-/// Largest text accepted from one compressed file, against decompression bombs.
-const MAX_INFLATED: u64 = 256 * 1024 * 1024;
+/// Largest text accepted from one compressed file when the caller sets no smaller limit.
+pub const MAX_INFLATED: u64 = 256 * 1024 * 1024;
 
 pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1F, 0x8B])
 }
 
-/// Inflates gzip data (a `.gz` capture).
-pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
+/// Inflates gzip data (a `.gz` capture), refusing to produce more than `limit` bytes:
+/// a size limit applies to what a file holds, not to how small it was packed.
+pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, DecodeError> {
     use std::io::Read;
     let mut out = Vec::new();
-    let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(MAX_INFLATED + 1);
+    let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(limit.saturating_add(1));
     reader.read_to_end(&mut out).map_err(|e| DecodeError::Compressed(e.to_string()))?;
-    if out.len() as u64 > MAX_INFLATED {
-        return Err(DecodeError::Compressed(format!("inflates to more than {} MiB", MAX_INFLATED >> 20)));
+    if out.len() as u64 > limit {
+        return Err(DecodeError::TooLarge { limit });
     }
     Ok(out)
 }
@@ -60,10 +73,15 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         return Err(DecodeError::Empty);
     }
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        return finish(encoding, &bytes[bom_len..]);
+        // Offsets in messages count from the start of the file, the mark included.
+        return finish(encoding, &bytes[bom_len..])
+            .map(|d| Decoded { malformed_at: d.malformed_at.map(|at| at + bom_len), ..d });
     }
     if let Some(encoding) = utf16_without_bom(bytes) {
         return finish(encoding, bytes);
+    }
+    if let Some(kind) = binary_signature(bytes) {
+        return Err(DecodeError::NotText(kind));
     }
     if let Some(offset) = binary_offset(bytes) {
         return Err(DecodeError::Binary { offset });
@@ -74,9 +92,47 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if mostly_utf8(bytes) {
         return finish(UTF_8, bytes);
     }
+    // A legacy encoding can only be told from enough text; a few stray bytes are not an article.
+    if bytes.len() < MIN_LEGACY_BYTES {
+        return Err(DecodeError::NotText("a few bytes that are not UTF-8 text"));
+    }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     finish(detector.guess(None, true), bytes)
+}
+
+/// Fewer bytes than this that are not UTF-8 are not guessed as a legacy encoding.
+const MIN_LEGACY_BYTES: usize = 32;
+
+/// Leading bytes of formats that are never text: archives, compressed streams,
+/// images, office documents, executables.
+const SIGNATURES: [(&[u8], &str); 14] = [
+    (b"BZh", "bzip2-compressed data"),
+    (b"\xFD7zXZ\x00", "xz-compressed data"),
+    (b"\x28\xB5\x2F\xFD", "zstd-compressed data"),
+    (b"PK\x03\x04", "a ZIP archive (or an office document)"),
+    (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
+    (b"Rar!\x1A\x07", "a RAR archive"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xD0\xCF\x11\xE0", "an old Microsoft Office document"),
+    (b"\x7FELF", "an executable"),
+    (b"\x00asm", "WebAssembly"),
+    (b"OggS", "an Ogg media file"),
+];
+
+/// What a file is when its first bytes name a format that is not text.
+fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"BZh") {
+        // "BZh" then a block size digit and the block magic: plain text can start with "BZh".
+        let digit = bytes.get(3).is_some_and(|b| (b'1'..=b'9').contains(b));
+        return (digit
+            && bytes.get(4..10).is_none_or(|m| m == b"\x31\x41\x59\x26\x53\x59" || m == b"\x17\x72\x45\x38\x50\x90"))
+        .then_some("bzip2-compressed data");
+    }
+    SIGNATURES.iter().skip(1).find(|(magic, _)| bytes.starts_with(magic)).map(|(_, kind)| *kind)
 }
 
 fn finish(encoding: &'static Encoding, bytes: &[u8]) -> Result<Decoded, DecodeError> {
@@ -89,14 +145,31 @@ fn finish(encoding: &'static Encoding, bytes: &[u8]) -> Result<Decoded, DecodeEr
     if let Some(offset) = control_char_offset(&text) {
         return Err(DecodeError::Binary { offset });
     }
+    if !text.chars().any(char::is_alphabetic) {
+        return Err(DecodeError::NotText("no letters at all"));
+    }
     Ok(Decoded { text, encoding: encoding.name(), malformed_at })
 }
 
+/// The byte offset where the first malformed sequence of `bytes` starts, in any encoding.
 fn first_malformed(encoding: &'static Encoding, bytes: &[u8]) -> usize {
     if encoding == UTF_8 {
         return std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
     }
-    0
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut scratch = vec![0u8; 4096];
+    let mut read_total = 0;
+    loop {
+        let (result, read, _) = decoder.decode_to_utf8_without_replacement(&bytes[read_total..], &mut scratch, true);
+        read_total += read;
+        match result {
+            encoding_rs::DecoderResult::Malformed(bad, extra) => {
+                return read_total.saturating_sub(extra as usize + bad as usize);
+            }
+            encoding_rs::DecoderResult::OutputFull => continue,
+            encoding_rs::DecoderResult::InputEmpty => return read_total,
+        }
+    }
 }
 
 /// UTF-16 without a BOM shows as NUL bytes in every other position of ASCII text.
@@ -217,16 +290,42 @@ mod tests {
         encoder.write_all(b"Hello from a gzipped page").unwrap();
         let packed = encoder.finish().unwrap();
         assert!(is_gzip(&packed));
-        assert_eq!(gunzip(&packed).unwrap(), b"Hello from a gzipped page");
-        assert!(matches!(gunzip(&packed[..packed.len() / 2]), Err(DecodeError::Compressed(_))));
+        assert_eq!(gunzip(&packed, MAX_INFLATED).unwrap(), b"Hello from a gzipped page");
+        assert!(matches!(gunzip(&packed[..packed.len() / 2], MAX_INFLATED), Err(DecodeError::Compressed(_))));
+        assert_eq!(gunzip(&packed, 10), Err(DecodeError::TooLarge { limit: 10 }));
     }
 
     #[test]
     fn refuses_empty_and_binary() {
         assert_eq!(decode(b""), Err(DecodeError::Empty));
         assert_eq!(decode(b" \n\t "), Err(DecodeError::Empty));
-        assert!(matches!(decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Err(DecodeError::Binary { .. })));
+        assert_eq!(decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Err(DecodeError::NotText("a PNG image")));
         let noise: Vec<u8> = (0..2000u32).map(|i| (i * 7 % 32) as u8 + 1).collect();
         assert!(matches!(decode(&noise), Err(DecodeError::Binary { .. })));
+    }
+
+    #[test]
+    fn refuses_tiny_blobs_and_known_binary_formats() {
+        for blob in [&b"\x93"[..], b"\xA7\xF1", b"\xC0\xFF\xEE\x80\x81\x82\x83", b"\xE9t\xE9"] {
+            assert!(matches!(decode(blob), Err(DecodeError::NotText(_))), "{blob:?}");
+        }
+        let bzip2 = b"BZh91AY&SY\x8a\x12\x00\x00\x03\xc1\x00\x00\x10\x02\x00\x0c\x00 \x00!\x9ah3M\x05";
+        assert_eq!(decode(bzip2), Err(DecodeError::NotText("bzip2-compressed data")));
+        assert!(decode(b"BZh is how the band's name is spelled in this article.").is_ok());
+        assert_eq!(
+            decode(b"PK\x03\x04\x14\x00rest"),
+            Err(DecodeError::NotText("a ZIP archive (or an office document)"))
+        );
+        assert!(matches!(decode(b"12345 67890 ---"), Err(DecodeError::NotText(_))));
+    }
+
+    #[test]
+    fn reports_where_utf16_goes_wrong() {
+        let mut bytes: Vec<u8> = vec![0xFF, 0xFE];
+        bytes.extend("Moscow said".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let bad_at = bytes.len();
+        bytes.extend([0x00, 0xD8, b'a', 0x00]);
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.malformed_at, Some(bad_at), "{decoded:?}");
     }
 }

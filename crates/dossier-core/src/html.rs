@@ -236,7 +236,7 @@ fn loose_text_blocks(container: ElementRef<'_>) -> Vec<(String, String)> {
 
 /// Extracts the article from an HTML page.
 pub fn extract(source: &str) -> HtmlPage {
-    let doc = Html::parse_document(source);
+    let doc = Html::parse_document(&crate::markup_bounds::bound_markup(source));
     let hints = page_hints(&doc);
     let body = doc.select(&selector("body")).next();
     let container = main_container(&doc).or(body);
@@ -279,6 +279,9 @@ pub fn extract(source: &str) -> HtmlPage {
     page
 }
 
+/// How far ahead of the last located line the next one is looked for, in bytes.
+const LOCATE_WINDOW: usize = 256 * 1024;
+
 /// Best-effort source line of each synthetic line: where its first words occur in the HTML.
 fn locate_lines(source: &str, lines: &[String]) -> Vec<u32> {
     let mut cursor = 0usize;
@@ -289,7 +292,14 @@ fn locate_lines(source: &str, lines: &[String]) -> Vec<u32> {
         .map(|line| {
             let probe: String = line.trim_start_matches('#').split_whitespace().take(3).collect::<Vec<_>>().join(" ");
             if probe.len() >= 8 {
-                if let Some(offset) = source[cursor..].find(&probe) {
+                // Looked for ahead of the last line found, within a window: a line that
+                // is not in the source (entities decoded differently) must not cost a
+                // scan of the whole page.
+                let mut window_end = (cursor + LOCATE_WINDOW).min(source.len());
+                while !source.is_char_boundary(window_end) {
+                    window_end += 1;
+                }
+                if let Some(offset) = source[cursor..window_end].find(&probe) {
                     cursor += offset;
                     last_line = line_starts.partition_point(|&s| s <= cursor) as u32;
                 }

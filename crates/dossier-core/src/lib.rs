@@ -17,6 +17,7 @@ pub mod format;
 pub mod html;
 pub mod jsonl;
 pub mod language;
+pub mod markup_bounds;
 pub mod metadata;
 pub mod names;
 pub mod outlets;

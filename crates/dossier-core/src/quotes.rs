@@ -93,19 +93,39 @@ fn closing_mark(open: &str) -> Option<&'static str> {
     }
 }
 
+/// The most quotes read from one paragraph: real paragraphs hold a handful; a line
+/// of thousands of quote marks is noise, and each quote costs a look at its sentence.
+const MAX_QUOTES_PER_PARAGRAPH: usize = 64;
+/// How far around a quote its sentence is looked for, in bytes: a "sentence" longer
+/// than this is not one, and the bound keeps a paragraph with many quotes linear.
+const SENTENCE_WINDOW: usize = 1_500;
+
+const OPENING_MARKS: [&str; 5] = ["\u{201C}", "\"", "\u{00AB}", "``", "\u{201E}"];
+
+/// The opening mark at the start of `rest`, if any.
+fn opening_mark_at(rest: &str) -> Option<&'static str> {
+    OPENING_MARKS.iter().find(|m| rest.starts_with(**m)).copied()
+}
+
 /// Quoted spans of a paragraph: (start of opening mark, end of closing mark, text start, text end).
+/// One pass over the paragraph: each byte is looked at once for an opening mark and
+/// once for a closing one.
 fn quoted_spans(paragraph: &str) -> Vec<(usize, usize, usize, usize)> {
     let mut spans = Vec::new();
     let mut at = 0;
-    while at < paragraph.len() {
-        let rest = &paragraph[at..];
-        let Some((offset, open)) = ["\u{201C}", "\"", "\u{00AB}", "``", "\u{201E}"]
-            .iter()
-            .filter_map(|m| rest.find(m).map(|i| (i, *m)))
-            .min_by_key(|(i, m)| (*i, std::cmp::Reverse(m.len())))
+    while at < paragraph.len() && spans.len() < MAX_QUOTES_PER_PARAGRAPH {
+        let Some((offset, open)) = paragraph[at..]
+            .char_indices()
+            .find_map(|(i, c)| matches!(c, '\u{201C}' | '"' | '\u{00AB}' | '`' | '\u{201E}').then_some(i))
+            .and_then(|i| opening_mark_at(&paragraph[at + i..]).map(|m| (i, m)).or(Some((i, ""))))
         else {
             break;
         };
+        if open.is_empty() {
+            // A lone backtick: not a mark.
+            at += offset + 1;
+            continue;
+        }
         let open_start = at + offset;
         let text_start = open_start + open.len();
         let close = closing_mark(open).expect("known mark");
@@ -118,7 +138,7 @@ fn quoted_spans(paragraph: &str) -> Vec<(usize, usize, usize, usize)> {
             None => {
                 // An opening mark left open runs to the end of the paragraph (the
                 // news convention for a quote continued in the next paragraph).
-                if paragraph[text_start..].split_whitespace().count() >= 4 {
+                if paragraph[text_start..].split_whitespace().nth(3).is_some() {
                     spans.push((open_start, paragraph.len(), text_start, paragraph.len()));
                 }
                 break;
@@ -126,6 +146,20 @@ fn quoted_spans(paragraph: &str) -> Vec<(usize, usize, usize, usize)> {
         }
     }
     spans
+}
+
+/// The sentence around `[from, to)` of `paragraph`, looked for within a bounded window.
+fn sentence_bounds(paragraph: &str, at: usize) -> std::ops::Range<usize> {
+    let mut start = at.saturating_sub(SENTENCE_WINDOW);
+    while !paragraph.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (at + SENTENCE_WINDOW).min(paragraph.len());
+    while !paragraph.is_char_boundary(end) {
+        end += 1;
+    }
+    let found = sentences::bounds(&paragraph[start..end], at - start);
+    (found.start + start)..(found.end + start)
 }
 
 /// The names in a speaker phrase. "Clinton spoke in Tulsa, Oklahoma, arguing": a
@@ -336,12 +370,12 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> 
                 continue;
             }
             let words = text.split_whitespace().count();
-            let sentence_start = sentences::bounds(paragraph, open_start).start.min(open_start);
+            let sentence_start = sentence_bounds(paragraph, open_start).start.min(open_start);
             // A quote that ends its sentence ("… manner." The …) has nothing after it.
             let closes_sentence = text.ends_with(['.', '!', '?'])
                 && paragraph[close_end..].trim_start().chars().next().is_none_or(char::is_uppercase);
             let sentence_end =
-                if closes_sentence { close_end } else { sentences::bounds(paragraph, close_end).end.max(close_end) }
+                if closes_sentence { close_end } else { sentence_bounds(paragraph, close_end).end.max(close_end) }
                     .min(paragraph.len());
             let after = &paragraph[close_end..sentence_end];
             let before = sentences::strip_dateline(&paragraph[sentence_start..open_start]);

@@ -52,6 +52,11 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
+/// A stable 64-bit hash of raw bytes rendered as 16 hex digits.
+pub fn short_hash_bytes(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..16].to_string()
+}
+
 /// A stable 64-bit content hash rendered as 16 hex digits.
 pub fn short_hash(parts: &[&str]) -> String {
     let mut hasher = blake3::Hasher::new();
@@ -206,4 +211,60 @@ mod tests {
         assert_ne!(short_hash(&["ab"]), short_hash(&["a", "b"]));
         assert_eq!(short_hash(&["x"]).len(), 16);
     }
+}
+
+/// Whether a character acts on a terminal or reorders a line rather than showing:
+/// C0 and C1 controls, DEL, and the bidirectional overrides.
+pub fn is_control_for_display(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text for one line of a terminal or a log: every control character (a newline in a
+/// file name, an escape sequence in a title) written out as an escape, never acted on.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_control_for_display) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_control_for_display(c) => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_shown_escaped() {
+        assert_eq!(escape_controls("plain – text"), "plain – text");
+        assert_eq!(escape_controls("a\nskipped: forged"), "a\\nskipped: forged");
+        assert_eq!(escape_controls("\u{1b}[31mred\u{9b}"), "\\u{001B}[31mred\\u{009B}");
+        assert_eq!(escape_controls("x\u{202E}y"), "x\\u{202E}y");
+    }
+}
+
+/// Text for a terminal: as [`escape_controls`], but line breaks and tabs are kept,
+/// so a table or a page still lays out while an escape sequence cannot act.
+pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    let acts = |c: char| is_control_for_display(c) && c != '\n' && c != '\t';
+    if !text.chars().any(acts) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts(c) {
+            out.push_str(&escape_controls(c.encode_utf8(&mut [0; 4])));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

@@ -15,10 +15,15 @@ pub struct Dossier {
     pub groups: Vec<DuplicateGroup>,
     /// Entities, quotes merged across outlets, events.
     pub analysis: Analysis,
+    /// The store's generation when it was read (what a search index must reflect).
+    pub generation: i64,
 }
 
 impl Dossier {
     pub fn load(store: &Store) -> anyhow::Result<Dossier> {
+        // Read first: a write landing while the rest is read makes the dossier look
+        // older than it is, so an index built from it is caught up later, never skipped.
+        let generation = store.generation()?;
         let mut articles = store.articles()?;
         let duplicate_of = store.canonical_of()?;
         let canonicals: HashMap<String, Article> = articles
@@ -38,6 +43,7 @@ impl Dossier {
             stories: store.stories()?,
             groups: store.duplicate_groups()?,
             analysis: Analysis::default(),
+            generation,
         };
         dossier.analysis = analysis::analyze(&dossier.inputs());
         Ok(dossier)

@@ -1,10 +1,12 @@
 //! Reading files and folders into the store: walking, size and type checks,
-//! parallel analysis, one transaction per run. A file that cannot be used is
-//! reported on one line and skipped; it never stops the others.
+//! parallel analysis, one short transaction per chunk of files, then one for
+//! regrouping. A file (or an article) that cannot be used is reported on one line
+//! and skipped; it never stops the others. A run killed at any point keeps every
+//! chunk it committed, and the next run regroups what it left pending.
 
-use dossier_core::article::{analyze_file, Article, FileReport};
+use dossier_core::article::{analyze_file_within, Article, FileReport};
 use dossier_core::fingerprint::{fingerprint, Fingerprint};
-use dossier_store::{Store, WriteOutcome};
+use dossier_store::{ArticleWrite, Store, WriteOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::io::IsTerminal;
@@ -53,9 +55,16 @@ pub struct Problem {
 }
 
 impl std::fmt::Display for Problem {
+    /// One line, whatever the file name or the reason holds: control characters
+    /// (a newline in a name, a terminal escape) are shown escaped, never acted on.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let what = if self.skipped { "skipped" } else { "warning" };
-        write!(f, "{what}: {}: {}", self.path, self.reason)
+        write!(
+            f,
+            "{what}: {}: {}",
+            dossier_core::text::escape_controls(&self.path),
+            dossier_core::text::escape_controls(&self.reason)
+        )
     }
 }
 
@@ -105,7 +114,7 @@ pub fn collect_files(roots: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<File
     let mut tasks = Vec::new();
     for root in roots {
         if let Err(e) = std::fs::metadata(root) {
-            problems.push(Problem { path: root.display().to_string(), reason: describe_io(&e), skipped: true });
+            problems.push(Problem { path: lossless(root.as_os_str()), reason: describe_io(&e), skipped: true });
             continue;
         }
         let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
@@ -114,11 +123,11 @@ pub fn collect_files(roots: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<File
                 Err(e) => problems.push(walk_problem(&e, root)),
                 Ok(entry) if entry.file_type().is_dir() => {}
                 Ok(entry) if !entry.file_type().is_file() => problems.push(Problem {
-                    path: entry.path().display().to_string(),
+                    path: lossless(entry.path().as_os_str()),
                     reason: "not a regular file (a pipe, socket or device)".into(),
                     skipped: true,
                 }),
-                Ok(entry) => tasks.push(FileTask { source: source_name(root, entry.path()), path: entry.into_path() }),
+                Ok(entry) => tasks.push(FileTask { source: source_name(entry.path()), path: entry.into_path() }),
             }
         }
     }
@@ -126,7 +135,7 @@ pub fn collect_files(roots: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<File
 }
 
 fn walk_problem(error: &walkdir::Error, root: &Path) -> Problem {
-    let path = error.path().unwrap_or(root).display().to_string();
+    let path = lossless(error.path().unwrap_or(root).as_os_str());
     let reason = if let Some(ancestor) = error.loop_ancestor() {
         format!("symbolic link loop (leads back to {})", ancestor.display())
     } else if let Some(io) = error.io_error() {
@@ -145,15 +154,40 @@ fn describe_io(error: &std::io::Error) -> String {
     }
 }
 
-/// The name an article's file gets: its path below the ingested folder, or its
-/// file name when a single file was given.
-fn source_name(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).ok().filter(|r| !r.as_os_str().is_empty());
-    let name = match relative {
-        Some(r) => r.to_path_buf(),
-        None => PathBuf::from(path.file_name().unwrap_or(path.as_os_str())),
-    };
-    name.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+/// The name an article's file gets: its full path (absolute, symbolic links
+/// resolved), so that two files are never one source, kept losslessly.
+pub fn source_name(path: &Path) -> String {
+    let full = std::fs::canonicalize(path).or_else(|_| std::path::absolute(path)).unwrap_or_else(|_| path.into());
+    lossless(full.as_os_str())
+}
+
+/// A file name as text without losing anything: bytes that are not UTF-8 are
+/// written `\xHH` and a backslash `\\`, so two names that differ only in invalid
+/// bytes stay two names.
+pub fn lossless(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::with_capacity(name.len());
+        for chunk in name.as_bytes().utf8_chunks() {
+            for c in chunk.valid().chars() {
+                if c == '\\' {
+                    out.push_str("\\\\");
+                } else {
+                    out.push(c);
+                }
+            }
+            for byte in chunk.invalid() {
+                let _ = write!(out, "\\x{byte:02X}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().replace('\u{FFFD}', "\\xFFFD")
+    }
 }
 
 /// Reads and analyses one file. Never panics: a panic inside the analysis is
@@ -177,13 +211,14 @@ pub fn analyze_task(task: &FileTask, max_file_size: u64) -> (u64, Result<FileRep
         Ok(bytes) => bytes,
         Err(e) => return (0, Err(describe_io(&e))),
     };
-    let result = analyze_bytes(&task.source, &bytes);
+    let result = analyze_bytes(&task.source, &bytes, max_file_size);
     (bytes.len() as u64, result)
 }
 
 /// Analyses one document's bytes; a panic in the analysis is reported as an error, not raised.
-pub fn analyze_bytes(source: &str, bytes: &[u8]) -> Result<FileReport, String> {
-    match catch_unwind(AssertUnwindSafe(|| analyze_file(source, bytes))) {
+/// `max_bytes` bounds what compressed content may inflate to.
+pub fn analyze_bytes(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileReport, String> {
+    match catch_unwind(AssertUnwindSafe(|| analyze_file_within(source, bytes, max_bytes))) {
         Ok(Ok(report)) => Ok(report),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("internal error while analysing this file (a bug: please report it with the file)".into()),
@@ -224,16 +259,14 @@ fn progress_bar(total: usize, enabled: bool) -> ProgressBar {
     bar
 }
 
-/// Ingests everything under `roots` into `store` in one transaction.
+/// Ingests everything under `roots` into `store`: each chunk of files in a
+/// transaction of its own, then the duplicate groups and stories of what changed.
 pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let mut summary = Summary::default();
     let tasks = collect_files(roots, &mut summary.problems);
     summary.files = tasks.len();
     let bar = progress_bar(tasks.len(), options.progress);
-    let stored_before = store.count()?;
-    let mut touched: Vec<String> = Vec::new();
-    let mut batch = store.batch()?;
     for chunk in tasks.chunks(CHUNK) {
         let results: Vec<(u64, Analysed)> = chunk
             .par_iter()
@@ -243,86 +276,98 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
                 (bytes, result.map(with_fingerprints))
             })
             .collect();
+        let mut batch = store.batch()?;
         for (task, (bytes, result)) in chunk.iter().zip(results) {
             summary.bytes += bytes;
-            let path = task.path.display().to_string();
-            write_report(&mut batch, &path, result, &mut summary, &mut touched)?;
+            write_report(&mut batch, &task.source, result, &mut summary)?;
         }
+        batch.commit()?;
     }
     bar.set_message("grouping duplicates and stories");
-    regroup(&mut batch, &touched, stored_before, &summary, options)?;
-    batch.commit()?;
+    regroup_pending(store, options)?;
     bar.finish_and_clear();
     finish(store, &mut summary, started)?;
     Ok(summary)
 }
 
+/// Places the articles written but not yet grouped (by this run, or by one that was
+/// killed) in duplicate groups and stories, in one transaction.
+pub fn regroup_pending(store: &mut Store, options: &Options) -> anyhow::Result<()> {
+    let mut batch = store.batch()?;
+    regroup(&mut batch, options)?;
+    batch.commit()?;
+    Ok(())
+}
+
 /// Ingests one uploaded document (its bytes and a name, whose extension hints at the
-/// format) in one transaction.
-pub fn ingest_document(store: &mut Store, source: &str, bytes: &[u8], options: &Options) -> anyhow::Result<Summary> {
+/// format) in one transaction: its articles, their groups and stories. `may_commit`
+/// is asked last, so a caller that gave up (a timed-out request) leaves nothing behind.
+pub fn ingest_document(
+    store: &mut Store,
+    source: &str,
+    bytes: &[u8],
+    options: &Options,
+    may_commit: impl FnOnce() -> bool,
+) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let mut summary = Summary { files: 1, bytes: bytes.len() as u64, ..Summary::default() };
-    let stored_before = store.count()?;
-    let mut touched = Vec::new();
     let mut batch = store.batch()?;
-    let result = analyze_bytes(source, bytes).map(with_fingerprints);
-    write_report(&mut batch, source, result, &mut summary, &mut touched)?;
-    regroup(&mut batch, &touched, stored_before, &summary, options)?;
+    let result = analyze_bytes(source, bytes, options.max_file_size).map(with_fingerprints);
+    write_report(&mut batch, source, result, &mut summary)?;
+    regroup(&mut batch, options)?;
+    if !may_commit() {
+        anyhow::bail!("the upload was abandoned before it was stored; nothing was kept");
+    }
     batch.commit()?;
     finish(store, &mut summary, started)?;
     Ok(summary)
 }
 
-/// Writes one file's articles (or records why it was skipped).
+/// Writes one file's articles (or records why it, or one of its articles, was skipped).
 fn write_report(
     batch: &mut dossier_store::Batch<'_>,
-    path: &str,
+    source: &str,
     result: Analysed,
     summary: &mut Summary,
-    touched: &mut Vec<String>,
 ) -> anyhow::Result<()> {
+    let problem = |reason: String, skipped: bool| Problem { path: source.to_string(), reason, skipped };
     let (report, fingerprints) = match result {
         Err(reason) => {
-            summary.problems.push(Problem { path: path.to_string(), reason, skipped: true });
+            summary.problems.push(problem(reason, true));
             return Ok(());
         }
         Ok(analysed) => analysed,
     };
     for warning in report.warnings {
-        summary.problems.push(Problem { path: path.to_string(), reason: warning, skipped: false });
+        summary.problems.push(problem(warning, false));
     }
     for (article, fingerprint) in report.articles.iter().zip(&fingerprints) {
-        let outcome = batch.write(article)?;
-        match outcome {
-            WriteOutcome::Inserted => summary.inserted += 1,
-            WriteOutcome::Unchanged => summary.unchanged += 1,
-            WriteOutcome::Replaced => summary.replaced += 1,
-        }
-        if outcome != WriteOutcome::Unchanged {
-            batch.index_duplicates(article, fingerprint)?;
-            batch.index_story_terms(article)?;
-            touched.push(article.id.clone());
+        match batch.write_indexed(article, fingerprint)? {
+            ArticleWrite::Written(WriteOutcome::Inserted) => summary.inserted += 1,
+            ArticleWrite::Written(WriteOutcome::Unchanged) => summary.unchanged += 1,
+            ArticleWrite::Written(WriteOutcome::Replaced) => summary.replaced += 1,
+            ArticleWrite::Refused(reason) => {
+                let path = Problem { path: article.source.clone(), reason, skipped: true };
+                summary.problems.push(path);
+                continue;
+            }
         }
         summary.articles.push(Ingested::of(article));
     }
     Ok(())
 }
 
-/// Regroups duplicates and stories around the articles a run added or replaced.
-fn regroup(
-    batch: &mut dossier_store::Batch<'_>,
-    touched: &[String],
-    stored_before: usize,
-    summary: &Summary,
-    options: &Options,
-) -> anyhow::Result<()> {
-    if touched.is_empty() {
+/// Regroups duplicates and stories around the articles waiting for it.
+fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options) -> anyhow::Result<()> {
+    let (pending, groups_dirty) = batch.pending()?;
+    if pending.is_empty() && !groups_dirty {
         return Ok(());
     }
-    // A few new articles only touch their own groups; a replaced article or a
-    // large batch is cheaper to regroup from all pairs.
-    if summary.replaced == 0 && touched.len() * 20 < stored_before {
-        let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+    let stored = batch.count()?;
+    // A few new articles only touch their own groups; a replaced article (its old
+    // group lost a member) or a large batch is cheaper to regroup from all pairs.
+    if !groups_dirty && pending.len() * 20 < stored {
+        let ids: Vec<&str> = pending.iter().map(String::as_str).collect();
         batch.update_duplicate_groups(&ids)?;
     } else {
         batch.rebuild_duplicate_groups()?;
@@ -331,15 +376,16 @@ fn regroup(
     // independent of arrival order. Beyond it each new article joins the story it
     // is most similar to on average, in milliseconds; `dossier stories --rebuild`
     // recomputes them all.
-    if stored_before + touched.len() <= options.story_rebuild_limit {
+    if stored <= options.story_rebuild_limit {
         batch.rebuild_stories(options.story_threshold)?;
     } else {
-        for id in touched {
+        for id in &pending {
             if let Some(article) = batch.article(id)? {
                 batch.assign_story(&article, options.story_threshold)?;
             }
         }
     }
+    batch.clear_pending()?;
     Ok(())
 }
 

@@ -73,12 +73,33 @@ pub fn documents(dossier: &Dossier) -> Vec<IndexedDoc> {
     docs
 }
 
-/// Rebuilds the index next to `db` from the dossier.
+/// Rebuilds the index next to `db` from the dossier (a damaged index is cleared first).
 pub fn reindex(db: &Path, dossier: &Dossier) -> anyhow::Result<usize> {
-    let (index, _) = SearchIndex::open(&index_dir(db))?;
+    let index = open_or_recreate(&index_dir(db), &mut |_| {})?.0;
     let docs = documents(dossier);
-    index.replace_all(&docs)?;
+    index.replace_all(&docs, dossier.generation)?;
     Ok(docs.len())
+}
+
+/// Opens the index in `dir`; one that cannot be opened (damaged files, a crash in the
+/// middle of a write) is cleared and recreated empty, with a message. Returns whether
+/// it is new and must be filled.
+fn open_or_recreate(dir: &Path, notify: &mut dyn FnMut(&str)) -> anyhow::Result<(SearchIndex, bool)> {
+    match SearchIndex::open(dir) {
+        Ok(opened) => Ok(opened),
+        Err(error) => {
+            notify(&format!(
+                "the search index in {} could not be read ({error:#}); rebuilding it from the dossier",
+                dir.display()
+            ));
+            if dir.exists() {
+                std::fs::remove_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("cannot clear the damaged index {}: {e}", dir.display()))?;
+            }
+            let (index, _) = SearchIndex::open(dir)?;
+            Ok((index, true))
+        }
+    }
 }
 
 /// Filters as a person gives them: names for speakers and entities (any spelling),
@@ -132,13 +153,14 @@ pub fn filters(dossier: &Dossier, query: &Query) -> Filters {
     }
 }
 
-/// Opens the dossier's index, rebuilding it when it is new or does not hold as many
-/// documents as the dossier has articles and quotes (a store changed without `analyze`).
-pub fn open_index(db: &Path, dossier: &Dossier) -> anyhow::Result<SearchIndex> {
-    let (index, fresh) = SearchIndex::open(&index_dir(db))?;
-    let docs = documents(dossier);
-    if fresh || index.len() != docs.len() as u64 {
-        index.replace_all(&docs)?;
+/// Opens the dossier's index and brings it up to the store: rebuilt when it is new,
+/// damaged, or records another store generation than the dossier's (a run killed
+/// between its store commit and its index update, a store changed elsewhere).
+/// `notify` hears when a damaged index is rebuilt.
+pub fn open_index(db: &Path, dossier: &Dossier, notify: &mut dyn FnMut(&str)) -> anyhow::Result<SearchIndex> {
+    let (index, fresh) = open_or_recreate(&index_dir(db), notify)?;
+    if fresh || index.generation() != Some(dossier.generation) {
+        index.replace_all(&documents(dossier), dossier.generation)?;
     }
     Ok(index)
 }

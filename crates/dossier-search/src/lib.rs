@@ -17,6 +17,106 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 /// Bumped when the schema changes: an index of another version is rebuilt.
 const SCHEMA_VERSION: &str = "1";
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// How long a writer waits for another process's writer to finish.
+const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// Deepest nesting of parentheses and chained operators (`NOT NOT …`, `+-+…`) accepted:
+/// the query parser descends once per level, on a thread's bounded stack.
+pub const MAX_QUERY_NESTING: usize = 16;
+/// Most operators (`AND`, `OR`, `NOT`, `+`, `-`, parentheses) in one query.
+pub const MAX_QUERY_OPERATORS: usize = 64;
+/// Deepest result reachable by paging (`offset + limit`), as search engines bound it:
+/// collecting the top N costs memory in N.
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+
+/// Why a query was refused before it ran: the caller's mistake, not the index's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidQuery {
+    TooLong { chars: usize },
+    TooDeep { depth: usize },
+    TooManyOperators { operators: usize },
+    WindowTooDeep { offset: usize, limit: usize },
+}
+
+impl std::fmt::Display for InvalidQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InvalidQuery::TooLong { chars } => {
+                write!(f, "the query is {chars} characters long; the limit is {MAX_QUERY_CHARS}")
+            }
+            InvalidQuery::TooDeep { depth } => write!(
+                f,
+                "the query nests parentheses or operators {depth} deep; the limit is {MAX_QUERY_NESTING}"
+            ),
+            InvalidQuery::TooManyOperators { operators } => {
+                write!(f, "the query has {operators} operators; the limit is {MAX_QUERY_OPERATORS}")
+            }
+            InvalidQuery::WindowTooDeep { offset, limit } => write!(
+                f,
+                "offset {offset} + limit {limit} goes past result {MAX_RESULT_WINDOW}, the deepest page served; narrow the search instead"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InvalidQuery {}
+
+/// Checks a query and a page against the bounds, before any parsing.
+pub fn validate(query: &str, limit: usize, offset: usize) -> Result<(), InvalidQuery> {
+    if offset.checked_add(limit).is_none_or(|end| end > MAX_RESULT_WINDOW) {
+        return Err(InvalidQuery::WindowTooDeep { offset, limit });
+    }
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(InvalidQuery::TooLong { chars });
+    }
+    let (depth, operators) = nesting_and_operators(query);
+    if depth > MAX_QUERY_NESTING {
+        return Err(InvalidQuery::TooDeep { depth });
+    }
+    if operators > MAX_QUERY_OPERATORS {
+        return Err(InvalidQuery::TooManyOperators { operators });
+    }
+    Ok(())
+}
+
+/// The deepest nesting of a query (parentheses, plus prefix operators chained in
+/// front of one term or group) and its number of operators. Quoted phrases are text.
+fn nesting_and_operators(query: &str) -> (usize, usize) {
+    let (mut depth, mut deepest, mut operators, mut chained) = (0usize, 0usize, 0usize, 0usize);
+    let mut in_phrase = false;
+    for token in query.split_inclusive(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '"') {
+        for c in token.chars() {
+            match c {
+                '"' => in_phrase = !in_phrase,
+                '(' if !in_phrase => {
+                    depth += 1;
+                    operators += 1;
+                }
+                ')' if !in_phrase => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if in_phrase {
+            continue;
+        }
+        let word = token.trim_matches(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '"');
+        let signs = word.chars().take_while(|c| matches!(c, '+' | '-')).count();
+        let keyword = matches!(word, "AND" | "OR" | "NOT" | "&&" | "||" | "!");
+        operators += signs + usize::from(keyword);
+        chained = if keyword && word != "AND" && word != "OR" || signs > 0 && signs == word.len() {
+            chained + signs.max(1)
+        } else if word.is_empty() {
+            chained
+        } else {
+            signs
+        };
+        deepest = deepest.max(depth + chained);
+    }
+    (deepest.max(depth), operators)
+}
 
 /// Something to index: an article or a quote.
 #[derive(Debug, Clone, Default)]
@@ -160,34 +260,53 @@ impl SearchIndex {
         Ok(SearchIndex { index, reader, fields })
     }
 
+    /// The index's writer, waiting while another process holds it.
     fn writer(&self) -> anyhow::Result<IndexWriter> {
-        Ok(self.index.writer_with_num_threads(1, WRITER_MEMORY)?)
+        let started = std::time::Instant::now();
+        loop {
+            match self.index.writer_with_num_threads(1, WRITER_MEMORY) {
+                Err(tantivy::TantivyError::LockFailure(..)) if started.elapsed() < WRITER_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
-    /// Replaces the whole index with `docs`.
-    pub fn replace_all(&self, docs: &[IndexedDoc]) -> anyhow::Result<()> {
-        let mut writer = self.writer()?;
-        writer.delete_all_documents()?;
-        for doc in docs {
-            writer.add_document(self.document(doc))?;
-        }
-        writer.commit()?;
+    /// The store generation the index was last brought up to, if it recorded one.
+    pub fn generation(&self) -> Option<i64> {
+        self.index.load_metas().ok()?.payload?.parse().ok()
+    }
+
+    /// Commits with the store generation the index now reflects.
+    fn commit(&self, mut writer: IndexWriter, generation: i64) -> anyhow::Result<()> {
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&generation.to_string());
+        prepared.commit()?;
         self.reader.reload()?;
         Ok(())
     }
 
+    /// Replaces the whole index with `docs`, which reflect the store at `generation`.
+    pub fn replace_all(&self, docs: &[IndexedDoc], generation: i64) -> anyhow::Result<()> {
+        let writer = self.writer()?;
+        writer.delete_all_documents()?;
+        for doc in docs {
+            writer.add_document(self.document(doc))?;
+        }
+        self.commit(writer, generation)
+    }
+
     /// Replaces what is indexed for `articles` (and every quote reported by them) with `docs`.
-    pub fn replace_articles(&self, articles: &[String], docs: &[IndexedDoc]) -> anyhow::Result<()> {
-        let mut writer = self.writer()?;
+    pub fn replace_articles(&self, articles: &[String], docs: &[IndexedDoc], generation: i64) -> anyhow::Result<()> {
+        let writer = self.writer()?;
         for article in articles {
             writer.delete_term(Term::from_field_text(self.fields.articles, article));
         }
         for doc in docs {
             writer.add_document(self.document(doc))?;
         }
-        writer.commit()?;
-        self.reader.reload()?;
-        Ok(())
+        self.commit(writer, generation)
     }
 
     /// How many documents are indexed.
@@ -264,7 +383,9 @@ impl SearchIndex {
 
     /// Runs `query` (tantivy syntax: words, `"phrases"`, `+must -not`, `title:word`) with
     /// `filters`; best first, `limit` hits from `offset`. An empty query lists by filters alone.
+    /// Refuses (with [`InvalidQuery`]) queries and pages beyond the bounds.
     pub fn search(&self, query: &str, filters: &Filters, limit: usize, offset: usize) -> anyhow::Result<Results> {
+        validate(query, limit, offset)?;
         let f = &self.fields;
         let searcher = self.reader.searcher();
         let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text, f.speaker]);
@@ -355,11 +476,20 @@ mod tests {
     fn index() -> SearchIndex {
         let index = SearchIndex::in_memory().unwrap();
         index
-            .replace_all(&[
-                doc("a", "article", "Russia demands security guarantees from NATO <script>.", "The Moscow Times", 100),
-                doc("b", "article", "Guarantees of security were discussed; NATO replied.", "Sputnik", 200),
-                doc("q", "quote", "Those two texts are not a menu", "Sputnik", 150),
-            ])
+            .replace_all(
+                &[
+                    doc(
+                        "a",
+                        "article",
+                        "Russia demands security guarantees from NATO <script>.",
+                        "The Moscow Times",
+                        100,
+                    ),
+                    doc("b", "article", "Guarantees of security were discussed; NATO replied.", "Sputnik", 200),
+                    doc("q", "quote", "Those two texts are not a menu", "Sputnik", 150),
+                ],
+                1,
+            )
             .unwrap();
         index
     }
@@ -389,9 +519,89 @@ mod tests {
     #[test]
     fn replacing_an_article_replaces_its_documents() {
         let index = index();
-        index.replace_articles(&["a".into()], &[doc("a", "article", "Entirely new words", "X", 1)]).unwrap();
+        index.replace_articles(&["a".into()], &[doc("a", "article", "Entirely new words", "X", 1)], 2).unwrap();
+        assert_eq!(index.generation(), Some(2));
         assert_eq!(index.len(), 3);
         assert_eq!(index.search("guarantees", &Filters::default(), 10, 0).unwrap().total, 1);
         assert_eq!(index.search("entirely", &Filters::default(), 10, 0).unwrap().total, 1);
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The stack a tokio worker thread has, where the server parses queries.
+    const SERVER_STACK: usize = 2 * 1024 * 1024;
+
+    fn on_server_stack<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new().stack_size(SERVER_STACK).spawn(work).unwrap().join().unwrap()
+    }
+
+    fn small_index() -> std::sync::Arc<SearchIndex> {
+        let index = SearchIndex::in_memory().unwrap();
+        let doc = IndexedDoc { kind: "article", id: "a".into(), text: "a b c".into(), ..IndexedDoc::default() };
+        index.replace_all(&[doc], 1).unwrap();
+        std::sync::Arc::new(index)
+    }
+
+    #[test]
+    fn hostile_queries_are_refused_with_the_limit_named() {
+        let index = small_index();
+        let nested = format!("{}a{}", "(".repeat(1000), ")".repeat(1000));
+        let nots = "NOT ".repeat(2000);
+        for query in [nested, nots] {
+            let error = on_server_stack({
+                let index = index.clone();
+                move || index.search(&query, &Filters::default(), 10, 0).unwrap_err().to_string()
+            });
+            assert!(error.contains("limit is"), "{error}");
+        }
+        let deep = index.search("a", &Filters::default(), 100, 4_294_967_296).unwrap_err();
+        assert!(deep.downcast_ref::<InvalidQuery>().is_some(), "{deep}");
+        let overflow = index.search("a", &Filters::default(), 100, usize::MAX - 100).unwrap_err();
+        assert!(overflow.to_string().contains("deepest page"), "{overflow}");
+        assert!(index.search("a", &Filters::default(), 100, MAX_RESULT_WINDOW - 100).is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Whatever the query, on the server's stack: an answer or a refusal, never a crash.
+        #[test]
+        fn any_query_answers_or_is_refused(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("(".to_string()), Just(")".to_string()), Just("NOT ".to_string()), Just("-".to_string()),
+                    Just("+".to_string()), Just(" AND ".to_string()), Just(" OR ".to_string()), Just("\"".to_string()),
+                    Just("title:".to_string()), Just("a".to_string()), Just(" ".to_string()), "[a-z]{1,6}",
+                ],
+                0..400,
+            ),
+            offset in prop_oneof![Just(0usize), Just(usize::MAX), 0usize..20_000],
+        ) {
+            let query: String = parts.concat();
+            let index = small_index();
+            let outcome = on_server_stack(move || index.search(&query, &Filters::default(), 20, offset).map(|r| r.total));
+            if let Err(error) = outcome {
+                prop_assert!(error.downcast_ref::<InvalidQuery>().is_some(), "{error}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_worst_accepted_shapes_fit_the_server_stack() {
+        let index = small_index();
+        let shapes = [
+            format!("{}a{}", "(".repeat(MAX_QUERY_NESTING), ")".repeat(MAX_QUERY_NESTING)),
+            format!("{}a", "NOT ".repeat(MAX_QUERY_NESTING)),
+            format!("{}a", "-".repeat(MAX_QUERY_NESTING)),
+            "a OR ".repeat(MAX_QUERY_OPERATORS / 2) + "a",
+        ];
+        for query in shapes {
+            assert!(validate(&query, 10, 0).is_ok(), "{query}");
+            let index = index.clone();
+            on_server_stack(move || index.search(&query, &Filters::default(), 10, 0).unwrap());
+        }
     }
 }

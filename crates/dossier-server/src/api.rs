@@ -13,6 +13,7 @@ use dossier_pipeline::export;
 use dossier_pipeline::{ingest, search};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -73,6 +74,14 @@ pub struct ApiError(StatusCode, String);
 impl ApiError {
     fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError(status, message.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.0
+    }
+
+    pub fn message(&self) -> &str {
+        &self.1
     }
 
     fn not_found(what: &str, id: &str) -> ApiError {
@@ -313,7 +322,12 @@ pub async fn run_search(state: &AppState, params: &SearchParams) -> Result<dossi
     let dossier = state.dossier().await;
     let (limit, offset) = (params.limit.unwrap_or(20).clamp(1, 100), params.offset.unwrap_or(0));
     // Searching takes well under a millisecond on small dossiers and a few on large ones: inline.
-    search::search(&state.index, &dossier, &query, limit, offset).map_err(ApiError::from)
+    search::search(&state.index, &dossier, &query, limit, offset).map_err(|error| {
+        match error.downcast_ref::<dossier_search::InvalidQuery>() {
+            Some(invalid) => ApiError::new(StatusCode::BAD_REQUEST, invalid.to_string()),
+            None => ApiError::from(error),
+        }
+    })
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -321,6 +335,9 @@ pub async fn run_search(state: &AppState, params: &SearchParams) -> Result<dossi
 pub struct UploadParams {
     /// A label for the upload (its extension hints at the format: .html, .md, .txt). Never a path.
     pub name: Option<String>,
+    /// Replace the article uploaded earlier under this `name` (with the token). Without it, each
+    /// upload's label carries a hash of its content, so different uploads never replace one another.
+    pub replace: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -332,49 +349,52 @@ pub struct UploadResult {
     pub warnings: Vec<String>,
 }
 
+/// Where an upload stands: only one of committing it and giving up on it can happen.
+const UPLOAD_RUNNING: u8 = 0;
+const UPLOAD_COMMITTING: u8 = 1;
+const UPLOAD_ABANDONED: u8 = 2;
+
 /// Ingest an uploaded article (text or HTML body). Needs `Authorization: Bearer TOKEN`.
+/// The upload is stored and visible when this answers 201, and nothing of it is kept
+/// when it answers anything else (a timeout included).
 #[utoipa::path(post, path = "/api/articles", params(UploadParams),
     request_body(content = String, content_type = "text/plain", description = "The article: plain text, markdown or HTML"),
     responses((status = 201, body = UploadResult), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
-        (status = 413, description = "Body too large"), (status = 422, body = ApiErrorBody)),
+        (status = 408, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
     security(("bearer" = [])))]
 async fn upload_article(
     State(state): Shared,
-    headers: HeaderMap,
     params: Result<Query<UploadParams>, QueryRejection>,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Result<(StatusCode, Json<UploadResult>), ApiError> {
+    // The token is checked before a byte of the body is read.
+    authorize(&state, request.headers())?;
     let Query(params) = params?;
-    let Some(token) = state.config.token.as_deref() else {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "read-only: start the server with --token to accept uploads"));
-    };
-    let given =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing or wrong bearer token"));
-    }
+    let html =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("html"));
+    let limit = state.config.body_limit;
+    let deadline = tokio::time::Instant::now() + state.config.timeout;
+    let body = tokio::time::timeout_at(deadline, axum::body::to_bytes(request.into_body(), limit))
+        .await
+        .map_err(|_| ApiError::new(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time; nothing was stored"))?
+        .map_err(|_| {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is larger than the {limit}-byte limit"))
+        })?;
     if body.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "the body is empty: send the article's text or HTML",
         ));
     }
-    let html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("html"));
-    let name = upload_name(params.name.as_deref(), html);
-    let _writing = state.writing.lock().await;
-    let db = state.config.db.clone();
-    let writer_state = state.clone();
-    let (summary, dossier) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let mut store = dossier_store::Store::open(&db)?;
-        let options = ingest::Options::default();
-        let summary = ingest::ingest_document(&mut store, &name, &body, &options)?;
-        let dossier = dossier_pipeline::Dossier::load(&store)?;
-        writer_state.index.replace_all(&search::documents(&dossier))?;
-        Ok((summary, dossier))
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("upload failed: {e}"))??;
-    *state.dossier.write().await = Arc::new(dossier);
+    let replace = params.replace.unwrap_or(false);
+    if replace && params.name.is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "replace=true needs the name of the upload to replace",
+        ));
+    }
+    let source = upload_source(params.name.as_deref(), html, &body, replace);
+    let summary = store_upload(&state, source, body, deadline).await?;
     if summary.articles.is_empty() {
         let reasons: Vec<String> = summary.problems.iter().map(|p| p.reason.clone()).collect();
         return Err(ApiError::new(
@@ -394,8 +414,82 @@ async fn upload_article(
     ))
 }
 
-/// The upload's label: the given name reduced to a plain file name (no folders, no
-/// dots in front), with an extension saying what it is.
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(token) = state.config.token.as_deref() else {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "read-only: start the server with --token to accept uploads"));
+    };
+    // The scheme's name is case-insensitive (RFC 9110): "bearer" is "Bearer".
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| {
+        let (scheme, credentials) = v.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| credentials.trim())
+    });
+    if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing or wrong bearer token"));
+    }
+    Ok(())
+}
+
+/// Writes an upload, with its groups, stories and search documents, within the
+/// request's time: either it is committed and visible, or (past the deadline) it is
+/// rolled back and the client hears so. The write lock is held until the write is
+/// over, whatever happened to the request.
+async fn store_upload(
+    state: &Arc<AppState>,
+    source: String,
+    body: Bytes,
+    deadline: tokio::time::Instant,
+) -> Result<ingest::Summary, ApiError> {
+    let too_slow = || ApiError::new(StatusCode::REQUEST_TIMEOUT, "the upload took too long; nothing was stored");
+    let lock = tokio::time::timeout_at(deadline, state.writing.clone().lock_owned()).await.map_err(|_| too_slow())?;
+    let decision = Arc::new(std::sync::atomic::AtomicU8::new(UPLOAD_RUNNING));
+    let writer_state = state.clone();
+    let writer_decision = decision.clone();
+    let mut task = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let _lock = lock;
+        let mut store = dossier_store::Store::open(&writer_state.config.db)?;
+        let options = ingest::Options { max_file_size: writer_state.config.body_limit as u64, ..Default::default() };
+        let may_commit = || {
+            writer_decision
+                .compare_exchange(UPLOAD_RUNNING, UPLOAD_COMMITTING, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        };
+        let summary = ingest::ingest_document(&mut store, &source, &body, &options, may_commit)?;
+        let dossier = dossier_pipeline::Dossier::load(&store)?;
+        writer_state.index.replace_all(&search::documents(&dossier), dossier.generation)?;
+        Ok((summary, dossier))
+    });
+    let outcome = match tokio::time::timeout_at(deadline, &mut task).await {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            let abandoned =
+                decision.compare_exchange(UPLOAD_RUNNING, UPLOAD_ABANDONED, Ordering::SeqCst, Ordering::SeqCst).is_ok();
+            if abandoned {
+                return Err(too_slow());
+            }
+            // The commit is under way: it lands, so the client hears that it did.
+            task.await
+        }
+    };
+    let (summary, dossier) = outcome.map_err(|e| anyhow::anyhow!("upload failed: {e}"))??;
+    *state.dossier.write().await = Arc::new(dossier);
+    Ok(summary)
+}
+
+/// The upload's source: `upload:` and the given name reduced to a plain file name (no
+/// folders, no dots in front) with an extension saying what it is. Unless the client
+/// asks to replace that name, a hash of the content is added, so two different
+/// uploads are never one article and the same upload again changes nothing.
+fn upload_source(given: Option<&str>, html: bool, body: &[u8], replace: bool) -> String {
+    let name = upload_name(given, html);
+    if replace {
+        return format!("upload:{name}");
+    }
+    let hash = dossier_core::text::short_hash_bytes(body);
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((&name, "txt"));
+    format!("upload:{stem}-{}.{extension}", &hash[..12])
+}
+
+/// The given name reduced to a plain file name with an extension saying what it is.
 fn upload_name(given: Option<&str>, html: bool) -> String {
     let base: String = given
         .unwrap_or("upload")
@@ -440,6 +534,10 @@ mod tests {
         assert_eq!(upload_name(Some("..\\x\\page.html"), false), "page.html");
         assert_eq!(upload_name(Some("..."), true), "upload.html");
         assert_eq!(upload_name(None, false), "upload.txt");
+        let (one, two) = (upload_source(None, false, b"one", false), upload_source(None, false, b"two", false));
+        assert!(one.starts_with("upload:upload-") && one.ends_with(".txt") && one != two, "{one} {two}");
+        assert_eq!(upload_source(None, false, b"one", false), one);
+        assert_eq!(upload_source(Some("a.html"), true, b"one", true), "upload:a.html");
         assert!(
             constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"a", b"ab")
         );

@@ -9,6 +9,8 @@ mod api;
 mod pages;
 mod views;
 
+mod guard;
+
 use axum::Router;
 use dossier_pipeline::Dossier;
 use std::net::SocketAddr;
@@ -17,7 +19,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::RwLock;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 
 pub use api::ApiDoc;
 
@@ -28,14 +29,26 @@ pub struct Config {
     pub db: PathBuf,
     /// With a token, `POST /api/articles` accepts uploads that carry it.
     pub token: Option<String>,
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (and largest upload once inflated).
     pub body_limit: usize,
+    /// Longest a request may take; an upload that takes longer is rolled back.
     pub timeout: Duration,
+    /// Longest a client may take to send a request's headers before it is disconnected.
+    pub header_timeout: Duration,
+    /// Most connections served at once; more wait to be accepted.
+    pub max_connections: usize,
 }
 
 impl Config {
     pub fn new(db: PathBuf) -> Config {
-        Config { db, token: None, body_limit: 2 * 1024 * 1024, timeout: Duration::from_secs(30) }
+        Config {
+            db,
+            token: None,
+            body_limit: 2 * 1024 * 1024,
+            timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+        }
     }
 }
 
@@ -45,8 +58,8 @@ pub struct AppState {
     dossier: RwLock<Arc<Dossier>>,
     /// The search index, opened once; uploads refresh it.
     index: dossier_search::SearchIndex,
-    /// Uploads are written one at a time.
-    writing: tokio::sync::Mutex<()>,
+    /// Uploads are written one at a time; the lock is held until a write is done or rolled back.
+    writing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -60,32 +73,42 @@ fn load(db: &std::path::Path) -> anyhow::Result<Dossier> {
     Dossier::load(&store)
 }
 
-/// The application: API, UI and static files, with limits and timeouts.
+/// The application: API, UI and static files, with limits, timeouts, JSON errors
+/// under `/api/` and security headers.
 pub fn router(config: Config) -> anyhow::Result<Router> {
+    if config.token.as_deref() == Some("") {
+        anyhow::bail!("an empty token would accept no upload: give a token, or none for a read-only server");
+    }
     let dossier = load(&config.db)?;
-    let index = dossier_pipeline::search::open_index(&config.db, &dossier)?;
+    let index = dossier_pipeline::search::open_index(&config.db, &dossier, &mut |message| {
+        eprintln!("dossier: {}", dossier_core::text::escape_controls(message))
+    })?;
     let limit = config.body_limit;
-    let timeout = config.timeout;
     let state =
         Arc::new(AppState { config, dossier: RwLock::new(Arc::new(dossier)), index, writing: Default::default() });
     Ok(api::routes()
         .merge(pages::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::timeout_except_uploads))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(limit))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout)))
+        .layer(axum::middleware::from_fn(guard::json_errors_under_api))
+        .layer(axum::middleware::from_fn(guard::security_headers)))
 }
 
 /// Serves until Ctrl-C. `on_ready` gets the bound address (port 0 picks a free one).
 pub async fn serve(config: Config, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let limits = guard::ConnectionLimits {
+        header_timeout: config.header_timeout,
+        max_connections: config.max_connections,
+        idle_timeout: config.timeout,
+    };
     let app = router(config)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_ready(listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
+    guard::serve_connections(listener, app, limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }
 
 /// Serves from a thread of its own runtime until Ctrl-C (for the command line).

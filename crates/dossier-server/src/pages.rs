@@ -450,6 +450,7 @@ async fn search(State(state): State<Arc<AppState>>, Query(params): Query<SearchP
         to = value(&params.to),
     );
     let searched = params.q.is_some() || params.speaker.is_some() || params.outlet.is_some();
+    let mut status = StatusCode::OK;
     if searched {
         match api::run_search(&state, &params).await {
             Ok(results) => {
@@ -478,8 +479,11 @@ async fn search(State(state): State<Arc<AppState>>, Query(params): Query<SearchP
                 }
                 body.push_str("</ol>");
             }
-            Err(_) => body.push_str(r#"<p class="error">The search could not run; check the dates (YYYY-MM-DD).</p>"#),
+            Err(error) => {
+                status = error.status();
+                let _ = write!(body, r#"<p class="error">The search could not run: {}</p>"#, esc(error.message()));
+            }
         }
     }
-    layout("Search", &body).into_response()
+    (status, layout("Search", &body)).into_response()
 }

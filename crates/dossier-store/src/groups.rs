@@ -10,7 +10,7 @@ use dossier_core::article::Article;
 use dossier_core::fingerprint::{band_keys, compare, DuplicateKind, Fingerprint};
 use dossier_core::stories::{self, StoryInput, Vector};
 use rusqlite::{params, params_from_iter, OptionalExtension};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A duplicate group: its canonical article and the other members.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,10 +50,11 @@ fn hashes_from(blob: &[u8]) -> Vec<u64> {
 
 /// Candidates compared per new article, from each index.
 const MAX_CANDIDATES: usize = 32;
+/// Index rows read per band key or paragraph hash: enough to find the members of a
+/// group of copies, bounded so that a key shared by thousands costs the same as one.
+const ROWS_PER_KEY: usize = 64;
 
-fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(",")
-}
+type Pair = (String, String, String, f64);
 
 impl Batch<'_> {
     /// Records the article's fingerprint and its duplicate pairs with stored articles.
@@ -62,38 +63,7 @@ impl Batch<'_> {
         let id = article.id.as_str();
         self.unindex(id)?;
         let bands = band_keys(fingerprint);
-        let mut candidates: Vec<String> = Vec::new();
-        {
-            let mut exact = self.tx.prepare_cached("SELECT id FROM articles WHERE content_hash = ?1 AND id != ?2")?;
-            candidates.extend(
-                exact
-                    .query_map(params![article.content_hash, id], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()?,
-            );
-            // The articles sharing the most bands first; a new copy of a large group
-            // needs links to a few members, not to all of them.
-            let sql = format!(
-                "SELECT f.article_id FROM lsh_bands b JOIN fingerprints f ON f.number = b.article WHERE b.band_key IN ({}) GROUP BY b.article ORDER BY count(*) DESC, b.article LIMIT {MAX_CANDIDATES}",
-                placeholders(bands.len())
-            );
-            let mut lsh = self.tx.prepare_cached(&sql)?;
-            candidates.extend(
-                lsh.query_map(params_from_iter(bands.iter().map(|&k| k as i64)), |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()?,
-            );
-        }
-        if fingerprint.paragraphs.len() >= 2 {
-            let sql = format!(
-                "SELECT f.article_id FROM paragraph_index p JOIN fingerprints f ON f.number = p.article WHERE p.hash IN ({}) GROUP BY p.article HAVING count(*) >= 2 ORDER BY count(*) DESC, p.article LIMIT {MAX_CANDIDATES}",
-                placeholders(fingerprint.paragraphs.len())
-            );
-            let mut statement = self.tx.prepare(&sql)?;
-            let rows = statement
-                .query_map(params_from_iter(fingerprint.paragraphs.iter().map(|&h| h as i64)), |r| r.get(0))?;
-            candidates.extend(rows.collect::<rusqlite::Result<Vec<String>>>()?);
-        }
-        candidates.sort();
-        candidates.dedup();
+        let candidates = self.duplicate_candidates(article, fingerprint, &bands)?;
         let mut found = 0;
         for other in candidates.iter().filter(|c| c.as_str() != id) {
             let Some((other_fingerprint, other_hash)) = self.load_fingerprint(other)? else { continue };
@@ -129,6 +99,61 @@ impl Batch<'_> {
             insert_paragraph.execute(params![*hash as i64, number])?;
         }
         Ok(found)
+    }
+
+    /// The stored articles a new one is compared with. Every probe reads a bounded
+    /// number of index rows, so a thousand copies of one text cost a thousand times
+    /// one copy, not a million pairs: an exact copy is linked to one stored copy (its
+    /// group is reached through it), other candidates come from the articles sharing
+    /// the most LSH bands and paragraphs among the first rows of each key.
+    fn duplicate_candidates(&self, article: &Article, fingerprint: &Fingerprint, bands: &[u64]) -> Result<Vec<String>> {
+        let exact: Option<String> = self
+            .tx
+            .prepare_cached("SELECT id FROM articles WHERE content_hash = ?1 AND id != ?2 LIMIT 1")?
+            .query_row(params![article.content_hash, article.id], |r| r.get(0))
+            .optional()?;
+        if let Some(copy) = exact {
+            return Ok(vec![copy]);
+        }
+        let mut numbers = self.most_shared("SELECT article FROM lsh_bands WHERE band_key = ?1 LIMIT ?2", bands, 1)?;
+        if fingerprint.paragraphs.len() >= 2 {
+            numbers.extend(self.most_shared(
+                "SELECT article FROM paragraph_index WHERE hash = ?1 LIMIT ?2",
+                &fingerprint.paragraphs,
+                2,
+            )?);
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
+        let mut by_number = self.tx.prepare_cached("SELECT article_id FROM fingerprints WHERE number = ?1")?;
+        let mut ids = Vec::with_capacity(numbers.len());
+        for number in numbers {
+            if let Some(other) = by_number.query_row([number], |r| r.get::<_, String>(0)).optional()? {
+                ids.push(other);
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// The fingerprint numbers that share the most keys with `keys` (at least
+    /// `min_shared`), reading at most `ROWS_PER_KEY` index rows per key.
+    fn most_shared(&self, sql: &str, keys: &[u64], min_shared: usize) -> Result<Vec<i64>> {
+        let mut statement = self.tx.prepare_cached(sql)?;
+        let mut shared: HashMap<i64, usize> = HashMap::new();
+        let mut distinct: Vec<u64> = keys.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for key in distinct {
+            let rows = statement.query_map(params![key as i64, ROWS_PER_KEY as i64], |r| r.get::<_, i64>(0))?;
+            for number in rows {
+                *shared.entry(number?).or_insert(0) += 1;
+            }
+        }
+        let mut ranked: Vec<(i64, usize)> = shared.into_iter().filter(|&(_, n)| n >= min_shared).collect();
+        ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(ranked.into_iter().take(MAX_CANDIDATES).map(|(number, _)| number).collect())
     }
 
     /// Takes an article out of the duplicate index: its band and paragraph rows
@@ -219,93 +244,136 @@ impl Batch<'_> {
             groups.entry(r).or_default().push(id);
         }
         self.tx.execute("DELETE FROM duplicate_members", [])?;
+        self.touch();
+        let mut by_member: HashMap<&str, Vec<&Pair>> = HashMap::new();
+        for pair in &pairs {
+            by_member.entry(pair.0.as_str()).or_default().push(pair);
+            by_member.entry(pair.1.as_str()).or_default().push(pair);
+        }
         let mut count = 0;
         for members in groups.values() {
-            count += self.write_group(members, &pairs)?;
+            let group_pairs: Vec<&Pair> = {
+                let mut seen = HashSet::new();
+                members
+                    .iter()
+                    .flat_map(|m| by_member.get(m.as_str()).into_iter().flatten())
+                    .filter(|p| seen.insert((p.0.as_str(), p.1.as_str())))
+                    .copied()
+                    .collect()
+            };
+            count += self.write_group(members, &group_pairs)?;
         }
         Ok(count)
     }
 
-    /// Recomputes only the groups the given articles belong to: a few index probes
-    /// per article, whatever the size of the store.
+    /// Recomputes only the groups the given articles belong to: a walk over their
+    /// recorded pairs, whatever the size of the store.
     pub fn update_duplicate_groups(&mut self, ids: &[&str]) -> Result<usize> {
-        let mut done: Vec<String> = Vec::new();
+        let mut done: HashSet<String> = HashSet::new();
         let mut count = 0;
+        self.touch();
         for id in ids {
-            if done.iter().any(|d| d == id) {
+            if done.contains(*id) {
                 continue;
             }
             let mut members = vec![id.to_string()];
+            let mut seen: HashSet<String> = members.iter().cloned().collect();
+            let mut pairs: Vec<Pair> = Vec::new();
             let mut next = 0;
             while next < members.len() {
                 let current = members[next].clone();
                 next += 1;
-                let linked = self
-                    .pairs("SELECT a, b, kind, similarity FROM duplicate_pairs WHERE a = ?1 OR b = ?1", &[&current])?;
-                for (a, b, _, _) in linked {
-                    for other in [a, b] {
-                        if !members.contains(&other) {
-                            members.push(other);
+                for pair in self.pairs_of(&current)? {
+                    for other in [&pair.0, &pair.1] {
+                        if seen.insert(other.clone()) {
+                            members.push(other.clone());
                         }
+                    }
+                    // Each pair is met from both ends; keep it once, from its first member.
+                    if pair.0 == current {
+                        pairs.push(pair);
                     }
                 }
             }
             members.sort();
-            let sql = format!(
-                "SELECT a, b, kind, similarity FROM duplicate_pairs WHERE a IN ({0}) OR b IN ({0})",
-                placeholders(members.len())
-            );
-            let refs: Vec<&str> = members.iter().chain(members.iter()).map(String::as_str).collect();
-            let pairs = self.pairs(&sql, &refs)?;
-            let delete = format!(
-                "DELETE FROM duplicate_members WHERE article_id IN ({0}) OR canonical_id IN ({0})",
-                placeholders(members.len())
-            );
-            self.tx.execute(&delete, params_from_iter(refs.iter()))?;
+            let mut delete_member = self.tx.prepare_cached("DELETE FROM duplicate_members WHERE article_id = ?1")?;
+            let mut delete_canonical =
+                self.tx.prepare_cached("DELETE FROM duplicate_members WHERE canonical_id = ?1")?;
+            for member in &members {
+                delete_member.execute([member])?;
+                delete_canonical.execute([member])?;
+            }
             if members.len() > 1 {
-                count += self.write_group(&members, &pairs)?;
+                let refs: Vec<&Pair> = pairs.iter().collect();
+                count += self.write_group(&members, &refs)?;
             }
             done.extend(members);
         }
         Ok(count)
     }
 
-    fn pairs(&self, sql: &str, args: &[&str]) -> Result<Vec<(String, String, String, f64)>> {
+    fn pairs_of(&self, id: &str) -> Result<Vec<Pair>> {
+        let mut statement = self.tx.prepare_cached(
+            "SELECT a, b, kind, similarity FROM duplicate_pairs WHERE a = ?1 UNION ALL SELECT a, b, kind, similarity FROM duplicate_pairs WHERE b = ?1",
+        )?;
+        let rows = statement.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn pairs(&self, sql: &str, args: &[&str]) -> Result<Vec<Pair>> {
         let mut statement = self.tx.prepare_cached(sql)?;
         let rows = statement.query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Writes one group: the canonical member is the one not contained in another
-    /// member, then the one with the most metadata, then the longest text.
-    fn write_group(&self, members: &[String], pairs: &[(String, String, String, f64)]) -> Result<usize> {
-        let pair_of = |x: &str, y: &str| pairs.iter().find(|(a, b, _, _)| (a == x && b == y) || (a == y && b == x));
-        let mut ranked: Vec<(bool, usize, usize, &String)> = Vec::new();
+    /// member, then the one with the most metadata, then the longest text. Linear in
+    /// the group's members and pairs.
+    fn write_group(&self, members: &[String], pairs: &[&Pair]) -> Result<usize> {
+        let mut completeness: HashMap<&str, (usize, usize)> = HashMap::with_capacity(members.len());
         for id in members {
-            let (metadata, length) = self.completeness(id)?;
-            let mut contained = false;
-            for (a, b, _, _) in pairs.iter().filter(|(a, b, kind, _)| kind == "partial" && (a == id || b == id)) {
-                let other = if a == id { b } else { a };
-                contained |= length < self.completeness(other)?.1;
-            }
-            ranked.push((!contained, metadata, length, id));
+            completeness.insert(id.as_str(), self.completeness(id)?);
         }
-        ranked.sort_by(|x, y| (y.0, y.1, y.2).cmp(&(x.0, x.1, x.2)).then(x.3.cmp(y.3)));
-        let canonical = ranked[0].3;
+        let length = |id: &str| completeness.get(id).map_or(0, |c| c.1);
+        let mut contained: HashSet<&str> = HashSet::new();
+        let mut best_pair: HashMap<&str, &Pair> = HashMap::new();
+        for pair in pairs {
+            let (a, b) = (pair.0.as_str(), pair.1.as_str());
+            if pair.2 == "partial" {
+                if length(a) < length(b) {
+                    contained.insert(a);
+                } else if length(b) < length(a) {
+                    contained.insert(b);
+                }
+            }
+            for end in [a, b] {
+                let better = best_pair.get(end).is_none_or(|best| pair.3 > best.3);
+                if better {
+                    best_pair.insert(end, pair);
+                }
+            }
+        }
+        let rank = |id: &&String| {
+            let (metadata, length) = completeness.get(id.as_str()).copied().unwrap_or_default();
+            (!contained.contains(id.as_str()), metadata, length)
+        };
+        let canonical =
+            members.iter().max_by(|x, y| rank(x).cmp(&rank(y)).then(y.cmp(x))).expect("a group has members");
+        let direct: HashMap<&str, &Pair> = pairs
+            .iter()
+            .filter(|p| p.0 == *canonical || p.1 == *canonical)
+            .map(|p| (if p.0 == *canonical { p.1.as_str() } else { p.0.as_str() }, *p))
+            .collect();
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO duplicate_members (article_id, canonical_id, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         let mut count = 0;
         for id in members.iter().filter(|m| *m != canonical) {
-            let (kind, similarity) = match pair_of(id, canonical) {
-                Some((_, _, kind, similarity)) => (kind.clone(), *similarity),
-                None => {
-                    let best =
-                        pairs.iter().filter(|(a, b, _, _)| a == id || b == id).max_by(|x, y| x.3.total_cmp(&y.3));
-                    best.map_or(("near".to_string(), 0.0), |(_, _, kind, similarity)| (kind.clone(), *similarity))
-                }
+            let (kind, similarity) = match direct.get(id.as_str()).or_else(|| best_pair.get(id.as_str())) {
+                Some(pair) => (pair.2.as_str(), pair.3),
+                None => ("near", 0.0),
             };
-            self.tx.execute(
-                "INSERT INTO duplicate_members (article_id, canonical_id, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
-                params![id, canonical, kind, similarity],
-            )?;
+            insert.execute(params![id, canonical, kind, similarity])?;
             count += 1;
         }
         Ok(count)
@@ -341,6 +409,7 @@ impl Batch<'_> {
             })
             .collect();
         let found = stories::cluster_with_threshold(&inputs, threshold);
+        self.touch();
         self.tx.execute("DELETE FROM story_articles", [])?;
         self.tx.execute("DELETE FROM stories", [])?;
         for story in &found {
@@ -432,6 +501,7 @@ impl Batch<'_> {
     /// average (the criterion the full clustering merges by), or into a new story:
     /// a few index probes and a few hundred vector comparisons, whatever the store's size.
     pub fn assign_story(&mut self, article: &Article, threshold: f64) -> Result<String> {
+        self.touch();
         self.tx.execute("DELETE FROM story_articles WHERE article_id = ?1", [&article.id])?;
         let canonical: Option<String> = self
             .tx

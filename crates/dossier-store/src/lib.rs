@@ -6,15 +6,16 @@
 use dossier_core::article::Article;
 use dossier_core::clean::{Paragraph, Removed};
 use dossier_core::format::Format;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
+use std::time::Duration;
 
 mod groups;
 pub use groups::{DuplicateGroup, DuplicateMember, StoryRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database error: {0}")]
+    #[error("database error: {}", short_message(.0))]
     Sqlite(#[from] rusqlite::Error),
     #[error("stored data is malformed: {0}")]
     Json(#[from] serde_json::Error),
@@ -25,6 +26,19 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An error's message cut to one short line: SQLite errors can quote whole statements.
+fn short_message(error: &rusqlite::Error) -> String {
+    const LIMIT: usize = 200;
+    let message = error.to_string().replace(['\n', '\r'], " ");
+    match message.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message,
+    }
+}
+
+/// How long a writer waits for another writer's transaction before giving up.
+const WRITER_WAIT: Duration = Duration::from_secs(600);
 
 /// Schema migrations, applied in order; the database's `user_version` says how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -117,6 +131,21 @@ CREATE TABLE term_df (
     df   INTEGER NOT NULL
 );
 "#,
+    r#"
+-- The store's generation: bumped by every committed write, recorded by the search
+-- index so that an index behind the store is noticed and caught up.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('generation', 1), ('groups_dirty', 0);
+-- Articles written but not yet placed in duplicate groups and stories: a run killed
+-- between its article commits and its regrouping leaves them here for the next one.
+CREATE TABLE pending_groups (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX duplicate_members_canonical ON duplicate_members(canonical_id);
+"#,
 ];
 
 /// What writing one article did.
@@ -136,6 +165,8 @@ pub struct Store {
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)?;
+        // Before anything that takes a lock: a second writer waits instead of failing.
+        conn.busy_timeout(WRITER_WAIT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Index probes on a large store hit the page cache; SQLite's default of 2 MB
@@ -149,8 +180,8 @@ impl Store {
     }
 
     fn init(conn: Connection) -> Result<Store> {
+        conn.busy_timeout(WRITER_WAIT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let mut store = Store { conn };
         store.migrate()?;
         Ok(store)
@@ -166,7 +197,12 @@ impl Store {
         if current > known {
             return Err(StoreError::TooNew { found: current, known });
         }
-        let tx = self.conn.transaction()?;
+        if current == known {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated while this one waited for the lock.
+        let current: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
@@ -176,8 +212,20 @@ impl Store {
     }
 
     /// Starts a batch: everything written through it lands together or not at all.
+    /// It takes the write lock at once (waiting for another writer to finish), so
+    /// two writers queue instead of one failing when it upgrades a read.
     pub fn batch(&mut self) -> Result<Batch<'_>> {
-        Ok(Batch { tx: self.conn.transaction()? })
+        Ok(Batch { tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?, dirty: false })
+    }
+
+    /// The store's generation: it grows with every committed write.
+    pub fn generation(&self) -> Result<i64> {
+        meta_value(&self.conn, "generation")
+    }
+
+    /// Articles written but not yet placed in duplicate groups and stories.
+    pub fn pending_count(&self) -> Result<usize> {
+        Ok(self.conn.query_row("SELECT count(*) FROM pending_groups", [], |r| r.get::<_, i64>(0))? as usize)
     }
 
     pub fn count(&self) -> Result<usize> {
@@ -214,11 +262,90 @@ fn article_by_id(conn: &Connection, id: &str) -> Result<Option<Article>> {
     rows.pop().map(StoredRow::into_article).transpose()
 }
 
-pub struct Batch<'a> {
-    tx: Transaction<'a>,
+fn meta_value(conn: &Connection, key: &str) -> Result<i64> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?.unwrap_or(0))
 }
 
+pub struct Batch<'a> {
+    tx: Transaction<'a>,
+    /// Whether anything was written (a commit then bumps the generation).
+    dirty: bool,
+}
+
+/// What writing one article with its indexes did, or why it was left out.
+#[derive(Debug)]
+pub enum ArticleWrite {
+    Written(WriteOutcome),
+    /// The article could not be stored; nothing of it was kept and the batch goes on.
+    Refused(String),
+}
+
+/// The most paragraphs one article may have: a document beyond this is a book or a
+/// machine-made file, and is refused with a message rather than slowing every reader.
+pub const MAX_PARAGRAPHS: usize = 50_000;
+/// The most body text one article may have.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
 impl Batch<'_> {
+    /// Writes an article with its duplicate fingerprint and story terms, and marks it
+    /// for regrouping: all of it or, on any error, none of it (the rest of the batch
+    /// is kept, and the reason is returned).
+    pub fn write_indexed(
+        &mut self,
+        article: &Article,
+        fingerprint: &dossier_core::fingerprint::Fingerprint,
+    ) -> Result<ArticleWrite> {
+        if let Some(reason) = too_large(article) {
+            return Ok(ArticleWrite::Refused(reason));
+        }
+        self.tx.execute_batch("SAVEPOINT article")?;
+        match self.write_indexed_unguarded(article, fingerprint) {
+            Ok(outcome) => {
+                self.tx.execute_batch("RELEASE article")?;
+                Ok(ArticleWrite::Written(outcome))
+            }
+            Err(error) => {
+                self.tx.execute_batch("ROLLBACK TO article; RELEASE article")?;
+                Ok(ArticleWrite::Refused(format!("could not be stored: {error}")))
+            }
+        }
+    }
+
+    fn write_indexed_unguarded(
+        &mut self,
+        article: &Article,
+        fingerprint: &dossier_core::fingerprint::Fingerprint,
+    ) -> Result<WriteOutcome> {
+        let outcome = self.write(article)?;
+        if outcome != WriteOutcome::Unchanged {
+            self.index_duplicates(article, fingerprint)?;
+            self.index_story_terms(article)?;
+            self.tx.execute("INSERT OR IGNORE INTO pending_groups (article_id) VALUES (?1)", [&article.id])?;
+        }
+        Ok(outcome)
+    }
+
+    /// The articles waiting to be regrouped, and whether groups must be rebuilt in
+    /// full (an article was replaced, so a group may have lost a member).
+    pub fn pending(&self) -> Result<(Vec<String>, bool)> {
+        let mut statement = self.tx.prepare("SELECT article_id FROM pending_groups ORDER BY article_id")?;
+        let ids = statement.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok((ids, meta_value(&self.tx, "groups_dirty")? != 0))
+    }
+
+    /// Marks the pending articles as regrouped.
+    pub fn clear_pending(&mut self) -> Result<()> {
+        self.tx.execute("DELETE FROM pending_groups", [])?;
+        self.tx.execute("UPDATE meta SET value = 0 WHERE key = 'groups_dirty'", [])?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// How many articles are stored, as this batch sees them.
+    pub fn count(&self) -> Result<usize> {
+        Ok(self.tx.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))? as usize)
+    }
+
     /// An article as written so far in this batch.
     pub fn article(&self, id: &str) -> Result<Option<Article>> {
         article_by_id(&self.tx, id)
@@ -234,10 +361,12 @@ impl Batch<'_> {
             Some(id) => {
                 self.unindex(&id)?;
                 self.tx.execute("DELETE FROM articles WHERE id = ?1", [id])?;
+                self.tx.execute("UPDATE meta SET value = 1 WHERE key = 'groups_dirty'", [])?;
                 WriteOutcome::Replaced
             }
             None => WriteOutcome::Inserted,
         };
+        self.dirty = true;
         self.tx.execute(
             "INSERT INTO articles (id, content_hash, source, format, encoding, language, title, outlet, published, url, dateline, body, paragraphs, links, related, removed, provenance, original)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
@@ -265,8 +394,36 @@ impl Batch<'_> {
         Ok(outcome)
     }
 
+    /// Commits the batch; a batch that wrote anything moves the store to its next generation.
     pub fn commit(self) -> Result<()> {
+        if self.dirty {
+            self.tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'", [])?;
+        }
         Ok(self.tx.commit()?)
+    }
+
+    /// Records that this batch changed the store (group and story rewrites).
+    pub(crate) fn touch(&mut self) {
+        self.dirty = true;
+    }
+}
+
+/// Why an article is too large to store, if it is.
+fn too_large(article: &Article) -> Option<String> {
+    let body: usize = article.paragraphs.iter().map(|p| p.text.len() + 2).sum();
+    if article.paragraphs.len() > MAX_PARAGRAPHS {
+        Some(format!(
+            "too large for one article ({} paragraphs; the limit is {MAX_PARAGRAPHS})",
+            article.paragraphs.len()
+        ))
+    } else if body > MAX_BODY_BYTES {
+        Some(format!(
+            "too large for one article ({} MiB of text; the limit is {} MiB)",
+            body >> 20,
+            MAX_BODY_BYTES >> 20
+        ))
+    } else {
+        None
     }
 }
 

@@ -41,3 +41,8 @@ pub fn dossier(db: &Path, args: &[&str]) -> Run {
 pub fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
 }
+
+/// Whether an exported article's source (a full path) is the file `name`.
+pub fn named(article: &serde_json::Value, name: &str) -> bool {
+    article["source"].as_str().is_some_and(|s| s.starts_with('/') && s.ends_with(&format!("/{name}")))
+}

@@ -1,0 +1,277 @@
+//! A linear pre-pass over HTML that bounds what the parser and the extractor walk:
+//! elements nested deeper than [`MAX_DEPTH`] lose their tags (their text stays) and a
+//! tag keeps its first [`MAX_ATTRIBUTES`] attributes. html5ever's scope checks and the
+//! extractor's ancestor walks cost the depth of the tree for each element, so a page
+//! of 100,000 nested `<blockquote>`s, or a `<p>` with 200,000 attributes, would take
+//! minutes; bounded, every page costs at most a constant times its length. Pages
+//! within the bounds (every real page seen so far) pass through untouched.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Deepest element nesting kept. Real pages stay under about 40.
+pub const MAX_DEPTH: usize = 128;
+/// Most attributes kept on one tag. Real tags carry a dozen at most.
+pub const MAX_ATTRIBUTES: usize = 64;
+
+/// Elements that never have content, so never nest.
+const VOID: [&str; 14] =
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param"];
+/// Block elements whose opening tag closes an open `<p>`.
+const CLOSES_P: [&str; 24] = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "details",
+    "div",
+    "dl",
+    "fieldset",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "main",
+    "nav",
+    "ol",
+    "section",
+    "ul",
+];
+/// Elements whose content is raw text up to their end tag.
+const RAW_TEXT: [&str; 8] = ["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"];
+
+/// Where the raw text of an element that opened at `[.., content_start)` ends: at its end tag.
+fn raw_text_end(html: &str, content_start: usize, name: &str) -> usize {
+    let closing = format!("</{name}");
+    find_ascii_case_insensitive(&html[content_start..], &closing).map_or(html.len(), |i| content_start + i)
+}
+/// Elements an opening tag of the same name closes (`<p>a<p>b`, `<li>`…).
+const SELF_CLOSING_SIBLINGS: [&str; 9] = ["p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup"];
+
+/// The page with its nesting and attribute lists bounded, borrowed when nothing changed.
+pub fn bound_markup(html: &str) -> Cow<'_, str> {
+    let mut pass = Pass { html, out: String::new(), copied_to: 0, stack: Vec::new(), dropped: HashMap::new() };
+    pass.run();
+    if pass.copied_to == 0 && pass.out.is_empty() {
+        Cow::Borrowed(html)
+    } else {
+        pass.out.push_str(&html[pass.copied_to..]);
+        Cow::Owned(pass.out)
+    }
+}
+
+struct Pass<'a> {
+    html: &'a str,
+    /// The rewritten page so far, up to `copied_to` of the input (empty while nothing changed).
+    out: String,
+    copied_to: usize,
+    /// Open elements, innermost last (never deeper than MAX_DEPTH).
+    stack: Vec<String>,
+    /// How many elements of each name lost their opening tag, so their end tags go too.
+    dropped: HashMap<String, usize>,
+}
+
+/// A tag as scanned: where it ends and what it is.
+struct Tag {
+    end: usize,
+    name: String,
+    closing: bool,
+    self_closing: bool,
+    /// Where the tag's attributes past the limit start, if it has too many.
+    cut_at: Option<usize>,
+}
+
+impl Pass<'_> {
+    fn run(&mut self) {
+        let bytes = self.html.as_bytes();
+        let mut at = 0;
+        while let Some(offset) = memchr(b'<', &bytes[at..]) {
+            let start = at + offset;
+            at = match self.special(start) {
+                Some(end) => end,
+                None => match scan_tag(self.html, start) {
+                    Some(tag) => {
+                        let end = tag.end;
+                        let raw = !tag.closing && !tag.self_closing && RAW_TEXT.contains(&tag.name.as_str());
+                        let name = tag.name.clone();
+                        self.handle(start, tag);
+                        if raw {
+                            raw_text_end(self.html, end, &name)
+                        } else {
+                            end
+                        }
+                    }
+                    None => start + 1,
+                },
+            };
+        }
+    }
+
+    /// Comments, doctypes and processing instructions: skipped whole. Returns where they end.
+    fn special(&self, start: usize) -> Option<usize> {
+        let rest = &self.html[start..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            return Some(comment.find("-->").map_or(self.html.len(), |i| start + 4 + i + 3));
+        }
+        if rest.starts_with("<!") || rest.starts_with("<?") {
+            return Some(rest.find('>').map_or(self.html.len(), |i| start + i + 1));
+        }
+        None
+    }
+
+    fn handle(&mut self, start: usize, tag: Tag) {
+        if tag.closing {
+            if let Some(count) = self.dropped.get_mut(&tag.name).filter(|c| **c > 0) {
+                *count -= 1;
+                self.replace(start, tag.end, "");
+            } else if let Some(position) = self.stack.iter().rposition(|open| *open == tag.name) {
+                self.stack.truncate(position);
+            }
+            return;
+        }
+        if let Some(cut) = tag.cut_at {
+            let ending = if tag.self_closing { "/>" } else { ">" };
+            let kept = format!("{}{ending}", self.html[start..cut].trim_end());
+            self.replace(start, tag.end, &kept);
+        }
+        let void = VOID.contains(&tag.name.as_str()) || tag.self_closing;
+        let closes_open_p = self.stack.last().is_some_and(|open| open == "p") && CLOSES_P.contains(&tag.name.as_str());
+        if closes_open_p || SELF_CLOSING_SIBLINGS.contains(&tag.name.as_str()) && self.stack.last() == Some(&tag.name) {
+            self.stack.pop();
+        }
+        if !void {
+            if self.stack.len() >= MAX_DEPTH {
+                self.replace(start, tag.end, "");
+                *self.dropped.entry(tag.name.clone()).or_insert(0) += 1;
+            } else {
+                self.stack.push(tag.name.clone());
+            }
+        }
+    }
+
+    /// Replaces `[start, end)` of the input with `with` in the output.
+    fn replace(&mut self, start: usize, end: usize, with: &str) {
+        self.out.push_str(&self.html[self.copied_to..start]);
+        self.out.push_str(with);
+        self.copied_to = end;
+    }
+}
+
+fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&b| b == needle)
+}
+
+fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
+    let (hay, pin) = (haystack.as_bytes(), needle.as_bytes());
+    if pin.len() > hay.len() {
+        return None;
+    }
+    (0..=hay.len() - pin.len()).find(|&i| hay[i..i + pin.len()].eq_ignore_ascii_case(pin))
+}
+
+/// Scans the tag starting at `start` (a `<`), the way an HTML tokenizer reads one:
+/// name, then attributes with quoted or bare values, up to `>`.
+fn scan_tag(html: &str, start: usize) -> Option<Tag> {
+    let bytes = html.as_bytes();
+    let mut i = start + 1;
+    let closing = bytes.get(i) == Some(&b'/');
+    if closing {
+        i += 1;
+    }
+    if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let name_start = i;
+    while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'/' | b'>') {
+        i += 1;
+    }
+    let name = html[name_start..i].to_ascii_lowercase();
+    let mut attributes = 0usize;
+    let mut cut_at = None;
+    let mut self_closing = false;
+    loop {
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0C') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            None => return Some(Tag { end: html.len(), name, closing, self_closing, cut_at }),
+            Some(b'>') => return Some(Tag { end: i + 1, name, closing, self_closing, cut_at }),
+            Some(b'/') => {
+                self_closing = bytes.get(i + 1) == Some(&b'>');
+                i += 1;
+                continue;
+            }
+            Some(_) => {}
+        }
+        self_closing = false;
+        attributes += 1;
+        if attributes > MAX_ATTRIBUTES && cut_at.is_none() {
+            cut_at = Some(i);
+        }
+        // The attribute's name, then an optional `= value`.
+        while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0C') {
+            i += 1;
+        }
+        if bytes.get(i) == Some(&b'=') {
+            i += 1;
+            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0C') {
+                i += 1;
+            }
+            match bytes.get(i) {
+                Some(&quote @ (b'"' | b'\'')) => {
+                    i = memchr(quote, &bytes[i + 1..]).map_or(bytes.len(), |j| i + 1 + j + 1);
+                }
+                _ => {
+                    while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'>') {
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_pages_pass_untouched() {
+        let page = r#"<!doctype html><html><head><script>if (a<b) x="</p>";</script></head>
+<body><div class="a" id='b'><p>One<p>Two <a href=x>link</a><br><img src="i.png"/></div>
+<!-- <div><div> --><ul><li>a<li>b</ul></body></html>"#;
+        assert!(matches!(bound_markup(page), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn deep_nesting_keeps_its_text_within_the_bound() {
+        let depth = 10 * MAX_DEPTH;
+        let page = format!("{}deep text{}", "<blockquote>".repeat(depth), "</blockquote>".repeat(depth));
+        let bounded = bound_markup(&page);
+        assert_eq!(bounded.matches("<blockquote>").count(), MAX_DEPTH);
+        assert_eq!(bounded.matches("</blockquote>").count(), MAX_DEPTH);
+        assert!(bounded.contains("deep text"));
+        let unclosed = "<div><p>x ".repeat(depth);
+        let kept = bound_markup(&unclosed).matches("<div>").count();
+        assert!(kept <= MAX_DEPTH, "{kept}");
+    }
+
+    #[test]
+    fn long_attribute_lists_are_cut() {
+        let attributes: Vec<String> = (0..1000).map(|i| format!("a{i}=\"{i}\"")).collect();
+        let page = format!("<p {}>Hello</p>", attributes.join(" "));
+        let bounded = bound_markup(&page);
+        assert!(bounded.contains("a63=\"63\">Hello</p>"), "{}", &bounded[bounded.len() - 40..]);
+        assert!(!bounded.contains("a64="));
+    }
+}
