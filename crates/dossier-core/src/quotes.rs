@@ -460,6 +460,15 @@ mod tests {
     }
 
     #[test]
+    fn a_paragraph_of_quote_marks_gives_a_bounded_number_of_quotes() {
+        let marks = format!("He said {}", "\"a ".repeat(4000));
+        assert_eq!(quoted_spans(&marks).len(), MAX_QUOTES_PER_PARAGRAPH);
+        let unclosed = format!("He said {}", "\u{201C}a ".repeat(4000));
+        assert!(quoted_spans(&unclosed).len() <= 1);
+        assert_eq!(extract([marks.as_str()]).len(), MAX_QUOTES_PER_PARAGRAPH);
+    }
+
+    #[test]
     fn attributes_the_common_patterns() {
         let found = one(&[
             "Deputy Foreign Minister Alexander Grushko's comments follow the talks.",

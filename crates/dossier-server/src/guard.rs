@@ -28,7 +28,7 @@ pub struct ConnectionLimits {
 }
 
 /// Longest URI served; longer ones get 414 (in JSON under `/api/`).
-const MAX_URI_BYTES: usize = 8 * 1024;
+const MAX_URI_BYTES: usize = 32 * 1024;
 
 /// Serves `app` on `listener` until `shutdown` resolves. Each connection holds one of
 /// `max_connections` permits (further clients wait in the listen queue), and hyper
@@ -99,20 +99,22 @@ pub async fn json_errors_under_api(request: Request, next: Next) -> Response {
     let under_api = path == "/api" || path.starts_with("/api/");
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !under_api || is_json || !(status.is_client_error() || status.is_server_error()) {
+    let content_type =
+        response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if !under_api
+        || content_type.starts_with("application/json")
+        || !(status.is_client_error() || status.is_server_error())
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();
     let text = axum::body::to_bytes(body, 16 * 1024).await.unwrap_or_default();
     let text = String::from_utf8_lossy(&text);
+    // A plain-text reason is kept; a page (the UI's "not found") is not an API message.
     let message = match text.trim() {
-        "" => status.canonical_reason().unwrap_or("error").to_string(),
-        given => given.to_string(),
+        given if !given.is_empty() && !content_type.starts_with("text/html") => given.to_string(),
+        _ if status == StatusCode::NOT_FOUND => "no such API endpoint".to_string(),
+        _ => status.canonical_reason().unwrap_or("error").to_string(),
     };
     let json = Json(ApiErrorBody { error: message }).into_response();
     parts.headers.remove(header::CONTENT_LENGTH);

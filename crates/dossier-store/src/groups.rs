@@ -49,7 +49,7 @@ fn hashes_from(blob: &[u8]) -> Vec<u64> {
 }
 
 /// Candidates compared per new article, from each index.
-const MAX_CANDIDATES: usize = 32;
+pub(crate) const MAX_CANDIDATES: usize = 32;
 /// Index rows read per band key or paragraph hash: enough to find the members of a
 /// group of copies, bounded so that a key shared by thousands costs the same as one.
 const ROWS_PER_KEY: usize = 64;

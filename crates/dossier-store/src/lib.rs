@@ -593,6 +593,81 @@ mod tests {
         );
     }
 
+    /// Writes `count` articles made by `text_of` through the indexed path, then regroups them.
+    fn store_with(count: usize, text_of: impl Fn(usize) -> String) -> Store {
+        use dossier_core::fingerprint::fingerprint;
+        let mut store = Store::open_in_memory().unwrap();
+        let mut batch = store.batch().unwrap();
+        for i in 0..count {
+            let a = article(&format!("/in/{i:05}.txt"), &text_of(i));
+            let print = fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()));
+            assert!(matches!(batch.write_indexed(&a, &print).unwrap(), ArticleWrite::Written(_)));
+        }
+        let (pending, _) = batch.pending().unwrap();
+        let ids: Vec<&str> = pending.iter().map(String::as_str).collect();
+        batch.update_duplicate_groups(&ids).unwrap();
+        batch.clear_pending().unwrap();
+        batch.commit().unwrap();
+        store
+    }
+
+    fn pair_rows(store: &Store) -> i64 {
+        store.conn.query_row("SELECT count(*) FROM duplicate_pairs", [], |r| r.get(0)).unwrap()
+    }
+
+    const STORY: &str = "The first paragraph of the copied story has enough words to be counted here.\n\nThe second paragraph of the story adds more words so that copies are found.\n\nA third paragraph ends it with a few more words for good measure.";
+
+    #[test]
+    fn exact_copies_are_grouped_by_hash_not_paired() {
+        let copies = 1000;
+        let store = store_with(copies, |_| format!("Copied Headline\n\n{STORY}"));
+        // Each copy links to one stored copy: linear, where all pairs would be 499,500.
+        assert_eq!(pair_rows(&store), copies as i64 - 1);
+        let groups = store.duplicate_groups().unwrap();
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].members.len(), copies - 1);
+    }
+
+    #[test]
+    fn near_copies_are_linked_to_a_bounded_number_of_others() {
+        let copies = 600;
+        let store = store_with(copies, |i| format!("Near Headline\n\n{STORY} Variant number {i}."));
+        let pairs = pair_rows(&store);
+        assert!(pairs <= (copies * 2 * groups::MAX_CANDIDATES) as i64, "{pairs} pairs");
+        let groups = store.duplicate_groups().unwrap();
+        assert_eq!((groups.len(), groups[0].members.len()), (1, copies - 1));
+    }
+
+    #[test]
+    fn a_refused_article_leaves_the_batch_intact() {
+        use dossier_core::fingerprint::fingerprint;
+        let mut store = Store::open_in_memory().unwrap();
+        let mut batch = store.batch().unwrap();
+        let small = article("/in/small.txt", "A Headline\n\nA small article body.");
+        let body: Vec<String> = (0..MAX_PARAGRAPHS + 1).map(|i| format!("Paragraph {i} here.")).collect();
+        let huge = article("/in/huge.txt", &format!("A Headline\n\n{}", body.join("\n\n")));
+        for a in [&small, &huge] {
+            let print = fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()));
+            let written = batch.write_indexed(a, &print).unwrap();
+            assert_eq!(matches!(written, ArticleWrite::Refused(_)), a.source.contains("huge"), "{written:?}");
+        }
+        batch.commit().unwrap();
+        assert_eq!(store.count().unwrap(), 1);
+        assert_eq!(store.pending_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn commits_that_write_move_the_generation() {
+        let mut store = Store::open_in_memory().unwrap();
+        let before = store.generation().unwrap();
+        store.batch().unwrap().commit().unwrap();
+        assert_eq!(store.generation().unwrap(), before, "an empty batch changes nothing");
+        let mut batch = store.batch().unwrap();
+        batch.write(&article("/in/a.txt", "Body one.")).unwrap();
+        batch.commit().unwrap();
+        assert_eq!(store.generation().unwrap(), before + 1);
+    }
+
     #[test]
     fn migrations_run_once_and_refuse_newer_files() {
         let dir = tempfile::tempdir().unwrap();

@@ -17,6 +17,14 @@ pub fn serve_seeds(token: Option<&str>) -> (tempfile::TempDir, SocketAddr) {
 
 /// As `serve_seeds`, with a request timeout.
 pub fn serve_seeds_with(token: Option<&str>, timeout: std::time::Duration) -> (tempfile::TempDir, SocketAddr) {
+    serve_seeds_configured(token, |config| config.timeout = timeout)
+}
+
+/// As `serve_seeds`, with the configuration adjusted by `configure`.
+pub fn serve_seeds_configured(
+    token: Option<&str>,
+    configure: impl FnOnce(&mut dossier_server::Config),
+) -> (tempfile::TempDir, SocketAddr) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("seeds.db");
     let mut store = dossier_store::Store::open(&db).unwrap();
@@ -26,7 +34,7 @@ pub fn serve_seeds_with(token: Option<&str>, timeout: std::time::Duration) -> (t
     let mut config = dossier_server::Config::new(db);
     config.token = token.map(str::to_string);
     config.body_limit = 64 * 1024;
-    config.timeout = timeout;
+    configure(&mut config);
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -38,6 +46,8 @@ pub fn serve_seeds_with(token: Option<&str>, timeout: std::time::Duration) -> (t
 
 pub struct Response {
     pub status: u16,
+    /// The status line and headers, lower-cased.
+    pub head: String,
     pub content_type: String,
     pub body: String,
 }
@@ -67,7 +77,7 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &st
     let content_type =
         head.lines().find_map(|l| l.strip_prefix("content-type:").map(|v| v.trim().to_string())).unwrap_or_default();
     let body = if head.contains("transfer-encoding: chunked") { dechunk(&raw[split..]) } else { raw[split..].to_vec() };
-    Response { status, content_type, body: String::from_utf8_lossy(&body).into_owned() }
+    Response { status, head, content_type, body: String::from_utf8_lossy(&body).into_owned() }
 }
 
 fn dechunk(mut body: &[u8]) -> Vec<u8> {
