@@ -136,23 +136,24 @@ impl Pass<'_> {
             }
             return;
         }
-        if let Some(cut) = tag.cut_at {
-            let ending = if tag.self_closing { "/>" } else { ">" };
-            let kept = format!("{}{ending}", self.html[start..cut].trim_end());
-            self.replace(start, tag.end, &kept);
-        }
         let void = VOID.contains(&tag.name.as_str()) || tag.self_closing;
         let closes_open_p = self.stack.last().is_some_and(|open| open == "p") && CLOSES_P.contains(&tag.name.as_str());
         if closes_open_p || SELF_CLOSING_SIBLINGS.contains(&tag.name.as_str()) && self.stack.last() == Some(&tag.name) {
             self.stack.pop();
         }
+        // Each tag is kept, cut or dropped: decided once, written once.
+        if !void && self.stack.len() >= MAX_DEPTH {
+            self.replace(start, tag.end, "");
+            *self.dropped.entry(tag.name.clone()).or_insert(0) += 1;
+            return;
+        }
         if !void {
-            if self.stack.len() >= MAX_DEPTH {
-                self.replace(start, tag.end, "");
-                *self.dropped.entry(tag.name.clone()).or_insert(0) += 1;
-            } else {
-                self.stack.push(tag.name.clone());
-            }
+            self.stack.push(tag.name.clone());
+        }
+        if let Some(cut) = tag.cut_at {
+            let ending = if tag.self_closing { "/>" } else { ">" };
+            let kept = format!("{}{ending}", self.html[start..cut].trim_end());
+            self.replace(start, tag.end, &kept);
         }
     }
 
@@ -264,6 +265,16 @@ mod tests {
         let unclosed = "<div><p>x ".repeat(depth);
         let kept = bound_markup(&unclosed).matches("<div>").count();
         assert!(kept <= MAX_DEPTH, "{kept}");
+    }
+
+    #[test]
+    fn a_tag_both_too_deep_and_too_long_is_dropped_once() {
+        // Found by the generated-input campaign: it was cut, then dropped, and the second
+        // rewrite went back over the first.
+        let attributes: String = (0..2 * MAX_ATTRIBUTES).map(|i| format!(" a{i}=x")).collect();
+        let page = format!("{}<p{attributes}>text</p>{}", "<div>".repeat(MAX_DEPTH), "</div>".repeat(MAX_DEPTH));
+        let bounded = bound_markup(&page);
+        assert!(bounded.contains(">text") && !bounded.contains("<p"), "{}", &bounded[bounded.len() - 80..]);
     }
 
     #[test]

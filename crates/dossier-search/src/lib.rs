@@ -34,10 +34,21 @@ pub const MAX_RESULT_WINDOW: usize = 10_000;
 /// Why a query was refused before it ran: the caller's mistake, not the index's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InvalidQuery {
-    TooLong { chars: usize },
-    TooDeep { depth: usize },
-    TooManyOperators { operators: usize },
-    WindowTooDeep { offset: usize, limit: usize },
+    TooLong {
+        chars: usize,
+    },
+    TooDeep {
+        depth: usize,
+    },
+    TooManyOperators {
+        operators: usize,
+    },
+    WindowTooDeep {
+        offset: usize,
+        limit: usize,
+    },
+    /// A query the index cannot run as written (`nosuchfield:*`).
+    Unusable(String),
 }
 
 impl std::fmt::Display for InvalidQuery {
@@ -57,6 +68,7 @@ impl std::fmt::Display for InvalidQuery {
                 f,
                 "offset {offset} + limit {limit} goes past result {MAX_RESULT_WINDOW}, the deepest page served; narrow the search instead"
             ),
+            InvalidQuery::Unusable(why) => write!(f, "the query cannot run as written: {why}"),
         }
     }
 }
@@ -399,8 +411,14 @@ impl SearchIndex {
         let mut clauses = vec![(Occur::Must, text_query.box_clone())];
         clauses.extend(self.filter_clauses(filters));
         let combined = BooleanQuery::new(clauses);
-        let (total, top) = searcher
-            .search(&combined, &(Count, TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score()))?;
+        let collector = (Count, TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score());
+        let (total, top) = searcher.search(&combined, &collector).map_err(|error| match error {
+            // What the query's words named, not what the index holds: the caller's to fix.
+            tantivy::TantivyError::FieldNotFound(_) | tantivy::TantivyError::InvalidArgument(_) => {
+                anyhow::Error::new(InvalidQuery::Unusable(error.to_string()))
+            }
+            other => anyhow::Error::new(other),
+        })?;
         let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.text)?;
         snippets.set_max_num_chars(220);
         let mut hits = Vec::new();
@@ -587,6 +605,13 @@ mod bounds {
                 prop_assert!(error.downcast_ref::<InvalidQuery>().is_some(), "{error}");
             }
         }
+    }
+
+    #[test]
+    fn a_query_naming_no_field_is_refused_not_failed() {
+        // Found by cargo fuzz: an existence query on a field that does not exist.
+        let error = small_index().search(" \u{FFFD}s:*(N", &Filters::default(), 10, 0).unwrap_err();
+        assert!(matches!(error.downcast_ref::<InvalidQuery>(), Some(InvalidQuery::Unusable(_))), "{error}");
     }
 
     #[test]

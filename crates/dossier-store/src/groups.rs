@@ -55,6 +55,8 @@ pub(crate) const MAX_CANDIDATES: usize = 32;
 const ROWS_PER_KEY: usize = 64;
 
 type Pair = (String, String, String, f64);
+/// A stored article compared with a new one: its id, fingerprint and content hash.
+type Candidate = (String, Fingerprint, String);
 
 impl Batch<'_> {
     /// Records the article's fingerprint and its duplicate pairs with stored articles.
@@ -65,28 +67,28 @@ impl Batch<'_> {
         let bands = band_keys(fingerprint);
         let candidates = self.duplicate_candidates(article, fingerprint, &bands)?;
         let mut found = 0;
-        for other in candidates.iter().filter(|c| c.as_str() != id) {
-            let Some((other_fingerprint, other_hash)) = self.load_fingerprint(other)? else { continue };
-            if let Some((kind, similarity)) =
-                compare(fingerprint, &article.content_hash, &other_fingerprint, &other_hash)
+        for (other, other_fingerprint, other_hash) in candidates.iter().filter(|c| c.0 != id) {
+            if let Some((kind, similarity)) = compare(fingerprint, &article.content_hash, other_fingerprint, other_hash)
             {
                 let (a, b) = if id < other.as_str() { (id, other.as_str()) } else { (other.as_str(), id) };
-                self.tx.execute(
-                    "INSERT OR REPLACE INTO duplicate_pairs (a, b, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
-                    params![a, b, kind.as_str(), similarity],
-                )?;
+                self.tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO duplicate_pairs (a, b, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![a, b, kind.as_str(), similarity])?;
                 found += 1;
             }
         }
-        self.tx.execute(
-            "INSERT INTO fingerprints (article_id, minhash, paragraphs, shingles) VALUES (?1, ?2, ?3, ?4)",
-            params![
+        self.tx
+            .prepare_cached(
+                "INSERT INTO fingerprints (article_id, minhash, paragraphs, shingles) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
                 id,
                 to_blob(&fingerprint.minhash, |v| v.to_le_bytes().to_vec()),
                 to_blob(&fingerprint.paragraphs, |v| v.to_le_bytes().to_vec()),
                 fingerprint.shingles
-            ],
-        )?;
+            ])?;
         let number = self.tx.last_insert_rowid();
         let mut insert_band =
             self.tx.prepare_cached("INSERT OR IGNORE INTO lsh_bands (band_key, article) VALUES (?1, ?2)")?;
@@ -106,35 +108,56 @@ impl Batch<'_> {
     /// one copy, not a million pairs: an exact copy is linked to one stored copy (its
     /// group is reached through it), other candidates come from the articles sharing
     /// the most LSH bands and paragraphs among the first rows of each key.
-    fn duplicate_candidates(&self, article: &Article, fingerprint: &Fingerprint, bands: &[u64]) -> Result<Vec<String>> {
-        let exact: Option<String> = self
+    fn duplicate_candidates(
+        &self,
+        article: &Article,
+        fingerprint: &Fingerprint,
+        bands: &[u64],
+    ) -> Result<Vec<Candidate>> {
+        let exact: Option<i64> = self
             .tx
-            .prepare_cached("SELECT id FROM articles WHERE content_hash = ?1 AND id != ?2 LIMIT 1")?
+            .prepare_cached(
+                "SELECT f.number FROM articles a JOIN fingerprints f ON f.article_id = a.id WHERE a.content_hash = ?1 AND a.id != ?2 LIMIT 1",
+            )?
             .query_row(params![article.content_hash, article.id], |r| r.get(0))
             .optional()?;
-        if let Some(copy) = exact {
-            return Ok(vec![copy]);
-        }
-        let mut numbers = self.most_shared("SELECT article FROM lsh_bands WHERE band_key = ?1 LIMIT ?2", bands, 1)?;
-        if fingerprint.paragraphs.len() >= 2 {
-            numbers.extend(self.most_shared(
-                "SELECT article FROM paragraph_index WHERE hash = ?1 LIMIT ?2",
-                &fingerprint.paragraphs,
-                2,
-            )?);
-        }
+        let mut numbers = match exact {
+            Some(copy) => vec![copy],
+            None => {
+                let mut numbers =
+                    self.most_shared("SELECT article FROM lsh_bands WHERE band_key = ?1 LIMIT ?2", bands, 1)?;
+                if fingerprint.paragraphs.len() >= 2 {
+                    numbers.extend(self.most_shared(
+                        "SELECT article FROM paragraph_index WHERE hash = ?1 LIMIT ?2",
+                        &fingerprint.paragraphs,
+                        2,
+                    )?);
+                }
+                numbers
+            }
+        };
         numbers.sort_unstable();
         numbers.dedup();
-        let mut by_number = self.tx.prepare_cached("SELECT article_id FROM fingerprints WHERE number = ?1")?;
-        let mut ids = Vec::with_capacity(numbers.len());
+        let mut load = self.tx.prepare_cached(
+            "SELECT f.article_id, f.minhash, f.paragraphs, f.shingles, a.content_hash FROM fingerprints f JOIN articles a ON a.id = f.article_id WHERE f.number = ?1",
+        )?;
+        let mut candidates = Vec::with_capacity(numbers.len());
         for number in numbers {
-            if let Some(other) = by_number.query_row([number], |r| r.get::<_, String>(0)).optional()? {
-                ids.push(other);
-            }
+            let row = load
+                .query_row([number], |r| {
+                    let (minhash, paragraphs): (Vec<u8>, Vec<u8>) = (r.get(1)?, r.get(2)?);
+                    let print = Fingerprint {
+                        minhash: minhash_from(&minhash),
+                        paragraphs: hashes_from(&paragraphs),
+                        shingles: r.get(3)?,
+                    };
+                    Ok((r.get::<_, String>(0)?, print, r.get::<_, String>(4)?))
+                })
+                .optional()?;
+            candidates.extend(row);
         }
-        ids.sort();
-        ids.dedup();
-        Ok(ids)
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(candidates)
     }
 
     /// The fingerprint numbers that share the most keys with `keys` (at least
@@ -169,9 +192,10 @@ impl Batch<'_> {
             for hash in &fingerprint.paragraphs {
                 paragraph.execute(params![*hash as i64, number])?;
             }
-            self.tx.execute("DELETE FROM fingerprints WHERE number = ?1", [number])?;
+            self.tx.prepare_cached("DELETE FROM fingerprints WHERE number = ?1")?.execute([number])?;
         }
-        self.tx.execute("DELETE FROM duplicate_pairs WHERE a = ?1 OR b = ?1", [id])?;
+        self.tx.prepare_cached("DELETE FROM duplicate_pairs WHERE a = ?1")?.execute([id])?;
+        self.tx.prepare_cached("DELETE FROM duplicate_pairs WHERE b = ?1")?.execute([id])?;
         Ok(())
     }
 
@@ -190,26 +214,6 @@ impl Batch<'_> {
                         paragraphs: hashes_from(&paragraphs),
                         shingles: r.get(3)?,
                     },
-                ))
-            })
-            .optional()?)
-    }
-
-    fn load_fingerprint(&self, id: &str) -> Result<Option<(Fingerprint, String)>> {
-        let mut statement = self.tx.prepare_cached(
-            "SELECT f.minhash, f.paragraphs, f.shingles, a.content_hash FROM fingerprints f JOIN articles a ON a.id = f.article_id WHERE f.article_id = ?1",
-        )?;
-        Ok(statement
-            .query_row([id], |r| {
-                let minhash: Vec<u8> = r.get(0)?;
-                let paragraphs: Vec<u8> = r.get(1)?;
-                Ok((
-                    Fingerprint {
-                        minhash: minhash_from(&minhash),
-                        paragraphs: hashes_from(&paragraphs),
-                        shingles: r.get(2)?,
-                    },
-                    r.get::<_, String>(3)?,
                 ))
             })
             .optional()?)
@@ -412,16 +416,20 @@ impl Batch<'_> {
         self.touch();
         self.tx.execute("DELETE FROM story_articles", [])?;
         self.tx.execute("DELETE FROM stories", [])?;
+        let mut insert_story =
+            self.tx.prepare_cached("INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut insert_member = self
+            .tx
+            .prepare_cached("INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, ?3)")?;
         for story in &found {
-            self.tx.execute(
-                "INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, ?3, ?4)",
-                params![story.id, story.label, story.first.map(|d| d.to_string()), story.last.map(|d| d.to_string())],
-            )?;
+            insert_story.execute(params![
+                story.id,
+                story.label,
+                story.first.map(|d| d.to_string()),
+                story.last.map(|d| d.to_string())
+            ])?;
             for (position, article) in story.articles.iter().enumerate() {
-                self.tx.execute(
-                    "INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, ?3)",
-                    params![article, story.id, position as i64],
-                )?;
+                insert_member.execute(params![article, story.id, position as i64])?;
             }
         }
         Ok(found.len())
@@ -465,8 +473,9 @@ impl Batch<'_> {
         let text = article.text();
         let input = story_input(article, &text);
         let counts = stories::term_counts(&input);
-        self.tx.execute("DELETE FROM story_postings WHERE article_id = ?1", [&article.id])?;
-        let fresh = self.tx.execute("DELETE FROM story_vectors WHERE article_id = ?1", [&article.id])? == 0;
+        self.tx.prepare_cached("DELETE FROM story_postings WHERE article_id = ?1")?.execute([&article.id])?;
+        let fresh =
+            self.tx.prepare_cached("DELETE FROM story_vectors WHERE article_id = ?1")?.execute([&article.id])? == 0;
         if fresh {
             let mut bump = self.tx.prepare_cached(
                 "INSERT INTO term_df (term, df) VALUES (?1, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
@@ -475,7 +484,7 @@ impl Batch<'_> {
                 bump.execute([term as i64])?;
             }
         }
-        let n: i64 = self.tx.query_row("SELECT count(*) FROM story_vectors", [], |r| r.get(0))?;
+        let n = self.story_vector_count()?;
         let vector = {
             let mut df = self.tx.prepare_cached("SELECT df FROM term_df WHERE term = ?1")?;
             let frequencies: HashMap<u64, u32> = counts
@@ -486,15 +495,25 @@ impl Batch<'_> {
                 .collect::<Result<_>>()?;
             stories::weigh(counts, |term| frequencies[&term], n as f64 + 1.0)
         };
-        self.tx.execute(
-            "INSERT INTO story_vectors (article_id, vector) VALUES (?1, ?2)",
-            params![article.id, vector_blob(&vector)],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO story_vectors (article_id, vector) VALUES (?1, ?2)")?
+            .execute(params![article.id, vector_blob(&vector)])?;
         let mut posting = self.tx.prepare_cached("INSERT INTO story_postings (term, article_id) VALUES (?1, ?2)")?;
         for term in stories::query_terms(&vector) {
             posting.execute(params![term as i64, article.id])?;
         }
         Ok(())
+    }
+
+    /// About how many articles have story vectors: the largest row id, read from the
+    /// end of the table's B-tree. `count(*)` would walk the whole table for every new
+    /// article; the weights only need the order of magnitude (the two agree until
+    /// articles are replaced).
+    fn story_vector_count(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT coalesce(max(rowid), 0) FROM story_vectors")?
+            .query_row([], |r| r.get::<_, i64>(0))?)
     }
 
     /// Puts one new article into the story whose members it is most similar to on
@@ -555,7 +574,7 @@ impl Batch<'_> {
             return Ok(None);
         };
         let vector = vector_from(&blob);
-        let n: i64 = self.tx.query_row("SELECT count(*) FROM story_vectors", [], |r| r.get(0))?;
+        let n = self.story_vector_count()?;
         let common = stories::common_postings(n as usize);
         let mut hits: HashMap<String, usize> = HashMap::new();
         {

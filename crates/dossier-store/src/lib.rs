@@ -172,6 +172,9 @@ impl Store {
         // Index probes on a large store hit the page cache; SQLite's default of 2 MB
         // makes every probe of a million-article index a read from the OS.
         conn.pragma_update(None, "cache_size", -131_072)?;
+        // Each article is written inside a savepoint, whose journal of page images would
+        // otherwise be a temporary file written for every article.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         Store::init(conn)
     }
 
@@ -298,14 +301,16 @@ impl Batch<'_> {
         if let Some(reason) = too_large(article) {
             return Ok(ArticleWrite::Refused(reason));
         }
-        self.tx.execute_batch("SAVEPOINT article")?;
+        // Cached statements: a savepoint per article must not cost a parse per article.
+        self.tx.prepare_cached("SAVEPOINT article")?.execute([])?;
         match self.write_indexed_unguarded(article, fingerprint) {
             Ok(outcome) => {
-                self.tx.execute_batch("RELEASE article")?;
+                self.tx.prepare_cached("RELEASE article")?.execute([])?;
                 Ok(ArticleWrite::Written(outcome))
             }
             Err(error) => {
-                self.tx.execute_batch("ROLLBACK TO article; RELEASE article")?;
+                self.tx.prepare_cached("ROLLBACK TO article")?.execute([])?;
+                self.tx.prepare_cached("RELEASE article")?.execute([])?;
                 Ok(ArticleWrite::Refused(format!("could not be stored: {error}")))
             }
         }
@@ -320,7 +325,9 @@ impl Batch<'_> {
         if outcome != WriteOutcome::Unchanged {
             self.index_duplicates(article, fingerprint)?;
             self.index_story_terms(article)?;
-            self.tx.execute("INSERT OR IGNORE INTO pending_groups (article_id) VALUES (?1)", [&article.id])?;
+            self.tx
+                .prepare_cached("INSERT OR IGNORE INTO pending_groups (article_id) VALUES (?1)")?
+                .execute([&article.id])?;
         }
         Ok(outcome)
     }
@@ -354,7 +361,8 @@ impl Batch<'_> {
     pub fn write(&mut self, article: &Article) -> Result<WriteOutcome> {
         let existing: Option<String> = self
             .tx
-            .query_row("SELECT id FROM articles WHERE source = ?1", [&article.source], |r| r.get(0))
+            .prepare_cached("SELECT id FROM articles WHERE source = ?1")?
+            .query_row([&article.source], |r| r.get(0))
             .optional()?;
         let outcome = match existing {
             Some(id) if id == article.id => return Ok(WriteOutcome::Unchanged),
@@ -367,9 +375,9 @@ impl Batch<'_> {
             None => WriteOutcome::Inserted,
         };
         self.dirty = true;
-        self.tx.execute(
+        self.tx.prepare_cached(
             "INSERT INTO articles (id, content_hash, source, format, encoding, language, title, outlet, published, url, dateline, body, paragraphs, links, related, removed, provenance, original)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")?.execute(
             params![
                 article.id,
                 article.content_hash,
