@@ -356,6 +356,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             // The index follows the store's generation: brought up to date after this run,
             // or after one killed before it got there.
+            ingest::failpoint("before-index");
             search::open_index(&cli.db, &Dossier::load(&store)?, &mut notify)?;
             report::print_summary(&summary, &cli.db, store.count()?);
             if *and_serve && !summary.articles.is_empty() {

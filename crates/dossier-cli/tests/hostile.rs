@@ -270,6 +270,43 @@ fn killed_ingests_lose_nothing_committed_and_one_command_catches_up() {
 }
 
 #[test]
+fn a_crash_at_each_point_around_the_commits_is_caught_up_by_one_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    fs::create_dir_all(&input).unwrap();
+    // More than one chunk of files, and copies, so that groups and stories have work.
+    let total = 600;
+    for i in 0..total {
+        fs::write(input.join(format!("{i:04}.txt")), distinct_article(i % 500)).unwrap();
+    }
+    for point in ["chunk-committed", "before-regroup", "before-index"] {
+        let db = dir.path().join(format!("{point}.db"));
+        let crashed = Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .arg("--db")
+            .arg(&db)
+            .args(["analyze", "--quiet"])
+            .arg(&input)
+            .env("DOSSIER_FAILPOINT", point)
+            .output()
+            .unwrap();
+        assert!(!crashed.status.success(), "{point}: the run was meant to stop");
+        let stored = article_count(&db);
+        assert!(stored > 0, "{point}: what was committed before the crash is kept");
+        let last = dossier(&db, &["analyze", "--quiet", input.to_str().unwrap()]);
+        assert_eq!(last.code, 0, "{point}: {}", last.stderr);
+        assert_eq!(article_count(&db), total, "{point}");
+        assert_eq!(indexed_articles(&db), total as u64, "{point}: store and index agree");
+        let duplicates = dossier(&db, &["duplicates"]);
+        assert!(duplicates.stdout.contains("100 duplicate groups"), "{point}: {}", duplicates.stdout);
+        let reference = dir.path().join("reference.db");
+        if !reference.exists() {
+            dossier(&reference, &["analyze", "--quiet", input.to_str().unwrap()]);
+        }
+        assert_eq!(dossier(&db, &["stories"]).stdout, dossier(&reference, &["stories"]).stdout, "{point}");
+    }
+}
+
+#[test]
 fn a_stale_or_damaged_index_is_caught_up_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let (first, second) = (dir.path().join("first"), dir.path().join("second"));
@@ -296,6 +333,40 @@ fn a_stale_or_damaged_index_is_caught_up_on_open() {
     fs::write(index.join("meta.json"), b"{ not json").unwrap();
     let again = dossier(&db, &["analyze", "--quiet", first.to_str().unwrap()]);
     assert_eq!(again.code, 0, "{}", again.stderr);
+}
+
+/// An article whose words are its own: no two numbers share many words.
+fn distinct_article(n: usize) -> String {
+    const WORDS: [&str; 24] = [
+        "harbour",
+        "senate",
+        "orchard",
+        "glacier",
+        "tariff",
+        "vaccine",
+        "railway",
+        "drought",
+        "election",
+        "pipeline",
+        "festival",
+        "satellite",
+        "refinery",
+        "verdict",
+        "strike",
+        "museum",
+        "wildfire",
+        "treaty",
+        "budget",
+        "protest",
+        "reactor",
+        "ferry",
+        "airline",
+        "quarry",
+    ];
+    let pick = |k: usize| WORDS[(n * 7 + k * 5 + n / 24) % WORDS.len()];
+    let body: Vec<String> =
+        (0..12).map(|k| format!("{} {} {}{}", pick(k), pick(k + 3), n * 31 + k, pick(k + 11))).collect();
+    format!("Report {n} on the {}\n\nOfficials spoke of {}.\n", pick(1), body.join(", "))
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -1,7 +1,7 @@
 //! `dossier-hostile`: campaigns against hostile input, outside the user binary.
 //!
 //!     dossier-hostile inputs [--count 100000] [--seed 1] [--max-units 4096]   generated inputs through every target
-//!     dossier-hostile bench [--mb 1,4]                                        adversarial shapes: s/MB and peak memory
+//!     dossier-hostile bench [--mb 1,4] [--max-s-per-mb 1]                      adversarial shapes: s/MB and peak memory
 //!     dossier-hostile kill [--articles 20000] [--points 20]                   kill -9 during an ingest, then one command
 //!     dossier-hostile slow-clients [--clients 500] [--seconds 10]             the server while slow clients hold connections
 

@@ -259,6 +259,17 @@ fn progress_bar(total: usize, enabled: bool) -> ProgressBar {
     bar
 }
 
+/// Crash points for tests of what a killed run leaves: with `DOSSIER_FAILPOINT=NAME` in
+/// the environment the process aborts, as `kill -9` would stop it, when it reaches the
+/// point of that name. Points: `chunk-committed` (after the first chunk of articles is
+/// committed), `before-regroup` (all articles committed, groups and stories not yet),
+/// `before-index` (the store complete, the search index not yet updated).
+pub fn failpoint(name: &str) {
+    if std::env::var_os("DOSSIER_FAILPOINT").is_some_and(|point| point == name) {
+        std::process::abort();
+    }
+}
+
 /// Ingests everything under `roots` into `store`: each chunk of files in a
 /// transaction of its own, then the duplicate groups and stories of what changed.
 pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow::Result<Summary> {
@@ -282,8 +293,10 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
             write_report(&mut batch, &task.source, result, &mut summary)?;
         }
         batch.commit()?;
+        failpoint("chunk-committed");
     }
     bar.set_message("grouping duplicates and stories");
+    failpoint("before-regroup");
     regroup_pending(store, options)?;
     bar.finish_and_clear();
     finish(store, &mut summary, started)?;

@@ -88,8 +88,9 @@ fn open_or_recreate(dir: &Path, notify: &mut dyn FnMut(&str)) -> anyhow::Result<
     match SearchIndex::open(dir) {
         Ok(opened) => Ok(opened),
         Err(error) => {
+            let why: String = format!("{error:#}").chars().take(160).collect();
             notify(&format!(
-                "the search index in {} could not be read ({error:#}); rebuilding it from the dossier",
+                "the search index in {} could not be read ({why}…); rebuilding it from the dossier",
                 dir.display()
             ));
             if dir.exists() {
