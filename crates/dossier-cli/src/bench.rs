@@ -265,7 +265,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         &ingest::Options {
             max_file_size: u64::MAX,
             progress: true,
-            story_threshold: dossier_core::stories::STORY_THRESHOLD,
+            story_threshold: dossier_core::across::stories::STORY_THRESHOLD,
             story_rebuild_limit: 20_000,
         },
     )?;
@@ -296,7 +296,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
 /// Times who-said-what-when on `count` articles cycled from `bases`: each article's
 /// entities, quotes and events, then the merging across articles.
 fn bench_analysis(bases: &[Base], count: usize) -> anyhow::Result<ExitCode> {
-    use dossier_core::analysis::{self, ArticleInput};
+    use dossier_core::across::analysis::{self, ArticleInput};
     anyhow::ensure!(!bases.is_empty(), "no articles to measure on");
     let story_ids: Vec<String> = (0..count.div_ceil(10)).map(|s| format!("story-{s}")).collect();
     let inputs: Vec<ArticleInput<'_>> = (0..count)
@@ -315,7 +315,7 @@ fn bench_analysis(bases: &[Base], count: usize) -> anyhow::Result<ExitCode> {
     let ids: Vec<String> = (0..count).map(|i| format!("a{i}")).collect();
     let inputs: Vec<ArticleInput<'_>> =
         inputs.into_iter().zip(&ids).map(|(input, id)| ArticleInput { id, ..input }).collect();
-    let bytes: usize = inputs.iter().map(|i| i.paragraphs.iter().map(|p| p.len() + 2).sum::<usize>()).sum();
+    let bytes: usize = inputs.iter().map(|i| dossier_core::text::body_len(i.paragraphs.iter().copied())).sum();
     println!(
         "Analysing {count} articles ({}) from {} real ones on {} threads …",
         human_bytes(bytes as u64),
@@ -326,11 +326,11 @@ fn bench_analysis(bases: &[Base], count: usize) -> anyhow::Result<ExitCode> {
     let per_article: usize = inputs
         .par_iter()
         .map(|input| {
-            let found = dossier_core::entities::extract(input.paragraphs.iter().copied());
-            let quotes = dossier_core::quotes::extract(input.paragraphs.iter().copied());
-            let events = input
-                .published
-                .map(|date| dossier_core::timeline::article_events(&input.paragraphs, &found, date, false).len());
+            let found = dossier_core::findings::entities::extract(input.paragraphs.iter().copied());
+            let quotes = dossier_core::findings::quotes::extract(input.paragraphs.iter().copied());
+            let events = input.published.map(|date| {
+                dossier_core::findings::timeline::article_events(&input.paragraphs, &found, date, false).len()
+            });
             found.entities.len() + quotes.len() + events.unwrap_or(0)
         })
         .sum();

@@ -58,7 +58,7 @@ enum Command {
         #[arg(long)]
         quiet: bool,
         /// Average similarity from which articles form one story (0 to 1).
-        #[arg(long, default_value_t = dossier_core::stories::STORY_THRESHOLD)]
+        #[arg(long, default_value_t = dossier_core::across::stories::STORY_THRESHOLD)]
         story_threshold: f64,
         /// Up to this many stored articles, stories are recomputed in full on every
         /// ingest (order-independent); above it new articles are assigned incrementally.
@@ -146,7 +146,7 @@ enum Command {
         #[arg(long)]
         rebuild: bool,
         /// Average similarity from which articles form one story, with --rebuild.
-        #[arg(long, default_value_t = dossier_core::stories::STORY_THRESHOLD)]
+        #[arg(long, default_value_t = dossier_core::across::stories::STORY_THRESHOLD)]
         threshold: f64,
     },
     /// Show one story: its articles in date order, with duplicates folded.
@@ -497,7 +497,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_store(&cli)?;
             let story = find_story(&store, story.as_deref())?;
             let dossier = Dossier::load(&store)?;
-            let matrix = dossier_core::analysis::coverage(&dossier.analysis, &dossier.inputs(), &story.id);
+            let matrix = dossier_core::across::analysis::coverage(&dossier.analysis, &dossier.inputs(), &story.id);
             match format {
                 ListFormat::Table => report::print_coverage(&story, &matrix),
                 ListFormat::Json => println!("{}", serde_json::to_string_pretty(&matrix)?),

@@ -2,9 +2,9 @@
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
-use dossier_core::article::Article;
-use dossier_core::diff::{self, Step};
+use dossier_core::across::diff::{self, Step};
 use dossier_core::eval::Report;
+use dossier_core::reading::article::Article;
 use dossier_pipeline::ingest::{human_bytes, Summary};
 use dossier_pipeline::Dossier;
 use dossier_store::StoryRow;
@@ -226,7 +226,7 @@ pub fn print_quotes(quotes: &[dossier_pipeline::export::ExportQuote<'_>]) {
 }
 
 /// "The Moscow Times 2021-12-17 (b371a1ad)".
-fn report_label(report: &dossier_core::analysis::Report) -> String {
+fn report_label(report: &dossier_core::across::analysis::Report) -> String {
     let date = report.published.map(|d| format!(" {d}")).unwrap_or_default();
     format!(
         "{}{date} ({})",
@@ -263,7 +263,7 @@ pub fn print_timeline(story: &StoryRow, events: &[dossier_pipeline::export::Expo
     let mut rows = table(&["when", "what happened", "reported by"]);
     for event in events {
         let when = match event.precision {
-            dossier_core::timeline::Precision::Week => format!("week of {}", event.date),
+            dossier_core::findings::timeline::Precision::Week => format!("week of {}", event.date),
             _ => event.date.clone(),
         };
         let inferred = if event.inferred { "\n(date inferred from the story)" } else { "" };
@@ -274,7 +274,7 @@ pub fn print_timeline(story: &StoryRow, events: &[dossier_pipeline::export::Expo
     println!("{} events", events.len());
 }
 
-pub fn print_coverage(story: &StoryRow, coverage: &dossier_core::analysis::Coverage) {
+pub fn print_coverage(story: &StoryRow, coverage: &dossier_core::across::analysis::Coverage) {
     println!("Coverage · {}", story.label);
     let mut header: Vec<String> = vec!["".into()];
     for (number, column) in coverage.columns.iter().enumerate() {

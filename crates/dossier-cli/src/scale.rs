@@ -4,11 +4,13 @@
 //! precision/recall are all measured at size.
 
 use crate::bench::{peak_memory, Base};
-use dossier_core::article::Article;
-use dossier_core::clean::Paragraph;
-use dossier_core::fingerprint::{band_keys, estimated_jaccard, fingerprint, Fingerprint, NEAR_THRESHOLD, PERMUTATIONS};
-use dossier_core::format::Format;
-use dossier_core::stories::{cluster, StoryInput};
+use dossier_core::across::fingerprint::{
+    band_keys, estimated_jaccard, fingerprint, Fingerprint, NEAR_THRESHOLD, PERMUTATIONS,
+};
+use dossier_core::across::stories::{cluster, StoryInput};
+use dossier_core::capture::format::Format;
+use dossier_core::reading::article::Article;
+use dossier_core::reading::clean::Paragraph;
 use dossier_core::text::{fold_for_match, short_hash};
 use dossier_pipeline::ingest::human_bytes;
 use dossier_store::Store;
@@ -201,7 +203,7 @@ pub fn run(bases: &[Base], count: usize, stories_up_to: usize) -> anyhow::Result
     batch.index_duplicates(last, fingerprints.last().expect("fingerprints"))?;
     batch.update_duplicate_groups(&[last.id.as_str()])?;
     batch.index_story_terms(last)?;
-    batch.assign_story(last, dossier_core::stories::STORY_THRESHOLD)?;
+    batch.assign_story(last, dossier_core::across::stories::STORY_THRESHOLD)?;
     batch.commit()?;
     let add_one = started.elapsed().as_secs_f64();
 

@@ -1,10 +1,10 @@
 //! Scoring stored results against a gold file (`../shared/gold/*.json`), with the
 //! matching rules of the gold README applied to both sides.
 
-use crate::analysis::{ArticleAnalysis, MergedEvent};
-use crate::article::Article;
-use crate::entities::DossierEntity;
-use crate::names::{self, same_entity};
+use crate::across::analysis::{ArticleAnalysis, MergedEvent};
+use crate::findings::entities::DossierEntity;
+use crate::findings::names::{self, same_entity};
+use crate::reading::article::Article;
 use crate::text::{fold_for_match, quote_tokens, token_f1};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -258,8 +258,8 @@ fn score_entities(
 
 /// Whether a predicted date matches a gold date at the gold's precision: the
 /// predicted date must be at least as precise and fall within the gold's period.
-fn date_matches(predicted: &crate::timeline::FuzzyDate, gold_date: &str, gold_precision: &str) -> bool {
-    use crate::timeline::Precision;
+fn date_matches(predicted: &crate::findings::timeline::FuzzyDate, gold_date: &str, gold_precision: &str) -> bool {
+    use crate::findings::timeline::Precision;
     let gold_rank = match gold_precision {
         "day" => Precision::Day,
         "week" => Precision::Week,
@@ -630,7 +630,7 @@ fn score_list(field: &str, matched: &[Matched<'_>], errors: &mut Vec<String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::analyze_file;
+    use crate::reading::article::analyze_file;
 
     #[test]
     fn scores_fields_text_and_lists() {

@@ -1,29 +1,18 @@
 //! Dossier's pure core: text in, structured results out. No I/O, deterministic.
 //!
-//! The pipeline for one captured file: [`decode`] the bytes, [`format`] sniffs what
-//! kind of capture it is, [`clean`] turns it into body paragraphs, [`metadata`]
-//! decides title, outlet, date and URL, and [`article`] puts it all together.
+//! Its rooms follow the data, each using only the ones before it:
+//! - [`capture`]: bytes to text (container, encoding, HTML, JSON lines, what a container states);
+//! - [`reading`]: text to article (cleaning, metadata, identity);
+//! - [`findings`]: an article's findings (sentences, names, entities, quotes, dated events);
+//! - [`across`]: findings across articles (duplicates, stories, merged entities and quotes, coverage).
+//!
+//! [`text`], [`dates`] and [`partition`] (union-find) are shared by all of them; [`eval`] scores results against gold files.
 
-pub mod analysis;
-pub mod article;
-pub mod clean;
+pub mod across;
+pub mod capture;
 pub mod dates;
-pub mod decode;
-pub mod diff;
-pub mod entities;
 pub mod eval;
-pub mod fingerprint;
-pub mod format;
-pub mod html;
-pub mod jsonl;
-pub mod language;
-pub mod markup_bounds;
-pub mod metadata;
-pub mod names;
-pub mod outlets;
+pub mod findings;
 pub mod partition;
-pub mod quotes;
-pub mod sentences;
-pub mod stories;
+pub mod reading;
 pub mod text;
-pub mod timeline;

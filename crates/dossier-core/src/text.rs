@@ -52,6 +52,29 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
+/// What joins an article's paragraphs into its body text. The body, and every offset
+/// into it (mentions, quotes, events, highlights), follow from this one rule.
+pub const PARAGRAPH_BREAK: &str = "\n\n";
+
+/// Each paragraph with the byte offset where it starts in the body.
+pub fn paragraph_starts<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> impl Iterator<Item = (usize, &'a str)> {
+    paragraphs.into_iter().scan(0, |next, paragraph| {
+        let start = *next;
+        *next = start + paragraph.len() + PARAGRAPH_BREAK.len();
+        Some((start, paragraph))
+    })
+}
+
+/// The body: the paragraphs joined by [`PARAGRAPH_BREAK`].
+pub fn join_paragraphs<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> String {
+    paragraphs.into_iter().collect::<Vec<_>>().join(PARAGRAPH_BREAK)
+}
+
+/// The length in bytes of the body the paragraphs make.
+pub fn body_len<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> usize {
+    paragraph_starts(paragraphs).last().map_or(0, |(start, last)| start + last.len())
+}
+
 /// A stable 64-bit hash of raw bytes rendered as 16 hex digits.
 pub fn short_hash_bytes(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex()[..16].to_string()

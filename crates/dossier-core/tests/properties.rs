@@ -1,7 +1,10 @@
 //! Property tests: the parsers take any input without panicking, and what they
 //! return stays consistent with what they were given.
 
-use dossier_core::{article, clean, dates, decode, html, jsonl, quotes};
+use dossier_core::capture::{decode, html, jsonl};
+use dossier_core::dates;
+use dossier_core::findings::quotes;
+use dossier_core::reading::{article, clean};
 use proptest::prelude::*;
 
 /// Text built from the pieces real captures are made of, so the cleaner's rules fire.

@@ -5,7 +5,8 @@
 //! as seconds per MB that grow with the size.
 
 use crate::Args;
-use dossier_core::{analysis, article};
+use dossier_core::across::analysis;
+use dossier_core::reading::article;
 use dossier_hostile::generate::gzip_bomb;
 use std::process::Command;
 use std::time::Instant;

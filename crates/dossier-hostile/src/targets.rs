@@ -2,7 +2,9 @@
 //! untrusted input. A panic, an abort or a hang in any of them is a bug. The libFuzzer
 //! harnesses in `fuzz/` and the stable campaign (`dossier-hostile inputs`) call these.
 
-use dossier_core::{analysis, article, clean, html, jsonl};
+use dossier_core::across::analysis;
+use dossier_core::capture::{html, jsonl};
+use dossier_core::reading::{article, clean};
 use dossier_search::{Filters, IndexedDoc, SearchIndex};
 use std::sync::{Arc, LazyLock};
 
@@ -25,7 +27,7 @@ pub fn cleaning(data: &[u8]) {
 /// HTML extraction: the bounded pre-pass, parsing, main text and metadata.
 pub fn html_page(data: &[u8]) {
     let page = String::from_utf8_lossy(data);
-    let _ = dossier_core::markup_bounds::bound_markup(&page);
+    let _ = dossier_core::capture::markup_bounds::bound_markup(&page);
     let _ = html::extract(&page);
 }
 

@@ -1,8 +1,8 @@
 //! The dossier as commands read it: articles with inherited metadata filled in,
 //! their duplicate groups and stories.
 
-use dossier_core::analysis::{self, Analysis, ArticleInput};
-use dossier_core::article::Article;
+use dossier_core::across::analysis::{self, Analysis, ArticleInput};
+use dossier_core::reading::article::Article;
 use dossier_store::{DuplicateGroup, Store, StoryRow};
 use std::collections::HashMap;
 

@@ -2,9 +2,9 @@
 //! `stories`, `entities`, `quotes` and `events`; JSON lines and CSV of articles.
 
 use crate::Dossier;
-use dossier_core::analysis::Report;
-use dossier_core::article::Article;
-use dossier_core::timeline::Precision;
+use dossier_core::across::analysis::Report;
+use dossier_core::findings::timeline::Precision;
+use dossier_core::reading::article::Article;
 use serde::Serialize;
 use std::io::Write;
 
@@ -81,7 +81,7 @@ pub fn quotes_matching<'a>(
     outlet: Option<&str>,
 ) -> Vec<ExportQuote<'a>> {
     if let Some(speaker) = speaker {
-        quotes.retain(|q| q.speaker.is_some_and(|s| dossier_core::names::same_entity(s, speaker)));
+        quotes.retain(|q| q.speaker.is_some_and(|s| dossier_core::findings::names::same_entity(s, speaker)));
     }
     if let Some(story) = story {
         quotes.retain(|q| q.story == Some(story));

@@ -4,8 +4,8 @@
 //! and skipped; it never stops the others. A run killed at any point keeps every
 //! chunk it committed, and the next run regroups what it left pending.
 
-use dossier_core::article::{analyze_file_within, Article, FileReport};
-use dossier_core::fingerprint::{fingerprint, Fingerprint};
+use dossier_core::across::fingerprint::{fingerprint, Fingerprint};
+use dossier_core::reading::article::{analyze_file_within, Article, FileReport};
 use dossier_store::{ArticleWrite, Store, WriteOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -33,7 +33,7 @@ impl Default for Options {
         Options {
             max_file_size: u64::MAX,
             progress: false,
-            story_threshold: dossier_core::stories::STORY_THRESHOLD,
+            story_threshold: dossier_core::across::stories::STORY_THRESHOLD,
             story_rebuild_limit: 20_000,
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::Dossier;
 use chrono::NaiveDate;
-use dossier_core::names;
+use dossier_core::findings::names;
 use dossier_search::{Filters, IndexedDoc, Results, SearchIndex};
 use std::path::{Path, PathBuf};
 

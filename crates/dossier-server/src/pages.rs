@@ -301,12 +301,10 @@ fn coverage_table(coverage: &Value) -> String {
 }
 
 /// The clean text with entity mentions linked and quotes marked.
-fn highlighted_text(dossier: &Dossier, article: &dossier_core::article::Article) -> String {
+fn highlighted_text(dossier: &Dossier, article: &dossier_core::reading::article::Article) -> String {
     let found = dossier.analysis.articles.get(&article.id);
     let mut html = String::new();
-    let mut offset = 0;
-    for paragraph in &article.paragraphs {
-        let text = paragraph.text.as_str();
+    for (offset, text) in dossier_core::text::paragraph_starts(article.paragraphs.iter().map(|p| p.text.as_str())) {
         let end = offset + text.len();
         // Opening and closing tags by position; a mention inside a quote nests inside it.
         let mut marks: Vec<(usize, bool, String)> = Vec::new();
@@ -316,7 +314,8 @@ fn highlighted_text(dossier: &Dossier, article: &dossier_core::article::Article)
                 marks.push((quote.end - offset, false, "</span>".into()));
             }
             for mention in found.entities.mentions.iter().filter(|m| m.start >= offset && m.end <= end) {
-                let inside = |q: &dossier_core::quotes::Quote| q.start <= mention.start && mention.end <= q.end;
+                let inside =
+                    |q: &dossier_core::findings::quotes::Quote| q.start <= mention.start && mention.end <= q.end;
                 let crosses = found.quotes.iter().any(|q| q.start < mention.end && mention.start < q.end && !inside(q));
                 if crosses
                     || !text.is_char_boundary(mention.start - offset)
@@ -344,7 +343,6 @@ fn highlighted_text(dossier: &Dossier, article: &dossier_core::article::Article)
         }
         html.push_str(&esc(&text[at..]));
         html.push_str("</p>");
-        offset = end + 2;
     }
     html
 }

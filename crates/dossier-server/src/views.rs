@@ -2,7 +2,7 @@
 //! with its sources, timeline, quotes by speaker and coverage; an entity with its
 //! quotes and mentions over time; an article with its findings.
 
-use dossier_core::analysis::{self, Coverage};
+use dossier_core::across::analysis::{self, Coverage};
 use dossier_pipeline::export::{self, ExportArticle, ExportEntity, ExportEvent, ExportQuote};
 use dossier_pipeline::Dossier;
 use serde::Serialize;
@@ -208,12 +208,12 @@ fn source(dossier: &Dossier, column: &analysis::CoverageColumn) -> Source {
             let mut only_in_source = Vec::new();
             let mut only_in_copy = Vec::new();
             let mut reworded = 0;
-            for step in dossier_core::diff::paragraphs(&a, &b) {
+            for step in dossier_core::across::diff::paragraphs(&a, &b) {
                 match step {
-                    dossier_core::diff::Step::OnlyFirst(i) => only_in_source.push(a[i].to_string()),
-                    dossier_core::diff::Step::OnlySecond(j) => only_in_copy.push(b[j].to_string()),
-                    dossier_core::diff::Step::Changed(..) => reworded += 1,
-                    dossier_core::diff::Step::Same(..) => {}
+                    dossier_core::across::diff::Step::OnlyFirst(i) => only_in_source.push(a[i].to_string()),
+                    dossier_core::across::diff::Step::OnlySecond(j) => only_in_copy.push(b[j].to_string()),
+                    dossier_core::across::diff::Step::Changed(..) => reworded += 1,
+                    dossier_core::across::diff::Step::Same(..) => {}
                 }
             }
             Some(Copy {
@@ -279,7 +279,7 @@ pub struct ArticleDetail {
     pub quotes: Vec<Value>,
 }
 
-pub fn article_detail(dossier: &Dossier, article: &dossier_core::article::Article) -> ArticleDetail {
+pub fn article_detail(dossier: &Dossier, article: &dossier_core::reading::article::Article) -> ArticleDetail {
     let entities: Vec<ExportEntity<'_>> =
         export::entities(dossier).into_iter().filter(|e| e.articles.contains(&article.id)).collect();
     let quotes: Vec<ExportQuote<'_>> =

@@ -6,9 +6,9 @@
 //! then the connected components of the recorded pairs.
 
 use crate::{Batch, Result, Store};
-use dossier_core::article::Article;
-use dossier_core::fingerprint::{band_keys, compare, DuplicateKind, Fingerprint};
-use dossier_core::stories::{self, StoryInput, Vector};
+use dossier_core::across::fingerprint::{band_keys, compare, DuplicateKind, Fingerprint};
+use dossier_core::across::stories::{self, StoryInput, Vector};
+use dossier_core::reading::article::Article;
 use rusqlite::{params, params_from_iter, OptionalExtension};
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -3,9 +3,9 @@
 //! One file holds the whole dossier. Each ingest batch is one transaction, and
 //! writing an article that is already stored changes nothing.
 
-use dossier_core::article::Article;
-use dossier_core::clean::{Paragraph, Removed};
-use dossier_core::format::Format;
+use dossier_core::capture::format::Format;
+use dossier_core::reading::article::Article;
+use dossier_core::reading::clean::{Paragraph, Removed};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
@@ -296,7 +296,7 @@ impl Batch<'_> {
     pub fn write_indexed(
         &mut self,
         article: &Article,
-        fingerprint: &dossier_core::fingerprint::Fingerprint,
+        fingerprint: &dossier_core::across::fingerprint::Fingerprint,
     ) -> Result<ArticleWrite> {
         if let Some(reason) = too_large(article) {
             return Ok(ArticleWrite::Refused(reason));
@@ -319,7 +319,7 @@ impl Batch<'_> {
     fn write_indexed_unguarded(
         &mut self,
         article: &Article,
-        fingerprint: &dossier_core::fingerprint::Fingerprint,
+        fingerprint: &dossier_core::across::fingerprint::Fingerprint,
     ) -> Result<WriteOutcome> {
         let outcome = self.write(article)?;
         if outcome != WriteOutcome::Unchanged {
@@ -418,7 +418,7 @@ impl Batch<'_> {
 
 /// Why an article is too large to store, if it is.
 fn too_large(article: &Article) -> Option<String> {
-    let body: usize = article.paragraphs.iter().map(|p| p.text.len() + 2).sum();
+    let body = dossier_core::text::body_len(article.paragraphs.iter().map(|p| p.text.as_str()));
     if article.paragraphs.len() > MAX_PARAGRAPHS {
         Some(format!(
             "too large for one article ({} paragraphs; the limit is {MAX_PARAGRAPHS})",
@@ -501,7 +501,7 @@ impl StoredRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dossier_core::article::analyze_file;
+    use dossier_core::reading::article::analyze_file;
 
     fn article(source: &str, text: &str) -> Article {
         analyze_file(source, text.as_bytes()).unwrap().articles.remove(0)
@@ -544,7 +544,7 @@ mod tests {
 
     #[test]
     fn incremental_group_updates_match_a_full_rebuild() {
-        use dossier_core::fingerprint::fingerprint;
+        use dossier_core::across::fingerprint::fingerprint;
         let body = "The first paragraph of the story has enough words to count here.\n\nThe second paragraph also has more than enough words to count.\n\nA third paragraph closes it with a few more words to go.";
         let titled = format!("A Headline Here\n\n{body}");
         let wrapped = body.replace(" words", "\nwords");
@@ -575,7 +575,7 @@ mod tests {
 
     #[test]
     fn replacing_an_article_leaves_no_stale_index_rows() {
-        use dossier_core::fingerprint::{fingerprint, BANDS};
+        use dossier_core::across::fingerprint::{fingerprint, BANDS};
         let mut store = Store::open_in_memory().unwrap();
         let versions = [
             "First version of the story, with a paragraph long enough to index.\n\nAnd a second paragraph that is long enough as well.",
@@ -603,7 +603,7 @@ mod tests {
 
     /// Writes `count` articles made by `text_of` through the indexed path, then regroups them.
     fn store_with(count: usize, text_of: impl Fn(usize) -> String) -> Store {
-        use dossier_core::fingerprint::fingerprint;
+        use dossier_core::across::fingerprint::fingerprint;
         let mut store = Store::open_in_memory().unwrap();
         let mut batch = store.batch().unwrap();
         for i in 0..count {
@@ -648,7 +648,7 @@ mod tests {
 
     #[test]
     fn a_refused_article_leaves_the_batch_intact() {
-        use dossier_core::fingerprint::fingerprint;
+        use dossier_core::across::fingerprint::fingerprint;
         let mut store = Store::open_in_memory().unwrap();
         let mut batch = store.batch().unwrap();
         let small = article("/in/small.txt", "A Headline\n\nA small article body.");

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 /// Normalised name to the canonical name of its alias row, as written in the file.
 static ALIASES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     let mut map = HashMap::new();
-    for line in include_str!("../data/aliases.tsv").lines().filter(|l| !l.starts_with('#')) {
+    for line in include_str!("../../data/aliases.tsv").lines().filter(|l| !l.starts_with('#')) {
         let Some((canonical, variants)) = line.split_once('\t') else { continue };
         for name in std::iter::once(canonical).chain(variants.split('|')) {
             map.insert(normalise(name), canonical);

@@ -7,10 +7,14 @@
 //! form joins the full name it refers to; across articles names join by their
 //! alias-aware, transliteration-tolerant key (`names::key`).
 
-use crate::names;
+use crate::findings::lexicon::{
+    clean_name, is_acronym, is_organisation, is_place, strip_possessive, title_case, CONNECTORS, DEMONYMS, GIVEN_NAMES,
+    HONORIFICS, NAME, ORG_WORDS, PLACES, ROLE_NOUNS, ROLE_WORDS, SPEECH_VERBS,
+};
+use crate::findings::names;
+use crate::findings::sentences;
 use crate::partition::{components, find_root, union};
-use crate::quotes::SPEECH_VERBS;
-use crate::sentences;
+use crate::text::paragraph_starts;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -89,394 +93,6 @@ impl ArticleEntities {
     }
 }
 
-fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
-    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-}
-
-static PLACES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    data_lines(include_str!("../data/places.tsv")).map(|l| l.split('\t').next().unwrap_or(l)).collect()
-});
-/// Demonym ("Russian") to place ("Russia").
-static DEMONYMS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    data_lines(include_str!("../data/demonyms.tsv")).filter_map(|l| l.split_once('\t')).map(|(p, d)| (d, p)).collect()
-});
-static GIVEN_NAMES: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| data_lines(include_str!("../data/first_names.txt")).collect());
-static KNOWN_ORGANISATIONS: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    let outlets = data_lines(include_str!("../data/outlets.tsv")).filter_map(|l| l.split('\t').nth(1));
-    data_lines(include_str!("../data/organisations.txt"))
-        .chain(outlets)
-        .map(|n| n.trim_start_matches("The ").to_string())
-        .collect()
-});
-
-/// Words that make a name an organisation's.
-const ORG_WORDS: &[&str] = &[
-    "Ministry",
-    "Agency",
-    "Department",
-    "Council",
-    "Commission",
-    "Union",
-    "Organization",
-    "Organisation",
-    "Office",
-    "Committee",
-    "Parliament",
-    "Government",
-    "Party",
-    "Court",
-    "Bank",
-    "University",
-    "Institute",
-    "Foundation",
-    "Corporation",
-    "Company",
-    "Inc",
-    "Inc.",
-    "Corp",
-    "Corp.",
-    "Ltd",
-    "Group",
-    "News",
-    "Novosti",
-    "Times",
-    "Post",
-    "Press",
-    "Service",
-    "Fund",
-    "Association",
-    "Alliance",
-    "Army",
-    "Navy",
-    "Forces",
-    "Police",
-    "Senate",
-    "Congress",
-    "Duma",
-    "Assembly",
-    "Authority",
-    "Bureau",
-    "Board",
-    "Nations",
-    "Network",
-    "Radio",
-    "Television",
-    "Journal",
-    "Herald",
-    "Tribune",
-    "Telegraph",
-    "Club",
-    "League",
-    "Academy",
-    "College",
-    "Hospital",
-    "Church",
-    "Movement",
-    "Coalition",
-    "Campaign",
-    "Center",
-    "Centre",
-    "Administration",
-    "Cabinet",
-    "Embassy",
-    "Kremlin",
-    "Pentagon",
-];
-
-/// Last words that make a name a place's.
-const PLACE_SUFFIXES: &[&str] = &[
-    "Sea",
-    "Ocean",
-    "River",
-    "Gulf",
-    "Strait",
-    "Straits",
-    "Mountains",
-    "Lake",
-    "Island",
-    "Islands",
-    "Peninsula",
-    "Bay",
-    "Valley",
-    "Desert",
-    "Region",
-    "Oblast",
-    "Province",
-    "County",
-    "Canal",
-    "Channel",
-    "Coast",
-];
-
-const HONORIFICS: &[&str] = &["Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Gen.", "Col.", "Lt.", "Prof."];
-
-/// Words that connect parts of a role or an organisation's name ("Secretary of State").
-const CONNECTORS: &[&str] = &["of", "for", "the", "and"];
-
-pub(crate) static NAME: LazyLock<Regex> = LazyLock::new(|| {
-    // Honorifics and ranks may open or sit inside a run ("Retired Lt. Gen. Michael Flynn").
-    Regex::new(r"\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|St|Prof|Del|Sgt|Capt|Adm|Maj|Rev|Hon)\.\s)*(?:(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.)(?:\s(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|Prof|Del|Sgt|Capt|Adm|Maj|Rev|Hon)\.|(?:[A-Z]\.){2,}|[A-Z][\w’'-]+|[A-Z]\.|(?:de|van|von|bin|al-\w+)\b))*").unwrap()
-});
-/// Words that open a sentence but never a name (calendar names are in `dates`).
-pub(crate) const NOT_NAMES: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "It",
-    "In",
-    "On",
-    "At",
-    "For",
-    "But",
-    "And",
-    "Also",
-    "However",
-    "Earlier",
-    "Later",
-    "Despite",
-    "Commenting",
-    "After",
-    "Before",
-    "When",
-    "While",
-    "If",
-    "As",
-    "He",
-    "She",
-    "They",
-    "We",
-    "I",
-    "Our",
-    "Their",
-    "His",
-    "Her",
-    "Its",
-    "Meanwhile",
-    "With",
-    "From",
-    "To",
-    "By",
-    "Of",
-    "Under",
-    "Over",
-    "Since",
-    "Until",
-    "During",
-    "Among",
-    "Without",
-    "About",
-    "Against",
-    "Amid",
-    "Although",
-    "Though",
-    "Because",
-    "Once",
-    "Now",
-    "Today",
-    "Yesterday",
-    "Every",
-    "Some",
-    "Many",
-    "Most",
-    "All",
-    "Both",
-    "Several",
-    "Another",
-    "What",
-    "Which",
-    "Who",
-    "Why",
-    "How",
-    "Where",
-    "Not",
-    "No",
-    "Only",
-    "Even",
-    "My",
-    "Your",
-    "You",
-    "Still",
-    "Yet",
-    "So",
-    "Then",
-    "There",
-    "Here",
-    "TV",
-];
-
-/// Nouns by which an article refers back to a person it named ("the Russian diplomat", "Putin's aide").
-pub(crate) const ROLE_NOUNS: &[&str] = &[
-    "diplomat",
-    "official",
-    "minister",
-    "aide",
-    "adviser",
-    "advisor",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "envoy",
-    "president",
-    "leader",
-    "colleague",
-    "senator",
-    "governor",
-    "mayor",
-    "chancellor",
-    "ambassador",
-    "secretary",
-    "candidate",
-    "nominee",
-    "chairman",
-    "chief",
-    "director",
-    "lawmaker",
-    "congressman",
-    "congresswoman",
-    "source",
-];
-
-/// Words that introduce a person's role rather than name them.
-pub(crate) const ROLE_WORDS: &[&str] = &[
-    "President",
-    "Prime",
-    "Minister",
-    "Deputy",
-    "Foreign",
-    "Secretary",
-    "General",
-    "Assistant",
-    "State",
-    "Senator",
-    "Sen.",
-    "Rep.",
-    "Representative",
-    "Governor",
-    "Gov.",
-    "Mayor",
-    "Chancellor",
-    "Ambassador",
-    "Spokesman",
-    "Spokeswoman",
-    "Spokesperson",
-    "Director",
-    "Chief",
-    "Chairman",
-    "Chairwoman",
-    "Chair",
-    "Vice",
-    "Senior",
-    "Russian",
-    "Ukrainian",
-    "American",
-    "U.S.",
-    "US",
-    "Chinese",
-    "British",
-    "French",
-    "German",
-    "Defense",
-    "Defence",
-    "Interior",
-    "Finance",
-    "Justice",
-    "Attorney",
-    "Judge",
-    "Justice",
-    "Commander",
-    "Colonel",
-    "Col.",
-    "Gen.",
-    "Lt.",
-    "Dr.",
-    "Mr.",
-    "Mrs.",
-    "Ms.",
-    "Former",
-    "Republican",
-    "Democratic",
-    "Democrat",
-    "Libertarian",
-    "Independent",
-    "Conservative",
-    "Liberal",
-    "Radical",
-    "Islamic",
-    "Retired",
-    "Del.",
-    "Sgt.",
-    "Capt.",
-    "Adm.",
-    "Maj.",
-    "Rev.",
-    "Prof.",
-];
-
-/// Splits a role-and-name phrase ("Russian Deputy Foreign Minister Sergey Ryabkov")
-/// into the name and the role.
-pub fn split_role(phrase: &str) -> (String, Option<String>) {
-    let phrase = phrase.trim().trim_start_matches("the ").trim_start_matches("The ");
-    let words: Vec<&str> = phrase.split_whitespace().collect();
-    let is_role = |w: &&&str| {
-        let w = w.trim_end_matches(',');
-        ROLE_WORDS.contains(&w) || (w.len() >= 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '.'))
-    };
-    let role_len = words.iter().take_while(is_role).count();
-    if role_len == 0 || role_len == words.len() {
-        return (phrase.to_string(), None);
-    }
-    (words[role_len..].join(" "), Some(words[..role_len].join(" ")))
-}
-
-pub(crate) fn strip_possessive(name: &str) -> &str {
-    name.trim_end_matches("'s").trim_end_matches("\u{2019}s").trim_end_matches(['\'', '\u{2019}'])
-}
-
-/// An organisation's name: an acronym (NATO, EU) or a name with an organisation word.
-pub(crate) fn is_body(name: &str) -> bool {
-    is_acronym(name) || name.split_whitespace().any(|w| ORG_WORDS.contains(&w))
-}
-
-/// A name with at least one word that is neither a role ("Russian", "Minister") nor
-/// a sentence opener.
-pub(crate) fn is_real_name(name: &str) -> bool {
-    let name = clean_name(strip_possessive(name));
-    name.split_whitespace().any(|w| !ROLE_WORDS.contains(&w) && !is_not_name(w))
-}
-
-pub(crate) fn is_not_name(word: &str) -> bool {
-    NOT_NAMES.contains(&word) || crate::dates::is_calendar_name(word)
-}
-
-/// Drops words that open sentences ("Also", "The") from the front of a name.
-pub(crate) fn clean_name(name: &str) -> &str {
-    let mut rest = name;
-    while let Some((first, tail)) = rest.split_once(' ') {
-        if is_not_name(first) {
-            rest = tail;
-        } else {
-            break;
-        }
-    }
-    if is_not_name(rest) {
-        ""
-    } else {
-        rest
-    }
-}
-
-/// An acronym or initialism: NATO, EU, U.S.
-pub(crate) fn is_acronym(name: &str) -> bool {
-    name.len() >= 2
-        && name.chars().any(|c| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_ascii_uppercase() || c == '.')
-}
-
 static SPEECH_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"^,?\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+|previously\s+)?(?:{SPEECH_VERBS})\b"))
         .unwrap()
@@ -488,36 +104,14 @@ static SAID_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^,?\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:said|says|told|tells|added|warned|explained|insisted|stressed|wrote|tweeted|asked|replied|noted|argued|declared|announced)\b").unwrap()
 });
 
-/// "MOSCOW" → "Moscow", for datelines.
-fn title_case(word: &str) -> String {
-    let lower = word.to_lowercase();
-    let mut chars = lower.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-fn is_place(name: &str) -> bool {
-    PLACES.contains(name)
-        || name.split_whitespace().count() >= 2
-            && name.split_whitespace().last().is_some_and(|w| PLACE_SUFFIXES.contains(&w))
-}
-
 /// Whether a name is a place's (gazetteer, geographic suffix or curated alias).
 pub(crate) fn is_place_name(name: &str) -> bool {
     classify(name, Cues::default()) == Some(EntityKind::Place)
 }
 
-/// Whether a name is a news outlet's or an organisation known by one word.
-pub(crate) fn is_known_organisation(name: &str) -> bool {
-    KNOWN_ORGANISATIONS.contains(name.trim_start_matches("The "))
-}
-
 /// Whether a name, with nothing around it, reads as a person's or an organisation's.
 pub(crate) fn looks_like_actor(name: &str) -> bool {
     matches!(classify(name, Cues::default()), Some(EntityKind::Person | EntityKind::Organization))
-}
-
-fn is_organisation(name: &str) -> bool {
-    is_body(name) || KNOWN_ORGANISATIONS.contains(name)
 }
 
 /// Evidence about a candidate from the words around it.
@@ -728,12 +322,10 @@ fn is_role_only(name: &str) -> bool {
 /// The entities of an article given its paragraphs (in order).
 pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> ArticleEntities {
     let mut candidates = Vec::new();
-    let mut offset = 0;
-    for paragraph in paragraphs {
+    for (offset, paragraph) in paragraph_starts(paragraphs) {
         for range in sentences::split(paragraph) {
             sentence_candidates(&paragraph[range.clone()], offset + range.start, &mut candidates);
         }
-        offset += paragraph.len() + 2;
     }
     link(candidates)
 }

@@ -3,7 +3,7 @@
 //! Readability-grade extraction is future work; this finds the article body on
 //! ordinary news pages and leaves navigation, asides and widgets out.
 
-use crate::metadata::Hints;
+use crate::capture::Hints;
 use crate::text::collapse_whitespace;
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
@@ -236,7 +236,7 @@ fn loose_text_blocks(container: ElementRef<'_>) -> Vec<(String, String)> {
 
 /// Extracts the article from an HTML page.
 pub fn extract(source: &str) -> HtmlPage {
-    let doc = Html::parse_document(&crate::markup_bounds::bound_markup(source));
+    let doc = Html::parse_document(&crate::capture::markup_bounds::bound_markup(source));
     let hints = page_hints(&doc);
     let body = doc.select(&selector("body")).next();
     let container = main_container(&doc).or(body);

@@ -1,6 +1,5 @@
 //! What kind of capture a file is.
 
-use crate::clean::LayoutStats;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -70,17 +69,6 @@ pub fn sniff_container(name: &str, text: &str) -> Format {
         }
     }
     Format::Text
-}
-
-/// For a text capture, which kind of text it is, from the cleaner's line statistics.
-pub fn text_format(stats: &LayoutStats) -> Format {
-    if stats.markdown_signals >= 2 {
-        Format::Markdown
-    } else if stats.hard_wrapped || stats.page_artefacts >= 2 {
-        Format::PdfText
-    } else {
-        Format::Text
-    }
 }
 
 #[cfg(test)]

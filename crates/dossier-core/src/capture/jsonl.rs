@@ -1,6 +1,6 @@
 //! JSON lines: one article a line, `{"text": ..., "title"?, "url"?, "published"?, "outlet"?}`.
 
-use crate::metadata::Hints;
+use crate::capture::Hints;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

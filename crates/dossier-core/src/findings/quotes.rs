@@ -7,11 +7,13 @@
 //! pronoun resolved to the last person named, or, for a quoted fragment inside a
 //! sentence, the person or body the sentence is about.
 
-use crate::entities::{
-    clean_name, is_body, is_known_organisation, is_place_name, is_real_name, looks_like_actor, split_role,
-    strip_possessive, NAME, ROLE_NOUNS,
+use crate::findings::entities::{is_place_name, looks_like_actor};
+use crate::findings::lexicon::{
+    clean_name, is_body, is_known_organisation, is_real_name, split_role, strip_possessive, NAME, ROLE_NOUNS,
+    SPEECH_VERBS,
 };
-use crate::sentences;
+use crate::findings::sentences;
+use crate::text::paragraph_starts;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
@@ -33,9 +35,6 @@ pub struct Quote {
     pub start: usize,
     pub end: usize,
 }
-
-/// Verbs (and phrases) that attribute speech, in the forms news writing uses.
-pub(crate) const SPEECH_VERBS: &str = r"said|says|say|told|tells|added|adds|stated|states|warned|warns|explained|explains|noted|notes|argued|argues|insisted|insists|pointed out|points out|asked|asks|wrote|writes|tweeted|declared|announced|claimed|claims|stressed|stresses|urged|suggested|replied|responded|continued|commented|recalled|acknowledged|admitted|complained|predicted|vowed|promised|emphasized|emphasised|underlined|concluded|observed|remarked|cautioned|conceded|contended|maintained|reiterated|boasted|joked|quipped|shouted|yelled|whispered|testified|confirmed|denied|countered|mused|lamented|declared|reported|wrote|posted|recounted|reports|report|saying|asking|adding|telling|noting|writing|warning|arguing|insisting|explaining|declaring";
 
 /// One character of a speaker phrase: anything but punctuation, except the full stop
 /// of an honorific ("Sen. Bernie Sanders").
@@ -357,12 +356,11 @@ fn fragment_owner(before: &str, people: &People) -> Option<String> {
 pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> {
     let mut quotes = Vec::new();
     let mut people = People { named: Vec::new(), bodies: Vec::new(), roles: Vec::new(), speakers: Vec::new() };
-    let mut offset = 0;
     // Where the last speaker spoke (paragraph number), and what the paragraph
     // before said, for quotes attributed in a neighbouring paragraph.
     let mut last_spoke: Option<usize> = None;
     let mut previous_paragraph = "";
-    for (number, paragraph) in paragraphs.into_iter().enumerate() {
+    for (number, (offset, paragraph)) in paragraph_starts(paragraphs).enumerate() {
         people.learn(paragraph);
         for (open_start, close_end, text_start, text_end) in quoted_spans(paragraph) {
             let text = paragraph[text_start..text_end].trim().to_string();
@@ -442,7 +440,6 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> 
                 end: offset + text_end,
             });
         }
-        offset += paragraph.len() + 2;
         previous_paragraph = paragraph;
     }
     quotes

@@ -1,13 +1,14 @@
 //! One captured file in, analysed articles out.
 
-use crate::clean::{self, Paragraph, Removed};
-use crate::decode::{self, DecodeError};
-use crate::format::{self, Format};
-use crate::html;
-use crate::jsonl;
-use crate::language;
-use crate::metadata::{self, Hints};
-use crate::text::{fold_for_match, short_hash};
+use crate::capture::decode::{self, DecodeError};
+use crate::capture::format::{self, Format};
+use crate::capture::html;
+use crate::capture::jsonl;
+use crate::capture::Hints;
+use crate::reading::clean::{self, Paragraph, Removed};
+use crate::reading::language;
+use crate::reading::metadata;
+use crate::text::{fold_for_match, join_paragraphs, short_hash};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -77,7 +78,7 @@ impl Article {
 
     /// The clean body: paragraphs separated by blank lines.
     pub fn text(&self) -> String {
-        self.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n")
+        join_paragraphs(self.paragraphs.iter().map(|p| p.text.as_str()))
     }
 }
 
@@ -193,7 +194,7 @@ pub fn analyze_text(
         }
     }
     let meta = metadata::decide(&cleaned, hints);
-    let body = cleaned.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n");
+    let body = join_paragraphs(cleaned.paragraphs.iter().map(|p| p.text.as_str()));
     let content_hash = short_hash(&[&fold_for_match(&body).to_lowercase()]);
     let language = hints
         .language
@@ -205,7 +206,7 @@ pub fn analyze_text(
         id: short_hash(&[source, &content_hash]),
         content_hash,
         source: source.to_string(),
-        format: format::text_format(&cleaned.stats),
+        format: cleaned.stats.format(),
         encoding: encoding.to_string(),
         language,
         title: meta.title,

@@ -7,9 +7,10 @@
 //! before the reference ("said Friday" in a Friday paper is that Friday).
 
 use crate::dates::{self, WEEKDAY_NAMES};
-use crate::entities::{ArticleEntities, EntityKind};
-use crate::quotes::SPEECH_VERBS;
-use crate::sentences;
+use crate::findings::entities::{ArticleEntities, EntityKind};
+use crate::findings::lexicon::SPEECH_VERBS;
+use crate::findings::sentences;
+use crate::text::paragraph_starts;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -238,8 +239,7 @@ pub fn article_events(
 ) -> Vec<ArticleEvent> {
     let lead_paragraph = paragraphs.iter().position(|p| sentences::strip_dateline(p).len() < p.len()).unwrap_or(0);
     let mut events = Vec::new();
-    let mut offset = 0;
-    for (number, paragraph) in paragraphs.iter().enumerate() {
+    for (number, (offset, paragraph)) in paragraph_starts(paragraphs.iter().copied()).enumerate() {
         for (index, range) in sentences::split(paragraph).into_iter().enumerate() {
             let sentence = &paragraph[range.clone()];
             let start = offset + range.start;
@@ -257,7 +257,6 @@ pub fn article_events(
             let sentence = sentences::strip_dateline(sentence).to_string();
             events.push(ArticleEvent { when, sentence, start, end, actors, inferred, lead });
         }
-        offset += paragraph.len() + 2;
     }
     events
 }
@@ -319,7 +318,7 @@ pub fn infer_reference<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entities;
+    use crate::findings::entities;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -77,6 +77,20 @@ pub struct LayoutStats {
     pub page_artefacts: usize,
 }
 
+impl LayoutStats {
+    /// For a text capture, which kind of text it is, from the cleaner's line statistics.
+    pub fn format(&self) -> crate::capture::format::Format {
+        use crate::capture::format::Format;
+        if self.markdown_signals >= 2 {
+            Format::Markdown
+        } else if self.hard_wrapped || self.page_artefacts >= 2 {
+            Format::PdfText
+        } else {
+            Format::Text
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
     Blank,
@@ -166,7 +180,7 @@ static CREDIT: LazyLock<RegexSet> = LazyLock::new(|| {
 static SLASH_CREDIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[\p{L}.'’ -]{2,40}\s/\s[\p{L}.'’ -]{2,40}$").unwrap());
 static CHROME: LazyLock<RegexSet> = LazyLock::new(|| {
-    let patterns = include_str!("../data/boilerplate.txt")
+    let patterns = include_str!("../../data/boilerplate.txt")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| format!("(?i){l}"));

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 static KNOWN: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    include_str!("../data/outlets.tsv")
+    include_str!("../../data/outlets.tsv")
         .lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t'))

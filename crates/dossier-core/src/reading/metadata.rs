@@ -2,21 +2,12 @@
 //! what the capture says about itself. Unknown stays unknown: a date or URL that
 //! belongs to a cited link is never taken for the article's own.
 
-use crate::clean::CleanText;
+use crate::capture::Hints;
 use crate::dates::{self, date_in_url};
-use crate::outlets::outlet_for_url;
+use crate::reading::clean::CleanText;
+use crate::reading::outlets::outlet_for_url;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
-
-/// Metadata a container states outright (JSON fields, HTML meta tags).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Hints {
-    pub title: Option<String>,
-    pub outlet: Option<String>,
-    pub published: Option<String>,
-    pub url: Option<String>,
-    pub language: Option<String>,
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
@@ -99,7 +90,7 @@ pub fn decide(clean: &CleanText, hints: &Hints) -> Metadata {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clean::clean;
+    use crate::reading::clean::clean;
 
     #[test]
     fn cited_links_give_no_url_or_date() {

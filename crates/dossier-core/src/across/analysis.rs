@@ -3,11 +3,11 @@
 //! reported it (earliest first), one event across its sources, and per story a
 //! coverage matrix of who reported what.
 
-use crate::entities::{self, ArticleEntities, EntityIndex, EntityKind};
+use crate::findings::entities::{self, ArticleEntities, EntityIndex, EntityKind};
+use crate::findings::quotes::{self, Quote};
+use crate::findings::timeline::{self, ArticleEvent, FuzzyDate};
 use crate::partition::{components, union};
-use crate::quotes::{self, Quote};
 use crate::text::{quote_tokens, token_f1};
-use crate::timeline::{self, ArticleEvent, FuzzyDate};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -191,7 +191,7 @@ fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
             let local = quote
                 .speaker
                 .as_deref()
-                .and_then(|s| keys.get(&crate::names::key(s)).copied().or_else(|| found.entities.find(s)));
+                .and_then(|s| keys.get(&crate::findings::names::key(s)).copied().or_else(|| found.entities.find(s)));
             let speaker_id = local.and_then(|l| analysis.entities.of(input.id, l)).map(|e| e.id.clone());
             let tokens = quote_tokens(&quote.text);
             let words = tokens.iter().cloned().collect();

@@ -33,7 +33,7 @@ const SAME_TIME_DAYS: f64 = 7.0;
 const HALF_LIFE_DAYS: f64 = 120.0;
 
 static STOPWORDS: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../data/stopwords.txt").split_whitespace().collect());
+    LazyLock::new(|| include_str!("../../data/stopwords.txt").split_whitespace().collect());
 
 /// What clustering needs of an article.
 #[derive(Debug, Clone)]
