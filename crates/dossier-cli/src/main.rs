@@ -288,8 +288,15 @@ fn notify(message: &str) {
     eprintln!("dossier: {}", dossier_core::text::escape_controls(message));
 }
 
+/// Opens the store, first finding again what an older analyzer stored (with a
+/// progress bar), so that no command recomputes the findings of unchanged articles.
 fn open_store(cli: &Cli) -> anyhow::Result<Store> {
-    Store::open(&cli.db).with_context(|| format!("cannot open the dossier at {}", cli.db.display()))
+    let mut store = Store::open(&cli.db).with_context(|| format!("cannot open the dossier at {}", cli.db.display()))?;
+    let refreshed = ingest::refresh_findings(&mut store, true)?;
+    if refreshed > 0 {
+        notify(&format!("found entities and quotes again in {refreshed} articles stored by an older version"));
+    }
+    Ok(store)
 }
 
 fn load_gold(

@@ -45,7 +45,8 @@ impl Dossier {
             analysis: Analysis::default(),
             generation,
         };
-        dossier.analysis = analysis::analyze(&dossier.inputs());
+        // Each article's own findings were stored at ingest; only what spans articles is computed here.
+        dossier.analysis = analysis::analyze_with(&dossier.inputs(), store.findings()?);
         Ok(dossier)
     }
 

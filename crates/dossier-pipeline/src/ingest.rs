@@ -4,6 +4,7 @@
 //! and skipped; it never stops the others. A run killed at any point keeps every
 //! chunk it committed, and the next run regroups what it left pending.
 
+use dossier_core::across::analysis::{self, ArticleFindings};
 use dossier_core::across::fingerprint::{fingerprint, Fingerprint};
 use dossier_core::reading::article::{analyze_file_within, Article, FileReport};
 use dossier_store::{ArticleWrite, Store, WriteOutcome};
@@ -225,13 +226,21 @@ pub fn analyze_bytes(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileR
     }
 }
 
-/// A file's articles with their fingerprints, or why it was skipped.
-type Analysed = Result<(FileReport, Vec<Fingerprint>), String>;
+/// A file's articles with what is found in each on its own (its duplicate fingerprint
+/// and its findings), or why it was skipped.
+type Analysed = Result<(FileReport, Vec<(Fingerprint, ArticleFindings)>), String>;
 
-fn with_fingerprints(report: FileReport) -> (FileReport, Vec<Fingerprint>) {
-    let fingerprints =
-        report.articles.iter().map(|a| fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()))).collect();
-    (report, fingerprints)
+/// What each article of a file says on its own, found in the parallel pass that read it.
+fn with_findings(report: FileReport) -> (FileReport, Vec<(Fingerprint, ArticleFindings)>) {
+    let found = report
+        .articles
+        .iter()
+        .map(|a| {
+            let paragraphs = || a.paragraphs.iter().map(|p| p.text.as_str());
+            (fingerprint(paragraphs()), analysis::extract(paragraphs()))
+        })
+        .collect();
+    (report, found)
 }
 
 pub fn human_bytes(bytes: u64) -> String {
@@ -284,7 +293,7 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
             .map(|task| {
                 let (bytes, result) = analyze_task(task, options.max_file_size);
                 bar.inc(1);
-                (bytes, result.map(with_fingerprints))
+                (bytes, result.map(with_findings))
             })
             .collect();
         let mut batch = store.batch()?;
@@ -325,7 +334,7 @@ pub fn ingest_document(
     let started = Instant::now();
     let mut summary = Summary { files: 1, bytes: bytes.len() as u64, ..Summary::default() };
     let mut batch = store.batch()?;
-    let result = analyze_bytes(source, bytes, options.max_file_size).map(with_fingerprints);
+    let result = analyze_bytes(source, bytes, options.max_file_size).map(with_findings);
     write_report(&mut batch, source, result, &mut summary)?;
     regroup(&mut batch, options)?;
     if !may_commit() {
@@ -344,7 +353,7 @@ fn write_report(
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
     let problem = |reason: String, skipped: bool| Problem { path: source.to_string(), reason, skipped };
-    let (report, fingerprints) = match result {
+    let (report, found) = match result {
         Err(reason) => {
             summary.problems.push(problem(reason, true));
             return Ok(());
@@ -354,8 +363,8 @@ fn write_report(
     for warning in report.warnings {
         summary.problems.push(problem(warning, false));
     }
-    for (article, fingerprint) in report.articles.iter().zip(&fingerprints) {
-        match batch.write_indexed(article, fingerprint)? {
+    for (article, (fingerprint, findings)) in report.articles.iter().zip(&found) {
+        match batch.write_indexed(article, fingerprint, findings)? {
             ArticleWrite::Written(WriteOutcome::Inserted) => summary.inserted += 1,
             ArticleWrite::Written(WriteOutcome::Unchanged) => summary.unchanged += 1,
             ArticleWrite::Written(WriteOutcome::Replaced) => summary.replaced += 1,
@@ -400,6 +409,35 @@ fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options) -> anyhow::R
     }
     batch.clear_pending()?;
     Ok(())
+}
+
+/// Finds again, in parallel, the findings of articles stored by an older analyzer (or
+/// none), so that no command recomputes the analysis of unchanged articles. Returns
+/// how many were refreshed.
+pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usize> {
+    let stale = store.stale_findings()?;
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    let bar = progress_bar(stale.len(), progress);
+    bar.set_message("finding entities and quotes again (the analyzer changed)");
+    for chunk in stale.chunks(CHUNK) {
+        let articles: Vec<Article> = chunk.iter().filter_map(|id| store.article(id).ok().flatten()).collect();
+        let found: Vec<ArticleFindings> = articles
+            .par_iter()
+            .map(|a| {
+                bar.inc(1);
+                analysis::extract(a.paragraphs.iter().map(|p| p.text.as_str()))
+            })
+            .collect();
+        let mut batch = store.batch()?;
+        for (article, findings) in articles.iter().zip(&found) {
+            batch.write_findings(&article.id, findings)?;
+        }
+        batch.commit()?;
+    }
+    bar.finish_and_clear();
+    Ok(stale.len())
 }
 
 fn finish(store: &Store, summary: &mut Summary, started: Instant) -> anyhow::Result<()> {

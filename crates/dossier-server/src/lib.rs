@@ -69,7 +69,8 @@ impl AppState {
 }
 
 fn load(db: &std::path::Path) -> anyhow::Result<Dossier> {
-    let store = dossier_store::Store::open(db)?;
+    let mut store = dossier_store::Store::open(db)?;
+    dossier_pipeline::ingest::refresh_findings(&mut store, false)?;
     Dossier::load(&store)
 }
 

@@ -3,10 +3,12 @@
 //! One file holds the whole dossier. Each ingest batch is one transaction, and
 //! writing an article that is already stored changes nothing.
 
+use dossier_core::across::analysis::{ArticleFindings, ANALYZER_VERSION};
 use dossier_core::capture::format::Format;
 use dossier_core::reading::article::Article;
 use dossier_core::reading::clean::{Paragraph, Removed};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -146,6 +148,16 @@ CREATE TABLE pending_groups (
 );
 CREATE INDEX duplicate_members_canonical ON duplicate_members(canonical_id);
 "#,
+    r#"
+-- What each article says on its own (entities with mentions, quotes with speakers as
+-- written), found at ingest by the analyzer of the given version.
+CREATE TABLE findings (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    analyzer   INTEGER NOT NULL,
+    data       TEXT NOT NULL
+);
+CREATE INDEX findings_analyzer ON findings(analyzer);
+"#,
 ];
 
 /// What writing one article did.
@@ -226,6 +238,28 @@ impl Store {
         meta_value(&self.conn, "generation")
     }
 
+    /// Each article's own findings, as stored by the running analyzer's version (older
+    /// ones are left out: see [`Store::stale_findings`]).
+    pub fn findings(&self) -> Result<HashMap<String, ArticleFindings>> {
+        let mut statement = self.conn.prepare("SELECT article_id, data FROM findings WHERE analyzer = ?1")?;
+        let rows = statement.query_map([ANALYZER_VERSION], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut found = HashMap::new();
+        for row in rows {
+            let (id, data) = row?;
+            found.insert(id, serde_json::from_str(&data)?);
+        }
+        Ok(found)
+    }
+
+    /// The articles whose findings are missing or were found by another analyzer version.
+    pub fn stale_findings(&self) -> Result<Vec<String>> {
+        let mut statement = self.conn.prepare(
+            "SELECT a.id FROM articles a LEFT JOIN findings f ON f.article_id = a.id WHERE f.analyzer IS NULL OR f.analyzer != ?1 ORDER BY a.id",
+        )?;
+        let rows = statement.query_map([ANALYZER_VERSION], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Articles written but not yet placed in duplicate groups and stories.
     pub fn pending_count(&self) -> Result<usize> {
         Ok(self.conn.query_row("SELECT count(*) FROM pending_groups", [], |r| r.get::<_, i64>(0))? as usize)
@@ -297,13 +331,14 @@ impl Batch<'_> {
         &mut self,
         article: &Article,
         fingerprint: &dossier_core::across::fingerprint::Fingerprint,
+        findings: &ArticleFindings,
     ) -> Result<ArticleWrite> {
         if let Some(reason) = too_large(article) {
             return Ok(ArticleWrite::Refused(reason));
         }
         // Cached statements: a savepoint per article must not cost a parse per article.
         self.tx.prepare_cached("SAVEPOINT article")?.execute([])?;
-        match self.write_indexed_unguarded(article, fingerprint) {
+        match self.write_indexed_unguarded(article, fingerprint, findings) {
             Ok(outcome) => {
                 self.tx.prepare_cached("RELEASE article")?.execute([])?;
                 Ok(ArticleWrite::Written(outcome))
@@ -320,9 +355,11 @@ impl Batch<'_> {
         &mut self,
         article: &Article,
         fingerprint: &dossier_core::across::fingerprint::Fingerprint,
+        findings: &ArticleFindings,
     ) -> Result<WriteOutcome> {
         let outcome = self.write(article)?;
         if outcome != WriteOutcome::Unchanged {
+            self.write_findings(&article.id, findings)?;
             self.index_duplicates(article, fingerprint)?;
             self.index_story_terms(article)?;
             self.tx
@@ -330,6 +367,15 @@ impl Batch<'_> {
                 .execute([&article.id])?;
         }
         Ok(outcome)
+    }
+
+    /// Stores what an article says on its own, found by the running analyzer.
+    pub fn write_findings(&mut self, id: &str, findings: &ArticleFindings) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO findings (article_id, analyzer, data) VALUES (?1, ?2, ?3)")?
+            .execute(params![id, ANALYZER_VERSION, serde_json::to_string(findings)?])?;
+        self.dirty = true;
+        Ok(())
     }
 
     /// The articles waiting to be regrouped, and whether groups must be rebuilt in
@@ -601,6 +647,28 @@ mod tests {
         );
     }
 
+    fn findings_of(a: &Article) -> ArticleFindings {
+        dossier_core::across::analysis::extract(a.paragraphs.iter().map(|p| p.text.as_str()))
+    }
+
+    #[test]
+    fn findings_are_stored_with_their_analyzer_and_stale_ones_listed() {
+        use dossier_core::across::fingerprint::fingerprint;
+        let mut store = Store::open_in_memory().unwrap();
+        let a = article("/in/a.txt", "A Headline\n\n\"We will answer,\" Sergei Ryabkov said on Monday in Moscow.");
+        let mut batch = store.batch().unwrap();
+        let print = fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()));
+        batch.write_indexed(&a, &print, &findings_of(&a)).unwrap();
+        batch.commit().unwrap();
+        let stored = store.findings().unwrap();
+        assert_eq!(stored[&a.id], findings_of(&a));
+        assert_eq!(stored[&a.id].quotes.len(), 1);
+        assert!(store.stale_findings().unwrap().is_empty());
+        store.conn.execute("UPDATE findings SET analyzer = 0", []).unwrap();
+        assert!(store.findings().unwrap().is_empty(), "an older analyzer's findings are not read");
+        assert_eq!(store.stale_findings().unwrap(), vec![a.id.clone()]);
+    }
+
     /// Writes `count` articles made by `text_of` through the indexed path, then regroups them.
     fn store_with(count: usize, text_of: impl Fn(usize) -> String) -> Store {
         use dossier_core::across::fingerprint::fingerprint;
@@ -609,7 +677,7 @@ mod tests {
         for i in 0..count {
             let a = article(&format!("/in/{i:05}.txt"), &text_of(i));
             let print = fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()));
-            assert!(matches!(batch.write_indexed(&a, &print).unwrap(), ArticleWrite::Written(_)));
+            assert!(matches!(batch.write_indexed(&a, &print, &findings_of(&a)).unwrap(), ArticleWrite::Written(_)));
         }
         let (pending, _) = batch.pending().unwrap();
         let ids: Vec<&str> = pending.iter().map(String::as_str).collect();
@@ -656,7 +724,7 @@ mod tests {
         let huge = article("/in/huge.txt", &format!("A Headline\n\n{}", body.join("\n\n")));
         for a in [&small, &huge] {
             let print = fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()));
-            let written = batch.write_indexed(a, &print).unwrap();
+            let written = batch.write_indexed(a, &print, &findings_of(a)).unwrap();
             assert_eq!(matches!(written, ArticleWrite::Refused(_)), a.source.contains("huge"), "{written:?}");
         }
         batch.commit().unwrap();

@@ -85,14 +85,41 @@ pub struct Analysis {
     pub events: Vec<MergedEvent>,
 }
 
+/// The version of what [`extract`] finds in one article. Stored findings of an older
+/// version are found again; bump it whenever entity or quote extraction changes.
+pub const ANALYZER_VERSION: i64 = 1;
+
+/// What one article says on its own, whatever else the dossier holds: its entities
+/// (with mention offsets) and its quotes (with the speaker as written). Computed once,
+/// at ingest, and stored; dated events depend on the article's story and come later.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArticleFindings {
+    pub entities: ArticleEntities,
+    pub quotes: Vec<Quote>,
+}
+
+/// The findings of one article from its paragraphs (in order).
+pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str> + Clone) -> ArticleFindings {
+    ArticleFindings { entities: entities::extract(paragraphs.clone()), quotes: quotes::extract(paragraphs) }
+}
+
 /// Analyses every article (in parallel), then merges across them.
 pub fn analyze(inputs: &[ArticleInput<'_>]) -> Analysis {
-    let mut articles: HashMap<String, ArticleAnalysis> = inputs
-        .par_iter()
-        .map(|input| {
-            let found = entities::extract(input.paragraphs.iter().copied());
-            let quotes = quotes::extract(input.paragraphs.iter().copied());
-            (input.id.to_string(), ArticleAnalysis { entities: found, quotes, ..ArticleAnalysis::default() })
+    let found =
+        inputs.par_iter().map(|input| (input.id.to_string(), extract(input.paragraphs.iter().copied()))).collect();
+    analyze_with(inputs, found)
+}
+
+/// Merges across articles whose own findings are already known (read from the store);
+/// an article missing from `found` is analysed here.
+pub fn analyze_with(inputs: &[ArticleInput<'_>], mut found: HashMap<String, ArticleFindings>) -> Analysis {
+    let known: Vec<(&ArticleInput<'_>, Option<ArticleFindings>)> =
+        inputs.iter().map(|input| (input, found.remove(input.id))).collect();
+    let mut articles: HashMap<String, ArticleAnalysis> = known
+        .into_par_iter()
+        .map(|(input, own)| {
+            let own = own.unwrap_or_else(|| extract(input.paragraphs.iter().copied()));
+            (input.id.to_string(), ArticleAnalysis { entities: own.entities, quotes: own.quotes, events: Vec::new() })
         })
         .collect();
     date_events(inputs, &mut articles);
