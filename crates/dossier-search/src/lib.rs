@@ -285,6 +285,11 @@ impl SearchIndex {
         }
     }
 
+    /// Sees the commits made since the last look, by this process or another.
+    pub fn reload(&self) -> anyhow::Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
     /// The store generation the index was last brought up to, if it recorded one.
     pub fn generation(&self) -> Option<i64> {
         self.index.load_metas().ok()?.payload?.parse().ok()

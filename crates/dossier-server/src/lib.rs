@@ -77,6 +77,11 @@ fn load(db: &std::path::Path) -> anyhow::Result<Dossier> {
 /// The application: API, UI and static files, with limits, timeouts, JSON errors
 /// under `/api/` and security headers.
 pub fn router(config: Config) -> anyhow::Result<Router> {
+    Ok(application(config)?.0)
+}
+
+/// The application and the state its requests share.
+fn application(config: Config) -> anyhow::Result<(Router, Arc<AppState>)> {
     if config.token.as_deref() == Some("") {
         anyhow::bail!("an empty token would accept no upload: give a token, or none for a read-only server");
     }
@@ -87,13 +92,54 @@ pub fn router(config: Config) -> anyhow::Result<Router> {
     let limit = config.body_limit;
     let state =
         Arc::new(AppState { config, dossier: RwLock::new(Arc::new(dossier)), index, writing: Default::default() });
-    Ok(api::routes()
+    let app = api::routes()
         .merge(pages::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::timeout_except_uploads))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn(guard::json_errors_under_api))
-        .layer(axum::middleware::from_fn(guard::security_headers)))
+        .layer(axum::middleware::from_fn(guard::security_headers));
+    Ok((app, state))
+}
+
+/// How often the server looks for writes made by another process (a CLI `analyze`).
+const FOLLOW_EVERY: Duration = Duration::from_millis(500);
+
+/// Keeps the served dossier and its search index up with the store when another process
+/// writes to it: the store's generation is read twice a second (one indexed row), and a
+/// change reloads the dossier and brings the index up to it, off the request threads.
+async fn follow_store(state: Arc<AppState>) {
+    let mut ticks = tokio::time::interval(FOLLOW_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        ticks.tick().await;
+        let served = state.dossier().await.generation;
+        let follower = state.clone();
+        let reloaded = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Dossier>> {
+            let store = dossier_store::Store::open(&follower.config.db)?;
+            if store.generation()? == served {
+                return Ok(None);
+            }
+            // An upload in this process holds the lock while it writes, and reloads by itself.
+            let Ok(_writing) = follower.writing.try_lock() else { return Ok(None) };
+            let dossier = load(&follower.config.db)?;
+            follower.index.reload()?;
+            if follower.index.generation() != Some(dossier.generation) {
+                follower.index.replace_all(&dossier_pipeline::search::documents(&dossier), dossier.generation)?;
+            }
+            Ok(Some(dossier))
+        })
+        .await;
+        match reloaded {
+            Ok(Ok(Some(dossier))) => *state.dossier.write().await = Arc::new(dossier),
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => eprintln!(
+                "dossier: could not follow the store: {}",
+                dossier_core::text::escape_controls(&format!("{error:#}"))
+            ),
+            Err(_) => {}
+        }
+    }
 }
 
 /// Serves until Ctrl-C. `on_ready` gets the bound address (port 0 picks a free one).
@@ -103,9 +149,10 @@ pub async fn serve(config: Config, addr: SocketAddr, on_ready: impl FnOnce(Socke
         max_connections: config.max_connections,
         idle_timeout: config.timeout,
     };
-    let app = router(config)?;
+    let (app, state) = application(config)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_ready(listener.local_addr()?);
+    tokio::spawn(follow_store(state));
     guard::serve_connections(listener, app, limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })

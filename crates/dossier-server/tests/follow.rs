@@ -1,0 +1,36 @@
+//! A running server shows what another writer (a CLI `analyze`) adds to its store,
+//! without a restart.
+
+mod common;
+use common::{get, serve_seeds};
+use std::time::{Duration, Instant};
+
+#[test]
+fn writes_by_another_process_show_up_within_a_second_or_two() {
+    let (dir, addr) = serve_seeds(None);
+    let before = get(addr, "/api/articles").json()["total"].as_u64().unwrap();
+    let input = dir.path().join("more");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(
+        input.join("new.txt"),
+        "Glaciers Retreat Faster Than Expected\n\nThe glaciologist Ingrid Halvorsen said on Tuesday that the glaciers of the northern fjords retreated faster than any model expected.\n",
+    )
+    .unwrap();
+    // Another writer: its own connection to the store, as a CLI run would have.
+    let mut store = dossier_store::Store::open(&dir.path().join("seeds.db")).unwrap();
+    dossier_pipeline::ingest::ingest(&mut store, &[input], &dossier_pipeline::ingest::Options::default()).unwrap();
+    drop(store);
+    let written = Instant::now();
+    loop {
+        let total = get(addr, "/api/articles").json()["total"].as_u64().unwrap();
+        let found = get(addr, "/api/search?q=glaciologist").json()["total"].as_u64().unwrap();
+        if total == before + 1 && found == 1 {
+            break;
+        }
+        assert!(written.elapsed() < Duration::from_secs(10), "not visible after {:?}", written.elapsed());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!("visible {:?} after the other writer committed", written.elapsed());
+    let page = get(addr, "/search?q=glaciologist");
+    assert!(page.body.contains("Glaciers Retreat Faster"), "{}", page.body);
+}
