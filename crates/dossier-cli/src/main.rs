@@ -382,7 +382,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Articles { format } => {
-            let dossier = Dossier::load(&open_store(&cli)?)?;
+            let dossier = Dossier::load_articles(&open_store(&cli)?)?;
             match format {
                 ListFormat::Table => report::print_articles(&dossier),
                 ListFormat::Json => {
@@ -395,12 +395,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Show { id, original, removed, format } => {
             let store = open_store(&cli)?;
-            let Some(found) = store.article(id)? else {
+            let Some(article) = Dossier::one_article(&store, id)? else {
                 eprintln!("dossier: no article with id {id:?} (see `dossier articles`)");
                 return Ok(ExitCode::FAILURE);
             };
-            let dossier = Dossier::load(&store)?;
-            let article = dossier.article(&found.id).cloned().unwrap_or(found);
             if *format == ListFormat::Json {
                 println!("{}", serde_json::to_string_pretty(&article)?);
             } else if *original {
@@ -453,7 +451,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Duplicates => {
-            report::print_duplicates(&Dossier::load(&open_store(&cli)?)?);
+            report::print_duplicates(&Dossier::load_articles(&open_store(&cli)?)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff { first, second } => {
@@ -518,7 +516,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 batch.rebuild_stories(*threshold)?;
                 batch.commit()?;
             }
-            report::print_stories(&Dossier::load(&store)?);
+            report::print_stories(&Dossier::load_articles(&store)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Story { id } => {
@@ -527,7 +525,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("dossier: no story with id {id:?} (see `dossier stories`)");
                 return Ok(ExitCode::FAILURE);
             };
-            report::print_story(&story, &Dossier::load(&store)?);
+            report::print_story(&story, &Dossier::load_articles(&store)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex => {

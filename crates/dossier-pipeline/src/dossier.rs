@@ -20,7 +20,17 @@ pub struct Dossier {
 }
 
 impl Dossier {
+    /// The dossier with its analysis: each article's stored findings, merged across articles.
     pub fn load(store: &Store) -> anyhow::Result<Dossier> {
+        let mut dossier = Dossier::load_articles(store)?;
+        // Each article's own findings were stored at ingest; only what spans articles is computed here.
+        dossier.analysis = analysis::analyze_with(&dossier.inputs(), store.findings()?);
+        Ok(dossier)
+    }
+
+    /// The articles, their duplicate groups and stories, without the analysis: for what
+    /// lists or shows articles and stories and needs no entity, quote or event.
+    pub fn load_articles(store: &Store) -> anyhow::Result<Dossier> {
         // Read first: a write landing while the rest is read makes the dossier look
         // older than it is, so an index built from it is caught up later, never skipped.
         let generation = store.generation()?;
@@ -36,7 +46,7 @@ impl Dossier {
                 article.inherit_from(canonical);
             }
         }
-        let mut dossier = Dossier {
+        Ok(Dossier {
             articles,
             duplicate_of,
             story_of: store.story_of()?,
@@ -44,10 +54,19 @@ impl Dossier {
             groups: store.duplicate_groups()?,
             analysis: Analysis::default(),
             generation,
-        };
-        // Each article's own findings were stored at ingest; only what spans articles is computed here.
-        dossier.analysis = analysis::analyze_with(&dossier.inputs(), store.findings()?);
-        Ok(dossier)
+        })
+    }
+
+    /// One article (by id or unique prefix) with the metadata it inherits from its
+    /// canonical copy filled in: a few indexed reads, whatever the size of the store.
+    pub fn one_article(store: &Store, id: &str) -> anyhow::Result<Option<Article>> {
+        let Some(mut article) = store.article(id)? else { return Ok(None) };
+        if let Some(canonical) = store.canonical_id(&article.id)? {
+            if let Some(canonical) = store.article(&canonical)? {
+                article.inherit_from(&canonical);
+            }
+        }
+        Ok(Some(article))
     }
 
     /// The articles as the analysis reads them.

@@ -666,6 +666,15 @@ impl Store {
         Ok(groups)
     }
 
+    /// The canonical article of one duplicate (one indexed row), if it is one.
+    pub fn canonical_id(&self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT canonical_id FROM duplicate_members WHERE article_id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Each duplicate's canonical article id.
     pub fn canonical_of(&self) -> Result<HashMap<String, String>> {
         let mut statement = self.conn.prepare("SELECT article_id, canonical_id FROM duplicate_members")?;
