@@ -202,6 +202,53 @@ fn same_words(a: &[String], b: &[String]) -> bool {
     short.iter().filter(|t| long.contains(t)).count() as f64 / short.len() as f64 >= 0.9
 }
 
+/// The pairs of sets that share at least half the words of the smaller one, without
+/// comparing every pair: if they do, the smaller set's rarest `len - ceil(len / 2) + 1`
+/// words (its prefix) include one the larger set has (prefix filtering, as in
+/// set-similarity joins). Each set looks up only its prefix in an inverted index, so a
+/// story of thousands of quotes costs what their rare words cost, and the pairs found
+/// are exactly those that pass the test.
+fn pairs_sharing_half(sets: &[&HashSet<String>]) -> Vec<(usize, usize)> {
+    let mut frequency: HashMap<&str, usize> = HashMap::new();
+    for set in sets {
+        for word in set.iter() {
+            *frequency.entry(word.as_str()).or_insert(0) += 1;
+        }
+    }
+    let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (at, set) in sets.iter().enumerate() {
+        for word in set.iter() {
+            postings.entry(word.as_str()).or_default().push(at);
+        }
+    }
+    // A pair is looked for from its smaller set (ties: the earlier one).
+    let order = |at: usize| (sets[at].len(), at);
+    let mut pairs = Vec::new();
+    let mut seen: Vec<usize> = vec![usize::MAX; sets.len()];
+    for (a, set) in sets.iter().enumerate() {
+        if set.is_empty() {
+            continue;
+        }
+        let mut words: Vec<&str> = set.iter().map(String::as_str).collect();
+        words.sort_unstable_by_key(|w| (frequency[w], *w));
+        let prefix = set.len() - set.len().div_ceil(2) + 1;
+        for word in words.into_iter().take(prefix) {
+            for &b in &postings[word] {
+                if order(b) <= order(a) || seen[b] == a {
+                    continue;
+                }
+                seen[b] = a;
+                let shared = set.intersection(sets[b]).count();
+                if 2 * shared >= set.len().min(sets[b].len()) {
+                    pairs.push((a.min(b), a.max(b)));
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}
+
 fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
     struct Item<'a> {
         input: &'a ArticleInput<'a>,
@@ -231,19 +278,16 @@ fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
         by_story.entry(item.input.story.or(Some(item.input.id))).or_default().push(at);
     }
     for members in by_story.values() {
-        for (n, &a) in members.iter().enumerate() {
-            for &b in &members[n + 1..] {
-                let compatible = match (&items[a].speaker_id, &items[b].speaker_id) {
-                    (Some(x), Some(y)) => x == y,
-                    _ => true,
-                };
-                let other_article = items[a].input.id != items[b].input.id;
-                // Most pairs share few words: a set intersection rules them out before the bag-of-words F1.
-                let shared = items[a].words.intersection(&items[b].words).count();
-                let plausible = 2 * shared >= items[a].words.len().min(items[b].words.len()).max(1);
-                if other_article && compatible && plausible && same_words(&items[a].tokens, &items[b].tokens) {
-                    union(&mut parent, a, b);
-                }
+        let words_of: Vec<&HashSet<String>> = members.iter().map(|&m| &items[m].words).collect();
+        for (x, y) in pairs_sharing_half(&words_of) {
+            let (a, b) = (members[x], members[y]);
+            let compatible = match (&items[a].speaker_id, &items[b].speaker_id) {
+                (Some(x), Some(y)) => x == y,
+                _ => true,
+            };
+            let other_article = items[a].input.id != items[b].input.id;
+            if other_article && compatible && same_words(&items[a].tokens, &items[b].tokens) {
+                union(&mut parent, a, b);
             }
         }
     }
@@ -416,6 +460,35 @@ pub fn coverage(analysis: &Analysis, inputs: &[ArticleInput<'_>], story: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pair the all-pairs test accepts, and no other.
+    #[test]
+    fn prefix_filtering_finds_exactly_the_pairs_sharing_half() {
+        let texts = [
+            "we will answer the west soon",
+            "we will answer soon",
+            "the west will answer",
+            "a menu of options for talks",
+            "options for talks a menu",
+            "",
+            "soon",
+            "nothing in common here at all",
+            "answer",
+        ];
+        let sets: Vec<HashSet<String>> =
+            texts.iter().map(|t| t.split_whitespace().map(str::to_string).collect()).collect();
+        let refs: Vec<&HashSet<String>> = sets.iter().collect();
+        let mut expected = Vec::new();
+        for a in 0..sets.len() {
+            for b in a + 1..sets.len() {
+                let shared = sets[a].intersection(&sets[b]).count();
+                if 2 * shared >= sets[a].len().min(sets[b].len()).max(1) {
+                    expected.push((a, b));
+                }
+            }
+        }
+        assert_eq!(pairs_sharing_half(&refs), expected);
+    }
 
     fn input<'a>(id: &'a str, published: Option<NaiveDate>, paragraphs: Vec<&'a str>) -> ArticleInput<'a> {
         ArticleInput { id, outlet: Some(id), published, story: Some("s"), duplicate_of: None, paragraphs }
