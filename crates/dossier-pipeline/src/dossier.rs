@@ -17,6 +17,8 @@ pub struct Dossier {
     pub analysis: Analysis,
     /// The store's generation when it was read (what a search index must reflect).
     pub generation: i64,
+    /// Where each article is in `articles`, so that a lookup by id costs one hash.
+    position: HashMap<String, usize>,
 }
 
 impl Dossier {
@@ -35,6 +37,7 @@ impl Dossier {
         // older than it is, so an index built from it is caught up later, never skipped.
         let generation = store.generation()?;
         let mut articles = store.articles()?;
+        let position = articles.iter().enumerate().map(|(at, a)| (a.id.clone(), at)).collect();
         let duplicate_of = store.canonical_of()?;
         let canonicals: HashMap<String, Article> = articles
             .iter()
@@ -54,6 +57,7 @@ impl Dossier {
             groups: store.duplicate_groups()?,
             analysis: Analysis::default(),
             generation,
+            position,
         })
     }
 
@@ -85,7 +89,7 @@ impl Dossier {
     }
 
     pub fn article(&self, id: &str) -> Option<&Article> {
-        self.articles.iter().find(|a| a.id == id)
+        self.position.get(id).map(|&at| &self.articles[at])
     }
 
     /// The article with this id, or the only one whose id starts with it.

@@ -120,6 +120,38 @@ fn parse_date(value: Option<&str>, name: &str) -> Result<Option<chrono::NaiveDat
         .transpose()
 }
 
+/// Which page of a list: every list is served in pages, so its answer stays small
+/// whatever the size of the dossier.
+#[derive(Debug, Default, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// From 1.
+    pub page: Option<usize>,
+    /// At most 200; 50 when not given.
+    pub per_page: Option<usize>,
+}
+
+/// The most items one page of a list holds.
+pub const MAX_PER_PAGE: usize = 200;
+
+impl Paging {
+    /// The page (from 1), its size, and the items of a list of `total` it covers.
+    pub fn window(self, total: usize) -> (usize, usize, std::ops::Range<usize>) {
+        let per_page = self.per_page.unwrap_or(50).clamp(1, MAX_PER_PAGE);
+        let page = self.page.unwrap_or(1).max(1);
+        let start = (page - 1).saturating_mul(per_page).min(total);
+        (page, per_page, start..start.saturating_add(per_page).min(total))
+    }
+}
+
+/// A page of a list as JSON, with the list's full length in `X-Total-Count`.
+fn paged<T: Serialize>(items: Vec<T>, paging: Paging) -> Result<Response, ApiError> {
+    let (_, _, window) = paging.window(items.len());
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(window.start).take(window.len()).collect();
+    Ok(([("x-total-count", total.to_string())], Json(page)).into_response())
+}
+
 /// Article filters and pagination.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -193,10 +225,9 @@ async fn list_articles(
         })
         .collect();
     items.sort_by(|a, b| b.published.cmp(&a.published).then(a.id.cmp(&b.id)));
-    let per_page = filter.per_page.unwrap_or(50).clamp(1, 200);
-    let page = filter.page.unwrap_or(1).max(1);
     let total = items.len();
-    let items = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    let (page, per_page, window) = Paging { page: filter.page, per_page: filter.per_page }.window(total);
+    let items = items.into_iter().skip(window.start).take(window.len()).collect();
     Ok(Json(ArticlePage { total, page, per_page, items }))
 }
 
@@ -209,10 +240,19 @@ async fn get_article(State(state): Shared, Path(id): Path<String>) -> ApiResult<
     Ok(Json(views::article_detail(&dossier, article)))
 }
 
-/// List stories with their sources, date span and articles per day.
-#[utoipa::path(get, path = "/api/stories", responses((status = 200, body = Vec<StorySummary>)))]
-async fn list_stories(State(state): Shared) -> Json<Vec<StorySummary>> {
-    Json(views::story_summaries(&*state.dossier().await))
+/// List stories, largest first, with their sources, date span and articles per day; one page at a time.
+#[utoipa::path(get, path = "/api/stories", params(Paging),
+    responses((status = 200, body = Vec<StorySummary>, headers(("x-total-count" = usize, description = "How many stories in all")))))]
+async fn list_stories(
+    State(state): Shared,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(paging) = paging?;
+    let dossier = state.dossier().await;
+    let total = dossier.stories.len();
+    let (_, _, window) = paging.window(total);
+    let summaries = views::story_summaries(&dossier, window);
+    Ok(([("x-total-count", total.to_string())], Json(summaries)).into_response())
 }
 
 /// One story: sources with duplicates folded and their differences, timeline, quotes by speaker, coverage.
@@ -233,17 +273,22 @@ pub struct EntityFilter {
     pub kind: Option<String>,
 }
 
-/// List entities: one per entity across spellings, most articles first.
-#[utoipa::path(get, path = "/api/entities", params(EntityFilter), responses((status = 200, body = Vec<Object>)))]
-async fn list_entities(State(state): Shared, filter: Result<Query<EntityFilter>, QueryRejection>) -> ApiResult<Value> {
-    let Query(filter) = filter?;
+/// List entities: one per entity across spellings, most articles first; one page at a time.
+#[utoipa::path(get, path = "/api/entities", params(EntityFilter, Paging),
+    responses((status = 200, body = Vec<Object>, headers(("x-total-count" = usize, description = "How many entities match")))))]
+async fn list_entities(
+    State(state): Shared,
+    filter: Result<Query<EntityFilter>, QueryRejection>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (Query(filter), Query(paging)) = (filter?, paging?);
     let dossier = state.dossier().await;
     let mut entities = export::entities(&dossier);
     if let Some(kind) = &filter.kind {
         entities.retain(|e| e.kind == kind);
     }
     entities.sort_by(|a, b| b.articles.len().cmp(&a.articles.len()).then(a.name.cmp(b.name)));
-    Ok(Json(serde_json::to_value(&entities).map_err(anyhow::Error::from)?))
+    paged(entities, paging)
 }
 
 /// One entity with its quotes and mentions per day.
@@ -267,10 +312,15 @@ pub struct QuoteFilter {
     pub outlet: Option<String>,
 }
 
-/// Quotes, one per quote across the articles reporting it (earliest report first).
-#[utoipa::path(get, path = "/api/quotes", params(QuoteFilter), responses((status = 200, body = Vec<Object>), (status = 404, body = ApiErrorBody)))]
-async fn list_quotes(State(state): Shared, filter: Result<Query<QuoteFilter>, QueryRejection>) -> ApiResult<Value> {
-    let Query(filter) = filter?;
+/// Quotes, one per quote across the articles reporting it (earliest report first); one page at a time.
+#[utoipa::path(get, path = "/api/quotes", params(QuoteFilter, Paging),
+    responses((status = 200, body = Vec<Object>, headers(("x-total-count" = usize, description = "How many quotes match"))), (status = 404, body = ApiErrorBody)))]
+async fn list_quotes(
+    State(state): Shared,
+    filter: Result<Query<QuoteFilter>, QueryRejection>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (Query(filter), Query(paging)) = (filter?, paging?);
     let dossier = state.dossier().await;
     let story = match filter.story.as_deref() {
         Some(s) => Some(dossier.story_by_prefix(s).ok_or_else(|| ApiError::not_found("story", s))?.id.as_str()),
@@ -278,7 +328,7 @@ async fn list_quotes(State(state): Shared, filter: Result<Query<QuoteFilter>, Qu
     };
     let quotes =
         export::quotes_matching(export::quotes(&dossier), filter.speaker.as_deref(), story, filter.outlet.as_deref());
-    Ok(Json(serde_json::to_value(&quotes).map_err(anyhow::Error::from)?))
+    paged(quotes, paging)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -133,21 +133,45 @@ fn story_card(story: &StorySummary) -> String {
     )
 }
 
-async fn home(State(state): State<Arc<AppState>>) -> Html<String> {
+/// Stories on one page of the home page.
+const HOME_STORIES: usize = 30;
+
+/// The stories, largest first, a page at a time so the page stays small at any size.
+async fn home(
+    State(state): State<Arc<AppState>>,
+    paging: Result<Query<api::Paging>, axum::extract::rejection::QueryRejection>,
+) -> Html<String> {
+    // A malformed page number shows the first page; 30 cards (each with its chart) keep it well under 100 KB.
+    let paging = paging.map(|Query(p)| p).unwrap_or_default();
+    let paging = api::Paging { per_page: paging.per_page.or(Some(HOME_STORIES)), ..paging };
     let dossier = state.dossier().await;
-    let stories = views::story_summaries(&dossier);
+    let total = dossier.stories.len();
+    let (page, per_page, window) = paging.window(total);
+    let shown = window.clone();
+    let stories = views::story_summaries(&dossier, window);
     let mut body = format!(
         "<h1>Stories</h1><p class=\"lede\">{} articles in {} {}.</p><ul class=\"cards\">",
         dossier.articles.len(),
-        stories.len(),
-        if stories.len() == 1 { "story" } else { "stories" }
+        total,
+        if total == 1 { "story" } else { "stories" }
     );
     for story in &stories {
         body.push_str(&story_card(story));
     }
     body.push_str("</ul>");
-    if stories.is_empty() {
+    if total == 0 {
         body.push_str("<p>No stories yet: run <code>dossier analyze PATH</code>.</p>");
+    }
+    if total > per_page {
+        let link = |to: usize, label: &str| format!(r#"<a href="/?page={to}&amp;per_page={per_page}">{label}</a>"#);
+        let previous = if page > 1 { link(page - 1, "← Larger stories") } else { String::new() };
+        let next = if shown.end < total { link(page + 1, "Smaller stories →") } else { String::new() };
+        let _ = write!(
+            body,
+            r#"<nav class="pages" aria-label="Pages">{previous} <span>Stories {}–{} of {total}</span> {next}</nav>"#,
+            shown.start + 1,
+            shown.end
+        );
     }
     layout("Stories", &body)
 }

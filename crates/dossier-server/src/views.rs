@@ -89,8 +89,9 @@ pub struct DuplicateMember {
     pub similarity: f64,
 }
 
-pub fn story_summaries(dossier: &Dossier) -> Vec<StorySummary> {
-    dossier.stories.iter().map(|s| story_summary(dossier, s)).collect()
+/// The summaries of the stories in `window` (largest stories first), computed for those only.
+pub fn story_summaries(dossier: &Dossier, window: std::ops::Range<usize>) -> Vec<StorySummary> {
+    dossier.stories.get(window).unwrap_or_default().iter().map(|s| story_summary(dossier, s)).collect()
 }
 
 fn story_summary(dossier: &Dossier, story: &dossier_store::StoryRow) -> StorySummary {

@@ -141,3 +141,21 @@ fn slow_clients_are_cut_off_and_the_others_served() {
     }
     assert!(started.elapsed() < Duration::from_secs(15));
 }
+
+#[test]
+fn every_list_is_served_in_pages() {
+    let (_dir, addr) = serve_seeds(None);
+    let all = get(addr, "/api/entities");
+    let total: usize = all.head.lines().find_map(|l| l.strip_prefix("x-total-count:")).unwrap().trim().parse().unwrap();
+    assert!(total > 3, "{}", all.head);
+    let first = get(addr, "/api/entities?per_page=2").json();
+    let second = get(addr, "/api/entities?per_page=2&page=2").json();
+    assert_eq!((first.as_array().unwrap().len(), second.as_array().unwrap().len()), (2, 2));
+    assert_ne!(first[0]["id"], second[0]["id"]);
+    let far = get(addr, "/api/quotes?page=18446744073709551615&per_page=100000").json();
+    assert_eq!(far.as_array().unwrap().len(), 0, "a page past the end is empty, not an error");
+    assert_eq!(get(addr, "/api/stories?per_page=1").json().as_array().unwrap().len(), 1);
+    assert_eq!(get(addr, "/api/stories?page=x").status, 400);
+    let home = get(addr, "/?per_page=1&page=1");
+    assert!(home.body.contains("1 story") && !home.body.contains("Smaller stories"), "{}", home.body);
+}
