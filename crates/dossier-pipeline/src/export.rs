@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::io::Write;
 
 /// Version of the export contract; bumped only when a key changes meaning or goes away.
-pub const CONTRACT_VERSION: u32 = 2;
+pub const CONTRACT_VERSION: u32 = 3;
 
 #[derive(Debug, Serialize)]
 pub struct ExportArticle<'a> {

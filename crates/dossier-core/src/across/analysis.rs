@@ -7,7 +7,7 @@ use crate::findings::entities::{self, ArticleEntities, EntityIndex, EntityKind};
 use crate::findings::quotes::{self, Quote};
 use crate::findings::timeline::{self, ArticleEvent, FuzzyDate};
 use crate::partition::{components, union};
-use crate::text::{quote_tokens, token_f1};
+use crate::text::{quote_tokens, short_hash, token_f1};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -174,6 +174,13 @@ fn date_events(inputs: &[ArticleInput<'_>], articles: &mut HashMap<String, Artic
     }
 }
 
+/// The id of something found across articles, from where its earliest report has it
+/// (that article's content-derived id and the offset in its body): the same on every
+/// run and every machine, and unchanged when later articles report it too.
+fn content_id(kind: &str, article: &str, offset: usize) -> String {
+    format!("{kind}-{}", &short_hash(&[kind, article, &offset.to_string()])[..12])
+}
+
 fn report_of(input: &ArticleInput<'_>, cited_source: Option<String>) -> Report {
     Report {
         article: input.id.to_string(),
@@ -291,15 +298,16 @@ fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
             }
         }
     }
-    for (number, members) in components(&mut parent).into_iter().enumerate() {
+    for members in components(&mut parent) {
         let quote_of = |m: usize| &analysis.articles[items[m].input.id].quotes[items[m].index];
         let longest = *members.iter().max_by_key(|&&m| quote_of(m).text.len()).unwrap_or(&members[0]);
         let spoken = members.iter().find(|&&m| quote_of(m).speaker.is_some()).copied().unwrap_or(longest);
         let mut reports: Vec<Report> =
             members.iter().map(|&m| report_of(items[m].input, quote_of(m).cited_source.clone())).collect();
         sort_reports(&mut reports);
+        let earliest = members.iter().copied().find(|&m| items[m].input.id == reports[0].article).unwrap_or(longest);
         let merged = MergedQuote {
-            id: format!("q{}", number + 1),
+            id: content_id("q", items[earliest].input.id, quote_of(earliest).start),
             text: quote_of(longest).text.clone(),
             speaker: quote_of(spoken).speaker.clone(),
             speaker_id: items[spoken].speaker_id.clone(),
@@ -348,7 +356,7 @@ fn merge_events(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
             }
         }
     }
-    for (number, members) in components(&mut parent).into_iter().enumerate() {
+    for members in components(&mut parent) {
         let mut sources: Vec<Report> = Vec::new();
         for &m in &members {
             if !sources.iter().any(|s| s.article == items[m].input.id) {
@@ -366,7 +374,7 @@ fn merge_events(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
             }
         }
         analysis.events.push(MergedEvent {
-            id: format!("e{}", number + 1),
+            id: content_id("e", items[first].input.id, items[first].event.start),
             when: items[first].event.when,
             summary: items[first].event.sentence.clone(),
             actors,
