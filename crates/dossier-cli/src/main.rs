@@ -16,11 +16,8 @@ macro_rules! print {
     };
 }
 
-mod bench;
-mod bench_web;
 mod output;
 mod report;
-mod scale;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -210,8 +207,6 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
-    /// Measure ingest throughput on a generated corpus.
-    Bench(bench::BenchArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -564,6 +559,5 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(args) => bench::run(args),
     }
 }

@@ -1,0 +1,31 @@
+//! `dossier-bench`: Dossier's benchmarks, outside the user binary.
+//!
+//!     cargo run --release -p dossier-bench -- --articles 10000                       ingest throughput
+//!     cargo run --release -p dossier-bench -- --stage scale --articles 100000        duplicates and stories at size
+//!     cargo run --release -p dossier-bench -- --stage analysis --articles 10000      entities, quotes, events
+//!     cargo run --release -p dossier-bench -- --stage search --articles 100000       the search index
+//!     cargo run --release -p dossier-bench -- --stage serve --seconds 10 --clients 4 the server under load
+
+mod bench;
+mod bench_web;
+mod scale;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "dossier-bench", about = "Measure Dossier on generated corpora.")]
+struct Cli {
+    #[command(flatten)]
+    args: bench::BenchArgs,
+}
+
+fn main() -> ExitCode {
+    match bench::run(&Cli::parse().args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("dossier-bench: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
