@@ -231,13 +231,9 @@ struct ServeArgs {
     max_body_kib: usize,
 }
 
-/// A token must be something: an empty one would announce uploads that none could make.
+/// The server's rule for tokens, checked as the command line is read (a usage error).
 fn non_empty_token(value: &str) -> Result<String, String> {
-    if value.trim().is_empty() {
-        Err("the token is empty; give a secret, or no --token for a read-only server".into())
-    } else {
-        Ok(value.to_string())
-    }
+    dossier_server::check_token(value).map(|()| value.to_string())
 }
 
 fn serve(db: &std::path::Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
@@ -359,7 +355,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // The index follows the store's generation: brought up to date after this run,
             // or after one killed before it got there.
             ingest::failpoint("before-index");
-            search::open_index(&cli.db, &Dossier::load(&store)?, &mut notify)?;
+            search::open_index(&cli.db, store.generation()?, || Dossier::load(&store), &mut notify)?;
             report::print_summary(&summary, &cli.db, store.count()?);
             if *and_serve && !summary.articles.is_empty() {
                 drop(store);
@@ -551,7 +547,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 language: language.clone(),
             };
             let dossier = Dossier::load(&open_store(&cli)?)?;
-            let index = search::open_index(&cli.db, &dossier, &mut notify)?;
+            let index = search::open_index(&cli.db, dossier.generation, || Ok(&dossier), &mut notify)?;
             let results = search::search(&index, &dossier, &request, *limit, 0)?;
             match format {
                 ListFormat::Table => report::print_search(&results),

@@ -27,12 +27,16 @@ fn or_dash(value: Option<&str>) -> String {
     value.map_or_else(|| "—".to_string(), str::to_string)
 }
 
+/// The current folder as sources write it, with a trailing slash: read once, not per row.
+static HERE: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| {
+    std::env::current_dir().ok().map(|d| format!("{}/", dossier_pipeline::ingest::lossless(d.as_os_str())))
+});
+
 /// A source as a person reads it: relative to the current folder when it lies below
 /// it, control characters escaped, and at most `max` characters keeping the end
 /// (the file name) rather than the start.
 fn source_label(source: &str, max: usize) -> String {
-    let here = std::env::current_dir().ok().map(|d| format!("{}/", dossier_pipeline::ingest::lossless(d.as_os_str())));
-    let relative = here.as_deref().and_then(|h| source.strip_prefix(h)).unwrap_or(source);
+    let relative = HERE.as_deref().and_then(|here| source.strip_prefix(here)).unwrap_or(source);
     let escaped = dossier_core::text::escape_controls(relative);
     let count = escaped.chars().count();
     if count <= max {

@@ -245,17 +245,28 @@ pub fn is_control_for_display(c: char) -> bool {
 /// Text for one line of a terminal or a log: every control character (a newline in a
 /// file name, an escape sequence in a title) written out as an escape, never acted on.
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_control_for_display) {
+    escape_where(text, is_control_for_display)
+}
+
+/// Text for a terminal: as [`escape_controls`], but line breaks and tabs are kept,
+/// so a table or a page still lays out while an escape sequence cannot act.
+pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_where(text, |c| is_control_for_display(c) && c != '\n' && c != '\t')
+}
+
+/// `text` with every character `escaped` says must not act written out as an escape.
+fn escape_where(text: &str, escaped: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&escaped) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
+            c if !escaped(c) => out.push(c),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if is_control_for_display(c) => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
-            c => out.push(c),
+            c => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
         }
     }
     std::borrow::Cow::Owned(out)
@@ -271,23 +282,6 @@ mod display_tests {
         assert_eq!(escape_controls("a\nskipped: forged"), "a\\nskipped: forged");
         assert_eq!(escape_controls("\u{1b}[31mred\u{9b}"), "\\u{001B}[31mred\\u{009B}");
         assert_eq!(escape_controls("x\u{202E}y"), "x\\u{202E}y");
+        assert_eq!(escape_for_terminal("a\n\tb\u{1b}[2J\r"), "a\n\tb\\u{001B}[2J\\r");
     }
-}
-
-/// Text for a terminal: as [`escape_controls`], but line breaks and tabs are kept,
-/// so a table or a page still lays out while an escape sequence cannot act.
-pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
-    let acts = |c: char| is_control_for_display(c) && c != '\n' && c != '\t';
-    if !text.chars().any(acts) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if acts(c) {
-            out.push_str(&escape_controls(c.encode_utf8(&mut [0; 4])));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }

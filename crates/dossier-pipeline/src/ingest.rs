@@ -369,8 +369,8 @@ fn write_report(
             ArticleWrite::Written(WriteOutcome::Unchanged) => summary.unchanged += 1,
             ArticleWrite::Written(WriteOutcome::Replaced) => summary.replaced += 1,
             ArticleWrite::Refused(reason) => {
-                let path = Problem { path: article.source.clone(), reason, skipped: true };
-                summary.problems.push(path);
+                // Named by the article's own source: a JSON-lines record says which line.
+                summary.problems.push(Problem { path: article.source.clone(), reason, skipped: true });
                 continue;
             }
         }
@@ -422,7 +422,10 @@ pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usi
     let bar = progress_bar(stale.len(), progress);
     bar.set_message("finding entities and quotes again (the analyzer changed)");
     for chunk in stale.chunks(CHUNK) {
-        let articles: Vec<Article> = chunk.iter().filter_map(|id| store.article(id).ok().flatten()).collect();
+        let mut articles: Vec<Article> = Vec::with_capacity(chunk.len());
+        for id in chunk {
+            articles.extend(store.article(id)?);
+        }
         let found: Vec<ArticleFindings> = articles
             .par_iter()
             .map(|a| {

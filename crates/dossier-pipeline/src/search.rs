@@ -5,6 +5,7 @@ use crate::Dossier;
 use chrono::NaiveDate;
 use dossier_core::findings::names;
 use dossier_search::{Filters, IndexedDoc, Results, SearchIndex};
+use std::borrow::Borrow;
 use std::path::{Path, PathBuf};
 
 /// The index folder that goes with a store file: `dossier.db` → `dossier.db.search/`.
@@ -75,18 +76,18 @@ pub fn documents(dossier: &Dossier) -> Vec<IndexedDoc> {
 
 /// Rebuilds the index next to `db` from the dossier (a damaged index is cleared first).
 pub fn reindex(db: &Path, dossier: &Dossier) -> anyhow::Result<usize> {
-    let index = open_or_recreate(&index_dir(db), &mut |_| {})?.0;
+    let index = open_or_recreate(&index_dir(db), &mut |_| {})?;
     let docs = documents(dossier);
     index.replace_all(&docs, dossier.generation)?;
     Ok(docs.len())
 }
 
 /// Opens the index in `dir`; one that cannot be opened (damaged files, a crash in the
-/// middle of a write) is cleared and recreated empty, with a message. Returns whether
-/// it is new and must be filled.
-fn open_or_recreate(dir: &Path, notify: &mut dyn FnMut(&str)) -> anyhow::Result<(SearchIndex, bool)> {
+/// middle of a write) is cleared and recreated empty, with a message. A new index
+/// records no store generation, so it is filled by the first catch-up.
+fn open_or_recreate(dir: &Path, notify: &mut dyn FnMut(&str)) -> anyhow::Result<SearchIndex> {
     match SearchIndex::open(dir) {
-        Ok(opened) => Ok(opened),
+        Ok((index, _)) => Ok(index),
         Err(error) => {
             let why: String = format!("{error:#}").chars().take(160).collect();
             notify(&format!(
@@ -97,8 +98,7 @@ fn open_or_recreate(dir: &Path, notify: &mut dyn FnMut(&str)) -> anyhow::Result<
                 std::fs::remove_dir_all(dir)
                     .map_err(|e| anyhow::anyhow!("cannot clear the damaged index {}: {e}", dir.display()))?;
             }
-            let (index, _) = SearchIndex::open(dir)?;
-            Ok((index, true))
+            Ok(SearchIndex::open(dir)?.0)
         }
     }
 }
@@ -154,16 +154,37 @@ pub fn filters(dossier: &Dossier, query: &Query) -> Filters {
     }
 }
 
-/// Opens the dossier's index and brings it up to the store: rebuilt when it is new,
-/// damaged, or records another store generation than the dossier's (a run killed
-/// between its store commit and its index update, a store changed elsewhere).
-/// `notify` hears when a damaged index is rebuilt.
-pub fn open_index(db: &Path, dossier: &Dossier, notify: &mut dyn FnMut(&str)) -> anyhow::Result<SearchIndex> {
-    let (index, fresh) = open_or_recreate(&index_dir(db), notify)?;
-    if fresh || index.generation() != Some(dossier.generation) {
+/// Opens the dossier's index and brings it up to the store at `generation`: rebuilt
+/// when it is new, damaged, or records another generation (a run killed between its
+/// store commit and its index update, a store changed elsewhere). `dossier` is asked
+/// for only then, so a current index costs no load. `notify` hears when a damaged
+/// index is rebuilt.
+pub fn open_index<D: Borrow<Dossier>>(
+    db: &Path,
+    generation: i64,
+    dossier: impl FnOnce() -> anyhow::Result<D>,
+    notify: &mut dyn FnMut(&str),
+) -> anyhow::Result<SearchIndex> {
+    let index = open_or_recreate(&index_dir(db), notify)?;
+    catch_up(&index, generation, dossier)?;
+    Ok(index)
+}
+
+/// Brings an open index up to the store at `generation` (seeing first what other
+/// processes committed to it): when it records another generation, it is rebuilt from
+/// the dossier `dossier` gives.
+pub fn catch_up<D: Borrow<Dossier>>(
+    index: &SearchIndex,
+    generation: i64,
+    dossier: impl FnOnce() -> anyhow::Result<D>,
+) -> anyhow::Result<()> {
+    index.reload()?;
+    if index.generation() != Some(generation) {
+        let dossier = dossier()?;
+        let dossier = dossier.borrow();
         index.replace_all(&documents(dossier), dossier.generation)?;
     }
-    Ok(index)
+    Ok(())
 }
 
 /// Searches an open index of the dossier.

@@ -505,7 +505,7 @@ async fn store_upload(
         };
         let summary = ingest::ingest_document(&mut store, &source, &body, &options, may_commit)?;
         let dossier = dossier_pipeline::Dossier::load(&store)?;
-        writer_state.index.replace_all(&search::documents(&dossier), dossier.generation)?;
+        search::catch_up(&writer_state.index, dossier.generation, || Ok(&dossier))?;
         Ok((summary, dossier))
     });
     let outcome = match tokio::time::timeout_at(deadline, &mut task).await {

@@ -79,10 +79,6 @@ fn is_upload(request: &Request) -> bool {
 /// An upload keeps its own deadline, decided before its commit, so that an upload
 /// answered 408 has left nothing behind.
 pub async fn timeout_except_uploads(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    if request.uri().to_string().len() > MAX_URI_BYTES {
-        let message = format!("the request's URI is longer than {MAX_URI_BYTES} bytes");
-        return (StatusCode::URI_TOO_LONG, message).into_response();
-    }
     if is_upload(&request) {
         return next.run(request).await;
     }
@@ -90,6 +86,15 @@ pub async fn timeout_except_uploads(State(state): State<Arc<AppState>>, request:
         Ok(response) => response,
         Err(_) => (StatusCode::REQUEST_TIMEOUT, "the request took too long and was stopped").into_response(),
     }
+}
+
+/// A URI longer than [`MAX_URI_BYTES`] is answered 414 before any handler reads it.
+pub async fn bounded_uri(request: Request, next: Next) -> Response {
+    if request.uri().to_string().len() > MAX_URI_BYTES {
+        let message = format!("the request's URI is longer than {MAX_URI_BYTES} bytes");
+        return (StatusCode::URI_TOO_LONG, message).into_response();
+    }
+    next.run(request).await
 }
 
 /// Under `/api/`, every error is `{"error": "…"}`, whoever produced it (a body limit,

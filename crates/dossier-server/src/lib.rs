@@ -52,6 +52,15 @@ impl Config {
     }
 }
 
+/// A token must be something: an empty one would announce uploads that none could make.
+pub fn check_token(token: &str) -> Result<(), String> {
+    if token.trim().is_empty() {
+        Err("the token is empty; give a secret, or no --token for a read-only server".into())
+    } else {
+        Ok(())
+    }
+}
+
 /// What every request sees: the configuration and the dossier as last loaded.
 pub struct AppState {
     config: Config,
@@ -82,13 +91,14 @@ pub fn router(config: Config) -> anyhow::Result<Router> {
 
 /// The application and the state its requests share.
 fn application(config: Config) -> anyhow::Result<(Router, Arc<AppState>)> {
-    if config.token.as_deref() == Some("") {
-        anyhow::bail!("an empty token would accept no upload: give a token, or none for a read-only server");
+    if let Some(token) = &config.token {
+        check_token(token).map_err(anyhow::Error::msg)?;
     }
     let dossier = load(&config.db)?;
-    let index = dossier_pipeline::search::open_index(&config.db, &dossier, &mut |message| {
-        eprintln!("dossier: {}", dossier_core::text::escape_controls(message))
-    })?;
+    let index =
+        dossier_pipeline::search::open_index(&config.db, dossier.generation, || Ok(&dossier), &mut |message| {
+            eprintln!("dossier: {}", dossier_core::text::escape_controls(message))
+        })?;
     let limit = config.body_limit;
     let state =
         Arc::new(AppState { config, dossier: RwLock::new(Arc::new(dossier)), index, writing: Default::default() });
@@ -97,6 +107,7 @@ fn application(config: Config) -> anyhow::Result<(Router, Arc<AppState>)> {
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::timeout_except_uploads))
         .with_state(state.clone())
         .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn(guard::bounded_uri))
         .layer(axum::middleware::from_fn(guard::json_errors_under_api))
         .layer(axum::middleware::from_fn(guard::security_headers));
     Ok((app, state))
@@ -123,10 +134,7 @@ async fn follow_store(state: Arc<AppState>) {
             // An upload in this process holds the lock while it writes, and reloads by itself.
             let Ok(_writing) = follower.writing.try_lock() else { return Ok(None) };
             let dossier = load(&follower.config.db)?;
-            follower.index.reload()?;
-            if follower.index.generation() != Some(dossier.generation) {
-                follower.index.replace_all(&dossier_pipeline::search::documents(&dossier), dossier.generation)?;
-            }
+            dossier_pipeline::search::catch_up(&follower.index, dossier.generation, || Ok(&dossier))?;
             Ok(Some(dossier))
         })
         .await;

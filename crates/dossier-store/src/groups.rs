@@ -9,7 +9,7 @@ use crate::{Batch, Result, Store};
 use dossier_core::across::fingerprint::{band_keys, compare, DuplicateKind, Fingerprint};
 use dossier_core::across::stories::{self, StoryInput, Vector};
 use dossier_core::reading::article::Article;
-use rusqlite::{params, params_from_iter, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Row};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A duplicate group: its canonical article and the other members.
@@ -46,6 +46,21 @@ fn minhash_from(blob: &[u8]) -> Vec<u32> {
 
 fn hashes_from(blob: &[u8]) -> Vec<u64> {
     blob.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect()
+}
+
+/// A stored fingerprint read from a row's `minhash, paragraphs, shingles` columns, from `first` on.
+fn fingerprint_at(row: &Row<'_>, first: usize) -> rusqlite::Result<Fingerprint> {
+    let (minhash, paragraphs): (Vec<u8>, Vec<u8>) = (row.get(first)?, row.get(first + 1)?);
+    Ok(Fingerprint {
+        minhash: minhash_from(&minhash),
+        paragraphs: hashes_from(&paragraphs),
+        shingles: row.get(first + 2)?,
+    })
+}
+
+/// A recorded duplicate pair read from a row's `a, b, kind, similarity` columns.
+fn pair_at(row: &Row<'_>) -> rusqlite::Result<Pair> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
 }
 
 /// Candidates compared per new article, from each index.
@@ -144,15 +159,7 @@ impl Batch<'_> {
         let mut candidates = Vec::with_capacity(numbers.len());
         for number in numbers {
             let row = load
-                .query_row([number], |r| {
-                    let (minhash, paragraphs): (Vec<u8>, Vec<u8>) = (r.get(1)?, r.get(2)?);
-                    let print = Fingerprint {
-                        minhash: minhash_from(&minhash),
-                        paragraphs: hashes_from(&paragraphs),
-                        shingles: r.get(3)?,
-                    };
-                    Ok((r.get::<_, String>(0)?, print, r.get::<_, String>(4)?))
-                })
+                .query_row([number], |r| Ok((r.get::<_, String>(0)?, fingerprint_at(r, 1)?, r.get::<_, String>(4)?)))
                 .optional()?;
             candidates.extend(row);
         }
@@ -203,26 +210,17 @@ impl Batch<'_> {
         let mut statement = self
             .tx
             .prepare_cached("SELECT number, minhash, paragraphs, shingles FROM fingerprints WHERE article_id = ?1")?;
-        Ok(statement
-            .query_row([id], |r| {
-                let minhash: Vec<u8> = r.get(1)?;
-                let paragraphs: Vec<u8> = r.get(2)?;
-                Ok((
-                    r.get(0)?,
-                    Fingerprint {
-                        minhash: minhash_from(&minhash),
-                        paragraphs: hashes_from(&paragraphs),
-                        shingles: r.get(3)?,
-                    },
-                ))
-            })
-            .optional()?)
+        Ok(statement.query_row([id], |r| Ok((r.get(0)?, fingerprint_at(r, 1)?))).optional()?)
     }
 
     /// Recomputes every duplicate group from the recorded pairs: connected
     /// components, each with a canonical member.
     pub fn rebuild_duplicate_groups(&mut self) -> Result<usize> {
-        let pairs = self.pairs("SELECT a, b, kind, similarity FROM duplicate_pairs ORDER BY a, b", &[])?;
+        let pairs: Vec<Pair> = {
+            let mut statement = self.tx.prepare("SELECT a, b, kind, similarity FROM duplicate_pairs ORDER BY a, b")?;
+            let rows = statement.query_map([], pair_at)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
         let mut parent: BTreeMap<String, String> = BTreeMap::new();
         fn root(parent: &mut BTreeMap<String, String>, id: &str) -> String {
             let mut current = id.to_string();
@@ -320,13 +318,7 @@ impl Batch<'_> {
         let mut statement = self.tx.prepare_cached(
             "SELECT a, b, kind, similarity FROM duplicate_pairs WHERE a = ?1 UNION ALL SELECT a, b, kind, similarity FROM duplicate_pairs WHERE b = ?1",
         )?;
-        let rows = statement.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    fn pairs(&self, sql: &str, args: &[&str]) -> Result<Vec<Pair>> {
-        let mut statement = self.tx.prepare_cached(sql)?;
-        let rows = statement.query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        let rows = statement.query_map([id], pair_at)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -105,9 +105,7 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str> + Clone) -> Art
 
 /// Analyses every article (in parallel), then merges across them.
 pub fn analyze(inputs: &[ArticleInput<'_>]) -> Analysis {
-    let found =
-        inputs.par_iter().map(|input| (input.id.to_string(), extract(input.paragraphs.iter().copied()))).collect();
-    analyze_with(inputs, found)
+    analyze_with(inputs, HashMap::new())
 }
 
 /// Merges across articles whose own findings are already known (read from the store);

@@ -106,8 +106,8 @@ const MIN_LEGACY_BYTES: usize = 32;
 
 /// Leading bytes of formats that are never text: archives, compressed streams,
 /// images, office documents, executables.
-const SIGNATURES: [(&[u8], &str); 14] = [
-    (b"BZh", "bzip2-compressed data"),
+/// (bzip2 is told by [`binary_signature`] itself: "BZh" alone also starts text.)
+const SIGNATURES: [(&[u8], &str); 13] = [
     (b"\xFD7zXZ\x00", "xz-compressed data"),
     (b"\x28\xB5\x2F\xFD", "zstd-compressed data"),
     (b"PK\x03\x04", "a ZIP archive (or an office document)"),
@@ -132,7 +132,7 @@ fn binary_signature(bytes: &[u8]) -> Option<&'static str> {
             && bytes.get(4..10).is_none_or(|m| m == b"\x31\x41\x59\x26\x53\x59" || m == b"\x17\x72\x45\x38\x50\x90"))
         .then_some("bzip2-compressed data");
     }
-    SIGNATURES.iter().skip(1).find(|(magic, _)| bytes.starts_with(magic)).map(|(_, kind)| *kind)
+    SIGNATURES.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, kind)| *kind)
 }
 
 fn finish(encoding: &'static Encoding, bytes: &[u8]) -> Result<Decoded, DecodeError> {
