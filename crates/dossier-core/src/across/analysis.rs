@@ -59,6 +59,17 @@ pub struct MergedQuote {
     pub story: Option<String>,
     /// Earliest first; undated reports last.
     pub reports: Vec<Report>,
+    /// The article entity that said it: `speaker_id` is the dossier entity it belongs to,
+    /// looked up when read, so that a new spelling joining the entity changes no quote.
+    #[serde(skip)]
+    pub speaker_ref: Option<EntityRef>,
+}
+
+/// An article's entity, named by where it is: which article, which of its entities.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EntityRef {
+    pub article: String,
+    pub local: usize,
 }
 
 /// An event of a story, with every article that reports it.
@@ -74,6 +85,9 @@ pub struct MergedEvent {
     /// Every source dated it from a reference inferred from the story.
     pub inferred: bool,
     pub sources: Vec<Report>,
+    /// The article entities behind `actors`, one per actor, looked up when read.
+    #[serde(skip)]
+    pub actor_refs: Vec<EntityRef>,
 }
 
 /// The whole dossier's who-said-what-when.
@@ -108,68 +122,125 @@ pub fn analyze(inputs: &[ArticleInput<'_>]) -> Analysis {
     analyze_with(inputs, HashMap::new())
 }
 
+/// What a story's articles say together: its quotes merged across outlets, its events
+/// merged across sources, and each member's dated events (undated members dated from
+/// their most similar dated neighbour). It depends on the story's members alone, so a
+/// store recomputes it only for the stories new articles join.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoryAnalysis {
+    pub quotes: Vec<MergedQuote>,
+    pub events: Vec<MergedEvent>,
+    /// Each member's dated events, in input order.
+    pub dated: Vec<(String, Vec<ArticleEvent>)>,
+}
+
 /// Merges across articles whose own findings are already known (read from the store);
 /// an article missing from `found` is analysed here.
 pub fn analyze_with(inputs: &[ArticleInput<'_>], mut found: HashMap<String, ArticleFindings>) -> Analysis {
     let known: Vec<(&ArticleInput<'_>, Option<ArticleFindings>)> =
         inputs.iter().map(|input| (input, found.remove(input.id))).collect();
-    let mut articles: HashMap<String, ArticleAnalysis> = known
+    let own: HashMap<String, ArticleFindings> = known
         .into_par_iter()
-        .map(|(input, own)| {
-            let own = own.unwrap_or_else(|| extract(input.paragraphs.iter().copied()));
-            (input.id.to_string(), ArticleAnalysis { entities: own.entities, quotes: own.quotes, events: Vec::new() })
+        .map(|(input, own)| (input.id.to_string(), own.unwrap_or_else(|| extract(input.paragraphs.iter().copied()))))
+        .collect();
+    let mut partitions: Vec<Vec<ArticleInput<'_>>> = Vec::new();
+    let mut partition_of: HashMap<&str, usize> = HashMap::new();
+    for input in inputs {
+        let at = *partition_of.entry(input.story.unwrap_or(input.id)).or_insert_with(|| {
+            partitions.push(Vec::new());
+            partitions.len() - 1
+        });
+        partitions[at].push(input.clone());
+    }
+    let stories: Vec<StoryAnalysis> = partitions
+        .par_iter()
+        .map(|members| {
+            let found: HashMap<&str, &ArticleFindings> =
+                members.iter().filter_map(|m| Some((m.id, own.get(m.id)?))).collect();
+            analyze_story(members, &found)
         })
         .collect();
-    date_events(inputs, &mut articles);
-    let entities = entities::merge(inputs.iter().filter_map(|i| articles.get(i.id).map(|a| (i.id, &a.entities))));
-    let mut analysis = Analysis { articles, entities, ..Analysis::default() };
-    merge_quotes(inputs, &mut analysis);
-    merge_events(inputs, &mut analysis);
+    let entities = entities::merge(inputs.iter().filter_map(|i| own.get(i.id).map(|f| (i.id, &f.entities))));
+    let mut analysis = Analysis { entities, ..Analysis::default() };
+    let mut own = own;
+    for story in stories {
+        for (id, events) in story.dated {
+            if let Some(found) = own.remove(&id) {
+                let article = ArticleAnalysis { entities: found.entities, quotes: found.quotes, events };
+                analysis.articles.insert(id, article);
+            }
+        }
+        analysis.quotes.extend(story.quotes);
+        analysis.events.extend(story.events);
+    }
+    resolve(&mut analysis.quotes, &mut analysis.events, |r| {
+        analysis.entities.of(&r.article, r.local).map(|e| e.id.clone())
+    });
+    sort_events(&mut analysis.events);
     analysis
+}
+
+/// The dossier entity ids of quote speakers and event actors, from their article entities.
+pub fn resolve(quotes: &mut [MergedQuote], events: &mut [MergedEvent], id_of: impl Fn(&EntityRef) -> Option<String>) {
+    for quote in quotes {
+        quote.speaker_id = quote.speaker_ref.as_ref().and_then(&id_of);
+    }
+    for event in events {
+        event.actors.clear();
+        for id in event.actor_refs.iter().filter_map(&id_of) {
+            if !event.actors.contains(&id) {
+                event.actors.push(id);
+            }
+        }
+    }
+}
+
+/// By story, then date (stable).
+pub fn sort_events(events: &mut [MergedEvent]) {
+    events.sort_by(|a, b| (a.story.as_deref(), a.when.date).cmp(&(b.story.as_deref(), b.when.date)));
+}
+
+/// The analysis of one story's members (in input order). Speakers and actors are told
+/// apart by the story's own entities, which the rest of the dossier cannot change.
+pub fn analyze_story(members: &[ArticleInput<'_>], found: &HashMap<&str, &ArticleFindings>) -> StoryAnalysis {
+    let local = entities::merge(members.iter().filter_map(|m| found.get(m.id).map(|f| (m.id, &f.entities))));
+    let dated = date_events(members, found);
+    let events_of: HashMap<&str, &Vec<ArticleEvent>> = dated.iter().map(|(id, e)| (id.as_str(), e)).collect();
+    let quotes = merge_quotes(members, found, &local);
+    let mut events = merge_events(members, found, &events_of, &local);
+    sort_events(&mut events);
+    StoryAnalysis { quotes, events, dated }
 }
 
 /// Resolves each article's dates against its publication date, or, when it has
 /// none, against the date of the most similar dated article of its story.
-fn date_events(inputs: &[ArticleInput<'_>], articles: &mut HashMap<String, ArticleAnalysis>) {
+fn date_events(
+    members: &[ArticleInput<'_>],
+    found: &HashMap<&str, &ArticleFindings>,
+) -> Vec<(String, Vec<ArticleEvent>)> {
     let words: HashMap<&str, HashSet<String>> =
-        inputs.iter().map(|i| (i.id, timeline::content_words(&i.paragraphs.join(" ")))).collect();
-    let mut by_story: HashMap<&str, Vec<&ArticleInput<'_>>> = HashMap::new();
-    for input in inputs {
-        if let Some(story) = input.story {
-            by_story.entry(story).or_default().push(input);
-        }
-    }
-    let references: Vec<(usize, Reference)> = inputs
+        members.iter().map(|i| (i.id, timeline::content_words(&i.paragraphs.join(" ")))).collect();
+    members
         .iter()
-        .enumerate()
-        .map(|(index, input)| {
+        .map(|input| {
             let inferred = || {
-                let members = by_story.get(input.story?)?;
-                let dated =
-                    members.iter().filter(|m| m.id != input.id).filter_map(|m| Some((m.published?, &words[m.id])));
+                let dated = members
+                    .iter()
+                    .filter(|m| m.id != input.id && m.story.is_some())
+                    .filter_map(|m| Some((m.published?, &words[m.id])));
+                input.story?;
                 timeline::infer_reference(&words[input.id], dated)
             };
-            (index, input.published.map(|d| (d, false)).or_else(|| inferred().map(|d| (d, true))))
-        })
-        .collect();
-    let dated: Vec<(String, Vec<ArticleEvent>)> = references
-        .into_par_iter()
-        .map(|(index, reference)| {
-            let input = &inputs[index];
-            let events = match (reference, articles.get(input.id)) {
-                (Some((date, inferred)), Some(found)) => {
-                    timeline::article_events(&input.paragraphs, &found.entities, date, inferred)
+            let reference: Reference = input.published.map(|d| (d, false)).or_else(|| inferred().map(|d| (d, true)));
+            let events = match (reference, found.get(input.id)) {
+                (Some((date, inferred)), Some(own)) => {
+                    timeline::article_events(&input.paragraphs, &own.entities, date, inferred)
                 }
                 _ => Vec::new(),
             };
             (input.id.to_string(), events)
         })
-        .collect();
-    for (id, events) in dated {
-        if let Some(found) = articles.get_mut(&id) {
-            found.events = events;
-        }
-    }
+        .collect()
 }
 
 /// The id of something found across articles, from where its earliest report has it
@@ -254,27 +325,34 @@ fn pairs_sharing_half(sets: &[&HashSet<String>]) -> Vec<(usize, usize)> {
     pairs
 }
 
-fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
+fn merge_quotes(
+    inputs: &[ArticleInput<'_>],
+    found: &HashMap<&str, &ArticleFindings>,
+    story_entities: &EntityIndex,
+) -> Vec<MergedQuote> {
     struct Item<'a> {
         input: &'a ArticleInput<'a>,
         index: usize,
         tokens: Vec<String>,
         words: HashSet<String>,
-        speaker_id: Option<String>,
+        speaker: Option<(EntityRef, String)>,
     }
     let mut items: Vec<Item<'_>> = Vec::new();
     for input in inputs {
-        let Some(found) = analysis.articles.get(input.id) else { continue };
-        let keys = found.entities.keys();
-        for (index, quote) in found.quotes.iter().enumerate() {
+        let Some(own) = found.get(input.id) else { continue };
+        let keys = own.entities.keys();
+        for (index, quote) in own.quotes.iter().enumerate() {
             let local = quote
                 .speaker
                 .as_deref()
-                .and_then(|s| keys.get(&crate::findings::names::key(s)).copied().or_else(|| found.entities.find(s)));
-            let speaker_id = local.and_then(|l| analysis.entities.of(input.id, l)).map(|e| e.id.clone());
+                .and_then(|s| keys.get(&crate::findings::names::key(s)).copied().or_else(|| own.entities.find(s)));
+            let speaker = local.and_then(|local| {
+                let entity = story_entities.of(input.id, local)?;
+                Some((EntityRef { article: input.id.to_string(), local }, entity.id.clone()))
+            });
             let tokens = quote_tokens(&quote.text);
             let words = tokens.iter().cloned().collect();
-            items.push(Item { input, index, tokens, words, speaker_id });
+            items.push(Item { input, index, tokens, words, speaker });
         }
     }
     let mut parent: Vec<usize> = (0..items.len()).collect();
@@ -286,8 +364,8 @@ fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
         let words_of: Vec<&HashSet<String>> = members.iter().map(|&m| &items[m].words).collect();
         for (x, y) in pairs_sharing_half(&words_of) {
             let (a, b) = (members[x], members[y]);
-            let compatible = match (&items[a].speaker_id, &items[b].speaker_id) {
-                (Some(x), Some(y)) => x == y,
+            let compatible = match (&items[a].speaker, &items[b].speaker) {
+                (Some((_, x)), Some((_, y))) => x == y,
                 _ => true,
             };
             let other_article = items[a].input.id != items[b].input.id;
@@ -296,45 +374,60 @@ fn merge_quotes(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
             }
         }
     }
+    let mut merged = Vec::new();
     for members in components(&mut parent) {
-        let quote_of = |m: usize| &analysis.articles[items[m].input.id].quotes[items[m].index];
+        let quote_of = |m: usize| &found[items[m].input.id].quotes[items[m].index];
         let longest = *members.iter().max_by_key(|&&m| quote_of(m).text.len()).unwrap_or(&members[0]);
         let spoken = members.iter().find(|&&m| quote_of(m).speaker.is_some()).copied().unwrap_or(longest);
         let mut reports: Vec<Report> =
             members.iter().map(|&m| report_of(items[m].input, quote_of(m).cited_source.clone())).collect();
         sort_reports(&mut reports);
         let earliest = members.iter().copied().find(|&m| items[m].input.id == reports[0].article).unwrap_or(longest);
-        let merged = MergedQuote {
+        let quote = MergedQuote {
             id: content_id("q", items[earliest].input.id, quote_of(earliest).start),
             text: quote_of(longest).text.clone(),
             speaker: quote_of(spoken).speaker.clone(),
-            speaker_id: items[spoken].speaker_id.clone(),
+            speaker_id: None,
             role: quote_of(spoken).role.clone(),
             fragment: members.iter().all(|&m| quote_of(m).fragment),
             story: items[members[0]].input.story.map(str::to_string),
             reports,
+            speaker_ref: items[spoken].speaker.as_ref().map(|(r, _)| r.clone()),
         };
-        analysis.quotes.push(merged);
+        merged.push(quote);
     }
+    merged
 }
 
-fn merge_events(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
+fn merge_events(
+    inputs: &[ArticleInput<'_>],
+    found: &HashMap<&str, &ArticleFindings>,
+    events_of: &HashMap<&str, &Vec<ArticleEvent>>,
+    story_entities: &EntityIndex,
+) -> Vec<MergedEvent> {
     struct Item<'a> {
         input: &'a ArticleInput<'a>,
         event: &'a ArticleEvent,
         words: HashSet<String>,
-        actors: Vec<String>,
+        actors: Vec<(EntityRef, String)>,
         agents: HashSet<String>,
     }
     let mut items: Vec<Item<'_>> = Vec::new();
     for input in inputs {
-        let Some(found) = analysis.articles.get(input.id) else { continue };
-        for event in &found.events {
-            let actors: Vec<&entities::DossierEntity> =
-                event.actors.iter().filter_map(|&local| analysis.entities.of(input.id, local)).collect();
+        let (Some(_), Some(events)) = (found.get(input.id), events_of.get(input.id)) else { continue };
+        for event in events.iter() {
+            let actors: Vec<(EntityRef, &entities::DossierEntity)> = event
+                .actors
+                .iter()
+                .filter_map(|&local| {
+                    let entity = story_entities.of(input.id, local)?;
+                    Some((EntityRef { article: input.id.to_string(), local }, entity))
+                })
+                .collect();
             // Only people identify an event: organisations and places recur through a whole story.
-            let agents = actors.iter().filter(|a| a.kind == EntityKind::Person).map(|a| a.id.clone()).collect();
-            let actors = actors.iter().map(|a| a.id.clone()).collect();
+            let agents =
+                actors.iter().filter(|(_, a)| a.kind == EntityKind::Person).map(|(_, a)| a.id.clone()).collect();
+            let actors = actors.into_iter().map(|(r, a)| (r, a.id.clone())).collect();
             items.push(Item { input, event, words: timeline::content_words(&event.sentence), actors, agents });
         }
     }
@@ -354,6 +447,7 @@ fn merge_events(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
             }
         }
     }
+    let mut merged = Vec::new();
     for members in components(&mut parent) {
         let mut sources: Vec<Report> = Vec::new();
         for &m in &members {
@@ -363,25 +457,28 @@ fn merge_events(inputs: &[ArticleInput<'_>], analysis: &mut Analysis) {
         }
         sort_reports(&mut sources);
         let first = members.iter().find(|&&m| items[m].input.id == sources[0].article).copied().unwrap_or(members[0]);
-        let mut actors: Vec<String> = Vec::new();
+        // One article entity per story entity: the dossier entity of each is looked up when read.
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut actor_refs: Vec<EntityRef> = Vec::new();
         for &m in &members {
-            for actor in &items[m].actors {
-                if !actors.contains(actor) {
-                    actors.push(actor.clone());
+            for (reference, story_id) in &items[m].actors {
+                if seen.insert(story_id) {
+                    actor_refs.push(reference.clone());
                 }
             }
         }
-        analysis.events.push(MergedEvent {
+        merged.push(MergedEvent {
             id: content_id("e", items[first].input.id, items[first].event.start),
             when: items[first].event.when,
             summary: items[first].event.sentence.clone(),
-            actors,
+            actors: Vec::new(),
             story: items[first].input.story.map(str::to_string),
             inferred: members.iter().all(|&m| items[m].event.inferred),
             sources,
+            actor_refs,
         });
     }
-    analysis.events.sort_by(|a, b| (a.story.as_deref(), a.when.date).cmp(&(b.story.as_deref(), b.when.date)));
+    merged
 }
 
 /// A column of a coverage matrix: an article with its exact and near copies folded in.

@@ -472,7 +472,9 @@ fn merge_short_organisations(entities: &[Entity], assigned: &mut [Option<usize>]
 /// One entity across the dossier: every article that names it, under any spelling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DossierEntity {
-    /// Stable id from the kind and canonical name ("person-sergei-ryabkov").
+    /// Stable id from the kind and canonical name ("person-sergei-ryabkov"); when two
+    /// entities would share it, the one with the smaller `key` keeps it and the other
+    /// gets a suffix from its key, so an id never depends on the order articles came in.
     pub id: String,
     pub name: String,
     pub kind: EntityKind,
@@ -483,6 +485,9 @@ pub struct DossierEntity {
     /// Ids of the articles naming it, in input order.
     pub articles: Vec<String>,
     pub mentions: usize,
+    /// The smallest join key of its members: who it is, whatever else joins it later.
+    #[serde(skip)]
+    pub key: i64,
 }
 
 /// The dossier's entities, and which one each article entity is.
@@ -500,14 +505,63 @@ impl EntityIndex {
     }
 }
 
+/// One article's entity, as the merge across articles reads it.
+pub type Item<'a> = (&'a str, usize, &'a Entity);
+
+/// What can join an article entity to others: a key per form (same kind, same
+/// normalised name or alias) and, for a person, a surname key shared by a lone
+/// surname and every full name ending with it. A store looks these up to find
+/// which stored entities a new article can change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinKeys {
+    pub forms: Vec<i64>,
+    pub surname: Option<i64>,
+}
+
+fn hashed_key(tag: &str, key: &str) -> i64 {
+    xxhash_rust::xxh3::xxh3_64(format!("{tag}\u{1}{key}").as_bytes()) as i64
+}
+
+pub fn join_keys(entity: &Entity) -> JoinKeys {
+    let mut forms: Vec<i64> = entity
+        .forms
+        .iter()
+        .chain(std::iter::once(&entity.name))
+        .map(|form| hashed_key(entity.kind.label(), &names::key(form)))
+        .collect();
+    forms.sort_unstable();
+    forms.dedup();
+    let surname = (entity.kind == EntityKind::Person)
+        .then(|| entity.name.split_whitespace().last())
+        .flatten()
+        .map(|last| hashed_key("surname", &names::key(last)));
+    JoinKeys { forms, surname }
+}
+
 /// Merges the entities of many articles: names with the same kind and key (aliases,
 /// transliterations) are one entity; a person named by surname alone joins the one
 /// person with that surname, and stays apart when several share it.
 pub fn merge<'a>(articles: impl IntoIterator<Item = (&'a str, &'a ArticleEntities)>) -> EntityIndex {
-    let items: Vec<(&str, usize, &Entity)> = articles
+    let items: Vec<Item<'_>> = articles
         .into_iter()
         .flat_map(|(id, found)| found.entities.iter().enumerate().map(move |(i, e)| (id, i, e)))
         .collect();
+    let mut index = EntityIndex::default();
+    for (members, entity) in merge_items(&items) {
+        for &m in &members {
+            index.of_article.insert((items[m].0.to_string(), items[m].1), index.entities.len());
+        }
+        index.entities.push(entity);
+    }
+    let mut all: Vec<&mut DossierEntity> = index.entities.iter_mut().collect();
+    assign_ids(&mut all);
+    index
+}
+
+/// The dossier entities the items make (each with the items it is made of, in item
+/// order), with ids not yet told apart: see [`assign_ids`]. Whatever else the dossier
+/// holds, the result is the same as long as no other item shares a join key with these.
+pub fn merge_items(items: &[Item<'_>]) -> Vec<(Vec<usize>, DossierEntity)> {
     let mut parent: Vec<usize> = (0..items.len()).collect();
     let mut first_with_key: HashMap<(EntityKind, String), usize> = HashMap::new();
     for (index, (_, _, entity)) in items.iter().enumerate() {
@@ -517,21 +571,50 @@ pub fn merge<'a>(articles: impl IntoIterator<Item = (&'a str, &'a ArticleEntitie
             union(&mut parent, index, other);
         }
     }
-    join_lone_surnames(&items, &mut parent);
-    let mut index = EntityIndex::default();
-    let mut ids: HashSet<String> = HashSet::new();
-    for members in components(&mut parent) {
-        let entity = combine(&members.iter().map(|&m| items[m]).collect::<Vec<_>>(), &mut ids);
-        for &m in &members {
-            index.of_article.insert((items[m].0.to_string(), items[m].1), index.entities.len());
-        }
-        index.entities.push(entity);
+    join_lone_surnames(items, &mut parent);
+    components(&mut parent)
+        .into_iter()
+        .map(|members| {
+            let entity = combine(&members.iter().map(|&m| items[m]).collect::<Vec<_>>());
+            (members, entity)
+        })
+        .collect()
+}
+
+/// Tells apart entities whose names make the same id: the smallest key keeps the plain
+/// id, the others get a suffix from their own key. `entities` must hold every entity
+/// whose name makes one of these ids.
+pub fn assign_ids(entities: &mut [&mut DossierEntity]) {
+    let mut by_base: HashMap<String, Vec<usize>> = HashMap::new();
+    for (at, entity) in entities.iter_mut().enumerate() {
+        entity.id = base_id(entity.kind, &entity.name);
+        by_base.entry(entity.id.clone()).or_default().push(at);
     }
-    index
+    for sharing in by_base.values().filter(|s| s.len() > 1) {
+        let plain = *sharing.iter().min_by_key(|&&at| entities[at].key).expect("a shared id has holders");
+        for &at in sharing.iter().filter(|&&at| at != plain) {
+            let suffix = format!("{:06x}", (entities[at].key as u64) >> 40);
+            entities[at].id = format!("{}-{suffix}", entities[at].id);
+        }
+    }
+}
+
+/// The id an entity's kind and name make before it is told apart from another's.
+pub fn base_id(kind: EntityKind, name: &str) -> String {
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("{}-{slug}", kind.label())
 }
 
 /// A person named only by one word ("Lavrov") joins the one multi-word person with that surname.
-fn join_lone_surnames(items: &[(&str, usize, &Entity)], parent: &mut [usize]) {
+fn join_lone_surnames(items: &[Item<'_>], parent: &mut [usize]) {
     let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, (_, _, entity)) in items.iter().enumerate() {
         let words: Vec<&str> = entity.name.split_whitespace().collect();
@@ -552,7 +635,7 @@ fn join_lone_surnames(items: &[(&str, usize, &Entity)], parent: &mut [usize]) {
 }
 
 /// The dossier entity made of article entities known to be one.
-fn combine(members: &[(&str, usize, &Entity)], ids: &mut HashSet<String>) -> DossierEntity {
+fn combine(members: &[Item<'_>]) -> DossierEntity {
     let mut name_votes: HashMap<&str, usize> = HashMap::new();
     let mut role_votes: HashMap<&str, usize> = HashMap::new();
     let mut articles: Vec<String> = Vec::new();
@@ -562,7 +645,8 @@ fn combine(members: &[(&str, usize, &Entity)], ids: &mut HashSet<String>) -> Dos
         if let Some(role) = &entity.role {
             *role_votes.entry(role.as_str()).or_default() += 1;
         }
-        if !articles.iter().any(|a| a == article) {
+        // Members come in item order, an article's entities together.
+        if articles.last().is_none_or(|last| last != article) {
             articles.push(article.to_string());
         }
         for form in entity.forms.iter().chain(std::iter::once(&entity.name)) {
@@ -581,29 +665,16 @@ fn combine(members: &[(&str, usize, &Entity)], ids: &mut HashSet<String>) -> Dos
     let voted = most_voted(&name_votes).unwrap_or_default();
     let name = names::alias_canonical(&voted).map(str::to_string).unwrap_or(voted);
     variants.retain(|v| *v != name);
-    let slug: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    let mut id = format!("{}-{slug}", kind.label());
-    let mut suffix = 2;
-    while !ids.insert(id.clone()) {
-        id = format!("{}-{slug}-{suffix}", kind.label());
-        suffix += 1;
-    }
+    let key = members.iter().flat_map(|m| join_keys(m.2).forms).min().unwrap_or_default();
     DossierEntity {
-        id,
+        id: base_id(kind, &name),
         name,
         kind,
         variants,
         role: most_voted(&role_votes),
         articles,
         mentions: members.iter().map(|m| m.2.mentions).sum(),
+        key,
     }
 }
 
