@@ -1,7 +1,7 @@
 //! The dossier as commands read it: articles with inherited metadata filled in,
 //! their duplicate groups and stories.
 
-use dossier_core::across::analysis::{self, Analysis, ArticleInput};
+use dossier_core::across::analysis::{Analysis, ArticleInput};
 use dossier_core::reading::article::Article;
 use dossier_store::{DuplicateGroup, Store, StoryRow};
 use std::collections::HashMap;
@@ -25,8 +25,8 @@ impl Dossier {
     /// The dossier with its analysis: each article's stored findings, merged across articles.
     pub fn load(store: &Store) -> anyhow::Result<Dossier> {
         let mut dossier = Dossier::load_articles(store)?;
-        // Each article's own findings were stored at ingest; only what spans articles is computed here.
-        dossier.analysis = analysis::analyze_with(&dossier.inputs(), store.findings()?);
+        // Computed at write time, for what each write touched: read, never recomputed.
+        dossier.analysis = store.stored_analysis()?;
         Ok(dossier)
     }
 

@@ -383,6 +383,7 @@ fn write_report(
 fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options) -> anyhow::Result<()> {
     let (pending, groups_dirty) = batch.pending()?;
     if pending.is_empty() && !groups_dirty {
+        batch.update_analysis()?;
         return Ok(());
     }
     let stored = batch.count()?;
@@ -408,6 +409,8 @@ fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options) -> anyhow::R
         }
     }
     batch.clear_pending()?;
+    // What spans articles (entities, each story's quotes and events) for what they touched.
+    batch.update_analysis()?;
     Ok(())
 }
 
@@ -417,6 +420,11 @@ fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options) -> anyhow::R
 pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usize> {
     let stale = store.stale_findings()?;
     if stale.is_empty() {
+        if store.analysis_pending()? {
+            let mut batch = store.batch()?;
+            batch.update_analysis()?;
+            batch.commit()?;
+        }
         return Ok(0);
     }
     let bar = progress_bar(stale.len(), progress);
@@ -439,6 +447,10 @@ pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usi
         }
         batch.commit()?;
     }
+    bar.set_message("merging entities, quotes and events across articles again");
+    let mut batch = store.batch()?;
+    batch.update_analysis()?;
+    batch.commit()?;
     bar.finish_and_clear();
     Ok(stale.len())
 }

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
+mod analysis;
 mod groups;
+pub use analysis::AnalysisUpdate;
 pub use groups::{DuplicateGroup, DuplicateMember, StoryRow};
 
 #[derive(Debug, thiserror::Error)]
@@ -157,6 +159,105 @@ CREATE TABLE findings (
     data       TEXT NOT NULL
 );
 CREATE INDEX findings_analyzer ON findings(analyzer);
+"#,
+    r#"
+-- What spans articles, kept current by recomputing only what new articles touch.
+-- Each article entity, placed in the dossier entity (component) it belongs to; the
+-- component is named by the smallest join key of its members.
+CREATE TABLE entity_items (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    local      INTEGER NOT NULL,
+    ord        TEXT NOT NULL,
+    component  INTEGER NOT NULL,
+    surname    INTEGER,
+    data       TEXT NOT NULL,
+    PRIMARY KEY (article_id, local)
+);
+CREATE INDEX entity_items_component ON entity_items(component);
+CREATE INDEX entity_items_surname ON entity_items(surname) WHERE surname IS NOT NULL;
+-- Every form key of every article entity: what a new article's entity can join.
+CREATE TABLE entity_keys (
+    key        INTEGER NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    local      INTEGER NOT NULL
+);
+CREATE INDEX entity_keys_key ON entity_keys(key);
+CREATE INDEX entity_keys_article ON entity_keys(article_id);
+CREATE TABLE entities (
+    component INTEGER PRIMARY KEY,
+    id        TEXT NOT NULL,
+    base      TEXT NOT NULL,
+    mentions  INTEGER NOT NULL,
+    articles  INTEGER NOT NULL,
+    data      TEXT NOT NULL
+);
+CREATE INDEX entities_id ON entities(id);
+CREATE INDEX entities_base ON entities(base);
+CREATE INDEX entities_rank ON entities(mentions DESC);
+-- Components that lost a member: recomputed with the next update.
+CREATE TABLE dirty_components (component INTEGER PRIMARY KEY);
+CREATE TRIGGER entity_item_gone AFTER DELETE ON entity_items BEGIN
+    INSERT OR IGNORE INTO dirty_components (component) VALUES (old.component);
+END;
+-- Articles whose entities are not placed yet (new, or found again by a newer analyzer).
+CREATE TABLE pending_analysis (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+);
+INSERT INTO pending_analysis (article_id) SELECT id FROM articles;
+-- Each story's merged quotes and events and its members' dated events, with a hash
+-- of what they were computed from (members, their dates and outlets, the analyzer).
+CREATE TABLE story_analysis (
+    story_id TEXT PRIMARY KEY,
+    members  TEXT NOT NULL
+);
+CREATE TABLE merged_quotes (
+    id              TEXT PRIMARY KEY,
+    story_id        TEXT NOT NULL,
+    position        INTEGER NOT NULL,
+    speaker_article TEXT,
+    speaker_local   INTEGER,
+    data            TEXT NOT NULL
+);
+CREATE INDEX merged_quotes_story ON merged_quotes(story_id, position);
+CREATE INDEX merged_quotes_speaker ON merged_quotes(speaker_article, speaker_local);
+CREATE TABLE merged_events (
+    id       TEXT PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    actors   TEXT NOT NULL,
+    data     TEXT NOT NULL
+);
+CREATE INDEX merged_events_story ON merged_events(story_id, position);
+CREATE TABLE article_events (
+    article_id TEXT PRIMARY KEY,
+    story_id   TEXT NOT NULL,
+    data       TEXT NOT NULL
+);
+CREATE INDEX article_events_story ON article_events(story_id);
+-- Stories whose members (or their inherited dates and outlets) may have changed.
+CREATE TABLE dirty_stories (story_id TEXT PRIMARY KEY);
+INSERT INTO dirty_stories (story_id) SELECT id FROM stories;
+CREATE TRIGGER story_member_in AFTER INSERT ON story_articles BEGIN
+    INSERT OR IGNORE INTO dirty_stories (story_id) VALUES (new.story_id);
+END;
+CREATE TRIGGER story_member_out AFTER DELETE ON story_articles BEGIN
+    INSERT OR IGNORE INTO dirty_stories (story_id) VALUES (old.story_id);
+END;
+CREATE TRIGGER story_member_moved AFTER UPDATE OF story_id ON story_articles BEGIN
+    INSERT OR IGNORE INTO dirty_stories (story_id) VALUES (old.story_id), (new.story_id);
+END;
+CREATE TRIGGER duplicate_member_in AFTER INSERT ON duplicate_members BEGIN
+    INSERT OR IGNORE INTO dirty_stories (story_id)
+        SELECT story_id FROM story_articles WHERE article_id = new.article_id;
+END;
+CREATE TRIGGER duplicate_member_out AFTER DELETE ON duplicate_members BEGIN
+    INSERT OR IGNORE INTO dirty_stories (story_id)
+        SELECT story_id FROM story_articles WHERE article_id = old.article_id;
+END;
+CREATE TRIGGER duplicate_member_moved AFTER UPDATE ON duplicate_members BEGIN
+    INSERT OR IGNORE INTO dirty_stories (story_id)
+        SELECT story_id FROM story_articles WHERE article_id = new.article_id;
+END;
 "#,
 ];
 
@@ -373,6 +474,8 @@ impl Batch<'_> {
         self.tx
             .prepare_cached("INSERT OR REPLACE INTO findings (article_id, analyzer, data) VALUES (?1, ?2, ?3)")?
             .execute(params![id, ANALYZER_VERSION, serde_json::to_string(findings)?])?;
+        // Its entities are placed again, and its story's analysis redone, by the next update.
+        self.tx.prepare_cached("INSERT OR IGNORE INTO pending_analysis (article_id) VALUES (?1)")?.execute([id])?;
         self.dirty = true;
         Ok(())
     }

@@ -1,0 +1,167 @@
+//! The stored cross-article analysis, updated after each write for what it touched,
+//! equals the analysis rebuilt from scratch over the same store: whatever batches the
+//! articles came in, in whatever order, with replaced articles and either way of
+//! placing stories.
+
+use dossier_core::across::analysis::{self, Analysis};
+use dossier_core::findings::entities::DossierEntity;
+use dossier_pipeline::{ingest, Dossier};
+use dossier_store::Store;
+use proptest::prelude::*;
+
+const PEOPLE: &[&str] =
+    &["Sergei Ryabkov", "Sergey Ryabkov", "Maria Ryabkov", "Antony Blinken", "Jens Stoltenberg", "Karen Donfried"];
+const LONE: &[&str] = &["Ryabkov", "Blinken", "Stoltenberg"];
+const PLACES: &[&str] = &["Moscow", "Brussels", "Geneva", "Kyiv"];
+const ORGANISATIONS: &[&str] = &["NATO", "the Russian Foreign Ministry", "the European Union"];
+const QUOTES: &[&str] = &[
+    "Those two texts are not a menu from which one can pick and choose",
+    "Those two texts are not a menu from which one can pick",
+    "We will answer the West soon and decisively",
+    "The alliance will not compromise on its core principles",
+    "There is no progress on the main questions at all",
+];
+const DAYS: &[&str] = &["on Friday", "on Thursday", "on December 16", "last week", "on Monday"];
+const OUTLETS: &[&str] = &["Reuters", "The Moscow Times", "TASS"];
+
+/// One sentence from the pieces the indices pick.
+fn sentence(shape: usize, picks: [usize; 4]) -> String {
+    let person = PEOPLE[picks[0] % PEOPLE.len()];
+    let quote = QUOTES[picks[1] % QUOTES.len()];
+    let day = DAYS[picks[2] % DAYS.len()];
+    let place = PLACES[picks[3] % PLACES.len()];
+    match shape % 6 {
+        0 => format!("{person} said {day} that \u{201C}{quote}.\u{201D}"),
+        1 => format!("\u{201C}{quote},\u{201D} {person} told reporters in {place} {day}."),
+        2 => {
+            format!("{} met envoys from {} in {place} {day}.", LONE[picks[0] % LONE.len()], ORGANISATIONS[picks[1] % 3])
+        }
+        3 => format!("\u{201C}{quote},\u{201D} {} said.", LONE[picks[2] % LONE.len()]),
+        4 => format!(
+            "Officials of {} gathered in {place} {day} to discuss security guarantees.",
+            ORGANISATIONS[picks[0] % 3]
+        ),
+        _ => format!("{person}, a senior diplomat, arrived in {place} {day}."),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    outlet: Option<usize>,
+    day: Option<u32>,
+    sentences: Vec<(usize, [usize; 4])>,
+}
+
+fn record(spec: &Spec, variant: usize) -> String {
+    let lead = "Diplomats met again this week as tensions over the security proposals grew.".to_string();
+    let mut paragraphs: Vec<String> =
+        std::iter::once(lead).chain(spec.sentences.iter().map(|(shape, picks)| sentence(*shape, *picks))).collect();
+    if variant > 0 {
+        paragraphs.push(format!("This report was updated {variant} times."));
+    }
+    let mut object = serde_json::json!({ "title": "Security talks", "text": paragraphs.join("\n\n") });
+    if let Some(outlet) = spec.outlet {
+        object["outlet"] = OUTLETS[outlet % OUTLETS.len()].into();
+    }
+    if let Some(day) = spec.day {
+        object["published"] = format!("2021-12-{:02}", 10 + day % 10).into();
+    }
+    object.to_string()
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        proptest::option::of(0usize..3),
+        proptest::option::weighted(0.7, 0u32..10),
+        // The first sentence quotes someone, so every article says something.
+        (0usize..2, [0usize..8, 0usize..8, 0usize..8, 0usize..8]),
+        proptest::collection::vec((0usize..6, [0usize..8, 0usize..8, 0usize..8, 0usize..8]), 1..6),
+    )
+        .prop_map(|(outlet, day, first, rest)| Spec {
+            outlet,
+            day,
+            sentences: std::iter::once(first).chain(rest).collect(),
+        })
+}
+
+/// Entities as comparable rows: everything but their order in the list.
+fn entity_rows(analysis: &Analysis) -> Vec<DossierEntity> {
+    let mut rows = analysis.entities.entities.clone();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    rows
+}
+
+fn assert_same(stored: &Analysis, rebuilt: &Analysis) {
+    assert_eq!(entity_rows(stored), entity_rows(rebuilt), "entities");
+    let sorted = |mut quotes: Vec<analysis::MergedQuote>| {
+        quotes.sort_by(|a, b| a.id.cmp(&b.id));
+        quotes
+    };
+    assert_eq!(sorted(stored.quotes.clone()), sorted(rebuilt.quotes.clone()), "quotes");
+    let sorted = |mut events: Vec<analysis::MergedEvent>| {
+        events.sort_by(|a, b| a.id.cmp(&b.id));
+        events
+    };
+    assert_eq!(sorted(stored.events.clone()), sorted(rebuilt.events.clone()), "events");
+    let mut ids: Vec<&String> = rebuilt.articles.keys().collect();
+    ids.sort();
+    for id in ids {
+        assert_eq!(stored.articles.get(id).map(|a| &a.events), Some(&rebuilt.articles[id].events), "events of {id}");
+    }
+    for (article, local) in rebuilt.entities.of_article.keys() {
+        let id_of = |a: &Analysis| a.entities.of(article, *local).map(|e| e.id.clone());
+        assert_eq!(id_of(stored), id_of(rebuilt), "entity of {article}/{local}");
+    }
+}
+
+fn rebuilt(store: &Store) -> Analysis {
+    let dossier = Dossier::load_articles(store).unwrap();
+    analysis::analyze_with(&dossier.inputs(), store.findings().unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn stored_analysis_equals_a_rebuild(
+        specs in proptest::collection::vec(spec(), 2..12),
+        cuts in proptest::collection::vec(0usize..12, 0..4),
+        order in any::<proptest::sample::Index>(),
+        replaced in proptest::option::of(0usize..12),
+        assign in any::<bool>(),
+    ) {
+        // Batches: the articles cut into runs, each run one JSON-lines upload.
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % specs.len()).filter(|&c| c > 0).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut batches: Vec<Vec<usize>> = Vec::new();
+        let mut start = 0;
+        for cut in cuts.into_iter().chain(std::iter::once(specs.len())) {
+            batches.push((start..cut).collect());
+            start = cut;
+        }
+        let rotate = order.index(batches.len());
+        batches.rotate_left(rotate);
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+        let options = ingest::Options { story_rebuild_limit: if assign { 0 } else { 20_000 }, ..ingest::Options::default() };
+        let upload = |store: &mut Store, at: usize, batch: &[usize], variant: usize| {
+            let text: Vec<String> = batch.iter().map(|&i| record(&specs[i], variant)).collect();
+            let name = format!("batch-{at}.jsonl");
+            let summary = ingest::ingest_document(store, &name, text.join("\n").as_bytes(), &options, || true).unwrap();
+            assert_eq!(summary.articles.len(), batch.len(), "{:?}", summary.problems);
+        };
+        for (at, batch) in batches.iter().enumerate() {
+            upload(&mut store, at, batch, 0);
+            assert_same(&store.stored_analysis().unwrap(), &rebuilt(&store));
+        }
+        let whole = rebuilt(&store);
+        prop_assert!(!whole.entities.entities.is_empty() && !whole.quotes.is_empty(), "the articles say something");
+        // The same source again with other text: its articles are replaced.
+        if let Some(which) = replaced {
+            let at = which % batches.len();
+            upload(&mut store, at, &batches[at], 1);
+            assert_same(&store.stored_analysis().unwrap(), &rebuilt(&store));
+        }
+    }
+}

@@ -1,0 +1,524 @@
+//! What spans articles, stored: entities merged across spellings, and each story's
+//! merged quotes, merged events and dated events. A write recomputes only what its
+//! articles touch: the entities that share a join key (or a surname) with theirs, and
+//! the stories whose members changed. Readers read the stored results.
+
+use crate::{article_by_id, Batch, Result, Store};
+use dossier_core::across::analysis::{
+    self, Analysis, ArticleAnalysis, ArticleFindings, ArticleInput, EntityRef, MergedEvent, MergedQuote, StoryAnalysis,
+    ANALYZER_VERSION,
+};
+use dossier_core::findings::entities::{self, DossierEntity, Entity, EntityIndex};
+use dossier_core::findings::timeline::ArticleEvent;
+use dossier_core::reading::article::Article;
+use rayon::prelude::*;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// What one update recomputed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnalysisUpdate {
+    /// Articles whose entities were placed.
+    pub articles: usize,
+    /// Article entities whose dossier entity was recomputed.
+    pub entity_items: usize,
+    /// Stories whose quotes and events were recomputed.
+    pub stories: usize,
+}
+
+/// How many dirty stories are analysed in parallel between writes.
+const STORY_CHUNK: usize = 64;
+
+/// A story to analyse again: its id, its members' hash, its members and their findings.
+type StoryWork = (String, String, Vec<Article>, HashMap<String, ArticleFindings>);
+
+/// An article entity as stored: where it is, its place in input order, its component.
+struct StoredItem {
+    article: String,
+    local: usize,
+    ord: String,
+    component: i64,
+    entity: Entity,
+}
+
+/// The key that puts articles in input order: publication date (unknown last), then source.
+fn order_key(published: Option<&str>, source: &str) -> String {
+    match published {
+        Some(date) => format!("0{date}\u{1}{source}"),
+        None => format!("1\u{1}{source}"),
+    }
+}
+
+impl Batch<'_> {
+    /// Brings the stored cross-article results up to date with what was written.
+    pub fn update_analysis(&mut self) -> Result<AnalysisUpdate> {
+        let mut update = AnalysisUpdate::default();
+        let pending: Vec<String> = column(&self.tx, "SELECT article_id FROM pending_analysis ORDER BY article_id", [])?;
+        update.articles = pending.len();
+        let new_items = self.replace_items(&pending)?;
+        update.entity_items = self.recompute_entities(&new_items)?;
+        self.tx.execute(
+            "INSERT OR IGNORE INTO dirty_stories (story_id)
+             SELECT story_id FROM story_articles WHERE article_id IN (SELECT article_id FROM pending_analysis)",
+            [],
+        )?;
+        self.tx.execute("DELETE FROM pending_analysis", [])?;
+        update.stories = self.recompute_stories()?;
+        if update != AnalysisUpdate::default() {
+            self.touch();
+        }
+        Ok(update)
+    }
+
+    /// Writes the entities of `articles` as items of their own (their old items go, and
+    /// the components those were in are marked dirty). Returns the new items' form keys.
+    fn replace_items(&mut self, articles: &[String]) -> Result<Vec<i64>> {
+        let mut keys = Vec::new();
+        for id in articles {
+            self.tx.prepare_cached("DELETE FROM entity_items WHERE article_id = ?1")?.execute([id])?;
+            self.tx.prepare_cached("DELETE FROM entity_keys WHERE article_id = ?1")?.execute([id])?;
+            let row: Option<(String, Option<String>, String)> = self
+                .tx
+                .prepare_cached(
+                    "SELECT f.data, a.published, a.source FROM findings f JOIN articles a ON a.id = f.article_id
+                     WHERE f.article_id = ?1",
+                )?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            let Some((data, published, source)) = row else { continue };
+            let found: ArticleFindings = serde_json::from_str(&data)?;
+            let ord = order_key(published.as_deref(), &source);
+            for (local, entity) in found.entities.entities.iter().enumerate() {
+                let join = entities::join_keys(entity);
+                let own = join.forms.iter().copied().min().unwrap_or_default();
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO entity_items (article_id, local, ord, component, surname, data)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![id, local as i64, ord, own, join.surname, serde_json::to_string(entity)?])?;
+                for key in &join.forms {
+                    self.tx
+                        .prepare_cached("INSERT INTO entity_keys (key, article_id, local) VALUES (?1, ?2, ?3)")?
+                        .execute(params![key, id, local as i64])?;
+                }
+                keys.extend(join.forms);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Recomputes every component the new items (by their keys) or a lost member touch,
+    /// with every component joined to those through a surname, and writes what changed.
+    fn recompute_entities(&mut self, new_keys: &[i64]) -> Result<usize> {
+        let mut components: BTreeSet<i64> =
+            column(&self.tx, "SELECT component FROM dirty_components", [])?.into_iter().collect();
+        for key in new_keys.iter().collect::<BTreeSet<_>>() {
+            let hit: Vec<i64> = column(
+                &self.tx,
+                "SELECT DISTINCT i.component FROM entity_keys k
+                 JOIN entity_items i ON i.article_id = k.article_id AND i.local = k.local WHERE k.key = ?1",
+                [key],
+            )?;
+            components.extend(hit);
+        }
+        self.tx.execute("DELETE FROM dirty_components", [])?;
+        if components.is_empty() {
+            return Ok(0);
+        }
+        let items = self.close_over_surnames(&mut components)?;
+        let refs: Vec<entities::Item<'_>> = items.iter().map(|i| (i.article.as_str(), i.local, &i.entity)).collect();
+        let merged = entities::merge_items(&refs);
+        self.write_components(&components, &items, merged)?;
+        Ok(items.len())
+    }
+
+    /// The items of `components`, grown with every component sharing a surname with
+    /// them (a lone "Lavrov" joins the one full name ending with it, so a new full name
+    /// can move it), in input order.
+    fn close_over_surnames(&self, components: &mut BTreeSet<i64>) -> Result<Vec<StoredItem>> {
+        let mut items: Vec<StoredItem> = Vec::new();
+        let mut loaded: HashSet<i64> = HashSet::new();
+        let mut surnames: HashSet<i64> = HashSet::new();
+        let mut queue: Vec<i64> = components.iter().copied().collect();
+        while let Some(component) = queue.pop() {
+            if !loaded.insert(component) {
+                continue;
+            }
+            components.insert(component);
+            let mut statement = self.tx.prepare_cached(
+                "SELECT article_id, local, ord, component, surname, data FROM entity_items WHERE component = ?1",
+            )?;
+            let rows = statement.query_map([component], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<i64>>(4)?, r.get::<_, String>(5)?))
+            })?;
+            for row in rows {
+                let (article, local, ord, component, surname, data): (String, i64, String, i64, Option<i64>, String) =
+                    row?;
+                items.push(StoredItem {
+                    article,
+                    local: local as usize,
+                    ord,
+                    component,
+                    entity: serde_json::from_str(&data)?,
+                });
+                if let Some(surname) = surname.filter(|s| surnames.insert(*s)) {
+                    queue.extend(column::<i64, _>(
+                        &self.tx,
+                        "SELECT DISTINCT component FROM entity_items WHERE surname = ?1",
+                        [surname],
+                    )?);
+                }
+            }
+        }
+        items.sort_by(|a, b| (&a.ord, &a.article, a.local).cmp(&(&b.ord, &b.article, b.local)));
+        Ok(items)
+    }
+
+    /// Replaces the `old` components by the merged ones, giving ids that stay apart
+    /// from every other entity of the same name, and moves the items that changed component.
+    fn write_components(
+        &mut self,
+        old: &BTreeSet<i64>,
+        items: &[StoredItem],
+        merged: Vec<(Vec<usize>, DossierEntity)>,
+    ) -> Result<()> {
+        let mut bases: BTreeSet<String> = BTreeSet::new();
+        for component in old {
+            let base: Option<String> = self
+                .tx
+                .prepare_cached("SELECT base FROM entities WHERE component = ?1")?
+                .query_row([component], |r| r.get(0))
+                .optional()?;
+            bases.extend(base);
+            self.tx.prepare_cached("DELETE FROM entities WHERE component = ?1")?.execute([component])?;
+        }
+        let mut fresh: Vec<(Vec<usize>, DossierEntity)> = merged;
+        bases.extend(fresh.iter().map(|(_, e)| entities::base_id(e.kind, &e.name)));
+        // The other entities sharing a base id: their suffixes may change with these.
+        let mut others: Vec<DossierEntity> = Vec::new();
+        for base in &bases {
+            let mut statement = self.tx.prepare_cached("SELECT component, data FROM entities WHERE base = ?1")?;
+            let rows = statement.query_map([base], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (component, data) = row?;
+                let mut entity: DossierEntity = serde_json::from_str(&data)?;
+                entity.key = component;
+                others.push(entity);
+            }
+        }
+        let before: HashMap<i64, String> = others.iter().map(|e| (e.key, e.id.clone())).collect();
+        {
+            let mut all: Vec<&mut DossierEntity> = others.iter_mut().chain(fresh.iter_mut().map(|(_, e)| e)).collect();
+            entities::assign_ids(&mut all);
+        }
+        for entity in others.iter().filter(|e| before.get(&e.key) != Some(&e.id)) {
+            self.tx.prepare_cached("UPDATE entities SET id = ?2, data = ?3 WHERE component = ?1")?.execute(params![
+                entity.key,
+                entity.id,
+                serde_json::to_string(entity)?
+            ])?;
+        }
+        for (members, entity) in &mut fresh {
+            let articles = std::mem::take(&mut entity.articles).len();
+            self.tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO entities (component, id, base, mentions, articles, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    entity.key,
+                    entity.id,
+                    entities::base_id(entity.kind, &entity.name),
+                    entity.mentions as i64,
+                    articles as i64,
+                    serde_json::to_string(entity)?
+                ])?;
+            for &m in members.iter() {
+                let item = &items[m];
+                if item.component != entity.key {
+                    self.tx
+                        .prepare_cached("UPDATE entity_items SET component = ?3 WHERE article_id = ?1 AND local = ?2")?
+                        .execute(params![item.article, item.local as i64, entity.key])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Recomputes the analysis of each dirty story whose members changed, in parallel
+    /// chunks; stories that no longer exist lose theirs.
+    fn recompute_stories(&mut self) -> Result<usize> {
+        let dirty: Vec<String> = column(&self.tx, "SELECT story_id FROM dirty_stories ORDER BY story_id", [])?;
+        let mut recomputed = 0;
+        for chunk in dirty.chunks(STORY_CHUNK) {
+            let mut work: Vec<StoryWork> = Vec::new();
+            for story in chunk {
+                let members = self.members_hash(story)?;
+                let stored: Option<String> = self
+                    .tx
+                    .prepare_cached("SELECT members FROM story_analysis WHERE story_id = ?1")?
+                    .query_row([story], |r| r.get(0))
+                    .optional()?;
+                if stored.as_ref() == members.as_ref() {
+                    continue;
+                }
+                self.forget_story(story)?;
+                let Some(members) = members else { continue };
+                let articles = story_members(&self.tx, story)?;
+                let found = findings_of(&self.tx, articles.iter().map(|a| a.id.as_str()))?;
+                work.push((story.clone(), members, articles, found));
+            }
+            let results: Vec<StoryAnalysis> = work
+                .par_iter()
+                .map(|(story, _, articles, found)| {
+                    let inputs = story_inputs(articles, story);
+                    let found: HashMap<&str, &ArticleFindings> = found.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                    analysis::analyze_story(&inputs, &found)
+                })
+                .collect();
+            for ((story, members, _, _), result) in work.iter().zip(results) {
+                self.write_story(story, members, &result)?;
+                recomputed += 1;
+            }
+        }
+        self.tx.execute("DELETE FROM dirty_stories", [])?;
+        Ok(recomputed)
+    }
+
+    /// What a story's analysis is computed from, hashed: its members in input order
+    /// with their own and their canonical copy's date and outlet, and the analyzer.
+    /// None when the story no longer exists.
+    fn members_hash(&self, story: &str) -> Result<Option<String>> {
+        let mut statement = self.tx.prepare_cached(
+            "SELECT a.id, a.outlet, a.published, d.canonical_id, c.outlet, c.published FROM story_articles s
+             JOIN articles a ON a.id = s.article_id
+             LEFT JOIN duplicate_members d ON d.article_id = a.id
+             LEFT JOIN articles c ON c.id = d.canonical_id
+             WHERE s.story_id = ?1 ORDER BY a.published IS NULL, a.published, a.source",
+        )?;
+        let mut parts: Vec<String> = vec![ANALYZER_VERSION.to_string()];
+        let mut rows = statement.query([story])?;
+        while let Some(row) = rows.next()? {
+            for column in 0..6 {
+                parts.push(row.get::<_, Option<String>>(column)?.unwrap_or_default());
+            }
+        }
+        if parts.len() == 1 {
+            return Ok(None);
+        }
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        Ok(Some(dossier_core::text::short_hash(&parts)))
+    }
+
+    fn forget_story(&mut self, story: &str) -> Result<()> {
+        for sql in [
+            "DELETE FROM story_analysis WHERE story_id = ?1",
+            "DELETE FROM merged_quotes WHERE story_id = ?1",
+            "DELETE FROM merged_events WHERE story_id = ?1",
+            "DELETE FROM article_events WHERE story_id = ?1",
+        ] {
+            self.tx.prepare_cached(sql)?.execute([story])?;
+        }
+        Ok(())
+    }
+
+    fn write_story(&mut self, story: &str, members: &str, result: &StoryAnalysis) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO story_analysis (story_id, members) VALUES (?1, ?2)")?
+            .execute(params![story, members])?;
+        for (position, quote) in result.quotes.iter().enumerate() {
+            let speaker = quote.speaker_ref.as_ref();
+            self.tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO merged_quotes (id, story_id, position, speaker_article, speaker_local, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    quote.id,
+                    story,
+                    position as i64,
+                    speaker.map(|s| &s.article),
+                    speaker.map(|s| s.local as i64),
+                    serde_json::to_string(quote)?
+                ])?;
+        }
+        for (position, event) in result.events.iter().enumerate() {
+            self.tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO merged_events (id, story_id, position, actors, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    event.id,
+                    story,
+                    position as i64,
+                    serde_json::to_string(&event.actor_refs)?,
+                    serde_json::to_string(event)?
+                ])?;
+        }
+        for (article, events) in &result.dated {
+            self.tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO article_events (article_id, story_id, data) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![article, story, serde_json::to_string(events)?])?;
+        }
+        Ok(())
+    }
+}
+
+/// A story's members in input order, each with what it inherits from its canonical copy.
+fn story_members(conn: &Connection, story: &str) -> Result<Vec<Article>> {
+    let ids: Vec<String> = column(
+        conn,
+        "SELECT a.id FROM story_articles s JOIN articles a ON a.id = s.article_id
+         WHERE s.story_id = ?1 ORDER BY a.published IS NULL, a.published, a.source",
+        [story],
+    )?;
+    let mut members = Vec::with_capacity(ids.len());
+    for id in ids {
+        members.extend(inherited_article(conn, &id)?);
+    }
+    Ok(members)
+}
+
+/// The article with the metadata it inherits from its canonical copy filled in.
+pub(crate) fn inherited_article(conn: &Connection, id: &str) -> Result<Option<Article>> {
+    let Some(mut article) = article_by_id(conn, id)? else { return Ok(None) };
+    let canonical: Option<String> = conn
+        .prepare_cached("SELECT canonical_id FROM duplicate_members WHERE article_id = ?1")?
+        .query_row([&article.id], |r| r.get(0))
+        .optional()?;
+    if let Some(canonical) = canonical.filter(|c| *c != article.id) {
+        if let Some(canonical) = article_by_id(conn, &canonical)? {
+            article.inherit_from(&canonical);
+        }
+    }
+    Ok(Some(article))
+}
+
+fn story_inputs<'a>(articles: &'a [Article], story: &'a str) -> Vec<ArticleInput<'a>> {
+    articles
+        .iter()
+        .map(|a| ArticleInput {
+            id: &a.id,
+            outlet: a.outlet.as_deref(),
+            published: a.published,
+            story: Some(story),
+            duplicate_of: None,
+            paragraphs: a.paragraphs.iter().map(|p| p.text.as_str()).collect(),
+        })
+        .collect()
+}
+
+fn findings_of<'a>(conn: &Connection, ids: impl Iterator<Item = &'a str>) -> Result<HashMap<String, ArticleFindings>> {
+    let mut found = HashMap::new();
+    let mut statement = conn.prepare_cached("SELECT data FROM findings WHERE article_id = ?1")?;
+    for id in ids {
+        if let Some(data) = statement.query_row([id], |r| r.get::<_, String>(0)).optional()? {
+            found.insert(id.to_string(), serde_json::from_str(&data)?);
+        }
+    }
+    Ok(found)
+}
+
+fn column<T: rusqlite::types::FromSql, P: rusqlite::Params>(conn: &Connection, sql: &str, params: P) -> Result<Vec<T>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let rows = statement.query_map(params, |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Store {
+    /// The stored analysis, whole: every entity, quote and event with their ids resolved.
+    pub fn stored_analysis(&self) -> Result<Analysis> {
+        let conn = &self.conn;
+        let mut index = EntityIndex::default();
+        let mut position: HashMap<i64, usize> = HashMap::new();
+        {
+            let mut statement = conn.prepare("SELECT component, data FROM entities ORDER BY component")?;
+            let rows = statement.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (component, data) = row?;
+                let mut entity: DossierEntity = serde_json::from_str(&data)?;
+                entity.key = component;
+                position.insert(component, index.entities.len());
+                index.entities.push(entity);
+            }
+        }
+        {
+            let mut statement =
+                conn.prepare("SELECT article_id, local, component FROM entity_items ORDER BY ord, article_id, local")?;
+            let rows =
+                statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+            for row in rows {
+                let (article, local, component) = row?;
+                let Some(&at) = position.get(&component) else { continue };
+                let entity = &mut index.entities[at];
+                if entity.articles.last() != Some(&article) {
+                    entity.articles.push(article.clone());
+                }
+                index.of_article.insert((article, local as usize), at);
+            }
+        }
+        let id_of = |r: &EntityRef| index.of(&r.article, r.local).map(|e| e.id.clone());
+        let mut quotes: Vec<MergedQuote> = Vec::new();
+        {
+            let mut statement = conn.prepare(
+                "SELECT speaker_article, speaker_local, data FROM merged_quotes ORDER BY story_id, position",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?))
+            })?;
+            for row in rows {
+                let (article, local, data) = row?;
+                let mut quote: MergedQuote = serde_json::from_str(&data)?;
+                quote.speaker_ref =
+                    article.zip(local).map(|(article, local)| EntityRef { article, local: local as usize });
+                quotes.push(quote);
+            }
+        }
+        let mut events: Vec<MergedEvent> = Vec::new();
+        {
+            let mut statement = conn.prepare("SELECT actors, data FROM merged_events ORDER BY story_id, position")?;
+            let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (actors, data) = row?;
+                let mut event: MergedEvent = serde_json::from_str(&data)?;
+                event.actor_refs = serde_json::from_str(&actors)?;
+                events.push(event);
+            }
+        }
+        analysis::resolve(&mut quotes, &mut events, id_of);
+        analysis::sort_events(&mut events);
+        let mut dated: HashMap<String, Vec<ArticleEvent>> = HashMap::new();
+        {
+            let mut statement = conn.prepare("SELECT article_id, data FROM article_events")?;
+            let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (article, data) = row?;
+                dated.insert(article, serde_json::from_str(&data)?);
+            }
+        }
+        let articles: HashMap<String, ArticleAnalysis> = self
+            .findings()?
+            .into_iter()
+            .map(|(id, found)| {
+                let events = dated.remove(&id).unwrap_or_default();
+                (id, ArticleAnalysis { entities: found.entities, quotes: found.quotes, events })
+            })
+            .collect();
+        Ok(Analysis { articles, entities: index, quotes, events })
+    }
+
+    /// Whether written articles wait for their analysis (a run killed before it, or an
+    /// analyzer upgrade): the next update brings them in.
+    pub fn analysis_pending(&self) -> Result<bool> {
+        let waiting: i64 = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM pending_analysis) + (SELECT count(*) FROM dirty_stories)
+                  + (SELECT count(*) FROM dirty_components)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(waiting > 0)
+    }
+}
