@@ -120,6 +120,12 @@ enum Command {
         /// Only this kind.
         #[arg(long = "type", value_enum)]
         kind: Option<EntityType>,
+        /// How many to list, most widely reported first.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Which page of `--limit` entities (1 is the first).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        page: u64,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
@@ -460,40 +466,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(id) => Some(find_story(&store, Some(id))?),
                 None => None,
             };
-            let dossier = Dossier::load(&store)?;
-            let story = story.as_ref().map(|s| s.id.as_str());
-            let rows = export::quotes_matching(export::quotes(&dossier), speaker.as_deref(), story, None);
-            print_list(*format, &rows, report::print_quotes)
+            // Each filter is an index lookup; only an unfiltered list reads every quote.
+            let quotes = match (speaker, &story) {
+                (Some(speaker), story) => {
+                    let mut quotes = store.quotes_of_speaker(speaker)?;
+                    if let Some(story) = story {
+                        quotes.retain(|q| q.story.as_deref() == Some(story.id.as_str()));
+                    }
+                    quotes
+                }
+                (None, Some(story)) => store.story_findings(&story.id)?.quotes,
+                (None, None) => store.stored_analysis()?.quotes,
+            };
+            print_list(*format, &export::quote_rows(&quotes), report::print_quotes)
         }
-        Command::Entities { kind, format } => {
-            let dossier = Dossier::load(&open_store(&cli)?)?;
-            let mut rows = export::entities(&dossier);
-            if let Some(kind) = kind {
-                let label = kind.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
-                rows.retain(|e| e.kind == label);
-            }
-            rows.sort_by(|a, b| {
-                (a.kind, std::cmp::Reverse(a.articles.len()), a.name).cmp(&(
-                    b.kind,
-                    std::cmp::Reverse(b.articles.len()),
-                    b.name,
-                ))
-            });
-            print_list(*format, &rows, report::print_entities)
+        Command::Entities { kind, limit, page, format } => {
+            let store = open_store(&cli)?;
+            let kind = kind.as_ref().and_then(|k| k.to_possible_value()).map(|v| v.get_name().to_string());
+            let offset = (*page as usize - 1).saturating_mul(*limit);
+            let (rows, total) = store.entity_page(kind.as_deref(), *limit, offset)?;
+            print_list(*format, &rows, |rows| report::print_entities(rows, offset, total))
         }
         Command::Timeline { story, format } => {
             let store = open_store(&cli)?;
             let story = find_story(&store, story.as_deref())?;
-            let dossier = Dossier::load(&store)?;
-            let mut rows = export::events(&dossier);
-            rows.retain(|e| e.story == Some(story.id.as_str()));
-            print_list(*format, &rows, |rows| report::print_timeline(&story, rows))
+            let found = store.story_findings(&story.id)?;
+            print_list(*format, &export::event_rows(&found.events), |rows| report::print_timeline(&story, rows))
         }
         Command::Coverage { story, format } => {
             let store = open_store(&cli)?;
             let story = find_story(&store, story.as_deref())?;
-            let dossier = Dossier::load(&store)?;
-            let matrix = dossier_core::across::analysis::coverage(&dossier.analysis, &dossier.inputs(), &story.id);
+            let matrix = dossier_pipeline::dossier::story_coverage(&store, &story.id)?;
             match format {
                 ListFormat::Table => report::print_coverage(&story, &matrix),
                 ListFormat::Json => println!("{}", serde_json::to_string_pretty(&matrix)?),

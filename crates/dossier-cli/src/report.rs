@@ -239,27 +239,30 @@ fn report_label(report: &dossier_core::across::analysis::Report) -> String {
     )
 }
 
-pub fn print_entities(entities: &[dossier_pipeline::export::ExportEntity<'_>]) {
+pub fn print_entities(entities: &[dossier_store::EntitySummary], offset: usize, total: usize) {
     let mut rows = table(&["type", "entity", "role", "also written", "articles", "mentions"]);
     for entity in entities {
         rows.add_row(vec![
             Cell::new(entity.kind),
-            Cell::new(entity.name),
-            Cell::new(shorten(&or_dash(entity.role), 45)),
-            Cell::new(if entity.variants.is_empty() { "—".to_string() } else { entity.variants.join(", ") }),
-            Cell::new(entity.articles.len()).set_alignment(CellAlignment::Right),
+            Cell::new(&entity.name),
+            Cell::new(shorten(&or_dash(entity.role.as_deref()), 45)),
+            Cell::new(if entity.variants.is_empty() {
+                "—".to_string()
+            } else {
+                shorten(&entity.variants.join(", "), 60)
+            }),
+            Cell::new(entity.articles).set_alignment(CellAlignment::Right),
             Cell::new(entity.mentions).set_alignment(CellAlignment::Right),
         ]);
     }
     println!("{rows}");
     let count = |kind: &str| entities.iter().filter(|e| e.kind == kind).count();
-    println!(
-        "{} entities: {} people, {} organisations, {} places",
-        entities.len(),
-        count("person"),
-        count("organization"),
-        count("place")
-    );
+    let shown = match entities.len() {
+        0 => format!("none of {total} entities"),
+        n if n == total => format!("{total} entities"),
+        n => format!("{}–{} of {total} entities (--page, --limit for more)", offset + 1, offset + n),
+    };
+    println!("{shown}: {} people, {} organisations, {} places", count("person"), count("organization"), count("place"));
 }
 
 pub fn print_timeline(story: &StoryRow, events: &[dossier_pipeline::export::ExportEvent<'_>]) {

@@ -1,7 +1,7 @@
 //! The dossier as commands read it: articles with inherited metadata filled in,
 //! their duplicate groups and stories.
 
-use dossier_core::across::analysis::{Analysis, ArticleInput};
+use dossier_core::across::analysis::{self, Analysis, ArticleInput, Coverage};
 use dossier_core::reading::article::Article;
 use dossier_store::{DuplicateGroup, Store, StoryRow};
 use std::collections::HashMap;
@@ -110,4 +110,30 @@ fn by_prefix<'a, T>(items: &'a [T], id: &str, id_of: impl Fn(&T) -> &String) -> 
         let first = matching.next()?;
         matching.next().is_none().then_some(first)
     })
+}
+
+/// Who reported what in one story, and who left it out: read from the story's stored
+/// quotes and events and its members, whatever the size of the rest of the store.
+pub fn story_coverage(store: &Store, story: &str) -> anyhow::Result<Coverage> {
+    let found = store.story_findings(story)?;
+    let members = store.story_articles(story)?;
+    let mut canonical = HashMap::new();
+    for member in &members {
+        if let Some(of) = store.canonical_id(&member.id)?.filter(|c| *c != member.id) {
+            canonical.insert(member.id.clone(), of);
+        }
+    }
+    let inputs: Vec<ArticleInput<'_>> = members
+        .iter()
+        .map(|a| ArticleInput {
+            id: &a.id,
+            outlet: a.outlet.as_deref(),
+            published: a.published,
+            story: Some(story),
+            duplicate_of: canonical.get(&a.id).map(String::as_str),
+            paragraphs: Vec::new(),
+        })
+        .collect();
+    let analysis = Analysis { quotes: found.quotes, events: found.events, ..Analysis::default() };
+    Ok(analysis::coverage(&analysis, &inputs, story))
 }

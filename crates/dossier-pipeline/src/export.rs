@@ -2,7 +2,7 @@
 //! `stories`, `entities`, `quotes` and `events`; JSON lines and CSV of articles.
 
 use crate::Dossier;
-use dossier_core::across::analysis::Report;
+use dossier_core::across::analysis::{MergedEvent, MergedQuote, Report};
 use dossier_core::findings::timeline::Precision;
 use dossier_core::reading::article::Article;
 use serde::Serialize;
@@ -94,9 +94,12 @@ pub fn quotes_matching<'a>(
 
 /// Every quote of the dossier, merged across articles, in order of first appearance.
 pub fn quotes(dossier: &Dossier) -> Vec<ExportQuote<'_>> {
-    dossier
-        .analysis
-        .quotes
+    quote_rows(&dossier.analysis.quotes)
+}
+
+/// Quotes as every list and export shows them.
+pub fn quote_rows(quotes: &[MergedQuote]) -> Vec<ExportQuote<'_>> {
+    quotes
         .iter()
         .map(|quote| {
             let mut reported_by: Vec<&str> = Vec::new();
@@ -167,9 +170,12 @@ pub struct ExportEvent<'a> {
 }
 
 pub fn events(dossier: &Dossier) -> Vec<ExportEvent<'_>> {
-    dossier
-        .analysis
-        .events
+    event_rows(&dossier.analysis.events)
+}
+
+/// Events as every list and export shows them.
+pub fn event_rows(events: &[MergedEvent]) -> Vec<ExportEvent<'_>> {
+    events
         .iter()
         .map(|e| ExportEvent {
             id: &e.id,

@@ -223,13 +223,14 @@ impl Batch<'_> {
             let articles = std::mem::take(&mut entity.articles).len();
             self.tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO entities (component, id, base, mentions, articles, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT OR REPLACE INTO entities (component, id, base, kind, mentions, articles, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
                 .execute(params![
                     entity.key,
                     entity.id,
                     entities::base_id(entity.kind, &entity.name),
+                    entity.kind.label(),
                     entity.mentions as i64,
                     articles as i64,
                     serde_json::to_string(entity)?
@@ -428,7 +429,179 @@ fn column<T: rusqlite::types::FromSql, P: rusqlite::Params>(conn: &Connection, s
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// An entity as lists show it: what it is, how it is written, how widely it is named.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EntitySummary {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub variants: Vec<String>,
+    pub role: Option<String>,
+    pub articles: usize,
+    pub mentions: usize,
+}
+
+/// What a story's articles say together, as stored: quotes and events with the dossier
+/// entities of their speakers and actors.
+#[derive(Debug, Clone, Default)]
+pub struct StoryFindings {
+    pub quotes: Vec<MergedQuote>,
+    pub events: Vec<MergedEvent>,
+}
+
+/// The dossier entity id of an article entity: two index lookups.
+fn entity_id_of(conn: &Connection, reference: &EntityRef) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT e.id FROM entity_items i JOIN entities e ON e.component = i.component
+             WHERE i.article_id = ?1 AND i.local = ?2",
+        )?
+        .query_row(params![reference.article, reference.local as i64], |r| r.get(0))
+        .optional()?)
+}
+
+/// Quotes from rows of (speaker article, speaker local, data), their speakers resolved.
+fn quotes_from(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<MergedQuote>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let rows = statement
+        .query_map(params, |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut quotes = Vec::with_capacity(rows.len());
+    for (article, local, data) in rows {
+        let mut quote: MergedQuote = serde_json::from_str(&data)?;
+        quote.speaker_ref = article.zip(local).map(|(article, local)| EntityRef { article, local: local as usize });
+        quotes.push(quote);
+    }
+    Ok(quotes)
+}
+
+/// Fills in the dossier entities of stored quotes' speakers and events' actors, one
+/// index lookup per article entity they name.
+fn resolve_stored(conn: &Connection, quotes: &mut [MergedQuote], events: &mut [MergedEvent]) -> Result<()> {
+    let mut ids: HashMap<EntityRef, Option<String>> = HashMap::new();
+    let named = quotes.iter().filter_map(|q| q.speaker_ref.as_ref()).chain(events.iter().flat_map(|e| &e.actor_refs));
+    for reference in named {
+        if !ids.contains_key(reference) {
+            ids.insert(reference.clone(), entity_id_of(conn, reference)?);
+        }
+    }
+    analysis::resolve(quotes, events, |r| ids.get(r).cloned().flatten());
+    Ok(())
+}
+
 impl Store {
+    /// One page of entities, most widely reported first, and how many there are in all.
+    pub fn entity_page(&self, kind: Option<&str>, limit: usize, offset: usize) -> Result<(Vec<EntitySummary>, usize)> {
+        let (filter, kind) = match kind {
+            Some(kind) => ("WHERE kind = ?1", kind),
+            None => ("WHERE ?1 = ''", ""),
+        };
+        let total: i64 =
+            self.conn.query_row(&format!("SELECT count(*) FROM entities {filter}"), [kind], |r| r.get(0))?;
+        let sql = format!("SELECT articles, data FROM entities {filter} ORDER BY articles DESC, id LIMIT ?2 OFFSET ?3");
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement
+            .query_map(params![kind, limit as i64, offset as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut page = Vec::with_capacity(rows.len());
+        for (articles, data) in rows {
+            let entity: DossierEntity = serde_json::from_str(&data)?;
+            page.push(EntitySummary {
+                id: entity.id,
+                name: entity.name,
+                kind: entity.kind.label(),
+                variants: entity.variants,
+                role: entity.role,
+                articles: articles as usize,
+                mentions: entity.mentions,
+            });
+        }
+        Ok((page, total as usize))
+    }
+
+    /// The quotes whose speaker is the person a name can mean (any spelling the join keys
+    /// know, or a surname): index lookups from the name to its entities, their article
+    /// entities and the quotes those said.
+    pub fn quotes_of_speaker(&self, name: &str) -> Result<Vec<MergedQuote>> {
+        let probe = Entity {
+            name: name.to_string(),
+            kind: entities::EntityKind::Person,
+            role: None,
+            forms: vec![name.to_string()],
+            mentions: 0,
+        };
+        let join = entities::join_keys(&probe);
+        let mut components: BTreeSet<i64> = BTreeSet::new();
+        for key in &join.forms {
+            components.extend(column::<i64, _>(
+                &self.conn,
+                "SELECT DISTINCT i.component FROM entity_keys k
+                 JOIN entity_items i ON i.article_id = k.article_id AND i.local = k.local WHERE k.key = ?1",
+                [key],
+            )?);
+        }
+        // A surname alone names every person with it.
+        if !name.trim().contains(' ') {
+            if let Some(surname) = join.surname {
+                components.extend(column::<i64, _>(
+                    &self.conn,
+                    "SELECT DISTINCT component FROM entity_items WHERE surname = ?1",
+                    [surname],
+                )?);
+            }
+        }
+        let mut quotes = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for component in components {
+            let found = quotes_from(
+                &self.conn,
+                "SELECT q.speaker_article, q.speaker_local, q.data FROM entity_items i
+                 JOIN merged_quotes q ON q.speaker_article = i.article_id AND q.speaker_local = i.local
+                 WHERE i.component = ?1",
+                [component],
+            )?;
+            quotes.extend(found.into_iter().filter(|q| seen.insert(q.id.clone())));
+        }
+        resolve_stored(&self.conn, &mut quotes, &mut [])?;
+        quotes.sort_by(|a, b| {
+            let first = |q: &MergedQuote| q.reports.first().map(|r| (r.published.is_none(), r.published));
+            first(a).cmp(&first(b)).then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(quotes)
+    }
+
+    /// A story's stored quotes and events, in their order: what the story's rows hold, nothing else.
+    pub fn story_findings(&self, story: &str) -> Result<StoryFindings> {
+        let mut quotes = quotes_from(
+            &self.conn,
+            "SELECT speaker_article, speaker_local, data FROM merged_quotes WHERE story_id = ?1 ORDER BY position",
+            [story],
+        )?;
+        let mut events: Vec<MergedEvent> = Vec::new();
+        let mut statement =
+            self.conn.prepare_cached("SELECT actors, data FROM merged_events WHERE story_id = ?1 ORDER BY position")?;
+        let rows = statement
+            .query_map([story], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (actors, data) in rows {
+            let mut event: MergedEvent = serde_json::from_str(&data)?;
+            event.actor_refs = serde_json::from_str(&actors)?;
+            events.push(event);
+        }
+        resolve_stored(&self.conn, &mut quotes, &mut events)?;
+        Ok(StoryFindings { quotes, events })
+    }
+
+    /// A story's members in input order, with what each inherits from its canonical copy.
+    pub fn story_articles(&self, story: &str) -> Result<Vec<Article>> {
+        story_members(&self.conn, story)
+    }
+
     /// The stored analysis, whole: every entity, quote and event with their ids resolved.
     pub fn stored_analysis(&self) -> Result<Analysis> {
         let conn = &self.conn;

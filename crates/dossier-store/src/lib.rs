@@ -14,7 +14,7 @@ use std::time::Duration;
 
 mod analysis;
 mod groups;
-pub use analysis::AnalysisUpdate;
+pub use analysis::{AnalysisUpdate, EntitySummary, StoryFindings};
 pub use groups::{DuplicateGroup, DuplicateMember, StoryRow};
 
 #[derive(Debug, thiserror::Error)]
@@ -187,13 +187,15 @@ CREATE TABLE entities (
     component INTEGER PRIMARY KEY,
     id        TEXT NOT NULL,
     base      TEXT NOT NULL,
+    kind      TEXT NOT NULL,
     mentions  INTEGER NOT NULL,
     articles  INTEGER NOT NULL,
     data      TEXT NOT NULL
 );
 CREATE INDEX entities_id ON entities(id);
 CREATE INDEX entities_base ON entities(base);
-CREATE INDEX entities_rank ON entities(mentions DESC);
+CREATE INDEX entities_rank ON entities(articles DESC, id);
+CREATE INDEX entities_kind_rank ON entities(kind, articles DESC, id);
 -- Components that lost a member: recomputed with the next update.
 CREATE TABLE dirty_components (component INTEGER PRIMARY KEY);
 CREATE TRIGGER entity_item_gone AFTER DELETE ON entity_items BEGIN
@@ -384,16 +386,21 @@ impl Store {
 }
 
 /// The article whose id is `id` or starts with it, read through any connection or transaction.
+/// Both are index lookups: an exact id first, then the range of ids the prefix begins.
 fn article_by_id(conn: &Connection, id: &str) -> Result<Option<Article>> {
-    let sql = format!("SELECT {COLUMNS} FROM articles WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' LIMIT 2");
-    let pattern = format!("{}%", id.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let mut statement = conn.prepare(&sql)?;
+    let exact = format!("SELECT {COLUMNS} FROM articles WHERE id = ?1");
+    if let Some(row) = conn.prepare_cached(&exact)?.query_row([id], read_row).optional()? {
+        return row.into_article().map(Some);
+    }
+    if id.is_empty() {
+        return Ok(None);
+    }
+    let ranged = format!("SELECT {COLUMNS} FROM articles WHERE id > ?1 AND id < ?2 ORDER BY id LIMIT 2");
+    let end = format!("{id}{}", char::MAX);
+    let mut statement = conn.prepare_cached(&ranged)?;
     let mut rows: Vec<StoredRow> =
-        statement.query_map(params![id, pattern], read_row)?.collect::<std::result::Result<_, _>>()?;
+        statement.query_map(params![id, end], read_row)?.collect::<std::result::Result<_, _>>()?;
     if rows.len() > 1 {
-        if let Some(exact) = rows.iter().position(|r| r.id == id) {
-            return rows.swap_remove(exact).into_article().map(Some);
-        }
         return Err(StoreError::Ambiguous(id.to_string()));
     }
     rows.pop().map(StoredRow::into_article).transpose()
