@@ -519,7 +519,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("dossier: no story with id {id:?} (see `dossier stories`)");
                 return Ok(ExitCode::FAILURE);
             };
-            report::print_story(&story, &Dossier::load_articles(&store)?);
+            // The story's own rows: its members and their canonical copies, nothing else.
+            let (members, duplicate_of) = dossier_pipeline::dossier::story_members(&store, &story.id)?;
+            report::print_story(&story, &members, &duplicate_of);
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex => {

@@ -8,6 +8,7 @@ use dossier_core::reading::article::Article;
 use dossier_pipeline::ingest::{human_bytes, Summary};
 use dossier_pipeline::Dossier;
 use dossier_store::StoryRow;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Rows shown before a long list is cut short.
@@ -323,7 +324,7 @@ pub fn print_stories(dossier: &Dossier) {
             Cell::new(story.articles.len()).set_alignment(CellAlignment::Right),
             Cell::new(or_dash(story.first.as_deref())),
             Cell::new(or_dash(story.last.as_deref())),
-            Cell::new(shorten(&outlets(story, dossier).join(", "), 40)),
+            Cell::new(shorten(&outlets(story.articles.iter().filter_map(|id| dossier.article(id))).join(", "), 40)),
             Cell::new(shorten(&story.label, 60)),
         ]);
     }
@@ -335,15 +336,15 @@ pub fn print_stories(dossier: &Dossier) {
     );
 }
 
-fn outlets(story: &StoryRow, dossier: &Dossier) -> Vec<String> {
-    let mut outlets: Vec<String> =
-        story.articles.iter().filter_map(|id| dossier.article(id)).filter_map(|a| a.outlet.clone()).collect();
+fn outlets<'a>(articles: impl Iterator<Item = &'a Article>) -> Vec<String> {
+    let mut outlets: Vec<String> = articles.filter_map(|a| a.outlet.clone()).collect();
     outlets.sort();
     outlets.dedup();
     outlets
 }
 
-pub fn print_story(story: &StoryRow, dossier: &Dossier) {
+/// A story with its members (in order) and the canonical copy of each duplicate among them.
+pub fn print_story(story: &StoryRow, members: &[Article], duplicate_of: &HashMap<String, String>) {
     println!("{}", story.label);
     println!(
         "story {} · {} articles · {} → {} · {}",
@@ -351,12 +352,11 @@ pub fn print_story(story: &StoryRow, dossier: &Dossier) {
         story.articles.len(),
         or_dash(story.first.as_deref()),
         or_dash(story.last.as_deref()),
-        outlets(story, dossier).join(", ")
+        outlets(members.iter()).join(", ")
     );
     let mut rows = table(&["id", "published", "outlet", "title", "duplicate of", "source"]);
-    for id in &story.articles {
-        let Some(article) = dossier.article(id) else { continue };
-        let duplicate = dossier.duplicate_of.get(id).map(|c| format!("↳ {}", &c[..10]));
+    for article in members {
+        let duplicate = duplicate_of.get(&article.id).map(|c| format!("↳ {}", &c[..10]));
         rows.add_row(vec![
             &article.id[..10],
             &or_dash(article.published.map(|d| d.to_string()).as_deref()),

@@ -116,13 +116,7 @@ fn by_prefix<'a, T>(items: &'a [T], id: &str, id_of: impl Fn(&T) -> &String) -> 
 /// quotes and events and its members, whatever the size of the rest of the store.
 pub fn story_coverage(store: &Store, story: &str) -> anyhow::Result<Coverage> {
     let found = store.story_findings(story)?;
-    let members = store.story_articles(story)?;
-    let mut canonical = HashMap::new();
-    for member in &members {
-        if let Some(of) = store.canonical_id(&member.id)?.filter(|c| *c != member.id) {
-            canonical.insert(member.id.clone(), of);
-        }
-    }
+    let (members, canonical) = story_members(store, story)?;
     let inputs: Vec<ArticleInput<'_>> = members
         .iter()
         .map(|a| ArticleInput {
@@ -136,4 +130,17 @@ pub fn story_coverage(store: &Store, story: &str) -> anyhow::Result<Coverage> {
         .collect();
     let analysis = Analysis { quotes: found.quotes, events: found.events, ..Analysis::default() };
     Ok(analysis::coverage(&analysis, &inputs, story))
+}
+
+/// A story's members (oldest first, inherited metadata filled in) and the canonical
+/// copy of each duplicate among them: the story's rows, whatever the size of the store.
+pub fn story_members(store: &Store, story: &str) -> anyhow::Result<(Vec<Article>, HashMap<String, String>)> {
+    let members = store.story_articles(story)?;
+    let mut canonical = HashMap::new();
+    for member in &members {
+        if let Some(of) = store.canonical_id(&member.id)?.filter(|c| *c != member.id) {
+            canonical.insert(member.id.clone(), of);
+        }
+    }
+    Ok((members, canonical))
 }
