@@ -361,7 +361,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // The index follows the store's generation: brought up to date after this run,
             // or after one killed before it got there.
             ingest::failpoint("before-index");
-            search::open_index(&cli.db, store.generation()?, || Dossier::load(&store), &mut notify)?;
+            let index = search::open_index(&cli.db, &store, &mut notify)?;
+            // The log the index has read is not needed again.
+            let mut batch = store.batch()?;
+            batch.prune_index_changes(index.position().unwrap_or(0))?;
+            batch.commit()?;
             report::print_summary(&summary, &cli.db, store.count()?);
             if *and_serve && !summary.articles.is_empty() {
                 drop(store);
@@ -526,7 +530,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Reindex => {
             let store = open_store(&cli)?;
-            let count = search::reindex(&cli.db, &Dossier::load(&store)?)?;
+            let count = search::reindex(&cli.db, &store)?;
             println!("indexed {count} articles and quotes in {}", search::index_dir(&cli.db).display());
             Ok(ExitCode::SUCCESS)
         }
@@ -551,8 +555,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 entity: entity.clone(),
                 language: language.clone(),
             };
-            let dossier = Dossier::load(&open_store(&cli)?)?;
-            let index = search::open_index(&cli.db, dossier.generation, || Ok(&dossier), &mut notify)?;
+            let store = open_store(&cli)?;
+            let index = search::open_index(&cli.db, &store, &mut notify)?;
+            let dossier = Dossier::load(&store)?;
             let results = search::search(&index, &dossier, &request, *limit, 0)?;
             match format {
                 ListFormat::Table => report::print_search(&results),

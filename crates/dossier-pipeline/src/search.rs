@@ -5,7 +5,7 @@ use crate::Dossier;
 use chrono::NaiveDate;
 use dossier_core::findings::names;
 use dossier_search::{Filters, IndexedDoc, Results, SearchIndex};
-use std::borrow::Borrow;
+use dossier_store::Store;
 use std::path::{Path, PathBuf};
 
 /// The index folder that goes with a store file: `dossier.db` → `dossier.db.search/`.
@@ -25,60 +25,79 @@ pub fn date_of(days: i64) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(days))
 }
 
-/// Every article and every quote of the dossier as index documents.
-pub fn documents(dossier: &Dossier) -> Vec<IndexedDoc> {
-    let mut docs = Vec::with_capacity(dossier.articles.len() + dossier.analysis.quotes.len());
-    for article in &dossier.articles {
-        let entities = dossier.analysis.articles.get(&article.id).map_or_else(Vec::new, |found| {
-            (0..found.entities.entities.len())
-                .filter_map(|local| dossier.analysis.entities.of(&article.id, local))
-                .map(|entity| entity.id.clone())
-                .collect()
-        });
-        docs.push(IndexedDoc {
-            kind: "article",
-            id: article.id.clone(),
-            article: article.id.clone(),
-            articles: vec![article.id.clone()],
-            title: article.title.clone().unwrap_or_default(),
-            text: article.text(),
-            outlet: article.outlet.clone(),
-            published: article.published.map(days),
-            story: dossier.story_of.get(&article.id).cloned(),
-            language: article.language.clone(),
-            entities,
-            ..IndexedDoc::default()
-        });
-    }
-    for quote in &dossier.analysis.quotes {
-        let Some(first) = quote.reports.first() else { continue };
-        let title = dossier.article(&first.article).and_then(|a| a.title.clone()).unwrap_or_default();
-        let mut speaker_keys: Vec<String> = quote.speaker.as_deref().map(names::key).into_iter().collect();
-        speaker_keys.extend(quote.speaker_id.clone());
-        docs.push(IndexedDoc {
-            kind: "quote",
-            id: quote.id.clone(),
-            article: first.article.clone(),
-            articles: quote.reports.iter().map(|r| r.article.clone()).collect(),
-            title,
-            text: quote.text.clone(),
-            outlet: first.outlet.clone(),
-            published: first.published.map(days),
-            story: quote.story.clone(),
-            language: dossier.article(&first.article).and_then(|a| a.language.clone()),
-            speaker: quote.speaker.clone(),
-            speaker_keys,
-            entities: quote.speaker_id.clone().into_iter().collect(),
-        });
-    }
-    docs
+/// The search document of an article, from its stored rows; None when it is gone.
+pub fn article_document(store: &Store, id: &str) -> anyhow::Result<Option<IndexedDoc>> {
+    let Some(dossier_store::IndexedArticle { article, story, entities }) = store.indexed_article(id)? else {
+        return Ok(None);
+    };
+    Ok(Some(IndexedDoc {
+        kind: "article",
+        id: article.id.clone(),
+        article: article.id.clone(),
+        articles: vec![article.id.clone()],
+        title: article.title.clone().unwrap_or_default(),
+        text: article.text(),
+        outlet: article.outlet.clone(),
+        published: article.published.map(days),
+        story,
+        language: article.language.clone(),
+        entities,
+        ..IndexedDoc::default()
+    }))
 }
 
-/// Rebuilds the index next to `db` from the dossier (a damaged index is cleared first).
-pub fn reindex(db: &Path, dossier: &Dossier) -> anyhow::Result<usize> {
+/// The search document of a merged quote, from its stored row; None when it is gone.
+pub fn quote_document(store: &Store, id: &str) -> anyhow::Result<Option<IndexedDoc>> {
+    let Some(quote) = store.quote(id)? else { return Ok(None) };
+    let Some(first) = quote.reports.first() else { return Ok(None) };
+    let reporter = store.article(&first.article)?;
+    let mut speaker_keys: Vec<String> = quote.speaker.as_deref().map(names::key).into_iter().collect();
+    speaker_keys.extend(quote.speaker_id.clone());
+    Ok(Some(IndexedDoc {
+        kind: "quote",
+        id: quote.id.clone(),
+        article: first.article.clone(),
+        articles: quote.reports.iter().map(|r| r.article.clone()).collect(),
+        title: reporter.as_ref().and_then(|a| a.title.clone()).unwrap_or_default(),
+        text: quote.text.clone(),
+        outlet: first.outlet.clone(),
+        published: first.published.map(days),
+        story: quote.story.clone(),
+        language: reporter.and_then(|a| a.language),
+        speaker: quote.speaker.clone(),
+        speaker_keys,
+        entities: quote.speaker_id.clone().into_iter().collect(),
+    }))
+}
+
+/// The documents of these articles and quotes (the ones still stored).
+fn documents<'a>(
+    store: &Store,
+    articles: impl IntoIterator<Item = &'a String>,
+    quotes: impl IntoIterator<Item = &'a String>,
+) -> anyhow::Result<Vec<IndexedDoc>> {
+    let mut docs = Vec::new();
+    for id in articles {
+        docs.extend(article_document(store, id)?);
+    }
+    for id in quotes {
+        docs.extend(quote_document(store, id)?);
+    }
+    Ok(docs)
+}
+
+/// Rebuilds the index next to `db` from the store (a damaged index is cleared first).
+pub fn reindex(db: &Path, store: &Store) -> anyhow::Result<usize> {
     let index = open_or_recreate(&index_dir(db), &mut |_| {})?;
-    let docs = documents(dossier);
-    index.replace_all(&docs, dossier.generation)?;
+    rebuild(&index, store)
+}
+
+fn rebuild(index: &SearchIndex, store: &Store) -> anyhow::Result<usize> {
+    // Read first: a write landing meanwhile is read again by the next catch-up.
+    let position = store.index_position()?;
+    let (articles, quotes) = store.document_ids()?;
+    let docs = documents(store, &articles, &quotes)?;
+    index.replace_all(&docs, position)?;
     Ok(docs.len())
 }
 
@@ -154,37 +173,31 @@ pub fn filters(dossier: &Dossier, query: &Query) -> Filters {
     }
 }
 
-/// Opens the dossier's index and brings it up to the store at `generation`: rebuilt
-/// when it is new, damaged, or records another generation (a run killed between its
-/// store commit and its index update, a store changed elsewhere). `dossier` is asked
-/// for only then, so a current index costs no load. `notify` hears when a damaged
-/// index is rebuilt.
-pub fn open_index<D: Borrow<Dossier>>(
-    db: &Path,
-    generation: i64,
-    dossier: impl FnOnce() -> anyhow::Result<D>,
-    notify: &mut dyn FnMut(&str),
-) -> anyhow::Result<SearchIndex> {
+/// Opens the dossier's index and brings it up to the store. `notify` hears when a
+/// damaged index is rebuilt.
+pub fn open_index(db: &Path, store: &Store, notify: &mut dyn FnMut(&str)) -> anyhow::Result<SearchIndex> {
     let index = open_or_recreate(&index_dir(db), notify)?;
-    catch_up(&index, generation, dossier)?;
+    catch_up(&index, store)?;
     Ok(index)
 }
 
-/// Brings an open index up to the store at `generation` (seeing first what other
-/// processes committed to it): when it records another generation, it is rebuilt from
-/// the dossier `dossier` gives.
-pub fn catch_up<D: Borrow<Dossier>>(
-    index: &SearchIndex,
-    generation: i64,
-    dossier: impl FnOnce() -> anyhow::Result<D>,
-) -> anyhow::Result<()> {
+/// Brings an open index up to the store (seeing first what other processes committed
+/// to it): the documents logged since the position it recorded are replaced, and
+/// nothing else; an index that is new, or behind a pruned log, is rebuilt.
+pub fn catch_up(index: &SearchIndex, store: &Store) -> anyhow::Result<()> {
     index.reload()?;
-    if index.generation() != Some(generation) {
-        let dossier = dossier()?;
-        let dossier = dossier.borrow();
-        index.replace_all(&documents(dossier), dossier.generation)?;
-    }
-    Ok(())
+    let changes = match index.position() {
+        Some(position) if position == store.index_position()? => return Ok(()),
+        Some(position) => store.index_changes_since(position)?,
+        None => None,
+    };
+    let Some(changes) = changes else {
+        rebuild(index, store)?;
+        return Ok(());
+    };
+    let docs = documents(store, &changes.articles, &changes.quotes)?;
+    let ids: Vec<String> = changes.articles.into_iter().chain(changes.quotes).collect();
+    index.replace_documents(&ids, &docs, changes.upto)
 }
 
 /// Searches an open index of the dossier.

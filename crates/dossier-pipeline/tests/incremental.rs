@@ -1,11 +1,12 @@
 //! The stored cross-article analysis, updated after each write for what it touched,
 //! equals the analysis rebuilt from scratch over the same store: whatever batches the
 //! articles came in, in whatever order, with replaced articles and either way of
-//! placing stories.
+//! placing stories. So does the search index brought up to date from the change log.
 
 use dossier_core::across::analysis::{self, Analysis};
 use dossier_core::findings::entities::DossierEntity;
-use dossier_pipeline::{ingest, Dossier};
+use dossier_pipeline::{ingest, search, Dossier};
+use dossier_search::{Filters, SearchIndex};
 use dossier_store::Store;
 use proptest::prelude::*;
 
@@ -114,6 +115,42 @@ fn assert_same(stored: &Analysis, rebuilt: &Analysis) {
     }
 }
 
+/// What an index holds, as comparable rows: every document's fields, and for each
+/// entity the documents its filter finds.
+fn index_rows(index: &SearchIndex, store: &Store) -> Vec<String> {
+    let all = index.search("", &Filters::default(), 10_000, 0).unwrap();
+    let mut rows: Vec<String> = all
+        .hits
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {} {} {} {:?} {:?} {:?} {:?}",
+                h.kind, h.id, h.article, h.title, h.outlet, h.published, h.story, h.speaker
+            )
+        })
+        .collect();
+    let (entities, _) = store.entity_page(None, 10_000, 0).unwrap();
+    for entity in entities {
+        let filter = Filters { entity: Some(entity.id.clone()), ..Filters::default() };
+        let mut found: Vec<String> =
+            index.search("", &filter, 10_000, 0).unwrap().hits.into_iter().map(|h| h.id).collect();
+        found.sort();
+        rows.push(format!("{} → {found:?}", entity.id));
+    }
+    rows.sort();
+    rows
+}
+
+/// The index brought up to the store by replacing what the log names equals one rebuilt whole.
+fn assert_index_current(followed: &SearchIndex, store: &Store) {
+    search::catch_up(followed, store).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let db = scratch.path().join("d.db");
+    search::reindex(&db, store).unwrap();
+    let (whole, _) = SearchIndex::open(&search::index_dir(&db)).unwrap();
+    assert_eq!(index_rows(followed, store), index_rows(&whole, store), "the followed index");
+}
+
 fn rebuilt(store: &Store) -> Analysis {
     let dossier = Dossier::load_articles(store).unwrap();
     analysis::analyze_with(&dossier.inputs(), store.findings().unwrap())
@@ -144,6 +181,7 @@ proptest! {
         batches.rotate_left(rotate);
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+        let followed = search::open_index(&dir.path().join("d.db"), &store, &mut |_| {}).unwrap();
         let options = ingest::Options { story_rebuild_limit: if assign { 0 } else { 20_000 }, ..ingest::Options::default() };
         let upload = |store: &mut Store, at: usize, batch: &[usize], variant: usize| {
             let text: Vec<String> = batch.iter().map(|&i| record(&specs[i], variant)).collect();
@@ -154,6 +192,7 @@ proptest! {
         for (at, batch) in batches.iter().enumerate() {
             upload(&mut store, at, batch, 0);
             assert_same(&store.stored_analysis().unwrap(), &rebuilt(&store));
+            assert_index_current(&followed, &store);
         }
         let whole = rebuilt(&store);
         prop_assert!(!whole.entities.entities.is_empty() && !whole.quotes.is_empty(), "the articles say something");
@@ -162,6 +201,7 @@ proptest! {
             let at = which % batches.len();
             upload(&mut store, at, &batches[at], 1);
             assert_same(&store.stored_analysis().unwrap(), &rebuilt(&store));
+            assert_index_current(&followed, &store);
         }
     }
 }

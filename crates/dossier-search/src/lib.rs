@@ -290,40 +290,41 @@ impl SearchIndex {
         Ok(self.reader.reload()?)
     }
 
-    /// The store generation the index was last brought up to, if it recorded one.
-    pub fn generation(&self) -> Option<i64> {
+    /// How far into the store's change log the index was last brought, if it recorded it.
+    pub fn position(&self) -> Option<i64> {
         self.index.load_metas().ok()?.payload?.parse().ok()
     }
 
-    /// Commits with the store generation the index now reflects.
-    fn commit(&self, mut writer: IndexWriter, generation: i64) -> anyhow::Result<()> {
+    /// Commits with the position in the store's change log the index now reflects.
+    fn commit(&self, mut writer: IndexWriter, position: i64) -> anyhow::Result<()> {
         let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&generation.to_string());
+        prepared.set_payload(&position.to_string());
         prepared.commit()?;
         self.reader.reload()?;
         Ok(())
     }
 
-    /// Replaces the whole index with `docs`, which reflect the store at `generation`.
-    pub fn replace_all(&self, docs: &[IndexedDoc], generation: i64) -> anyhow::Result<()> {
+    /// Replaces the whole index with `docs`, which reflect the store at `position`.
+    pub fn replace_all(&self, docs: &[IndexedDoc], position: i64) -> anyhow::Result<()> {
         let writer = self.writer()?;
         writer.delete_all_documents()?;
         for doc in docs {
             writer.add_document(self.document(doc))?;
         }
-        self.commit(writer, generation)
+        self.commit(writer, position)
     }
 
-    /// Replaces what is indexed for `articles` (and every quote reported by them) with `docs`.
-    pub fn replace_articles(&self, articles: &[String], docs: &[IndexedDoc], generation: i64) -> anyhow::Result<()> {
+    /// Replaces the documents with these ids by `docs` (an id without a document is
+    /// deleted): what changed since the last position, and nothing else.
+    pub fn replace_documents(&self, ids: &[String], docs: &[IndexedDoc], position: i64) -> anyhow::Result<()> {
         let writer = self.writer()?;
-        for article in articles {
-            writer.delete_term(Term::from_field_text(self.fields.articles, article));
+        for id in ids {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
         }
         for doc in docs {
             writer.add_document(self.document(doc))?;
         }
-        self.commit(writer, generation)
+        self.commit(writer, position)
     }
 
     /// How many documents are indexed.
@@ -540,11 +541,12 @@ mod tests {
     }
 
     #[test]
-    fn replacing_an_article_replaces_its_documents() {
+    fn replacing_a_document_replaces_it_alone() {
         let index = index();
-        index.replace_articles(&["a".into()], &[doc("a", "article", "Entirely new words", "X", 1)], 2).unwrap();
-        assert_eq!(index.generation(), Some(2));
-        assert_eq!(index.len(), 3);
+        let before = index.len();
+        index.replace_documents(&["a".into()], &[doc("a", "article", "Entirely new words", "X", 1)], 2).unwrap();
+        assert_eq!(index.position(), Some(2));
+        assert_eq!(index.len(), before, "one document out, one in");
         assert_eq!(index.search("guarantees", &Filters::default(), 10, 0).unwrap().total, 1);
         assert_eq!(index.search("entirely", &Filters::default(), 10, 0).unwrap().total, 1);
     }

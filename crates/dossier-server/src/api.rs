@@ -504,8 +504,8 @@ async fn store_upload(
                 .is_ok()
         };
         let summary = ingest::ingest_document(&mut store, &source, &body, &options, may_commit)?;
+        search::catch_up(&writer_state.index, &store)?;
         let dossier = dossier_pipeline::Dossier::load(&store)?;
-        search::catch_up(&writer_state.index, dossier.generation, || Ok(&dossier))?;
         Ok((summary, dossier))
     });
     let outcome = match tokio::time::timeout_at(deadline, &mut task).await {

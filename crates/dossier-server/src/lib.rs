@@ -95,10 +95,11 @@ fn application(config: Config) -> anyhow::Result<(Router, Arc<AppState>)> {
         check_token(token).map_err(anyhow::Error::msg)?;
     }
     let dossier = load(&config.db)?;
-    let index =
-        dossier_pipeline::search::open_index(&config.db, dossier.generation, || Ok(&dossier), &mut |message| {
-            eprintln!("dossier: {}", dossier_core::text::escape_controls(message))
-        })?;
+    let store = dossier_store::Store::open(&config.db)?;
+    let index = dossier_pipeline::search::open_index(&config.db, &store, &mut |message| {
+        eprintln!("dossier: {}", dossier_core::text::escape_controls(message))
+    })?;
+    drop(store);
     let limit = config.body_limit;
     let state =
         Arc::new(AppState { config, dossier: RwLock::new(Arc::new(dossier)), index, writing: Default::default() });
@@ -134,7 +135,7 @@ async fn follow_store(state: Arc<AppState>) {
             // An upload in this process holds the lock while it writes, and reloads by itself.
             let Ok(_writing) = follower.writing.try_lock() else { return Ok(None) };
             let dossier = load(&follower.config.db)?;
-            dossier_pipeline::search::catch_up(&follower.index, dossier.generation, || Ok(&dossier))?;
+            dossier_pipeline::search::catch_up(&follower.index, &store)?;
             Ok(Some(dossier))
         })
         .await;

@@ -184,13 +184,17 @@ impl Batch<'_> {
         merged: Vec<(Vec<usize>, DossierEntity)>,
     ) -> Result<()> {
         let mut bases: BTreeSet<String> = BTreeSet::new();
+        let mut old_ids: HashMap<i64, String> = HashMap::new();
         for component in old {
-            let base: Option<String> = self
+            let row: Option<(String, String)> = self
                 .tx
-                .prepare_cached("SELECT base FROM entities WHERE component = ?1")?
-                .query_row([component], |r| r.get(0))
+                .prepare_cached("SELECT id, base FROM entities WHERE component = ?1")?
+                .query_row([component], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            bases.extend(base);
+            if let Some((id, base)) = row {
+                old_ids.insert(*component, id);
+                bases.insert(base);
+            }
             self.tx.prepare_cached("DELETE FROM entities WHERE component = ?1")?.execute([component])?;
         }
         let mut fresh: Vec<(Vec<usize>, DossierEntity)> = merged;
@@ -218,6 +222,20 @@ impl Batch<'_> {
                 entity.id,
                 serde_json::to_string(entity)?
             ])?;
+            // Every document naming it is indexed again under its new id.
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO index_changes (kind, id) SELECT DISTINCT 'article', article_id FROM entity_items
+                     WHERE component = ?1",
+                )?
+                .execute([entity.key])?;
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO index_changes (kind, id) SELECT 'quote', q.id FROM entity_items i
+                     JOIN merged_quotes q ON q.speaker_article = i.article_id AND q.speaker_local = i.local
+                     WHERE i.component = ?1",
+                )?
+                .execute([entity.key])?;
         }
         for (members, entity) in &mut fresh {
             let articles = std::mem::take(&mut entity.articles).len();
@@ -242,8 +260,24 @@ impl Batch<'_> {
                         .prepare_cached("UPDATE entity_items SET component = ?3 WHERE article_id = ?1 AND local = ?2")?
                         .execute(params![item.article, item.local as i64, entity.key])?;
                 }
+                if old_ids.get(&item.component) != Some(&entity.id) {
+                    self.log_entity_change(&item.article, item.local)?;
+                }
             }
         }
+        Ok(())
+    }
+
+    /// The documents naming an article entity whose dossier entity changed: its article,
+    /// and the quotes it said.
+    fn log_entity_change(&mut self, article: &str, local: usize) -> Result<()> {
+        self.tx.prepare_cached("INSERT INTO index_changes (kind, id) VALUES ('article', ?1)")?.execute([article])?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO index_changes (kind, id) SELECT 'quote', id FROM merged_quotes
+                 WHERE speaker_article = ?1 AND speaker_local = ?2",
+            )?
+            .execute(params![article, local as i64])?;
         Ok(())
     }
 
@@ -478,9 +512,14 @@ fn quotes_from(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> R
     Ok(quotes)
 }
 
+/// The merged quote with this id (none or one).
+pub(crate) fn quotes_by_id(conn: &Connection, id: &str) -> Result<Vec<MergedQuote>> {
+    quotes_from(conn, "SELECT speaker_article, speaker_local, data FROM merged_quotes WHERE id = ?1", [id])
+}
+
 /// Fills in the dossier entities of stored quotes' speakers and events' actors, one
 /// index lookup per article entity they name.
-fn resolve_stored(conn: &Connection, quotes: &mut [MergedQuote], events: &mut [MergedEvent]) -> Result<()> {
+pub(crate) fn resolve_stored(conn: &Connection, quotes: &mut [MergedQuote], events: &mut [MergedEvent]) -> Result<()> {
     let mut ids: HashMap<EntityRef, Option<String>> = HashMap::new();
     let named = quotes.iter().filter_map(|q| q.speaker_ref.as_ref()).chain(events.iter().flat_map(|e| &e.actor_refs));
     for reference in named {

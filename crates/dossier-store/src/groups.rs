@@ -406,13 +406,16 @@ impl Batch<'_> {
             .collect();
         let found = stories::cluster_with_threshold(&inputs, threshold);
         self.touch();
-        self.tx.execute("DELETE FROM story_articles", [])?;
         self.tx.execute("DELETE FROM stories", [])?;
         let mut insert_story =
             self.tx.prepare_cached("INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut insert_member = self
-            .tx
-            .prepare_cached("INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, ?3)")?;
+        // Members that stay where they were are left alone: only a move is a change
+        // (for the stories' analysis and the search index, which follow the changes).
+        let mut insert_member = self.tx.prepare_cached(
+            "INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, ?3)
+             ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id, position = excluded.position
+             WHERE story_id IS NOT excluded.story_id OR position IS NOT excluded.position",
+        )?;
         for story in &found {
             insert_story.execute(params![
                 story.id,
@@ -424,6 +427,8 @@ impl Batch<'_> {
                 insert_member.execute(params![article, story.id, position as i64])?;
             }
         }
+        drop((insert_story, insert_member));
+        self.tx.execute("DELETE FROM story_articles WHERE story_id NOT IN (SELECT id FROM stories)", [])?;
         Ok(found.len())
     }
 }

@@ -14,8 +14,10 @@ use std::time::Duration;
 
 mod analysis;
 mod groups;
+mod search_log;
 pub use analysis::{AnalysisUpdate, EntitySummary, StoryFindings};
 pub use groups::{DuplicateGroup, DuplicateMember, StoryRow};
+pub use search_log::{IndexChanges, IndexedArticle};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -161,6 +163,8 @@ CREATE TABLE findings (
 CREATE INDEX findings_analyzer ON findings(analyzer);
 "#,
     r#"
+-- Trigger bodies say NOT EXISTS rather than OR IGNORE: an upsert that fires them
+-- imposes its own conflict policy on them.
 -- What spans articles, kept current by recomputing only what new articles touch.
 -- Each article entity, placed in the dossier entity (component) it belongs to; the
 -- component is named by the smallest join key of its members.
@@ -199,7 +203,7 @@ CREATE INDEX entities_kind_rank ON entities(kind, articles DESC, id);
 -- Components that lost a member: recomputed with the next update.
 CREATE TABLE dirty_components (component INTEGER PRIMARY KEY);
 CREATE TRIGGER entity_item_gone AFTER DELETE ON entity_items BEGIN
-    INSERT OR IGNORE INTO dirty_components (component) VALUES (old.component);
+    INSERT INTO dirty_components (component) SELECT old.component WHERE NOT EXISTS (SELECT 1 FROM dirty_components WHERE component = old.component);
 END;
 -- Articles whose entities are not placed yet (new, or found again by a newer analyzer).
 CREATE TABLE pending_analysis (
@@ -240,25 +244,69 @@ CREATE INDEX article_events_story ON article_events(story_id);
 CREATE TABLE dirty_stories (story_id TEXT PRIMARY KEY);
 INSERT INTO dirty_stories (story_id) SELECT id FROM stories;
 CREATE TRIGGER story_member_in AFTER INSERT ON story_articles BEGIN
-    INSERT OR IGNORE INTO dirty_stories (story_id) VALUES (new.story_id);
+    INSERT INTO dirty_stories (story_id) SELECT new.story_id WHERE NOT EXISTS (SELECT 1 FROM dirty_stories WHERE story_id = new.story_id);
 END;
 CREATE TRIGGER story_member_out AFTER DELETE ON story_articles BEGIN
-    INSERT OR IGNORE INTO dirty_stories (story_id) VALUES (old.story_id);
+    INSERT INTO dirty_stories (story_id) SELECT old.story_id WHERE NOT EXISTS (SELECT 1 FROM dirty_stories WHERE story_id = old.story_id);
 END;
-CREATE TRIGGER story_member_moved AFTER UPDATE OF story_id ON story_articles BEGIN
-    INSERT OR IGNORE INTO dirty_stories (story_id) VALUES (old.story_id), (new.story_id);
+CREATE TRIGGER story_member_moved AFTER UPDATE OF story_id ON story_articles
+WHEN old.story_id IS NOT new.story_id BEGIN
+    INSERT INTO dirty_stories (story_id) SELECT old.story_id
+        WHERE NOT EXISTS (SELECT 1 FROM dirty_stories WHERE story_id = old.story_id);
+    INSERT INTO dirty_stories (story_id) SELECT new.story_id
+        WHERE NOT EXISTS (SELECT 1 FROM dirty_stories WHERE story_id = new.story_id);
 END;
 CREATE TRIGGER duplicate_member_in AFTER INSERT ON duplicate_members BEGIN
-    INSERT OR IGNORE INTO dirty_stories (story_id)
-        SELECT story_id FROM story_articles WHERE article_id = new.article_id;
+    INSERT INTO dirty_stories (story_id)
+        SELECT story_id FROM story_articles WHERE article_id = new.article_id
+        AND NOT EXISTS (SELECT 1 FROM dirty_stories d WHERE d.story_id = story_articles.story_id);
 END;
 CREATE TRIGGER duplicate_member_out AFTER DELETE ON duplicate_members BEGIN
-    INSERT OR IGNORE INTO dirty_stories (story_id)
-        SELECT story_id FROM story_articles WHERE article_id = old.article_id;
+    INSERT INTO dirty_stories (story_id)
+        SELECT story_id FROM story_articles WHERE article_id = old.article_id
+        AND NOT EXISTS (SELECT 1 FROM dirty_stories d WHERE d.story_id = story_articles.story_id);
 END;
 CREATE TRIGGER duplicate_member_moved AFTER UPDATE ON duplicate_members BEGIN
-    INSERT OR IGNORE INTO dirty_stories (story_id)
-        SELECT story_id FROM story_articles WHERE article_id = new.article_id;
+    INSERT INTO dirty_stories (story_id)
+        SELECT story_id FROM story_articles WHERE article_id = new.article_id
+        AND NOT EXISTS (SELECT 1 FROM dirty_stories d WHERE d.story_id = story_articles.story_id);
+END;
+-- The search index's change log: each document (an article, a quote) whose indexed
+-- fields may have changed, in order. An index records how far it has read; it then
+-- replaces only the documents logged since.
+CREATE TABLE index_changes (
+    seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    id   TEXT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('index_pruned', 0);
+CREATE TRIGGER index_article_in AFTER INSERT ON articles BEGIN
+    INSERT INTO index_changes (kind, id) VALUES ('article', new.id);
+END;
+CREATE TRIGGER index_article_out AFTER DELETE ON articles BEGIN
+    INSERT INTO index_changes (kind, id) VALUES ('article', old.id);
+END;
+CREATE TRIGGER index_story_in AFTER INSERT ON story_articles BEGIN
+    INSERT INTO index_changes (kind, id) VALUES ('article', new.article_id);
+END;
+CREATE TRIGGER index_story_moved AFTER UPDATE OF story_id ON story_articles
+WHEN old.story_id IS NOT new.story_id BEGIN
+    INSERT INTO index_changes (kind, id) VALUES ('article', new.article_id);
+END;
+CREATE TRIGGER index_canonical_in AFTER INSERT ON duplicate_members BEGIN
+    INSERT INTO index_changes (kind, id) VALUES ('article', new.article_id);
+END;
+CREATE TRIGGER index_canonical_out AFTER DELETE ON duplicate_members BEGIN
+    INSERT INTO index_changes (kind, id) VALUES ('article', old.article_id);
+END;
+CREATE TRIGGER index_canonical_moved AFTER UPDATE ON duplicate_members BEGIN
+    INSERT INTO index_changes (kind, id) VALUES ('article', new.article_id);
+END;
+CREATE TRIGGER index_quote_in AFTER INSERT ON merged_quotes BEGIN
+    INSERT INTO index_changes (kind, id) VALUES ('quote', new.id);
+END;
+CREATE TRIGGER index_quote_out AFTER DELETE ON merged_quotes BEGIN
+    INSERT INTO index_changes (kind, id) VALUES ('quote', old.id);
 END;
 "#,
 ];
