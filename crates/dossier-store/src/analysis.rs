@@ -38,7 +38,49 @@ struct StoredItem {
     local: usize,
     ord: String,
     component: i64,
+    surname: Option<i64>,
     entity: Entity,
+}
+
+/// The surnames whose lone mentions may now join another full name, or none: a lone
+/// surname joins the one full-name entity with that surname, so only surnames whose
+/// full-name entities changed in number or makeup (a new one, two merged, one that
+/// lost members) or that a new lone mention carries need their other entities read.
+/// Lone-surname joins never merge two full-name entities, so the question is settled
+/// by what the gathered components hold.
+fn surnames_in_question(
+    items: &[StoredItem],
+    merged: &[(Vec<usize>, DossierEntity)],
+    pending: &HashSet<&str>,
+    dirty: &HashSet<i64>,
+) -> Vec<i64> {
+    let is_new = |item: &StoredItem| pending.contains(item.article.as_str());
+    let full_name = |item: &StoredItem| item.entity.name.contains(' ');
+    let mut wanted: BTreeSet<i64> = BTreeSet::new();
+    for item in items {
+        let Some(surname) = item.surname else { continue };
+        if dirty.contains(&item.component) || (is_new(item) && !full_name(item)) {
+            wanted.insert(surname);
+        }
+    }
+    for (members, _) in merged {
+        let mut holders: HashMap<i64, (HashSet<i64>, bool)> = HashMap::new();
+        for item in members.iter().map(|&m| &items[m]).filter(|i| full_name(i)) {
+            let Some(surname) = item.surname else { continue };
+            let (old, new) = holders.entry(surname).or_default();
+            if is_new(item) {
+                *new = true;
+            } else {
+                old.insert(item.component);
+            }
+        }
+        for (surname, (old, new)) in holders {
+            if old.len() >= 2 || (old.is_empty() && new) {
+                wanted.insert(surname);
+            }
+        }
+    }
+    wanted.into_iter().collect()
 }
 
 /// The key that puts articles in input order: publication date (unknown last), then source.
@@ -56,7 +98,7 @@ impl Batch<'_> {
         let pending: Vec<String> = column(&self.tx, "SELECT article_id FROM pending_analysis ORDER BY article_id", [])?;
         update.articles = pending.len();
         let new_items = self.replace_items(&pending)?;
-        update.entity_items = self.recompute_entities(&new_items)?;
+        update.entity_items = self.recompute_entities(&new_items, &pending)?;
         self.tx.execute(
             "INSERT OR IGNORE INTO dirty_stories (story_id)
              SELECT story_id FROM story_articles WHERE article_id IN (SELECT article_id FROM pending_analysis)",
@@ -109,69 +151,70 @@ impl Batch<'_> {
     }
 
     /// Recomputes every component the new items (by their keys) or a lost member touch,
-    /// with every component joined to those through a surname, and writes what changed.
-    fn recompute_entities(&mut self, new_keys: &[i64]) -> Result<usize> {
-        let mut components: BTreeSet<i64> =
-            column(&self.tx, "SELECT component FROM dirty_components", [])?.into_iter().collect();
+    /// with the components a changed surname can move a lone surname to or from, and
+    /// writes what changed.
+    fn recompute_entities(&mut self, new_keys: &[i64], pending: &[String]) -> Result<usize> {
+        let dirty: HashSet<i64> = column(&self.tx, "SELECT component FROM dirty_components", [])?.into_iter().collect();
+        let mut components: BTreeSet<i64> = dirty.iter().copied().collect();
         for key in new_keys.iter().collect::<BTreeSet<_>>() {
-            let hit: Vec<i64> = column(
+            components.extend(column::<i64, _>(
                 &self.tx,
                 "SELECT DISTINCT i.component FROM entity_keys k
                  JOIN entity_items i ON i.article_id = k.article_id AND i.local = k.local WHERE k.key = ?1",
                 [key],
-            )?;
-            components.extend(hit);
+            )?);
         }
         self.tx.execute("DELETE FROM dirty_components", [])?;
         if components.is_empty() {
             return Ok(0);
         }
-        let items = self.close_over_surnames(&mut components)?;
+        let pending: HashSet<&str> = pending.iter().map(String::as_str).collect();
+        let mut items = self.items_of(&components)?;
+        let mut expanded: HashSet<i64> = HashSet::new();
+        loop {
+            let wanted: Vec<i64> = {
+                let refs: Vec<entities::Item<'_>> =
+                    items.iter().map(|i| (i.article.as_str(), i.local, &i.entity)).collect();
+                surnames_in_question(&items, &entities::merge_items(&refs), &pending, &dirty)
+            };
+            let mut more: BTreeSet<i64> = BTreeSet::new();
+            for surname in wanted.into_iter().filter(|s| expanded.insert(*s)) {
+                more.extend(column::<i64, _>(
+                    &self.tx,
+                    "SELECT DISTINCT component FROM entity_items WHERE surname = ?1",
+                    [surname],
+                )?);
+            }
+            more.retain(|c| !components.contains(c));
+            if more.is_empty() {
+                break;
+            }
+            items.extend(self.items_of(&more)?);
+            components.extend(more);
+        }
+        items.sort_by(|a, b| (&a.ord, &a.article, a.local).cmp(&(&b.ord, &b.article, b.local)));
         let refs: Vec<entities::Item<'_>> = items.iter().map(|i| (i.article.as_str(), i.local, &i.entity)).collect();
         let merged = entities::merge_items(&refs);
         self.write_components(&components, &items, merged)?;
         Ok(items.len())
     }
 
-    /// The items of `components`, grown with every component sharing a surname with
-    /// them (a lone "Lavrov" joins the one full name ending with it, so a new full name
-    /// can move it), in input order.
-    fn close_over_surnames(&self, components: &mut BTreeSet<i64>) -> Result<Vec<StoredItem>> {
-        let mut items: Vec<StoredItem> = Vec::new();
-        let mut loaded: HashSet<i64> = HashSet::new();
-        let mut surnames: HashSet<i64> = HashSet::new();
-        let mut queue: Vec<i64> = components.iter().copied().collect();
-        while let Some(component) = queue.pop() {
-            if !loaded.insert(component) {
-                continue;
-            }
-            components.insert(component);
-            let mut statement = self.tx.prepare_cached(
-                "SELECT article_id, local, ord, component, surname, data FROM entity_items WHERE component = ?1",
-            )?;
+    /// Every item of these components.
+    fn items_of(&self, components: &BTreeSet<i64>) -> Result<Vec<StoredItem>> {
+        let mut items = Vec::new();
+        let mut statement = self.tx.prepare_cached(
+            "SELECT article_id, local, ord, component, surname, data FROM entity_items WHERE component = ?1",
+        )?;
+        for component in components {
             let rows = statement.query_map([component], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<i64>>(4)?, r.get::<_, String>(5)?))
+                Ok((r.get(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?))
             })?;
             for row in rows {
-                let (article, local, ord, component, surname, data): (String, i64, String, i64, Option<i64>, String) =
-                    row?;
-                items.push(StoredItem {
-                    article,
-                    local: local as usize,
-                    ord,
-                    component,
-                    entity: serde_json::from_str(&data)?,
-                });
-                if let Some(surname) = surname.filter(|s| surnames.insert(*s)) {
-                    queue.extend(column::<i64, _>(
-                        &self.tx,
-                        "SELECT DISTINCT component FROM entity_items WHERE surname = ?1",
-                        [surname],
-                    )?);
-                }
+                let (article, local, ord, component, surname, data) = row?;
+                let entity = serde_json::from_str(&data)?;
+                items.push(StoredItem { article, local: local as usize, ord, component, surname, entity });
             }
         }
-        items.sort_by(|a, b| (&a.ord, &a.article, a.local).cmp(&(&b.ord, &b.article, b.local)));
         Ok(items)
     }
 
