@@ -38,6 +38,9 @@ pub struct BenchArgs {
     /// With --stage serve: concurrent clients (the load is bounded: each waits for its answer).
     #[arg(long, default_value_t = 4)]
     clients: usize,
+    /// With --stage reads: the store to measure (it gains five small uploads).
+    #[arg(long)]
+    db: Option<PathBuf>,
     /// With --stage scale: cluster stories too when the corpus has at most this many articles.
     #[arg(long, default_value_t = 200_000)]
     stories_up_to: usize,
@@ -55,6 +58,8 @@ pub enum Stage {
     Search,
     /// The server's requests/s on the story page and on a search, under a bounded loopback load, on the seeds.
     Serve,
+    /// Read latencies (p50, p99) and upload-to-visible time on the store --db (built by `dossier analyze`).
+    Reads,
 }
 
 pub struct Base {
@@ -224,6 +229,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if args.stage == Stage::Lsh {
         let input = args.input.as_deref().ok_or_else(|| anyhow::anyhow!("--stage lsh needs --input FILE.jsonl"))?;
         return crate::scale::lsh_file(input, args.output.as_deref());
+    }
+    if args.stage == Stage::Reads {
+        let db = args
+            .db
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("--stage reads needs --db FILE (a store built by `dossier analyze`)"))?;
+        return crate::reads::run(db);
     }
     let sources = if args.from.is_empty() { default_sources() } else { args.from.clone() };
     let bases = load_bases(&sources)?;

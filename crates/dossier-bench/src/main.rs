@@ -5,9 +5,11 @@
 //!     cargo run --release -p dossier-bench -- --stage analysis --articles 10000      entities, quotes, events
 //!     cargo run --release -p dossier-bench -- --stage search --articles 100000       the search index
 //!     cargo run --release -p dossier-bench -- --stage serve --seconds 10 --clients 4 the server under load
+//!     cargo run --release -p dossier-bench -- --stage reads --db STORE               read latencies at the store's size
 
 mod bench;
 mod bench_web;
+mod reads;
 mod scale;
 
 use clap::Parser;

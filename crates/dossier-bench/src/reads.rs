@@ -1,0 +1,127 @@
+//! Read latencies on a built store: what each command and page costs at the store's
+//! size, as p50 / p99 over samples spread across the store, and the time from an
+//! upload to its article being visible (stored, analysed, searchable).
+
+use crate::bench::peak_memory;
+use dossier_pipeline::{dossier, ingest, search, Dossier};
+use dossier_search::Filters;
+use dossier_store::Store;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+const SAMPLES: usize = 50;
+
+/// Times `read` on each sample; returns the sorted durations.
+fn timed<T>(samples: &[T], mut read: impl FnMut(&T) -> anyhow::Result<()>) -> anyhow::Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(samples.len());
+    for sample in samples {
+        let started = Instant::now();
+        read(sample)?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(times)
+}
+
+/// `count` items spread evenly over `items`.
+fn spread<T: Clone>(items: &[T], count: usize) -> Vec<T> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    (0..count).map(|i| items[i * items.len() / count].clone()).collect()
+}
+
+fn report(name: &str, times: &[Duration]) {
+    let ms = |p: f64| match times.len() {
+        0 => 0.0,
+        n => times[((n - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0,
+    };
+    println!("{name:<34} {:>7} {:>10.2} {:>10.2} {:>10.2}", times.len(), ms(0.5), ms(0.99), ms(1.0));
+}
+
+pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db)?;
+    let articles = store.count()?;
+    let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "Reads on {} ({articles} articles, {} per article)",
+        db.display(),
+        dossier_pipeline::ingest::human_bytes(size / articles.max(1) as u64)
+    );
+    let stories = store.stories()?;
+    let largest = stories.iter().max_by_key(|s| s.articles.len()).map(|s| (s.id.clone(), s.articles.len()));
+    let story_ids: Vec<String> = spread(&stories.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), SAMPLES);
+    drop(stories);
+    let (article_ids, _) = store.document_ids()?;
+    let article_ids = spread(&article_ids, SAMPLES);
+    let (people, _) = store.entity_page(Some("person"), SAMPLES, 0)?;
+    let names: Vec<String> = people.iter().map(|p| p.name.clone()).collect();
+    let started = Instant::now();
+    let index = search::open_index(db, &store, &mut |_| {})?;
+    let index_open = started.elapsed();
+    let words: Vec<String> = ["security", "election", "president", "talks", "court", "police", "market", "vote"]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+
+    println!("{:<34} {:>7} {:>10} {:>10} {:>10}", "read", "samples", "p50 ms", "p99 ms", "max ms");
+    let offsets: Vec<usize> = (0..SAMPLES).map(|i| i * 100).collect();
+    report(
+        "entities (a page of 100)",
+        &timed(&offsets, |&o| store.entity_page(None, 100, o).map(drop).map_err(Into::into))?,
+    );
+    report(
+        "quotes --speaker (top people)",
+        &timed(&names, |n| store.quotes_of_speaker(n).map(drop).map_err(Into::into))?,
+    );
+    report("story (members)", &timed(&story_ids, |s| dossier::story_members(&store, s).map(drop))?);
+    report("timeline (story findings)", &timed(&story_ids, |s| store.story_findings(s).map(drop).map_err(Into::into))?);
+    report("coverage", &timed(&story_ids, |s| dossier::story_coverage(&store, s).map(drop))?);
+    if let Some((largest, members)) = &largest {
+        let five = vec![largest.clone(); 5];
+        report(
+            &format!("story of {members} (largest, members)"),
+            &timed(&five, |s| dossier::story_members(&store, s).map(drop))?,
+        );
+        report(
+            &format!("story of {members} (coverage)"),
+            &timed(&five, |s| dossier::story_coverage(&store, s).map(drop))?,
+        );
+    }
+    report("show (one article)", &timed(&article_ids, |a| Dossier::one_article(&store, a).map(drop))?);
+    let searches = spread(&words, SAMPLES);
+    report("search (top 20)", &timed(&searches, |w| index.search(w, &Filters::default(), 20, 0).map(drop))?);
+    println!("index open and caught up: {:.2} ms", index_open.as_secs_f64() * 1000.0);
+    drop(store);
+
+    // Upload to visible: an article stored, grouped, analysed and searchable.
+    let mut store = Store::open(db)?;
+    let mut uploads = Vec::new();
+    for n in 0..5 {
+        let text = format!(
+            "{{\"title\": \"Bench upload {n}\", \"text\": \"Officials met in Geneva on Friday to discuss security guarantees, {n} diplomats said.\\n\\n\\u201cWe will answer soon,\\u201d Sergei Ryabkov told reporters.\"}}"
+        );
+        let started = Instant::now();
+        ingest::ingest_document(
+            &mut store,
+            &format!("bench-upload-{n}-{}.jsonl", std::process::id()),
+            text.as_bytes(),
+            &ingest::Options::default(),
+            || true,
+        )?;
+        search::catch_up(&index, &store)?;
+        uploads.push(started.elapsed());
+    }
+    uploads.sort();
+    report("upload → visible (5 uploads)", &uploads);
+    let started = Instant::now();
+    let loaded = Dossier::load_articles(&store)?;
+    println!(
+        "whole-dossier load (what `articles`, `stories` and the server still read): {:.2} s for {} articles",
+        started.elapsed().as_secs_f64(),
+        loaded.articles.len()
+    );
+    println!("peak memory: {}", peak_memory().map_or("unknown".into(), dossier_pipeline::ingest::human_bytes));
+    Ok(ExitCode::SUCCESS)
+}
