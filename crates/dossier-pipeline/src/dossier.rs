@@ -39,9 +39,10 @@ impl Dossier {
         let mut articles = store.articles()?;
         let position = articles.iter().enumerate().map(|(at, a)| (a.id.clone(), at)).collect();
         let duplicate_of = store.canonical_of()?;
+        let canonical_ids: std::collections::HashSet<&String> = duplicate_of.values().collect();
         let canonicals: HashMap<String, Article> = articles
             .iter()
-            .filter(|a| duplicate_of.values().any(|c| *c == a.id))
+            .filter(|a| canonical_ids.contains(&a.id))
             .map(|a| (a.id.clone(), a.clone()))
             .collect();
         for article in &mut articles {

@@ -107,6 +107,29 @@ pub struct Summary {
     pub duplicates: usize,
     pub stories: usize,
     pub elapsed: Duration,
+    /// Wall-clock time per stage of the run, in the order they first ran.
+    pub stages: Stages,
+}
+
+/// Where a run's time went, stage by stage (wall clock: a parallel stage counts once).
+#[derive(Debug, Default, Clone)]
+pub struct Stages(pub Vec<(&'static str, Duration)>);
+
+impl Stages {
+    /// Runs `work`, adding its time to `stage`.
+    pub fn time<T>(&mut self, stage: &'static str, work: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let result = work();
+        self.add(stage, started.elapsed());
+        result
+    }
+
+    pub fn add(&mut self, stage: &'static str, spent: Duration) {
+        match self.0.iter_mut().find(|(name, _)| *name == stage) {
+            Some((_, total)) => *total += spent,
+            None => self.0.push((stage, spent)),
+        }
+    }
 }
 
 /// Lists the files under `roots` in a stable order (sorted by name, depth first),
@@ -226,18 +249,32 @@ pub fn analyze_bytes(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileR
     }
 }
 
-/// A file's articles with what is found in each on its own (its duplicate fingerprint
-/// and its findings), or why it was skipped.
-type Analysed = Result<(FileReport, Vec<(Fingerprint, ArticleFindings)>), String>;
+/// What one article says on its own (its duplicate fingerprint and its findings), or
+/// None when it is stored already, unchanged.
+type Found = Option<(Fingerprint, ArticleFindings)>;
 
-/// What each article of a file says on its own, found in the parallel pass that read it.
-fn with_findings(report: FileReport) -> (FileReport, Vec<(Fingerprint, ArticleFindings)>) {
+/// A file's articles with what is found in each, or why it was skipped.
+type Analysed = Result<(FileReport, Vec<Found>), String>;
+
+/// Which of a file's articles are stored already from the same source with the same text.
+fn stored_already(batch: &dossier_store::Batch<'_>, report: &Result<FileReport, String>) -> anyhow::Result<Vec<bool>> {
+    let Ok(report) = report else { return Ok(Vec::new()) };
+    Ok(report.articles.iter().map(|a| batch.is_stored(a)).collect::<Result<_, _>>()?)
+}
+
+/// What each article of a file not stored already says on its own: an unchanged file
+/// costs its reading and cleaning, not its analysis.
+fn with_findings(report: FileReport, stored: &[bool]) -> (FileReport, Vec<Found>) {
     let found = report
         .articles
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(at, a)| {
+            if stored.get(at).copied().unwrap_or(false) {
+                return None;
+            }
             let paragraphs = || a.paragraphs.iter().map(|p| p.text.as_str());
-            (fingerprint(paragraphs()), analysis::extract(paragraphs()))
+            Some((fingerprint(paragraphs()), analysis::extract(paragraphs())))
         })
         .collect();
     (report, found)
@@ -288,25 +325,34 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
     summary.files = tasks.len();
     let bar = progress_bar(tasks.len(), options.progress);
     for chunk in tasks.chunks(CHUNK) {
-        let results: Vec<(u64, Analysed)> = chunk
-            .par_iter()
-            .map(|task| {
-                let (bytes, result) = analyze_task(task, options.max_file_size);
-                bar.inc(1);
-                (bytes, result.map(with_findings))
-            })
-            .collect();
+        let stages = &mut summary.stages;
+        let read: Vec<(u64, Result<FileReport, String>)> = stages.time("read, decode, clean, metadata", || {
+            chunk.par_iter().map(|task| analyze_task(task, options.max_file_size)).collect()
+        });
+        // Under the write lock, so that what is found stored cannot change before it is written.
         let mut batch = store.batch()?;
+        let stored: Vec<Vec<bool>> = read.iter().map(|(_, r)| stored_already(&batch, r)).collect::<Result<_, _>>()?;
+        let results: Vec<(u64, Analysed)> = stages.time("fingerprints, entities, quotes", || {
+            read.into_par_iter()
+                .zip(stored)
+                .map(|((bytes, result), stored)| {
+                    bar.inc(1);
+                    (bytes, result.map(|report| with_findings(report, &stored)))
+                })
+                .collect()
+        });
+        let write_started = Instant::now();
         for (task, (bytes, result)) in chunk.iter().zip(results) {
             summary.bytes += bytes;
             write_report(&mut batch, &task.source, result, &mut summary)?;
         }
         batch.commit()?;
+        summary.stages.add("write articles and indexes", write_started.elapsed());
         failpoint("chunk-committed");
     }
     bar.set_message("grouping duplicates and stories");
     failpoint("before-regroup");
-    regroup_pending(store, options)?;
+    regroup_pending(store, options, &mut summary.stages)?;
     bar.finish_and_clear();
     finish(store, &mut summary, started)?;
     Ok(summary)
@@ -314,9 +360,9 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
 
 /// Places the articles written but not yet grouped (by this run, or by one that was
 /// killed) in duplicate groups and stories, in one transaction.
-pub fn regroup_pending(store: &mut Store, options: &Options) -> anyhow::Result<()> {
+pub fn regroup_pending(store: &mut Store, options: &Options, stages: &mut Stages) -> anyhow::Result<()> {
     let mut batch = store.batch()?;
-    regroup(&mut batch, options)?;
+    regroup(&mut batch, options, stages)?;
     batch.commit()?;
     Ok(())
 }
@@ -334,9 +380,11 @@ pub fn ingest_document(
     let started = Instant::now();
     let mut summary = Summary { files: 1, bytes: bytes.len() as u64, ..Summary::default() };
     let mut batch = store.batch()?;
-    let result = analyze_bytes(source, bytes, options.max_file_size).map(with_findings);
+    let read = analyze_bytes(source, bytes, options.max_file_size);
+    let stored = stored_already(&batch, &read)?;
+    let result = read.map(|report| with_findings(report, &stored));
     write_report(&mut batch, source, result, &mut summary)?;
-    regroup(&mut batch, options)?;
+    regroup(&mut batch, options, &mut summary.stages)?;
     if !may_commit() {
         anyhow::bail!("the upload was abandoned before it was stored; nothing was kept");
     }
@@ -363,7 +411,12 @@ fn write_report(
     for warning in report.warnings {
         summary.problems.push(problem(warning, false));
     }
-    for (article, (fingerprint, findings)) in report.articles.iter().zip(&found) {
+    for (article, found) in report.articles.iter().zip(&found) {
+        let Some((fingerprint, findings)) = found else {
+            summary.unchanged += 1;
+            summary.articles.push(Ingested::of(article));
+            continue;
+        };
         match batch.write_indexed(article, fingerprint, findings)? {
             ArticleWrite::Written(WriteOutcome::Inserted) => summary.inserted += 1,
             ArticleWrite::Written(WriteOutcome::Unchanged) => summary.unchanged += 1,
@@ -380,37 +433,41 @@ fn write_report(
 }
 
 /// Regroups duplicates and stories around the articles waiting for it.
-fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options) -> anyhow::Result<()> {
+fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options, stages: &mut Stages) -> anyhow::Result<()> {
     let (pending, groups_dirty) = batch.pending()?;
-    if pending.is_empty() && !groups_dirty {
-        batch.update_analysis()?;
-        return Ok(());
-    }
-    let stored = batch.count()?;
-    // A few new articles only touch their own groups; a replaced article (its old
-    // group lost a member) or a large batch is cheaper to regroup from all pairs.
-    if !groups_dirty && pending.len() * 20 < stored {
-        let ids: Vec<&str> = pending.iter().map(String::as_str).collect();
-        batch.update_duplicate_groups(&ids)?;
-    } else {
-        batch.rebuild_duplicate_groups()?;
-    }
-    // Up to a size, stories are recomputed for the whole store: exact, and
-    // independent of arrival order. Beyond it each new article joins the story it
-    // is most similar to on average, in milliseconds; `dossier stories --rebuild`
-    // recomputes them all.
-    if stored <= options.story_rebuild_limit {
-        batch.rebuild_stories(options.story_threshold)?;
-    } else {
-        for id in &pending {
-            if let Some(article) = batch.article(id)? {
-                batch.assign_story(&article, options.story_threshold)?;
+    if !pending.is_empty() || groups_dirty {
+        let stored = batch.count()?;
+        // A few new articles only touch their own groups; a replaced article (its old
+        // group lost a member) or a large batch is cheaper to regroup from all pairs.
+        stages.time("duplicate groups", || -> anyhow::Result<()> {
+            if !groups_dirty && pending.len() * 20 < stored {
+                let ids: Vec<&str> = pending.iter().map(String::as_str).collect();
+                batch.update_duplicate_groups(&ids)?;
+            } else {
+                batch.rebuild_duplicate_groups()?;
             }
-        }
+            Ok(())
+        })?;
+        // Up to a size, stories are recomputed for the whole store: exact, and
+        // independent of arrival order. Beyond it each new article joins the story it
+        // is most similar to on average, in milliseconds; `dossier stories --rebuild`
+        // recomputes them all.
+        stages.time("stories", || -> anyhow::Result<()> {
+            if stored <= options.story_rebuild_limit {
+                batch.rebuild_stories(options.story_threshold)?;
+            } else {
+                for id in &pending {
+                    if let Some(article) = batch.article(id)? {
+                        batch.assign_story(&article, options.story_threshold)?;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        batch.clear_pending()?;
     }
-    batch.clear_pending()?;
     // What spans articles (entities, each story's quotes and events) for what they touched.
-    batch.update_analysis()?;
+    stages.time("entities, quotes, events across articles", || batch.update_analysis())?;
     Ok(())
 }
 

@@ -561,6 +561,16 @@ impl Batch<'_> {
         article_by_id(&self.tx, id)
     }
 
+    /// Whether this article is stored already: the same source with the same text.
+    pub fn is_stored(&self, article: &Article) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM articles WHERE source = ?1 AND id = ?2")?
+            .query_row([&article.source, &article.id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     pub fn write(&mut self, article: &Article) -> Result<WriteOutcome> {
         let existing: Option<String> = self
             .tx
