@@ -73,6 +73,8 @@ enum Command {
     Articles {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+        #[command(flatten)]
+        paging: PageArgs,
     },
     /// Show one article: clean text and metadata.
     Show {
@@ -120,12 +122,8 @@ enum Command {
         /// Only this kind.
         #[arg(long = "type", value_enum)]
         kind: Option<EntityType>,
-        /// How many to list, most widely reported first.
-        #[arg(long, default_value_t = 100)]
-        limit: usize,
-        /// Which page of `--limit` entities (1 is the first).
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
-        page: u64,
+        #[command(flatten)]
+        paging: PageArgs,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
@@ -151,6 +149,8 @@ enum Command {
         /// Average similarity from which articles form one story, with --rebuild.
         #[arg(long, default_value_t = dossier_core::across::stories::STORY_THRESHOLD)]
         threshold: f64,
+        #[command(flatten)]
+        paging: PageArgs,
     },
     /// Show one story: its articles in date order, with duplicates folded.
     Story {
@@ -312,6 +312,23 @@ fn load_gold(
 }
 
 /// Prints rows as a table for people or as JSON.
+/// Which page of a long list to show.
+#[derive(clap::Args, Debug, Clone, Copy)]
+struct PageArgs {
+    /// How many to list.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// Which page of `--limit` (1 is the first).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    page: u64,
+}
+
+impl PageArgs {
+    fn offset(self) -> usize {
+        (self.page as usize - 1).saturating_mul(self.limit)
+    }
+}
+
 fn print_list<T: serde::Serialize>(format: ListFormat, rows: &[T], table: impl Fn(&[T])) -> anyhow::Result<ExitCode> {
     match format {
         ListFormat::Table => table(rows),
@@ -382,11 +399,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(EXIT_PARTIAL)
             })
         }
-        Command::Articles { format } => {
-            let dossier = Dossier::load_articles(&open_store(&cli)?)?;
+        Command::Articles { format, paging } => {
+            let store = open_store(&cli)?;
             match format {
-                ListFormat::Table => report::print_articles(&dossier),
+                ListFormat::Table => {
+                    // The page's rows, whatever the size of the store.
+                    let (articles, total) = store.article_page(paging.limit, paging.offset())?;
+                    let duplicate_of = dossier_pipeline::dossier::canonicals_of(&store, &articles)?;
+                    report::print_articles(&articles, &duplicate_of, paging.offset(), total);
+                }
                 ListFormat::Json => {
+                    let dossier = Dossier::load_articles(&store)?;
                     let rows: Vec<_> =
                         dossier.articles.iter().map(|a| export::ExportArticle::of(a, &dossier)).collect();
                     println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -484,11 +507,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             print_list(*format, &export::quote_rows(&quotes), report::print_quotes)
         }
-        Command::Entities { kind, limit, page, format } => {
+        Command::Entities { kind, paging, format } => {
             let store = open_store(&cli)?;
             let kind = kind.as_ref().and_then(|k| k.to_possible_value()).map(|v| v.get_name().to_string());
-            let offset = (*page as usize - 1).saturating_mul(*limit);
-            let (rows, total) = store.entity_page(kind.as_deref(), *limit, offset)?;
+            let offset = paging.offset();
+            let (rows, total) = store.entity_page(kind.as_deref(), paging.limit, offset)?;
             print_list(*format, &rows, |rows| report::print_entities(rows, offset, total))
         }
         Command::Timeline { story, format } => {
@@ -507,14 +530,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Stories { rebuild, threshold } => {
+        Command::Stories { rebuild, threshold, paging } => {
             let mut store = open_store(&cli)?;
             if *rebuild {
                 let mut batch = store.batch()?;
                 batch.rebuild_stories(*threshold)?;
                 batch.commit()?;
             }
-            report::print_stories(&Dossier::load_articles(&store)?);
+            let (stories, total) = store.story_page(paging.limit, paging.offset())?;
+            report::print_stories(&stories, paging.offset(), total);
             Ok(ExitCode::SUCCESS)
         }
         Command::Story { id } => {

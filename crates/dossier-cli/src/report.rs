@@ -99,10 +99,11 @@ pub fn print_summary(summary: &Summary, db: &Path, stored: usize) {
     );
 }
 
-pub fn print_articles(dossier: &Dossier) {
+/// One page of articles, with the canonical copy of each duplicate among them.
+pub fn print_articles(articles: &[Article], duplicate_of: &HashMap<String, String>, offset: usize, total: usize) {
     let mut rows = table(&["id", "published", "outlet", "title", "format", "duplicate of", "source"]);
-    for article in &dossier.articles {
-        let duplicate = dossier.duplicate_of.get(&article.id).map(|c| c[..10].to_string());
+    for article in articles {
+        let duplicate = duplicate_of.get(&article.id).map(|c| c[..10].to_string());
         rows.add_row(vec![
             &article.id[..10],
             &or_dash(article.published.map(|d| d.to_string()).as_deref()),
@@ -114,7 +115,16 @@ pub fn print_articles(dossier: &Dossier) {
         ]);
     }
     println!("{rows}");
-    println!("{} articles", dossier.articles.len());
+    println!("{}", page_note(articles.len(), offset, total, "articles"));
+}
+
+/// Which part of a list a page shows: "28 entities", or "1–5 of 28 entities (…)".
+pub fn page_note(shown: usize, offset: usize, total: usize, noun: &str) -> String {
+    match shown {
+        0 if total > 0 => format!("none of {total} {noun} on this page (--page, --limit)"),
+        n if n == total => format!("{total} {noun}"),
+        n => format!("{}–{} of {total} {noun} (--page, --limit for more)", offset + 1, offset + n),
+    }
 }
 
 fn describe(article: &Article) -> String {
@@ -258,11 +268,7 @@ pub fn print_entities(entities: &[dossier_store::EntitySummary], offset: usize, 
     }
     println!("{rows}");
     let count = |kind: &str| entities.iter().filter(|e| e.kind == kind).count();
-    let shown = match entities.len() {
-        0 => format!("none of {total} entities"),
-        n if n == total => format!("{total} entities"),
-        n => format!("{}–{} of {total} entities (--page, --limit for more)", offset + 1, offset + n),
-    };
+    let shown = page_note(entities.len(), offset, total, "entities");
     println!("{shown}: {} people, {} organisations, {} places", count("person"), count("organization"), count("place"));
 }
 
@@ -316,24 +322,21 @@ pub fn print_coverage(story: &StoryRow, coverage: &dossier_core::across::analysi
     }
 }
 
-pub fn print_stories(dossier: &Dossier) {
+/// One page of stories, largest first.
+pub fn print_stories(stories: &[dossier_store::StoryListing], offset: usize, total: usize) {
     let mut rows = table(&["story", "articles", "first", "last", "outlets", "label"]);
-    for story in &dossier.stories {
+    for story in stories {
         rows.add_row(vec![
             Cell::new(&story.id[..10]),
-            Cell::new(story.articles.len()).set_alignment(CellAlignment::Right),
+            Cell::new(story.articles).set_alignment(CellAlignment::Right),
             Cell::new(or_dash(story.first.as_deref())),
             Cell::new(or_dash(story.last.as_deref())),
-            Cell::new(shorten(&outlets(story.articles.iter().filter_map(|id| dossier.article(id))).join(", "), 40)),
+            Cell::new(shorten(&story.outlets.join(", "), 40)),
             Cell::new(shorten(&story.label, 60)),
         ]);
     }
     println!("{rows}");
-    println!(
-        "{} stories over {} articles. `dossier story ID` shows one.",
-        dossier.stories.len(),
-        dossier.articles.len()
-    );
+    println!("{}. `dossier story ID` shows one.", page_note(stories.len(), offset, total, "stories"));
 }
 
 fn outlets<'a>(articles: impl Iterator<Item = &'a Article>) -> Vec<String> {

@@ -40,11 +40,8 @@ impl Dossier {
         let position = articles.iter().enumerate().map(|(at, a)| (a.id.clone(), at)).collect();
         let duplicate_of = store.canonical_of()?;
         let canonical_ids: std::collections::HashSet<&String> = duplicate_of.values().collect();
-        let canonicals: HashMap<String, Article> = articles
-            .iter()
-            .filter(|a| canonical_ids.contains(&a.id))
-            .map(|a| (a.id.clone(), a.clone()))
-            .collect();
+        let canonicals: HashMap<String, Article> =
+            articles.iter().filter(|a| canonical_ids.contains(&a.id)).map(|a| (a.id.clone(), a.clone())).collect();
         for article in &mut articles {
             if let Some(canonical) = duplicate_of.get(&article.id).and_then(|c| canonicals.get(c)) {
                 article.inherit_from(canonical);
@@ -137,11 +134,17 @@ pub fn story_coverage(store: &Store, story: &str) -> anyhow::Result<Coverage> {
 /// copy of each duplicate among them: the story's rows, whatever the size of the store.
 pub fn story_members(store: &Store, story: &str) -> anyhow::Result<(Vec<Article>, HashMap<String, String>)> {
     let members = store.story_articles(story)?;
+    let canonical = canonicals_of(store, &members)?;
+    Ok((members, canonical))
+}
+
+/// The canonical copy of each duplicate among `articles`: one index lookup each.
+pub fn canonicals_of(store: &Store, articles: &[Article]) -> anyhow::Result<HashMap<String, String>> {
     let mut canonical = HashMap::new();
-    for member in &members {
-        if let Some(of) = store.canonical_id(&member.id)?.filter(|c| *c != member.id) {
-            canonical.insert(member.id.clone(), of);
+    for article in articles {
+        if let Some(of) = store.canonical_id(&article.id)?.filter(|c| *c != article.id) {
+            canonical.insert(article.id.clone(), of);
         }
     }
-    Ok((members, canonical))
+    Ok(canonical)
 }

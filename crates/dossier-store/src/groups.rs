@@ -26,6 +26,18 @@ pub struct DuplicateMember {
     pub similarity: f64,
 }
 
+/// A story as lists show it: its size and outlets, not its members.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoryListing {
+    pub id: String,
+    pub label: String,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub articles: usize,
+    /// The outlets its articles name, in alphabetical order.
+    pub outlets: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoryRow {
     pub id: String,
@@ -703,6 +715,38 @@ impl Store {
             }
         }
         Ok(stories)
+    }
+
+    /// One page of stories, largest first (as [`Store::stories`] orders them), each with
+    /// its size and the outlets its articles name; and how many stories there are.
+    pub fn story_page(&self, limit: usize, offset: usize) -> Result<(Vec<StoryListing>, usize)> {
+        let total: i64 = self.conn.query_row("SELECT count(*) FROM stories", [], |r| r.get(0))?;
+        let mut statement = self.conn.prepare_cached(
+            "WITH sizes AS (SELECT story_id, count(*) AS n FROM story_articles GROUP BY story_id)
+             SELECT s.id, s.label, s.first, s.last, z.n FROM stories s JOIN sizes z ON z.story_id = s.id
+             ORDER BY z.n DESC, s.first IS NULL, s.first, s.id LIMIT ?1 OFFSET ?2",
+        )?;
+        let rows = statement
+            .query_map(params![limit as i64, offset as i64], |r| {
+                Ok(StoryListing {
+                    id: r.get(0)?,
+                    label: r.get(1)?,
+                    first: r.get(2)?,
+                    last: r.get(3)?,
+                    articles: r.get::<_, i64>(4)? as usize,
+                    outlets: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut outlets = self.conn.prepare_cached(
+            "SELECT DISTINCT a.outlet FROM story_articles s JOIN articles a ON a.id = s.article_id
+             WHERE s.story_id = ?1 AND a.outlet IS NOT NULL ORDER BY a.outlet",
+        )?;
+        let mut page = rows;
+        for story in &mut page {
+            story.outlets = outlets.query_map([&story.id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        }
+        Ok((page, total as usize))
     }
 
     /// The story whose id is `id` or starts with it.

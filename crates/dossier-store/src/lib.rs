@@ -16,7 +16,7 @@ mod analysis;
 mod groups;
 mod search_log;
 pub use analysis::{AnalysisUpdate, EntitySummary, StoryFindings};
-pub use groups::{DuplicateGroup, DuplicateMember, StoryRow};
+pub use groups::{DuplicateGroup, DuplicateMember, StoryListing, StoryRow};
 pub use search_log::{IndexChanges, IndexedArticle};
 
 #[derive(Debug, thiserror::Error)]
@@ -274,6 +274,8 @@ END;
 -- The search index's change log: each document (an article, a quote) whose indexed
 -- fields may have changed, in order. An index records how far it has read; it then
 -- replaces only the documents logged since.
+-- Lists of articles page through them in store order without sorting them all.
+CREATE INDEX articles_order ON articles(published IS NULL, published, source);
 CREATE TABLE index_changes (
     seq  INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
@@ -403,6 +405,13 @@ impl Store {
 
     /// The articles whose findings are missing or were found by another analyzer version.
     pub fn stale_findings(&self) -> Result<Vec<String>> {
+        // Two index counts answer the usual case (none) without reading every article.
+        let current: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM findings WHERE analyzer = ?1", [ANALYZER_VERSION], |r| r.get(0))?;
+        if current as usize == self.count()? {
+            return Ok(Vec::new());
+        }
         let mut statement = self.conn.prepare(
             "SELECT a.id FROM articles a LEFT JOIN findings f ON f.article_id = a.id WHERE f.analyzer IS NULL OR f.analyzer != ?1 ORDER BY a.id",
         )?;
@@ -425,6 +434,23 @@ impl Store {
         let mut statement = self.conn.prepare(&sql)?;
         let rows = statement.query_map([], read_row)?;
         rows.map(|row| row?.into_article()).collect()
+    }
+
+    /// One page of articles in store order (as [`Store::articles`]), each with what it
+    /// inherits from its canonical copy, and how many articles there are: ids are
+    /// sorted, then only the page's articles are read.
+    pub fn article_page(&self, limit: usize, offset: usize) -> Result<(Vec<Article>, usize)> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id FROM articles ORDER BY published IS NULL, published, source LIMIT ?1 OFFSET ?2",
+        )?;
+        let ids: Vec<String> = statement
+            .query_map(params![limit as i64, offset as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut page = Vec::with_capacity(ids.len());
+        for id in ids {
+            page.extend(analysis::inherited_article(&self.conn, &id)?);
+        }
+        Ok((page, self.count()?))
     }
 
     /// The article whose id is `id` or starts with it.
