@@ -278,12 +278,16 @@ fn same_words(a: &[String], b: &[String]) -> bool {
     short.iter().filter(|t| long.contains(t)).count() as f64 / short.len() as f64 >= 0.9
 }
 
+/// How many later sets one set is compared with through each of its prefix words.
+const MAX_PARTNERS_PER_WORD: usize = 64;
+
 /// The pairs of sets that share at least half the words of the smaller one, without
 /// comparing every pair: if they do, the smaller set's rarest `len - ceil(len / 2) + 1`
 /// words (its prefix) include one the larger set has (prefix filtering, as in
 /// set-similarity joins). Each set looks up only its prefix in an inverted index, so a
 /// story of thousands of quotes costs what their rare words cost, and the pairs found
-/// are exactly those that pass the test.
+/// are exactly those that pass the test, as long as no word is shared by more than
+/// [`MAX_PARTNERS_PER_WORD`] later sets (copies beyond that are joined through chains).
 fn pairs_sharing_half(sets: &[&HashSet<String>]) -> Vec<(usize, usize)> {
     let mut frequency: HashMap<&str, usize> = HashMap::new();
     for set in sets {
@@ -309,8 +313,10 @@ fn pairs_sharing_half(sets: &[&HashSet<String>]) -> Vec<(usize, usize)> {
         words.sort_unstable_by_key(|w| (frequency[w], *w));
         let prefix = set.len() - set.len().div_ceil(2) + 1;
         for word in words.into_iter().take(prefix) {
-            for &b in &postings[word] {
-                if order(b) <= order(a) || seen[b] == a {
+            // Each set meets at most a bounded number of others through one word: a
+            // thousand copies of one quote are joined through chains of pairs, not all of them.
+            for &b in postings[word].iter().filter(|&&b| order(b) > order(a)).take(MAX_PARTNERS_PER_WORD) {
+                if seen[b] == a {
                     continue;
                 }
                 seen[b] = a;
@@ -438,7 +444,8 @@ fn merge_events(
     }
     for members in same_day.values() {
         for (n, &a) in members.iter().enumerate() {
-            for &b in &members[n + 1..] {
+            // Bounded like quotes: a day of a thousand copies is joined through chains.
+            for &b in members[n + 1..].iter().take(MAX_PARTNERS_PER_WORD) {
                 let (x, y) = (&items[a], &items[b]);
                 let related = !x.agents.is_disjoint(&y.agents) || timeline::overlap(&x.words, &y.words) >= 0.3;
                 if x.input.id != y.input.id && related {
@@ -450,8 +457,9 @@ fn merge_events(
     let mut merged = Vec::new();
     for members in components(&mut parent) {
         let mut sources: Vec<Report> = Vec::new();
+        let mut reporting: HashSet<&str> = HashSet::new();
         for &m in &members {
-            if !sources.iter().any(|s| s.article == items[m].input.id) {
+            if reporting.insert(items[m].input.id) {
                 sources.push(report_of(items[m].input, None));
             }
         }
