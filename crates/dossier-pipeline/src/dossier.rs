@@ -62,26 +62,16 @@ impl Dossier {
     /// One article (by id or unique prefix) with the metadata it inherits from its
     /// canonical copy filled in: a few indexed reads, whatever the size of the store.
     pub fn one_article(store: &Store, id: &str) -> anyhow::Result<Option<Article>> {
-        let Some(mut article) = store.article(id)? else { return Ok(None) };
-        if let Some(canonical) = store.canonical_id(&article.id)? {
-            if let Some(canonical) = store.article(&canonical)? {
-                article.inherit_from(&canonical);
-            }
-        }
-        Ok(Some(article))
+        Ok(store.inherited_article(id)?)
     }
 
     /// The articles as the analysis reads them.
     pub fn inputs(&self) -> Vec<ArticleInput<'_>> {
         self.articles
             .iter()
-            .map(|a| ArticleInput {
-                id: &a.id,
-                outlet: a.outlet.as_deref(),
-                published: a.published,
-                story: self.story_of.get(&a.id).map(String::as_str),
-                duplicate_of: self.duplicate_of.get(&a.id).map(String::as_str),
-                paragraphs: a.paragraphs.iter().map(|p| p.text.as_str()).collect(),
+            .map(|a| {
+                let story = self.story_of.get(&a.id).map(String::as_str);
+                ArticleInput::of(a, story, self.duplicate_of.get(&a.id).map(String::as_str))
             })
             .collect()
     }
@@ -115,17 +105,8 @@ fn by_prefix<'a, T>(items: &'a [T], id: &str, id_of: impl Fn(&T) -> &String) -> 
 pub fn story_coverage(store: &Store, story: &str) -> anyhow::Result<Coverage> {
     let found = store.story_findings(story)?;
     let (members, canonical) = story_members(store, story)?;
-    let inputs: Vec<ArticleInput<'_>> = members
-        .iter()
-        .map(|a| ArticleInput {
-            id: &a.id,
-            outlet: a.outlet.as_deref(),
-            published: a.published,
-            story: Some(story),
-            duplicate_of: canonical.get(&a.id).map(String::as_str),
-            paragraphs: Vec::new(),
-        })
-        .collect();
+    let inputs: Vec<ArticleInput<'_>> =
+        members.iter().map(|a| ArticleInput::of(a, Some(story), canonical.get(&a.id).map(String::as_str))).collect();
     let analysis = Analysis { quotes: found.quotes, events: found.events, ..Analysis::default() };
     Ok(analysis::coverage(&analysis, &inputs, story))
 }

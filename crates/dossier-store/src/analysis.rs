@@ -157,12 +157,7 @@ impl Batch<'_> {
         let dirty: HashSet<i64> = column(&self.tx, "SELECT component FROM dirty_components", [])?.into_iter().collect();
         let mut components: BTreeSet<i64> = dirty.iter().copied().collect();
         for key in new_keys.iter().collect::<BTreeSet<_>>() {
-            components.extend(column::<i64, _>(
-                &self.tx,
-                "SELECT DISTINCT i.component FROM entity_keys k
-                 JOIN entity_items i ON i.article_id = k.article_id AND i.local = k.local WHERE k.key = ?1",
-                [key],
-            )?);
+            components.extend(components_with_key(&self.tx, *key)?);
         }
         self.tx.execute("DELETE FROM dirty_components", [])?;
         if components.is_empty() {
@@ -179,11 +174,7 @@ impl Batch<'_> {
             };
             let mut more: BTreeSet<i64> = BTreeSet::new();
             for surname in wanted.into_iter().filter(|s| expanded.insert(*s)) {
-                more.extend(column::<i64, _>(
-                    &self.tx,
-                    "SELECT DISTINCT component FROM entity_items WHERE surname = ?1",
-                    [surname],
-                )?);
+                more.extend(components_with_surname(&self.tx, surname)?);
             }
             more.retain(|c| !components.contains(c));
             if more.is_empty() {
@@ -476,17 +467,7 @@ pub(crate) fn inherited_article(conn: &Connection, id: &str) -> Result<Option<Ar
 }
 
 fn story_inputs<'a>(articles: &'a [Article], story: &'a str) -> Vec<ArticleInput<'a>> {
-    articles
-        .iter()
-        .map(|a| ArticleInput {
-            id: &a.id,
-            outlet: a.outlet.as_deref(),
-            published: a.published,
-            story: Some(story),
-            duplicate_of: None,
-            paragraphs: a.paragraphs.iter().map(|p| p.text.as_str()).collect(),
-        })
-        .collect()
+    articles.iter().map(|a| ArticleInput::of(a, Some(story), None)).collect()
 }
 
 fn findings_of<'a>(conn: &Connection, ids: impl Iterator<Item = &'a str>) -> Result<HashMap<String, ArticleFindings>> {
@@ -498,6 +479,21 @@ fn findings_of<'a>(conn: &Connection, ids: impl Iterator<Item = &'a str>) -> Res
         }
     }
     Ok(found)
+}
+
+/// The components holding an article entity with this form key.
+fn components_with_key(conn: &Connection, key: i64) -> Result<Vec<i64>> {
+    column(
+        conn,
+        "SELECT DISTINCT i.component FROM entity_keys k
+         JOIN entity_items i ON i.article_id = k.article_id AND i.local = k.local WHERE k.key = ?1",
+        [key],
+    )
+}
+
+/// The components holding a person with this surname key.
+fn components_with_surname(conn: &Connection, surname: i64) -> Result<Vec<i64>> {
+    column(conn, "SELECT DISTINCT component FROM entity_items WHERE surname = ?1", [surname])
 }
 
 fn column<T: rusqlite::types::FromSql, P: rusqlite::Params>(conn: &Connection, sql: &str, params: P) -> Result<Vec<T>> {
@@ -620,21 +616,12 @@ impl Store {
         let join = entities::join_keys(&probe);
         let mut components: BTreeSet<i64> = BTreeSet::new();
         for key in &join.forms {
-            components.extend(column::<i64, _>(
-                &self.conn,
-                "SELECT DISTINCT i.component FROM entity_keys k
-                 JOIN entity_items i ON i.article_id = k.article_id AND i.local = k.local WHERE k.key = ?1",
-                [key],
-            )?);
+            components.extend(components_with_key(&self.conn, *key)?);
         }
         // A surname alone names every person with it.
         if !name.trim().contains(' ') {
             if let Some(surname) = join.surname {
-                components.extend(column::<i64, _>(
-                    &self.conn,
-                    "SELECT DISTINCT component FROM entity_items WHERE surname = ?1",
-                    [surname],
-                )?);
+                components.extend(components_with_surname(&self.conn, surname)?);
             }
         }
         let mut quotes = Vec::new();
@@ -677,6 +664,11 @@ impl Store {
         }
         resolve_stored(&self.conn, &mut quotes, &mut events)?;
         Ok(StoryFindings { quotes, events })
+    }
+
+    /// The article whose id is `id` or starts with it, with what it inherits from its canonical copy.
+    pub fn inherited_article(&self, id: &str) -> Result<Option<Article>> {
+        inherited_article(&self.conn, id)
     }
 
     /// A story's members in input order, with what each inherits from its canonical copy.

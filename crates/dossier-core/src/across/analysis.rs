@@ -7,6 +7,7 @@ use crate::findings::entities::{self, ArticleEntities, EntityIndex, EntityKind};
 use crate::findings::quotes::{self, Quote};
 use crate::findings::timeline::{self, ArticleEvent, FuzzyDate};
 use crate::partition::{components, union};
+use crate::reading::article::Article;
 use crate::text::{quote_tokens, short_hash, token_f1};
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -23,6 +24,20 @@ pub struct ArticleInput<'a> {
     /// The canonical article when this one is a duplicate.
     pub duplicate_of: Option<&'a str>,
     pub paragraphs: Vec<&'a str>,
+}
+
+impl<'a> ArticleInput<'a> {
+    /// An article as the analysis reads it, in `story`, a copy of `duplicate_of`.
+    pub fn of(article: &'a Article, story: Option<&'a str>, duplicate_of: Option<&'a str>) -> ArticleInput<'a> {
+        ArticleInput {
+            id: &article.id,
+            outlet: article.outlet.as_deref(),
+            published: article.published,
+            story,
+            duplicate_of,
+            paragraphs: article.paragraphs.iter().map(|p| p.text.as_str()).collect(),
+        }
+    }
 }
 
 /// The date an article's relative dates resolve against, and whether it was inferred from its story.
