@@ -3,7 +3,7 @@
 //! on it: articles/s, MB/s and peak memory.
 
 use clap::Args;
-use dossier_pipeline::ingest::{self, analyze_task, human_bytes};
+use dossier_app::ingest::{self, analyze_task, human_bytes};
 use dossier_store::Store;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -282,7 +282,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     let indexing = Instant::now();
-    dossier_pipeline::search::open_index(&db, &store, &mut |_| {})?;
+    dossier_app::search::open_index(&db, &store, &mut |_| {})?;
     let indexing = indexing.elapsed();
     let full = started.elapsed().as_secs_f64();
     let peak = peak_memory();

@@ -1,7 +1,7 @@
 //! Benchmarks of search and of the server: latency percentiles and requests/s.
 
 use crate::bench::{date_for, peak_memory, Base};
-use dossier_pipeline::ingest::human_bytes;
+use dossier_app::ingest::human_bytes;
 use dossier_search::{Filters, IndexedDoc, SearchIndex};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -28,8 +28,8 @@ pub fn search_latency(bases: &[Base], count: usize) -> anyhow::Result<ExitCode> 
         .map(|i| {
             let base = &bases[i % bases.len()];
             let (year, month, day) = date_for(i);
-            let days = dossier_core::dates::parse_date(&format!("{year}-{month:02}-{day:02}"))
-                .map(dossier_pipeline::search::days);
+            let days =
+                dossier_core::dates::parse_date(&format!("{year}-{month:02}-{day:02}")).map(dossier_app::search::days);
             IndexedDoc {
                 kind: "article",
                 id: format!("a{i}"),
@@ -110,8 +110,8 @@ pub fn server_load(seconds: u64, clients: usize) -> anyhow::Result<ExitCode> {
     let db = dir.join("seeds.db");
     let mut store = dossier_store::Store::open(&db)?;
     let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seeds");
-    let options = dossier_pipeline::ingest::Options::default();
-    dossier_pipeline::ingest::ingest(&mut store, &[seeds], &options)?;
+    let options = dossier_app::ingest::Options::default();
+    dossier_app::ingest::ingest(&mut store, &[seeds], &options)?;
     let story = store.stories()?.first().map(|s| s.id.clone()).unwrap_or_default();
     drop(store);
     let (sender, receiver) = std::sync::mpsc::channel();

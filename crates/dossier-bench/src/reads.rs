@@ -3,7 +3,7 @@
 //! upload to its article being visible (stored, analysed, searchable).
 
 use crate::bench::peak_memory;
-use dossier_pipeline::{dossier, ingest, search, Dossier};
+use dossier_app::{dossier, ingest, search, Dossier};
 use dossier_search::Filters;
 use dossier_store::Store;
 use std::path::Path;
@@ -47,7 +47,7 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
     println!(
         "Reads on {} ({articles} articles, {} per article)",
         db.display(),
-        dossier_pipeline::ingest::human_bytes(size / articles.max(1) as u64)
+        dossier_app::ingest::human_bytes(size / articles.max(1) as u64)
     );
     let stories = store.stories()?;
     let largest = stories.iter().max_by_key(|s| s.articles.len()).map(|s| (s.id.clone(), s.articles.len()));
@@ -122,6 +122,6 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64(),
         loaded.articles.len()
     );
-    println!("peak memory: {}", peak_memory().map_or("unknown".into(), dossier_pipeline::ingest::human_bytes));
+    println!("peak memory: {}", peak_memory().map_or("unknown".into(), dossier_app::ingest::human_bytes));
     Ok(ExitCode::SUCCESS)
 }

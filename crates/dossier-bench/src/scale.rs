@@ -4,6 +4,7 @@
 //! precision/recall are all measured at size.
 
 use crate::bench::{peak_memory, Base};
+use dossier_app::ingest::human_bytes;
 use dossier_core::across::fingerprint::{
     band_keys, estimated_jaccard, fingerprint, Fingerprint, NEAR_THRESHOLD, PERMUTATIONS,
 };
@@ -12,7 +13,6 @@ use dossier_core::capture::format::Format;
 use dossier_core::reading::article::Article;
 use dossier_core::reading::clean::Paragraph;
 use dossier_core::text::{fold_for_match, short_hash};
-use dossier_pipeline::ingest::human_bytes;
 use dossier_store::Store;
 use rayon::prelude::*;
 use std::collections::HashMap;

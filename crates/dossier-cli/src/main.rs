@@ -21,8 +21,8 @@ mod report;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use dossier_app::{export, ingest, read, search, Dossier};
 use dossier_core::eval::{evaluate, Gold, Predictions};
-use dossier_pipeline::{export, ingest, search, Dossier};
 use dossier_store::Store;
 use std::io::Write;
 use std::path::PathBuf;
@@ -116,6 +116,8 @@ enum Command {
         story: Option<String>,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+        #[command(flatten)]
+        paging: PageArgs,
     },
     /// List people, organisations and places, one entity across spellings.
     Entities {
@@ -325,7 +327,11 @@ struct PageArgs {
 
 impl PageArgs {
     fn offset(self) -> usize {
-        (self.page as usize - 1).saturating_mul(self.limit)
+        self.window().offset()
+    }
+
+    fn window(self) -> read::Window {
+        read::Window { page: self.page as usize, per_page: self.limit.max(1) }
     }
 }
 
@@ -400,22 +406,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Articles { format, paging } => {
-            let store = open_store(&cli)?;
-            match format {
-                ListFormat::Table => {
-                    // The page's rows, whatever the size of the store.
-                    let (articles, total) = store.article_page(paging.limit, paging.offset())?;
-                    let duplicate_of = dossier_pipeline::dossier::canonicals_of(&store, &articles)?;
-                    report::print_articles(&articles, &duplicate_of, paging.offset(), total);
-                }
-                ListFormat::Json => {
-                    let dossier = Dossier::load_articles(&store)?;
-                    let rows: Vec<_> =
-                        dossier.articles.iter().map(|a| export::ExportArticle::of(a, &dossier)).collect();
-                    println!("{}", serde_json::to_string_pretty(&rows)?);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+            let page = read::articles(&open_store(&cli)?, &Default::default(), paging.window())?;
+            print_list(*format, &page.items, |_| report::print_articles(&page))
         }
         Command::Show { id, original, removed, format } => {
             let store = open_store(&cli)?;
@@ -487,25 +479,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             report::print_diff(&a, &b);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Quotes { speaker, story, format } => {
-            let store = open_store(&cli)?;
-            let story = match story {
-                Some(id) => Some(find_story(&store, Some(id))?),
-                None => None,
-            };
-            // Each filter is an index lookup; only an unfiltered list reads every quote.
-            let quotes = match (speaker, &story) {
-                (Some(speaker), story) => {
-                    let mut quotes = store.quotes_of_speaker(speaker)?;
-                    if let Some(story) = story {
-                        quotes.retain(|q| q.story.as_deref() == Some(story.id.as_str()));
-                    }
-                    quotes
-                }
-                (None, Some(story)) => store.story_findings(&story.id)?.quotes,
-                (None, None) => store.stored_analysis()?.quotes,
-            };
-            print_list(*format, &export::quote_rows(&quotes), report::print_quotes)
+        Command::Quotes { speaker, story, format, paging } => {
+            let filter = read::QuoteFilter { speaker: speaker.clone(), story: story.clone(), outlet: None };
+            let page = read::quotes(&open_store(&cli)?, &filter, paging.window())?;
+            print_list(*format, &page.items, |_| report::print_quotes(&page))
         }
         Command::Entities { kind, paging, format } => {
             let store = open_store(&cli)?;
@@ -523,7 +500,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Coverage { story, format } => {
             let store = open_store(&cli)?;
             let story = find_story(&store, story.as_deref())?;
-            let matrix = dossier_pipeline::dossier::story_coverage(&store, &story.id)?;
+            let matrix = dossier_app::dossier::story_coverage(&store, &story.id)?;
             match format {
                 ListFormat::Table => report::print_coverage(&story, &matrix),
                 ListFormat::Json => println!("{}", serde_json::to_string_pretty(&matrix)?),
@@ -537,8 +514,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 batch.rebuild_stories(*threshold)?;
                 batch.commit()?;
             }
-            let (stories, total) = store.story_page(paging.limit, paging.offset())?;
-            report::print_stories(&stories, paging.offset(), total);
+            report::print_stories(&read::stories(&store, paging.window())?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Story { id } => {
@@ -548,7 +524,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             };
             // The story's own rows: its members and their canonical copies, nothing else.
-            let (members, duplicate_of) = dossier_pipeline::dossier::story_members(&store, &story.id)?;
+            let (members, duplicate_of) = dossier_app::dossier::story_members(&store, &story.id)?;
             report::print_story(&story, &members, &duplicate_of);
             Ok(ExitCode::SUCCESS)
         }
@@ -581,8 +557,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let store = open_store(&cli)?;
             let index = search::open_index(&cli.db, &store, &mut notify)?;
-            let dossier = Dossier::load(&store)?;
-            let results = search::search(&index, &dossier, &request, *limit, 0)?;
+            let results = search::search(&index, &store, &request, *limit, 0)?;
             match format {
                 ListFormat::Table => report::print_search(&results),
                 ListFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),

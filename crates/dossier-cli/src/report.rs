@@ -2,11 +2,13 @@
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use dossier_app::export::ExportQuote;
+use dossier_app::ingest::{human_bytes, Summary};
+use dossier_app::read::{ArticleSummary, Page, StorySummary};
+use dossier_app::Dossier;
 use dossier_core::across::diff::{self, Step};
 use dossier_core::eval::Report;
 use dossier_core::reading::article::Article;
-use dossier_pipeline::ingest::{human_bytes, Summary};
-use dossier_pipeline::Dossier;
 use dossier_store::StoryRow;
 use std::collections::HashMap;
 use std::path::Path;
@@ -30,7 +32,7 @@ fn or_dash(value: Option<&str>) -> String {
 
 /// The current folder as sources write it, with a trailing slash: read once, not per row.
 static HERE: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| {
-    std::env::current_dir().ok().map(|d| format!("{}/", dossier_pipeline::ingest::lossless(d.as_os_str())))
+    std::env::current_dir().ok().map(|d| format!("{}/", dossier_app::ingest::lossless(d.as_os_str())))
 });
 
 /// A source as a person reads it: relative to the current folder when it lies below
@@ -100,22 +102,22 @@ pub fn print_summary(summary: &Summary, db: &Path, stored: usize) {
 }
 
 /// One page of articles, with the canonical copy of each duplicate among them.
-pub fn print_articles(articles: &[Article], duplicate_of: &HashMap<String, String>, offset: usize, total: usize) {
+pub fn print_articles(page: &Page<ArticleSummary>) {
     let mut rows = table(&["id", "published", "outlet", "title", "format", "duplicate of", "source"]);
-    for article in articles {
-        let duplicate = duplicate_of.get(&article.id).map(|c| c[..10].to_string());
+    for article in &page.items {
+        let duplicate = article.duplicate_of.as_ref().map(|c| c[..10].to_string());
         rows.add_row(vec![
             &article.id[..10],
-            &or_dash(article.published.map(|d| d.to_string()).as_deref()),
+            &or_dash(article.published.as_deref()),
             &or_dash(article.outlet.as_deref()),
             &shorten(&or_dash(article.title.as_deref()), 60),
-            article.format.as_str(),
+            article.format,
             &or_dash(duplicate.as_deref()),
             &source_label(&article.source, 40),
         ]);
     }
     println!("{rows}");
-    println!("{}", page_note(articles.len(), offset, total, "articles"));
+    println!("{}", page_note(page.items.len(), page.offset(), page.total, "articles, newest first"));
 }
 
 /// Which part of a list a page shows: "28 entities", or "1–5 of 28 entities (…)".
@@ -210,15 +212,16 @@ pub fn print_diff(first: &Article, second: &Article) {
     }
 }
 
-pub fn print_quotes(quotes: &[dossier_pipeline::export::ExportQuote<'_>]) {
+pub fn print_quotes(page: &Page<ExportQuote>) {
+    let quotes = &page.items;
     let mut rows = table(&["id", "speaker", "quote", "first reported by", "also", "cites"]);
     for quote in quotes {
         let first = quote.reports.first();
         let when = first.and_then(|r| r.published).map(|d| format!(", {d}")).unwrap_or_default();
         let also: Vec<String> = quote.reports.iter().skip(1).map(report_label).collect();
-        let speaker = match (quote.speaker, quote.role) {
+        let speaker = match (&quote.speaker, &quote.role) {
             (Some(s), Some(r)) => format!("{s}\n({})", shorten(r, 40)),
-            (s, _) => or_dash(s),
+            (s, _) => or_dash(s.as_deref()),
         };
         let kind = if quote.fragment { " [fragment]" } else { "" };
         rows.add_row(vec![
@@ -227,14 +230,14 @@ pub fn print_quotes(quotes: &[dossier_pipeline::export::ExportQuote<'_>]) {
             shorten(&format!("\u{201C}{}\u{201D}{kind}", quote.text), 90),
             format!("{}{when}", or_dash(first.and_then(|r| r.outlet.as_deref()))),
             if also.is_empty() { "—".to_string() } else { also.join("\n") },
-            or_dash(quote.cited_source),
+            or_dash(quote.cited_source.as_deref()),
         ]);
     }
     println!("{rows}");
     let reports: usize = quotes.iter().map(|q| q.reports.len()).sum();
     println!(
-        "{} quotes ({} statements, {} fragments) from {reports} reports",
-        quotes.len(),
+        "{} ({} statements, {} fragments) from {reports} reports",
+        page_note(quotes.len(), page.offset(), page.total, "quotes"),
         quotes.iter().filter(|q| !q.fragment).count(),
         quotes.iter().filter(|q| q.fragment).count()
     );
@@ -272,17 +275,14 @@ pub fn print_entities(entities: &[dossier_store::EntitySummary], offset: usize, 
     println!("{shown}: {} people, {} organisations, {} places", count("person"), count("organization"), count("place"));
 }
 
-pub fn print_timeline(story: &StoryRow, events: &[dossier_pipeline::export::ExportEvent<'_>]) {
+pub fn print_timeline(story: &StoryRow, events: &[dossier_app::export::ExportEvent]) {
     println!("Timeline · {}", story.label);
     let mut rows = table(&["when", "what happened", "reported by"]);
     for event in events {
-        let when = match event.precision {
-            dossier_core::findings::timeline::Precision::Week => format!("week of {}", event.date),
-            _ => event.date.clone(),
-        };
+        let when = if event.is_week() { format!("week of {}", event.date) } else { event.date.clone() };
         let inferred = if event.inferred { "\n(date inferred from the story)" } else { "" };
         let sources: Vec<String> = event.sources.iter().map(report_label).collect();
-        rows.add_row(vec![format!("{when}{inferred}"), shorten(event.summary, 110), sources.join("\n")]);
+        rows.add_row(vec![format!("{when}{inferred}"), shorten(&event.summary, 110), sources.join("\n")]);
     }
     println!("{rows}");
     println!("{} events", events.len());
@@ -323,9 +323,9 @@ pub fn print_coverage(story: &StoryRow, coverage: &dossier_core::across::analysi
 }
 
 /// One page of stories, largest first.
-pub fn print_stories(stories: &[dossier_store::StoryListing], offset: usize, total: usize) {
+pub fn print_stories(page: &Page<StorySummary>) {
     let mut rows = table(&["story", "articles", "first", "last", "outlets", "label"]);
-    for story in stories {
+    for story in &page.items {
         rows.add_row(vec![
             Cell::new(&story.id[..10]),
             Cell::new(story.articles).set_alignment(CellAlignment::Right),
@@ -336,7 +336,7 @@ pub fn print_stories(stories: &[dossier_store::StoryListing], offset: usize, tot
         ]);
     }
     println!("{rows}");
-    println!("{}. `dossier story ID` shows one.", page_note(stories.len(), offset, total, "stories"));
+    println!("{}. `dossier story ID` shows one.", page_note(page.items.len(), page.offset(), page.total, "stories"));
 }
 
 fn outlets<'a>(articles: impl Iterator<Item = &'a Article>) -> Vec<String> {
@@ -455,7 +455,7 @@ pub fn print_eval(report: &Report, verbose: bool) {
 pub fn print_search(results: &dossier_search::Results) {
     let mut rows = table(&["kind", "date", "outlet", "title / speaker", "snippet", "id"]);
     for hit in &results.hits {
-        let date = hit.published.and_then(dossier_pipeline::search::date_of).map(|d| d.to_string());
+        let date = hit.published.and_then(dossier_app::search::date_of).map(|d| d.to_string());
         let who = if hit.kind == "quote" { or_dash(hit.speaker.as_deref()) } else { hit.title.clone() };
         rows.add_row(vec![
             hit.kind.clone(),

@@ -28,7 +28,7 @@ fn polnear_ingests_completely_and_titles_hold() {
     let corpus = shared("data/polnear");
     let run = dossier(&db, &["analyze", "--quiet", corpus.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let articles = json(&dossier(&db, &["articles", "--format", "json"]));
+    let articles = json(&dossier(&db, &["articles", "--format", "json", "--limit", "1000000"]));
     assert_eq!(articles.as_array().unwrap().len(), file_count(&corpus));
     for split in ["dev", "train"] {
         let gold = shared(&format!("gold/polnear-{split}.json"));
@@ -58,7 +58,7 @@ fn readability_pages_ingest_without_losing_a_file() {
     let corpus = shared("data/readability-pages");
     let run = dossier(&db, &["analyze", "--quiet", corpus.to_str().unwrap()]);
     let problems: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("dossier: skipped:")).collect();
-    let articles = json(&dossier(&db, &["articles", "--format", "json"]));
+    let articles = json(&dossier(&db, &["articles", "--format", "json", "--limit", "1000000"]));
     let articles = articles.as_array().unwrap();
     let pages = walk(&corpus).into_iter().filter(|p| p.to_string_lossy().ends_with(".html.gz")).count();
     let html = articles.iter().filter(|a| a["format"] == "html").count();

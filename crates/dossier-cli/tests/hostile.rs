@@ -26,7 +26,7 @@ fn dossier_os(db: &Path, args: &[&OsStr]) -> Run {
 }
 
 fn article_count(db: &Path) -> usize {
-    json(&dossier(db, &["articles", "--format", "json"])).as_array().unwrap().len()
+    json(&dossier(db, &["articles", "--format", "json", "--limit", "1000000"])).as_array().unwrap().len()
 }
 
 /// How many articles the search index holds (an empty query lists everything).
@@ -87,7 +87,7 @@ fn names_differing_only_in_invalid_utf8_stay_apart() {
     let db = dir.path().join("d.db");
     let run = dossier_os(&db, &[OsStr::new("analyze"), OsStr::new("--quiet"), input.as_os_str()]);
     assert_eq!(article_count(&db), 2, "{}", run.stdout);
-    let sources = json(&dossier(&db, &["articles", "--format", "json"]));
+    let sources = json(&dossier(&db, &["articles", "--format", "json", "--limit", "1000000"]));
     let names: Vec<&str> = sources.as_array().unwrap().iter().map(|a| a["source"].as_str().unwrap()).collect();
     assert!(names.iter().any(|n| n.ends_with("n\\xFF.txt")) && names.iter().any(|n| n.ends_with("n\\xFE.txt")));
     let problems: Vec<&str> = run.stderr.lines().collect();
@@ -168,7 +168,9 @@ fn a_closed_pipe_ends_the_command_quietly() {
     }
     let db = dir.path().join("d.db");
     dossier(&db, &["analyze", "--quiet", input.to_str().unwrap()]);
-    for args in [&["articles"][..], &["articles", "--format", "json"], &["export", "--format", "jsonl"]] {
+    for args in
+        [&["articles"][..], &["articles", "--format", "json", "--limit", "1000000"], &["export", "--format", "jsonl"]]
+    {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
             .arg("--db")
             .arg(&db)

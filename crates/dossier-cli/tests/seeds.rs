@@ -112,7 +112,7 @@ fn export_follows_the_contract() {
 #[test]
 fn show_gives_clean_text_metadata_and_the_original() {
     let (_dir, db) = analysed_seeds();
-    let list = json(&dossier(&db, &["articles", "--format", "json"]));
+    let list = json(&dossier(&db, &["articles", "--format", "json", "--limit", "1000000"]));
     let scraped = list.as_array().unwrap().iter().find(|a| named(a, "004_1780666f36dac3a8.txt")).unwrap();
     let id = scraped["id"].as_str().unwrap();
     let shown = dossier(&db, &["show", &id[..8], "--removed"]);

@@ -155,7 +155,7 @@ fn diff_shows_what_each_capture_has() {
     let db = dir.path().join("d.db");
     let seeds = workspace_root().join("examples/seeds");
     dossier(&db, &["analyze", "--quiet", seeds.to_str().unwrap()]);
-    let articles = json(&dossier(&db, &["articles", "--format", "json"]));
+    let articles = json(&dossier(&db, &["articles", "--format", "json", "--limit", "1000000"]));
     let id_of = |source: &str| {
         articles.as_array().unwrap().iter().find(|a| named(a, source)).unwrap()["id"].as_str().unwrap().to_string()
     };

@@ -144,8 +144,8 @@ fn check_good_files(i: usize, seed: u64, seeds: &[Vec<u8>], tally: &Tally) {
         let _ = std::fs::write(input.join(format!("good-{k}.txt")), text);
     }
     let Ok(mut store) = dossier_store::Store::open(&dir.path().join("d.db")) else { return };
-    let options = dossier_pipeline::ingest::Options { max_file_size: 4 * 1024 * 1024, ..Default::default() };
-    let found = match dossier_pipeline::ingest::ingest(&mut store, &[input], &options) {
+    let options = dossier_app::ingest::Options { max_file_size: 4 * 1024 * 1024, ..Default::default() };
+    let found = match dossier_app::ingest::ingest(&mut store, &[input], &options) {
         Ok(summary) => summary.articles.iter().filter(|a| a.source.contains("/good-")).count(),
         Err(error) => {
             tally.failures.lock().unwrap().push(format!("ingest failed on batch {i}: {error:#}"));

@@ -133,8 +133,8 @@ fn ingest(files: impl Iterator<Item = (String, Vec<u8>)>) -> anyhow::Result<Prep
     }
     Ok(Box::new(move || {
         let mut store = dossier_store::Store::open(&dir.path().join("d.db"))?;
-        let options = dossier_pipeline::ingest::Options::default();
-        dossier_pipeline::ingest::ingest(&mut store, &[input], &options)?;
+        let options = dossier_app::ingest::Options::default();
+        dossier_app::ingest::ingest(&mut store, &[input], &options)?;
         Ok(())
     }))
 }

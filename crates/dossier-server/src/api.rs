@@ -1,6 +1,5 @@
 //! The JSON API under `/api/`. Errors are `{"error": "…"}` with the fitting status.
 
-use crate::views::{self, ArticleDetail, EntityDetail, StoryDetail, StorySummary};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -9,8 +8,11 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use dossier_pipeline::export;
-use dossier_pipeline::{ingest, search};
+use dossier_app::export::ExportQuote;
+use dossier_app::read::{
+    self, ArticleSummary, ArticleView, EntityView, Page, QuoteFilter, Reader, StorySummary, StoryView, Window,
+};
+use dossier_app::{ingest, search, ArticleFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
@@ -34,11 +36,11 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     components(schemas(
         ApiErrorBody,
         ArticlePage,
-        ArticleItem,
+        ArticleSummary,
         StorySummary,
-        StoryDetail,
-        EntityDetail,
-        ArticleDetail,
+        StoryView,
+        EntityView,
+        ArticleView,
         UploadResult
     ))
 )]
@@ -83,10 +85,6 @@ impl ApiError {
     pub fn message(&self) -> &str {
         &self.1
     }
-
-    fn not_found(what: &str, id: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, format!("no {what} with id {id:?}"))
-    }
 }
 
 impl IntoResponse for ApiError {
@@ -102,9 +100,31 @@ impl From<QueryRejection> for ApiError {
 }
 
 impl From<anyhow::Error> for ApiError {
+    /// An id naming nothing is a 404, a prefix naming several things a 400 that lists
+    /// them, a query that does not parse a 400; anything else is the server's fault.
     fn from(error: anyhow::Error) -> ApiError {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{error:#}"))
+        let status = if read::is_not_found(&error) {
+            StatusCode::NOT_FOUND
+        } else if read::is_bad_request(&error) {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        ApiError::new(status, format!("{error:#}"))
     }
+}
+
+/// Runs a read of the store on a blocking thread (SQLite reads block), with a
+/// connection of the reader pool.
+pub async fn read<T: Send + 'static>(
+    state: &Arc<AppState>,
+    read: impl FnOnce(&Reader) -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || read(&state.live.reader))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the read failed: {e}")))?
+        .map_err(ApiError::from)
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -113,7 +133,7 @@ fn parse_date(value: Option<&str>, name: &str) -> Result<Option<chrono::NaiveDat
     value
         .filter(|v| !v.is_empty())
         .map(|v| {
-            dossier_core::dates::parse_date(v).ok_or_else(|| {
+            dossier_app::text::parse_date(v).ok_or_else(|| {
                 ApiError::new(StatusCode::BAD_REQUEST, format!("{name}: {v:?} is not a date (YYYY-MM-DD)"))
             })
         })
@@ -135,27 +155,20 @@ pub struct Paging {
 pub const MAX_PER_PAGE: usize = 200;
 
 impl Paging {
-    /// The page (from 1), its size, and the items of a list of `total` it covers.
-    pub fn window(self, total: usize) -> (usize, usize, std::ops::Range<usize>) {
-        let per_page = self.per_page.unwrap_or(50).clamp(1, MAX_PER_PAGE);
-        let page = self.page.unwrap_or(1).max(1);
-        let start = (page - 1).saturating_mul(per_page).min(total);
-        (page, per_page, start..start.saturating_add(per_page).min(total))
+    pub fn window(self) -> Window {
+        Window { page: self.page.unwrap_or(1).max(1), per_page: self.per_page.unwrap_or(50).clamp(1, MAX_PER_PAGE) }
     }
 }
 
-/// A page of a list as JSON, with the list's full length in `X-Total-Count`.
-fn paged<T: Serialize>(items: Vec<T>, paging: Paging) -> Result<Response, ApiError> {
-    let (_, _, window) = paging.window(items.len());
-    let total = items.len();
-    let page: Vec<T> = items.into_iter().skip(window.start).take(window.len()).collect();
-    Ok(([("x-total-count", total.to_string())], Json(page)).into_response())
+/// A page of a list as a JSON array, with the list's full length in `X-Total-Count`.
+fn paged<T: Serialize>(page: Page<T>) -> Response {
+    ([("x-total-count", page.total.to_string())], Json(page.items)).into_response()
 }
 
 /// Article filters and pagination.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ArticleFilter {
+pub struct ArticleFilterParams {
     pub outlet: Option<String>,
     /// Story id or prefix.
     pub story: Option<String>,
@@ -170,77 +183,37 @@ pub struct ArticleFilter {
     pub per_page: Option<usize>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ArticleItem {
-    pub id: String,
-    pub source: String,
-    pub title: Option<String>,
-    pub outlet: Option<String>,
-    pub published: Option<String>,
-    pub language: Option<String>,
-    pub story: Option<String>,
-    pub duplicate_of: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ArticlePage {
-    pub total: usize,
-    pub page: usize,
-    pub per_page: usize,
-    pub items: Vec<ArticleItem>,
-}
+/// A page of articles.
+pub type ArticlePage = Page<ArticleSummary>;
 
 /// List articles, newest first.
-#[utoipa::path(get, path = "/api/articles", params(ArticleFilter),
-    responses((status = 200, body = ArticlePage), (status = 400, body = ApiErrorBody)))]
+#[utoipa::path(get, path = "/api/articles", params(ArticleFilterParams),
+    responses((status = 200, body = ArticlePage), (status = 400, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 async fn list_articles(
     State(state): Shared,
-    filter: Result<Query<ArticleFilter>, QueryRejection>,
+    params: Result<Query<ArticleFilterParams>, QueryRejection>,
 ) -> ApiResult<ArticlePage> {
-    let Query(filter) = filter?;
-    let dossier = state.dossier().await;
-    let from = parse_date(filter.from.as_deref(), "from")?;
-    let to = parse_date(filter.to.as_deref(), "to")?;
-    let story = filter.story.as_deref().and_then(|s| dossier.story_by_prefix(s)).map(|s| s.id.clone());
-    if filter.story.is_some() && story.is_none() {
-        return Err(ApiError::not_found("story", filter.story.as_deref().unwrap_or_default()));
-    }
-    let mut items: Vec<ArticleItem> = dossier
-        .articles
-        .iter()
-        .filter(|a| filter.outlet.as_ref().is_none_or(|o| a.outlet.as_ref() == Some(o)))
-        .filter(|a| filter.language.as_ref().is_none_or(|l| a.language.as_ref() == Some(l)))
-        .filter(|a| story.as_ref().is_none_or(|s| dossier.story_of.get(&a.id) == Some(s)))
-        .filter(|a| from.is_none_or(|f| a.published.is_some_and(|d| d >= f)))
-        .filter(|a| to.is_none_or(|t| a.published.is_some_and(|d| d <= t)))
-        .map(|a| ArticleItem {
-            id: a.id.clone(),
-            source: a.source.clone(),
-            title: a.title.clone(),
-            outlet: a.outlet.clone(),
-            published: a.published.map(|d| d.to_string()),
-            language: a.language.clone(),
-            story: dossier.story_of.get(&a.id).cloned(),
-            duplicate_of: dossier.duplicate_of.get(&a.id).cloned(),
-        })
-        .collect();
-    items.sort_by(|a, b| b.published.cmp(&a.published).then(a.id.cmp(&b.id)));
-    let total = items.len();
-    let (page, per_page, window) = Paging { page: filter.page, per_page: filter.per_page }.window(total);
-    let items = items.into_iter().skip(window.start).take(window.len()).collect();
-    Ok(Json(ArticlePage { total, page, per_page, items }))
+    let Query(params) = params?;
+    let from = parse_date(params.from.as_deref(), "from")?.map(|d| d.to_string());
+    let to = parse_date(params.to.as_deref(), "to")?.map(|d| d.to_string());
+    let window = Paging { page: params.page, per_page: params.per_page }.window();
+    let page = read(&state, move |reader| {
+        let story = params.story.as_deref().map(|s| reader.story_id(s)).transpose()?;
+        let filter = ArticleFilter { outlet: params.outlet, story, from, to, language: params.language };
+        reader.articles(&filter, window)
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 /// One article: clean text, metadata, entities and quotes.
 #[utoipa::path(get, path = "/api/articles/{id}", params(("id" = String, Path, description = "Article id or unique prefix")),
-    responses((status = 200, body = ArticleDetail), (status = 404, body = ApiErrorBody)))]
-async fn get_article(State(state): Shared, Path(id): Path<String>) -> ApiResult<ArticleDetail> {
-    let dossier = state.dossier().await;
-    let article = dossier.article_by_prefix(&id).ok_or_else(|| ApiError::not_found("article", &id))?;
-    Ok(Json(views::article_detail(&dossier, article)))
+    responses((status = 200, body = ArticleView), (status = 404, body = ApiErrorBody)))]
+async fn get_article(State(state): Shared, Path(id): Path<String>) -> ApiResult<ArticleView> {
+    Ok(Json(read(&state, move |reader| reader.article(&id)).await?))
 }
 
-/// List stories, largest first, with their sources, date span and articles per day; one page at a time.
+/// List stories, largest first, with their span, outlets and articles per day; one page at a time.
 #[utoipa::path(get, path = "/api/stories", params(Paging),
     responses((status = 200, body = Vec<StorySummary>, headers(("x-total-count" = usize, description = "How many stories in all")))))]
 async fn list_stories(
@@ -248,20 +221,16 @@ async fn list_stories(
     paging: Result<Query<Paging>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(paging) = paging?;
-    let dossier = state.dossier().await;
-    let total = dossier.stories.len();
-    let (_, _, window) = paging.window(total);
-    let summaries = views::story_summaries(&dossier, window);
-    Ok(([("x-total-count", total.to_string())], Json(summaries)).into_response())
+    Ok(paged(read(&state, move |reader| reader.stories(paging.window())).await?))
 }
 
-/// One story: sources with duplicates folded and their differences, timeline, quotes by speaker, coverage.
+/// One story: sources with duplicates folded and their differences, timeline, quotes by
+/// speaker, coverage; long lists bounded (see `limits`; all its articles page through
+/// `/api/articles?story=ID`, all its quotes through `/api/quotes?story=ID`).
 #[utoipa::path(get, path = "/api/stories/{id}", params(("id" = String, Path, description = "Story id or unique prefix")),
-    responses((status = 200, body = StoryDetail), (status = 404, body = ApiErrorBody)))]
-async fn get_story(State(state): Shared, Path(id): Path<String>) -> ApiResult<StoryDetail> {
-    let dossier = state.dossier().await;
-    let story = dossier.story_by_prefix(&id).ok_or_else(|| ApiError::not_found("story", &id))?;
-    Ok(Json(views::story_detail(&dossier, story)))
+    responses((status = 200, body = StoryView), (status = 404, body = ApiErrorBody)))]
+async fn get_story(State(state): Shared, Path(id): Path<String>) -> ApiResult<StoryView> {
+    Ok(Json(read(&state, move |reader| reader.story(&id)).await?))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -282,28 +251,19 @@ async fn list_entities(
     paging: Result<Query<Paging>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let (Query(filter), Query(paging)) = (filter?, paging?);
-    let dossier = state.dossier().await;
-    let mut entities = export::entities(&dossier);
-    if let Some(kind) = &filter.kind {
-        entities.retain(|e| e.kind == kind);
-    }
-    entities.sort_by(|a, b| b.articles.len().cmp(&a.articles.len()).then(a.name.cmp(b.name)));
-    paged(entities, paging)
+    Ok(paged(read(&state, move |reader| reader.entities(filter.kind.as_deref(), paging.window())).await?))
 }
 
-/// One entity with its quotes and mentions per day.
+/// One entity with its quotes, the articles naming it and its mentions per day.
 #[utoipa::path(get, path = "/api/entities/{id}", params(("id" = String, Path, description = "Entity id, e.g. person-sergei-ryabkov")),
-    responses((status = 200, body = EntityDetail), (status = 404, body = ApiErrorBody)))]
-async fn get_entity(State(state): Shared, Path(id): Path<String>) -> ApiResult<EntityDetail> {
-    let dossier = state.dossier().await;
-    let entities = export::entities(&dossier);
-    let entity = entities.iter().find(|e| e.id == id).ok_or_else(|| ApiError::not_found("entity", &id))?;
-    Ok(Json(views::entity_detail(&dossier, entity)))
+    responses((status = 200, body = EntityView), (status = 404, body = ApiErrorBody)))]
+async fn get_entity(State(state): Shared, Path(id): Path<String>) -> ApiResult<EntityView> {
+    Ok(Json(read(&state, move |reader| reader.entity(&id)).await?))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct QuoteFilter {
+pub struct QuoteFilterParams {
     /// Any spelling of the speaker's name.
     pub speaker: Option<String>,
     /// Story id or prefix.
@@ -312,23 +272,17 @@ pub struct QuoteFilter {
     pub outlet: Option<String>,
 }
 
-/// Quotes, one per quote across the articles reporting it (earliest report first); one page at a time.
-#[utoipa::path(get, path = "/api/quotes", params(QuoteFilter, Paging),
-    responses((status = 200, body = Vec<Object>, headers(("x-total-count" = usize, description = "How many quotes match"))), (status = 404, body = ApiErrorBody)))]
+/// Quotes, one per quote across the articles reporting it; one page at a time.
+#[utoipa::path(get, path = "/api/quotes", params(QuoteFilterParams, Paging),
+    responses((status = 200, body = Vec<ExportQuote>, headers(("x-total-count" = usize, description = "How many quotes match"))), (status = 404, body = ApiErrorBody)))]
 async fn list_quotes(
     State(state): Shared,
-    filter: Result<Query<QuoteFilter>, QueryRejection>,
+    filter: Result<Query<QuoteFilterParams>, QueryRejection>,
     paging: Result<Query<Paging>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let (Query(filter), Query(paging)) = (filter?, paging?);
-    let dossier = state.dossier().await;
-    let story = match filter.story.as_deref() {
-        Some(s) => Some(dossier.story_by_prefix(s).ok_or_else(|| ApiError::not_found("story", s))?.id.as_str()),
-        None => None,
-    };
-    let quotes =
-        export::quotes_matching(export::quotes(&dossier), filter.speaker.as_deref(), story, filter.outlet.as_deref());
-    paged(quotes, paging)
+    let filter = QuoteFilter { speaker: filter.speaker, story: filter.story, outlet: filter.outlet };
+    Ok(paged(read(&state, move |reader| reader.quotes(&filter, paging.window())).await?))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -357,7 +311,7 @@ async fn search_dossier(State(state): Shared, params: Result<Query<SearchParams>
     Ok(Json(serde_json::to_value(results).map_err(anyhow::Error::from)?))
 }
 
-pub async fn run_search(state: &AppState, params: &SearchParams) -> Result<dossier_search::Results, ApiError> {
+pub async fn run_search(state: &Arc<AppState>, params: &SearchParams) -> Result<dossier_app::SearchResults, ApiError> {
     let query = search::Query {
         text: params.q.clone().unwrap_or_default(),
         kind: params.kind.clone().filter(|k| !k.is_empty()),
@@ -369,15 +323,9 @@ pub async fn run_search(state: &AppState, params: &SearchParams) -> Result<dossi
         entity: params.entity.clone().filter(|e| !e.is_empty()),
         language: params.language.clone().filter(|l| !l.is_empty()),
     };
-    let dossier = state.dossier().await;
     let (limit, offset) = (params.limit.unwrap_or(20).clamp(1, 100), params.offset.unwrap_or(0));
-    // Searching takes well under a millisecond on small dossiers and a few on large ones: inline.
-    search::search(&state.index, &dossier, &query, limit, offset).map_err(|error| {
-        match error.downcast_ref::<dossier_search::InvalidQuery>() {
-            Some(invalid) => ApiError::new(StatusCode::BAD_REQUEST, invalid.to_string()),
-            None => ApiError::from(error),
-        }
-    })
+    let searcher = state.clone();
+    read(state, move |reader| reader.search(&searcher.live.index, &query, limit, offset)).await
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -496,17 +444,13 @@ async fn store_upload(
     let writer_decision = decision.clone();
     let mut task = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let _lock = lock;
-        let mut store = dossier_store::Store::open(&writer_state.config.db)?;
         let options = ingest::Options { max_file_size: writer_state.config.body_limit as u64, ..Default::default() };
         let may_commit = || {
             writer_decision
                 .compare_exchange(UPLOAD_RUNNING, UPLOAD_COMMITTING, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
         };
-        let summary = ingest::ingest_document(&mut store, &source, &body, &options, may_commit)?;
-        search::catch_up(&writer_state.index, &store)?;
-        let dossier = dossier_pipeline::Dossier::load(&store)?;
-        Ok((summary, dossier))
+        writer_state.live.upload(&source, &body, &options, may_commit)
     });
     let outcome = match tokio::time::timeout_at(deadline, &mut task).await {
         Ok(outcome) => outcome,
@@ -520,9 +464,7 @@ async fn store_upload(
             task.await
         }
     };
-    let (summary, dossier) = outcome.map_err(|e| anyhow::anyhow!("upload failed: {e}"))??;
-    *state.dossier.write().await = Arc::new(dossier);
-    Ok(summary)
+    Ok(outcome.map_err(|e| anyhow::anyhow!("upload failed: {e}"))??)
 }
 
 /// The upload's source: `upload:` and the given name reduced to a plain file name (no
@@ -534,7 +476,7 @@ fn upload_source(given: Option<&str>, html: bool, body: &[u8], replace: bool) ->
     if replace {
         return format!("upload:{name}");
     }
-    let hash = dossier_core::text::short_hash_bytes(body);
+    let hash = dossier_app::text::short_hash_bytes(body);
     let (stem, extension) = name.rsplit_once('.').unwrap_or((&name, "txt"));
     format!("upload:{stem}-{}.{extension}", &hash[..12])
 }

@@ -7,17 +7,15 @@
 
 mod api;
 mod pages;
-mod views;
 
 mod guard;
 
 use axum::Router;
-use dossier_pipeline::Dossier;
+use dossier_app::live::Live;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::RwLock;
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub use api::ApiDoc;
@@ -61,26 +59,18 @@ pub fn check_token(token: &str) -> Result<(), String> {
     }
 }
 
-/// What every request sees: the configuration and the dossier as last loaded.
+/// What every request sees: the configuration, the store (read per request through a
+/// small pool of read-only connections) and its search index.
 pub struct AppState {
     config: Config,
-    dossier: RwLock<Arc<Dossier>>,
-    /// The search index, opened once; uploads refresh it.
-    index: dossier_search::SearchIndex,
-    /// Uploads are written one at a time; the lock is held until a write is done or rolled back.
+    live: Live,
+    /// Writes to the search index go one at a time (an upload, or catching up with
+    /// another process's writes); uploads hold it until they are done or rolled back.
     writing: Arc<tokio::sync::Mutex<()>>,
 }
 
-impl AppState {
-    async fn dossier(&self) -> Arc<Dossier> {
-        self.dossier.read().await.clone()
-    }
-}
-
-fn load(db: &std::path::Path) -> anyhow::Result<Dossier> {
-    let mut store = dossier_store::Store::open(db)?;
-    dossier_pipeline::ingest::refresh_findings(&mut store, false)?;
-    Dossier::load(&store)
+fn say(message: &str) {
+    eprintln!("dossier: {}", dossier_app::text::escape_controls(message));
 }
 
 /// The application: API, UI and static files, with limits, timeouts, JSON errors
@@ -94,15 +84,9 @@ fn application(config: Config) -> anyhow::Result<(Router, Arc<AppState>)> {
     if let Some(token) = &config.token {
         check_token(token).map_err(anyhow::Error::msg)?;
     }
-    let dossier = load(&config.db)?;
-    let store = dossier_store::Store::open(&config.db)?;
-    let index = dossier_pipeline::search::open_index(&config.db, &store, &mut |message| {
-        eprintln!("dossier: {}", dossier_core::text::escape_controls(message))
-    })?;
-    drop(store);
+    let live = Live::open(&config.db, &mut |message| say(message))?;
     let limit = config.body_limit;
-    let state =
-        Arc::new(AppState { config, dossier: RwLock::new(Arc::new(dossier)), index, writing: Default::default() });
+    let state = Arc::new(AppState { config, live, writing: Default::default() });
     let app = api::routes()
         .merge(pages::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::timeout_except_uploads))
@@ -117,36 +101,26 @@ fn application(config: Config) -> anyhow::Result<(Router, Arc<AppState>)> {
 /// How often the server looks for writes made by another process (a CLI `analyze`).
 const FOLLOW_EVERY: Duration = Duration::from_millis(500);
 
-/// Keeps the served dossier and its search index up with the store when another process
-/// writes to it: the store's generation is read twice a second (one indexed row), and a
-/// change reloads the dossier and brings the index up to it, off the request threads.
+/// Keeps the search index up with the store when another process writes to it (pages
+/// read the store itself, so they see such writes at once): the store's generation is
+/// read twice a second (one indexed row), and a change brings the index up to it.
 async fn follow_store(state: Arc<AppState>) {
     let mut ticks = tokio::time::interval(FOLLOW_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut seen = state.live.reader.generation().unwrap_or_default();
     loop {
         ticks.tick().await;
-        let served = state.dossier().await.generation;
         let follower = state.clone();
-        let reloaded = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Dossier>> {
-            let store = dossier_store::Store::open(&follower.config.db)?;
-            if store.generation()? == served {
-                return Ok(None);
-            }
-            // An upload in this process holds the lock while it writes, and reloads by itself.
+        let followed = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<i64>> {
+            // An upload in this process holds the lock while it writes, and catches up by itself.
             let Ok(_writing) = follower.writing.try_lock() else { return Ok(None) };
-            let dossier = load(&follower.config.db)?;
-            dossier_pipeline::search::catch_up(&follower.index, &store)?;
-            Ok(Some(dossier))
+            follower.live.follow(seen).map(Some)
         })
         .await;
-        match reloaded {
-            Ok(Ok(Some(dossier))) => *state.dossier.write().await = Arc::new(dossier),
-            Ok(Ok(None)) => {}
-            Ok(Err(error)) => eprintln!(
-                "dossier: could not follow the store: {}",
-                dossier_core::text::escape_controls(&format!("{error:#}"))
-            ),
-            Err(_) => {}
+        match followed {
+            Ok(Ok(Some(generation))) => seen = generation,
+            Ok(Ok(None)) | Err(_) => {}
+            Ok(Err(error)) => say(&format!("could not follow the store: {error:#}")),
         }
     }
 }

@@ -18,7 +18,7 @@ fn writes_by_another_process_show_up_within_a_second_or_two() {
     .unwrap();
     // Another writer: its own connection to the store, as a CLI run would have.
     let mut store = dossier_store::Store::open(&dir.path().join("seeds.db")).unwrap();
-    dossier_pipeline::ingest::ingest(&mut store, &[input], &dossier_pipeline::ingest::Options::default()).unwrap();
+    dossier_app::ingest::ingest(&mut store, &[input], &dossier_app::ingest::Options::default()).unwrap();
     drop(store);
     let written = Instant::now();
     loop {

@@ -482,7 +482,7 @@ fn findings_of<'a>(conn: &Connection, ids: impl Iterator<Item = &'a str>) -> Res
 }
 
 /// The components holding an article entity with this form key.
-fn components_with_key(conn: &Connection, key: i64) -> Result<Vec<i64>> {
+pub(crate) fn components_with_key(conn: &Connection, key: i64) -> Result<Vec<i64>> {
     column(
         conn,
         "SELECT DISTINCT i.component FROM entity_keys k
@@ -491,12 +491,39 @@ fn components_with_key(conn: &Connection, key: i64) -> Result<Vec<i64>> {
     )
 }
 
+/// The components (dossier entities) a name can mean: any spelling the join keys know,
+/// and for a surname alone every person with it. Index lookups only.
+pub(crate) fn components_named(conn: &Connection, name: &str) -> Result<BTreeSet<i64>> {
+    let probe = Entity {
+        name: name.to_string(),
+        kind: entities::EntityKind::Person,
+        role: None,
+        forms: vec![name.to_string()],
+        mentions: 0,
+    };
+    let join = entities::join_keys(&probe);
+    let mut components: BTreeSet<i64> = BTreeSet::new();
+    for key in &join.forms {
+        components.extend(components_with_key(conn, *key)?);
+    }
+    if !name.trim().contains(' ') {
+        if let Some(surname) = join.surname {
+            components.extend(components_with_surname(conn, surname)?);
+        }
+    }
+    Ok(components)
+}
+
 /// The components holding a person with this surname key.
-fn components_with_surname(conn: &Connection, surname: i64) -> Result<Vec<i64>> {
+pub(crate) fn components_with_surname(conn: &Connection, surname: i64) -> Result<Vec<i64>> {
     column(conn, "SELECT DISTINCT component FROM entity_items WHERE surname = ?1", [surname])
 }
 
-fn column<T: rusqlite::types::FromSql, P: rusqlite::Params>(conn: &Connection, sql: &str, params: P) -> Result<Vec<T>> {
+pub(crate) fn column<T: rusqlite::types::FromSql, P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+) -> Result<Vec<T>> {
     let mut statement = conn.prepare_cached(sql)?;
     let rows = statement.query_map(params, |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -513,6 +540,22 @@ pub struct EntitySummary {
     pub role: Option<String>,
     pub articles: usize,
     pub mentions: usize,
+}
+
+impl EntitySummary {
+    /// From an `entities` row: its article count and stored entity.
+    pub(crate) fn of(articles: i64, data: &str) -> Result<EntitySummary> {
+        let entity: DossierEntity = serde_json::from_str(data)?;
+        Ok(EntitySummary {
+            id: entity.id,
+            name: entity.name,
+            kind: entity.kind.label(),
+            variants: entity.variants,
+            role: entity.role,
+            articles: articles as usize,
+            mentions: entity.mentions,
+        })
+    }
 }
 
 /// What a story's articles say together, as stored: quotes and events with the dossier
@@ -535,7 +578,7 @@ fn entity_id_of(conn: &Connection, reference: &EntityRef) -> Result<Option<Strin
 }
 
 /// Quotes from rows of (speaker article, speaker local, data), their speakers resolved.
-fn quotes_from(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<MergedQuote>> {
+pub(crate) fn quotes_from(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<MergedQuote>> {
     let mut statement = conn.prepare_cached(sql)?;
     let rows = statement
         .query_map(params, |r| {
@@ -582,23 +625,11 @@ impl Store {
         let sql = format!("SELECT articles, data FROM entities {filter} ORDER BY articles DESC, id LIMIT ?2 OFFSET ?3");
         let mut statement = self.conn.prepare_cached(&sql)?;
         let rows = statement
-            .query_map(params![kind, limit as i64, offset as i64], |r| {
+            .query_map(params![kind, crate::sql_count(limit), crate::sql_count(offset)], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut page = Vec::with_capacity(rows.len());
-        for (articles, data) in rows {
-            let entity: DossierEntity = serde_json::from_str(&data)?;
-            page.push(EntitySummary {
-                id: entity.id,
-                name: entity.name,
-                kind: entity.kind.label(),
-                variants: entity.variants,
-                role: entity.role,
-                articles: articles as usize,
-                mentions: entity.mentions,
-            });
-        }
+        let page = rows.iter().map(|(articles, data)| EntitySummary::of(*articles, data)).collect::<Result<_>>()?;
         Ok((page, total as usize))
     }
 
@@ -606,24 +637,7 @@ impl Store {
     /// know, or a surname): index lookups from the name to its entities, their article
     /// entities and the quotes those said.
     pub fn quotes_of_speaker(&self, name: &str) -> Result<Vec<MergedQuote>> {
-        let probe = Entity {
-            name: name.to_string(),
-            kind: entities::EntityKind::Person,
-            role: None,
-            forms: vec![name.to_string()],
-            mentions: 0,
-        };
-        let join = entities::join_keys(&probe);
-        let mut components: BTreeSet<i64> = BTreeSet::new();
-        for key in &join.forms {
-            components.extend(components_with_key(&self.conn, *key)?);
-        }
-        // A surname alone names every person with it.
-        if !name.trim().contains(' ') {
-            if let Some(surname) = join.surname {
-                components.extend(components_with_surname(&self.conn, surname)?);
-            }
-        }
+        let components = components_named(&self.conn, name)?;
         let mut quotes = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         for component in components {
@@ -637,10 +651,7 @@ impl Store {
             quotes.extend(found.into_iter().filter(|q| seen.insert(q.id.clone())));
         }
         resolve_stored(&self.conn, &mut quotes, &mut [])?;
-        quotes.sort_by(|a, b| {
-            let first = |q: &MergedQuote| q.reports.first().map(|r| (r.published.is_none(), r.published));
-            first(a).cmp(&first(b)).then_with(|| a.id.cmp(&b.id))
-        });
+        crate::reads::sort_by_first_report(&mut quotes);
         Ok(quotes)
     }
 

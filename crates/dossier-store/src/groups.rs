@@ -441,6 +441,11 @@ impl Batch<'_> {
         }
         drop((insert_story, insert_member));
         self.tx.execute("DELETE FROM story_articles WHERE story_id NOT IN (SELECT id FROM stories)", [])?;
+        // Members that did not move kept their rows, so the new stories count them here.
+        self.tx.execute(
+            "UPDATE stories SET size = (SELECT count(*) FROM story_articles s WHERE s.story_id = stories.id)",
+            [],
+        )?;
         Ok(found.len())
     }
 }
@@ -558,7 +563,8 @@ impl Batch<'_> {
                 )?;
                 let id = dossier_core::text::short_hash(&["story", &article.id]);
                 self.tx.execute(
-                    "INSERT OR REPLACE INTO stories (id, label, first, last) VALUES (?1, ?2, NULL, NULL)",
+                    "INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, NULL, NULL)
+                     ON CONFLICT (id) DO UPDATE SET label = excluded.label",
                     params![id, stories::label_of(&input, &vector_from(&vector))],
                 )?;
                 id
@@ -720,14 +726,13 @@ impl Store {
     /// One page of stories, largest first (as [`Store::stories`] orders them), each with
     /// its size and the outlets its articles name; and how many stories there are.
     pub fn story_page(&self, limit: usize, offset: usize) -> Result<(Vec<StoryListing>, usize)> {
-        let total: i64 = self.conn.query_row("SELECT count(*) FROM stories", [], |r| r.get(0))?;
+        let total: i64 = self.conn.query_row("SELECT count(*) FROM stories WHERE size > 0", [], |r| r.get(0))?;
         let mut statement = self.conn.prepare_cached(
-            "WITH sizes AS (SELECT story_id, count(*) AS n FROM story_articles GROUP BY story_id)
-             SELECT s.id, s.label, s.first, s.last, z.n FROM stories s JOIN sizes z ON z.story_id = s.id
-             ORDER BY z.n DESC, s.first IS NULL, s.first, s.id LIMIT ?1 OFFSET ?2",
+            "SELECT id, label, first, last, size FROM stories WHERE size > 0
+             ORDER BY size DESC, first IS NULL, first, id LIMIT ?1 OFFSET ?2",
         )?;
         let rows = statement
-            .query_map(params![limit as i64, offset as i64], |r| {
+            .query_map(params![crate::sql_count(limit), crate::sql_count(offset)], |r| {
                 Ok(StoryListing {
                     id: r.get(0)?,
                     label: r.get(1)?,
@@ -749,13 +754,18 @@ impl Store {
         Ok((page, total as usize))
     }
 
-    /// The story whose id is `id` or starts with it.
+    /// The story whose id is `id` or starts with it, with its members: index lookups.
     pub fn story(&self, id: &str) -> Result<Option<StoryRow>> {
-        let matching: Vec<StoryRow> = self.stories()?.into_iter().filter(|s| s.id.starts_with(id)).collect();
-        match matching.len() {
-            0 => Ok(None),
-            1 => Ok(matching.into_iter().next()),
-            _ => Err(crate::StoreError::Ambiguous(id.to_string())),
-        }
+        let Some(id) = crate::reads::id_by_prefix(&self.conn, "story", "stories", id)? else { return Ok(None) };
+        let row = self
+            .conn
+            .prepare_cached("SELECT label, first, last FROM stories WHERE id = ?1")?
+            .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let articles = crate::analysis::column(
+            &self.conn,
+            "SELECT article_id FROM story_articles WHERE story_id = ?1 ORDER BY position",
+            [&id],
+        )?;
+        Ok(Some(StoryRow { id, label: row.0, first: row.1, last: row.2, articles }))
     }
 }

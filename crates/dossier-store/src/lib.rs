@@ -14,9 +14,11 @@ use std::time::Duration;
 
 mod analysis;
 mod groups;
+mod reads;
 mod search_log;
 pub use analysis::{AnalysisUpdate, EntitySummary, StoryFindings};
 pub use groups::{DuplicateGroup, DuplicateMember, StoryListing, StoryRow};
+pub use reads::{ArticleFilter, ListedArticle};
 pub use search_log::{IndexChanges, IndexedArticle};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,11 +29,20 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("the database was written by a newer Dossier (schema version {found}, this build knows up to {known})")]
     TooNew { found: i64, known: i64 },
-    #[error("article id prefix {0:?} matches several articles; give more characters")]
-    Ambiguous(String),
+    #[error("the database is at schema version {found} and this build reads {known}: run `dossier analyze` on it once to upgrade it")]
+    NotMigrated { found: i64, known: i64 },
+    #[error("{kind} id prefix {prefix:?} matches several {kind}s ({}); give more characters", .matches.join(", "))]
+    Ambiguous { kind: &'static str, prefix: String, matches: Vec<String> },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl StoreError {
+    /// A prefix that begins several ids: the first few of them are named.
+    pub(crate) fn ambiguous(kind: &'static str, prefix: &str, matches: Vec<String>) -> StoreError {
+        StoreError::Ambiguous { kind, prefix: prefix.to_string(), matches }
+    }
+}
 
 /// An error's message cut to one short line: SQLite errors can quote whole statements.
 fn short_message(error: &rusqlite::Error) -> String {
@@ -311,6 +322,24 @@ CREATE TRIGGER index_quote_out AFTER DELETE ON merged_quotes BEGIN
     INSERT INTO index_changes (kind, id) VALUES ('quote', old.id);
 END;
 "#,
+    r#"
+-- Each story's size, kept by its members' rows, so that a page of the largest stories
+-- is an index walk rather than a count of every story's members.
+ALTER TABLE stories ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+UPDATE stories SET size = (SELECT count(*) FROM story_articles s WHERE s.story_id = stories.id);
+CREATE INDEX stories_rank ON stories(size DESC, first IS NULL, first, id);
+CREATE TRIGGER story_size_in AFTER INSERT ON story_articles BEGIN
+    UPDATE stories SET size = size + 1 WHERE id = new.story_id;
+END;
+CREATE TRIGGER story_size_out AFTER DELETE ON story_articles BEGIN
+    UPDATE stories SET size = size - 1 WHERE id = old.story_id;
+END;
+CREATE TRIGGER story_size_moved AFTER UPDATE OF story_id ON story_articles
+WHEN old.story_id IS NOT new.story_id BEGIN
+    UPDATE stories SET size = size - 1 WHERE id = old.story_id;
+    UPDATE stories SET size = size + 1 WHERE id = new.story_id;
+END;
+"#,
 ];
 
 /// What writing one article did.
@@ -444,7 +473,7 @@ impl Store {
             "SELECT id FROM articles ORDER BY published IS NULL, published, source LIMIT ?1 OFFSET ?2",
         )?;
         let ids: Vec<String> = statement
-            .query_map(params![limit as i64, offset as i64], |r| r.get(0))?
+            .query_map(params![crate::sql_count(limit), crate::sql_count(offset)], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let mut page = Vec::with_capacity(ids.len());
         for id in ids {
@@ -475,9 +504,15 @@ fn article_by_id(conn: &Connection, id: &str) -> Result<Option<Article>> {
     let mut rows: Vec<StoredRow> =
         statement.query_map(params![id, end], read_row)?.collect::<std::result::Result<_, _>>()?;
     if rows.len() > 1 {
-        return Err(StoreError::Ambiguous(id.to_string()));
+        return Err(StoreError::ambiguous("article", id, rows.into_iter().map(|r| r.id).collect()));
     }
     rows.pop().map(StoredRow::into_article).transpose()
+}
+
+/// A count or offset as SQLite takes it: a page past any end stays past it (a plain
+/// cast would wrap to a negative number, which SQLite reads as none).
+pub(crate) fn sql_count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn meta_value(conn: &Connection, key: &str) -> Result<i64> {

@@ -28,8 +28,8 @@ pub fn serve_seeds_configured(
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("seeds.db");
     let mut store = dossier_store::Store::open(&db).unwrap();
-    let options = dossier_pipeline::ingest::Options::default();
-    dossier_pipeline::ingest::ingest(&mut store, &[workspace_root().join("examples/seeds")], &options).unwrap();
+    let options = dossier_app::ingest::Options::default();
+    dossier_app::ingest::ingest(&mut store, &[workspace_root().join("examples/seeds")], &options).unwrap();
     drop(store);
     let mut config = dossier_server::Config::new(db);
     config.token = token.map(str::to_string);

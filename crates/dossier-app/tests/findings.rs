@@ -1,7 +1,7 @@
 //! Each article's own findings are found once, at ingest, and read back from the store.
 
+use dossier_app::{ingest, Dossier};
 use dossier_core::across::analysis::ArticleFindings;
-use dossier_pipeline::{ingest, Dossier};
 use dossier_store::Store;
 use std::path::Path;
 

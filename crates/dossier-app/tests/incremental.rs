@@ -3,9 +3,9 @@
 //! articles came in, in whatever order, with replaced articles and either way of
 //! placing stories. So does the search index brought up to date from the change log.
 
+use dossier_app::{ingest, search, Dossier};
 use dossier_core::across::analysis::{self, Analysis};
 use dossier_core::findings::entities::DossierEntity;
-use dossier_pipeline::{ingest, search, Dossier};
 use dossier_search::{Filters, SearchIndex};
 use dossier_store::Store;
 use proptest::prelude::*;

@@ -1,7 +1,6 @@
 //! The dossier's search index: what is indexed for each article and quote, where the
 //! index lives, and filters given as people type them (names, story prefixes, dates).
 
-use crate::Dossier;
 use chrono::NaiveDate;
 use dossier_core::findings::names;
 use dossier_search::{Filters, IndexedDoc, Results, SearchIndex};
@@ -137,40 +136,40 @@ pub struct Query {
     pub language: Option<String>,
 }
 
-/// Resolves names and prefixes against the dossier into exact index filters.
-pub fn filters(dossier: &Dossier, query: &Query) -> Filters {
-    let entities = &dossier.analysis.entities.entities;
-    let entity_id = |wanted: &str| {
-        entities
-            .iter()
-            .find(|e| e.id == wanted)
-            .or_else(|| {
-                entities
-                    .iter()
-                    .find(|e| std::iter::once(&e.name).chain(&e.variants).any(|n| names::key(n) == names::key(wanted)))
-            })
-            .or_else(|| entities.iter().find(|e| names::same_entity(&e.name, wanted)))
-            .map(|e| e.id.clone())
+/// Resolves names and prefixes against the store into exact index filters: an entity
+/// by its id, else the most widely reported entity a name can mean; a story by its id
+/// or a unique prefix. Index lookups only.
+pub fn filters(store: &Store, query: &Query) -> anyhow::Result<Filters> {
+    let entity_id = |wanted: &str| -> anyhow::Result<Option<String>> {
+        if let Some(entity) = store.entity(wanted)? {
+            return Ok(Some(entity.id));
+        }
+        Ok(store.entities_named(wanted)?.into_iter().next().map(|e| e.id))
     };
-    let speaker_keys = query.speaker.as_deref().map_or_else(Vec::new, |speaker| {
-        let mut keys = vec![names::key(speaker)];
-        keys.extend(entity_id(speaker));
-        keys
-    });
-    let story = query.story.as_deref().map(|prefix| {
-        dossier.stories.iter().find(|s| s.id.starts_with(prefix)).map_or(prefix.to_string(), |s| s.id.clone())
-    });
-    Filters {
+    let mut speaker_keys = Vec::new();
+    if let Some(speaker) = query.speaker.as_deref() {
+        speaker_keys.push(names::key(speaker));
+        speaker_keys.extend(entity_id(speaker)?);
+    }
+    let story = match query.story.as_deref() {
+        Some(prefix) => Some(store.story_id(prefix)?.unwrap_or_else(|| prefix.to_string())),
+        None => None,
+    };
+    let entity = match query.entity.as_deref() {
+        // An entity no one names matches nothing rather than everything.
+        Some(wanted) => Some(entity_id(wanted)?.unwrap_or_else(|| format!("unknown:{wanted}"))),
+        None => None,
+    };
+    Ok(Filters {
         kind: query.kind.clone(),
         outlet: query.outlet.clone(),
         from: query.from.map(days),
         to: query.to.map(days),
         story,
         speaker_keys,
-        // An entity no one names matches nothing rather than everything.
-        entity: query.entity.as_deref().map(|e| entity_id(e).unwrap_or_else(|| format!("unknown:{e}"))),
+        entity,
         language: query.language.clone(),
-    }
+    })
 }
 
 /// Opens the dossier's index and brings it up to the store. `notify` hears when a
@@ -203,10 +202,10 @@ pub fn catch_up(index: &SearchIndex, store: &Store) -> anyhow::Result<()> {
 /// Searches an open index of the dossier.
 pub fn search(
     index: &SearchIndex,
-    dossier: &Dossier,
+    store: &Store,
     query: &Query,
     limit: usize,
     offset: usize,
 ) -> anyhow::Result<Results> {
-    index.search(&query.text, &filters(dossier, query), limit, offset)
+    index.search(&query.text, &filters(store, query)?, limit, offset)
 }

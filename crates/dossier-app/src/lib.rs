@@ -1,0 +1,20 @@
+//! The application layer shared by the command line and the server: ingesting files
+//! (and uploaded documents) into the store, reading the store back as an analysed
+//! dossier, and the export contract (docs/export.md).
+
+pub mod dossier;
+pub mod export;
+pub mod ingest;
+pub mod live;
+pub mod read;
+pub mod search;
+
+pub use dossier::Dossier;
+pub use dossier_search::{Results as SearchResults, SearchIndex};
+pub use dossier_store::{ArticleFilter, EntitySummary};
+
+/// Text helpers the command line and the server share with the analysis.
+pub mod text {
+    pub use dossier_core::dates::parse_date;
+    pub use dossier_core::text::{escape_controls, escape_for_terminal, short_hash_bytes};
+}
