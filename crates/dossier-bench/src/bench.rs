@@ -38,7 +38,7 @@ pub struct BenchArgs {
     /// With --stage serve: concurrent clients (the load is bounded: each waits for its answer).
     #[arg(long, default_value_t = 4)]
     clients: usize,
-    /// With --stage reads: the store to measure (it gains five small uploads).
+    /// With --stage reads: the store to measure (it gains five small uploads); with --stage serve, the store to serve.
     #[arg(long)]
     db: Option<PathBuf>,
     /// With --stage scale: cluster stories too when the corpus has at most this many articles.
@@ -56,7 +56,7 @@ pub enum Stage {
     Analysis,
     /// Search latency (p50, p99) on a tantivy index of --articles generated articles.
     Search,
-    /// The server's requests/s on the story page and on a search, under a bounded loopback load, on the seeds.
+    /// The server's start time, and its pages' and API calls' latencies under a bounded loopback load, on --db (default: the seeds).
     Serve,
     /// Read latencies (p50, p99) and upload-to-visible time on the store --db (built by `dossier analyze`).
     Reads,
@@ -249,7 +249,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         return crate::bench_web::search_latency(&bases, args.articles);
     }
     if args.stage == Stage::Serve {
-        return crate::bench_web::server_load(args.seconds, args.clients);
+        return crate::bench_web::server_load(args.seconds, args.clients, args.db.as_deref());
     }
     let temporary = args.corpus.is_none();
     let dir = args

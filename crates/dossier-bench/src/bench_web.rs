@@ -102,33 +102,37 @@ fn fetch(addr: SocketAddr, path: &str) -> anyhow::Result<usize> {
     Ok(body.len())
 }
 
-/// Serves the seeds in this process and loads two pages with `clients` closed-loop
-/// clients for `seconds` each: requests/s and latency percentiles.
-pub fn server_load(seconds: u64, clients: usize) -> anyhow::Result<ExitCode> {
+/// Serves a store (the seeds when none is given) in this process and loads its pages and
+/// API calls with `clients` closed-loop clients for `seconds` each: server start time,
+/// requests/s and latency percentiles per page, the home page's size.
+pub fn server_load(seconds: u64, clients: usize, db: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
     let dir = std::env::temp_dir().join(format!("dossier-serve-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let db = dir.join("seeds.db");
-    let mut store = dossier_store::Store::open(&db)?;
-    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seeds");
-    let options = dossier_app::ingest::Options::default();
-    dossier_app::ingest::ingest(&mut store, &[seeds], &options)?;
-    let story = store.stories()?.first().map(|s| s.id.clone()).unwrap_or_default();
-    drop(store);
+    let db = match db {
+        Some(db) => db.to_path_buf(),
+        None => {
+            std::fs::create_dir_all(&dir)?;
+            let db = dir.join("seeds.db");
+            let mut store = dossier_store::Store::open(&db)?;
+            let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seeds");
+            dossier_app::ingest::ingest(&mut store, &[seeds], &dossier_app::ingest::Options::default())?;
+            db
+        }
+    };
+    let paths = sample_paths(&db)?;
     let (sender, receiver) = std::sync::mpsc::channel();
-    let config = dossier_server::Config::new(db);
+    let config = dossier_server::Config::new(db.clone());
+    let started = Instant::now();
     std::thread::spawn(move || {
         let addr: SocketAddr = "127.0.0.1:0".parse().expect("address");
         let _ = dossier_server::serve_blocking(config, addr, move |bound| {
             let _ = sender.send(bound);
         });
     });
-    let addr = receiver.recv_timeout(Duration::from_secs(60))?;
-    println!("server on {addr}; {clients} clients, {seconds} s per page, each waiting for its answer");
-    for (name, path) in [
-        ("story page", format!("/stories/{story}")),
-        ("search (API)", "/api/search?q=%22security%20guarantees%22&kind=article".to_string()),
-        ("search page", "/search?q=Ryabkov+menu".to_string()),
-    ] {
+    let addr = receiver.recv_timeout(Duration::from_secs(600))?;
+    println!("server on {addr}: started in {:.2} s on {}", started.elapsed().as_secs_f64(), db.display());
+    println!("home page: {}", human_bytes(fetch(addr, "/")? as u64));
+    println!("{clients} clients, {seconds} s per page, each waiting for its answer");
+    for (name, path) in paths {
         let deadline = Instant::now() + Duration::from_secs(seconds);
         let workers: Vec<_> = (0..clients)
             .map(|_| {
@@ -150,7 +154,7 @@ pub fn server_load(seconds: u64, clients: usize) -> anyhow::Result<ExitCode> {
         }
         timings.sort();
         println!(
-            "{name:<14} {:>8.0} requests/s   p50 {:.2} ms   p99 {:.2} ms",
+            "{name:<30} {:>8.1} requests/s   p50 {:>8.2} ms   p99 {:>8.2} ms",
             timings.len() as f64 / seconds as f64,
             milliseconds(percentile(&timings, 0.5)),
             milliseconds(percentile(&timings, 0.99))
@@ -159,4 +163,40 @@ pub fn server_load(seconds: u64, clients: usize) -> anyhow::Result<ExitCode> {
     println!("peak memory (server and clients): {}", peak_memory().map_or("unknown".into(), human_bytes));
     let _ = std::fs::remove_dir_all(&dir);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The pages and API calls to load: the largest and a middling story, the most named
+/// person, an article, lists deep in their pages, searches.
+fn sample_paths(db: &std::path::Path) -> anyhow::Result<Vec<(String, String)>> {
+    let store = dossier_store::Store::open(db)?;
+    let window = |page, per_page| dossier_app::read::Window { page, per_page };
+    let stories = dossier_app::read::stories(&store, window(1, 1))?;
+    let middling_page = (stories.total / 2).max(1);
+    let middling = dossier_app::read::stories(&store, window(middling_page, 1))?;
+    let person = store.entity_page(Some("person"), 1, 0)?.0.into_iter().next();
+    let article = dossier_app::read::articles(&store, &Default::default(), window(1, 1))?;
+    let mut paths = vec![
+        ("home page".to_string(), "/".to_string()),
+        ("home page, page 20".to_string(), "/?page=20".to_string()),
+        ("API stories, page 20".to_string(), "/api/stories?page=20".to_string()),
+        ("API articles, page 100".to_string(), "/api/articles?page=100".to_string()),
+        ("API search".to_string(), "/api/search?q=security%20talks".to_string()),
+        ("search page".to_string(), "/search?q=president".to_string()),
+    ];
+    if let Some(story) = stories.items.first() {
+        paths.push((format!("story page ({} articles)", story.articles), format!("/stories/{}", story.id)));
+        paths.push(("API story (largest)".to_string(), format!("/api/stories/{}", story.id)));
+    }
+    if let Some(story) = middling.items.first() {
+        paths.push((format!("story page ({} articles)", story.articles), format!("/stories/{}", story.id)));
+    }
+    if let Some(person) = person {
+        paths.push((format!("entity page ({} articles)", person.articles), format!("/entities/{}", person.id)));
+        let name: String = person.name.split_whitespace().last().unwrap_or_default().to_string();
+        paths.push(("API quotes --speaker".to_string(), format!("/api/quotes?speaker={name}")));
+    }
+    if let Some(article) = article.items.first() {
+        paths.push(("article page".to_string(), format!("/articles/{}", article.id)));
+    }
+    Ok(paths)
 }

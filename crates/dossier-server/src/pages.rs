@@ -73,23 +73,38 @@ struct Bar {
 
 const CHART_WIDTH: f64 = 260.0;
 const BAR_WIDTH: f64 = 8.0;
+/// Days falling on one slot of the chart share a bar, so a chart has at most this many
+/// bars however long its story runs (and a page of 30 charts stays small).
+const CHART_SLOTS: f64 = 20.0;
 
 fn chart(days: &[DayCount], label: &str) -> Option<Chart> {
     let dated: Vec<(chrono::NaiveDate, &DayCount)> =
         days.iter().filter_map(|d| Some((chrono::NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok()?, d))).collect();
     let (first, last) = (dated.first()?, dated.last()?);
     let span = (last.0 - first.0).num_days().max(1) as f64;
-    let max = dated.iter().map(|(_, d)| d.count).max().unwrap_or(1).max(1) as f64;
-    let bars = dated
+    // Slot of each day, then one bar per slot: (slot, first day, last day, count).
+    let mut slots: Vec<(usize, &str, &str, usize)> = Vec::new();
+    for (date, day) in &dated {
+        let slot = ((*date - first.0).num_days() as f64 / span * (CHART_SLOTS - 1.0)).round() as usize;
+        match slots.last_mut() {
+            Some(last) if last.0 == slot => {
+                last.2 = &day.date;
+                last.3 += day.count;
+            }
+            _ => slots.push((slot, &day.date, &day.date, day.count)),
+        }
+    }
+    let max = slots.iter().map(|s| s.3).max().unwrap_or(1).max(1) as f64;
+    let bars = slots
         .iter()
-        .map(|(date, day)| {
-            let height = (30.0 * day.count as f64 / max).max(2.0);
+        .map(|&(slot, from, to, count)| {
+            let height = (30.0 * count as f64 / max).max(2.0);
             Bar {
-                x: format!("{:.1}", CHART_WIDTH * (*date - first.0).num_days() as f64 / span),
+                x: format!("{:.1}", CHART_WIDTH * slot as f64 / (CHART_SLOTS - 1.0)),
                 y: format!("{:.1}", 34.0 - height),
                 height: format!("{height:.1}"),
-                date: day.date.clone(),
-                count: day.count,
+                date: if from == to { from.to_string() } else { format!("{from} – {to}") },
+                count,
             }
         })
         .collect();

@@ -135,10 +135,18 @@ impl Batch<'_> {
                 let own = join.forms.iter().copied().min().unwrap_or_default();
                 self.tx
                     .prepare_cached(
-                        "INSERT INTO entity_items (article_id, local, ord, component, surname, data)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        "INSERT INTO entity_items (article_id, local, ord, component, surname, mentions, data)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     )?
-                    .execute(params![id, local as i64, ord, own, join.surname, serde_json::to_string(entity)?])?;
+                    .execute(params![
+                        id,
+                        local as i64,
+                        ord,
+                        own,
+                        join.surname,
+                        entity.mentions as i64,
+                        serde_json::to_string(entity)?
+                    ])?;
                 for key in &join.forms {
                     self.tx
                         .prepare_cached("INSERT INTO entity_keys (key, article_id, local) VALUES (?1, ?2, ?3)")?

@@ -339,6 +339,10 @@ WHEN old.story_id IS NOT new.story_id BEGIN
     UPDATE stories SET size = size - 1 WHERE id = old.story_id;
     UPDATE stories SET size = size + 1 WHERE id = new.story_id;
 END;
+-- An entity's articles newest first and its mentions per day, read from one index.
+ALTER TABLE entity_items ADD COLUMN mentions INTEGER NOT NULL DEFAULT 0;
+UPDATE entity_items SET mentions = json_extract(data, '$.mentions');
+CREATE INDEX entity_items_timeline ON entity_items(component, ord, mentions, article_id);
 "#,
 ];
 

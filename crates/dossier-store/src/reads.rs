@@ -206,31 +206,43 @@ impl Store {
         Ok(found)
     }
 
-    /// The newest `limit` articles naming an entity, and how many name it.
+    /// The newest `limit` articles naming an entity, and how many name it: a walk down
+    /// the entity's index entries, newest first, until `limit` articles are seen.
     pub fn entity_articles(&self, id: &str, limit: usize) -> Result<(Vec<String>, usize)> {
-        let total: i64 = self.conn.prepare_cached(
-            "SELECT count(DISTINCT article_id) FROM entity_items WHERE component = (SELECT component FROM entities WHERE id = ?1)",
-        )?
-        .query_row([id], |r| r.get(0))?;
-        let ids = column(
-            &self.conn,
-            "SELECT article_id FROM entity_items WHERE component = (SELECT component FROM entities WHERE id = ?1)
-             GROUP BY article_id ORDER BY max(ord) DESC LIMIT ?2",
-            params![id, crate::sql_count(limit)],
-        )?;
-        Ok((ids, total as usize))
+        let Some((component, total)) = self.entity_component(id)? else { return Ok((Vec::new(), 0)) };
+        let mut statement =
+            self.conn.prepare_cached("SELECT article_id FROM entity_items WHERE component = ?1 ORDER BY ord DESC")?;
+        let mut rows = statement.query([component])?;
+        let mut ids: Vec<String> = Vec::new();
+        while ids.len() < limit {
+            let Some(row) = rows.next()? else { break };
+            let article: String = row.get(0)?;
+            if !ids.contains(&article) {
+                ids.push(article);
+            }
+        }
+        Ok((ids, total))
     }
 
-    /// How often an entity is named on each publication day (None: undated articles), oldest first.
+    /// An entity's component and how many articles name it.
+    fn entity_component(&self, id: &str) -> Result<Option<(i64, usize)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT component, articles FROM entities WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))
+            .optional()?)
+    }
+
+    /// How often an entity is named on each publication day (None: undated articles),
+    /// oldest first: one pass over the entity's index entries.
     pub fn entity_mentions_per_day(&self, id: &str) -> Result<Vec<(Option<String>, usize)>> {
+        let Some((component, _)) = self.entity_component(id)? else { return Ok(Vec::new()) };
         // The order key begins with the article's date: no join with the articles.
         let mut statement = self.conn.prepare_cached(
-            "SELECT CASE WHEN substr(ord, 1, 1) = '0' THEN substr(ord, 2, 10) END AS day,
-                    sum(json_extract(data, '$.mentions'))
-             FROM entity_items WHERE component = (SELECT component FROM entities WHERE id = ?1)
-             GROUP BY day ORDER BY day IS NULL, day",
+            "SELECT CASE WHEN substr(ord, 1, 1) = '0' THEN substr(ord, 2, 10) END AS day, sum(mentions)
+             FROM entity_items WHERE component = ?1 GROUP BY day ORDER BY day IS NULL, day",
         )?;
-        let rows = statement.query_map([id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?;
+        let rows = statement.query_map([component], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
