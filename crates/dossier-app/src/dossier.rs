@@ -105,10 +105,21 @@ fn by_prefix<'a, T>(items: &'a [T], id: &str, id_of: impl Fn(&T) -> &String) -> 
 pub fn story_coverage(store: &Store, story: &str) -> anyhow::Result<Coverage> {
     let found = store.story_findings(story)?;
     let (members, canonical) = story_members(store, story)?;
+    let analysis = Analysis { quotes: found.quotes, events: found.events, ..Analysis::default() };
+    Ok(coverage_of(story, &members, &canonical, &analysis))
+}
+
+/// The coverage matrix of a story from its members (with the canonical copy of each
+/// duplicate among them) and its stored quotes and events.
+pub fn coverage_of(
+    story: &str,
+    members: &[Article],
+    canonical: &HashMap<String, String>,
+    analysis: &Analysis,
+) -> Coverage {
     let inputs: Vec<ArticleInput<'_>> =
         members.iter().map(|a| ArticleInput::of(a, Some(story), canonical.get(&a.id).map(String::as_str))).collect();
-    let analysis = Analysis { quotes: found.quotes, events: found.events, ..Analysis::default() };
-    Ok(analysis::coverage(&analysis, &inputs, story))
+    analysis::coverage(analysis, &inputs, story)
 }
 
 /// A story's members (oldest first, inherited metadata filled in) and the canonical

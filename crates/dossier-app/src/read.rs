@@ -4,7 +4,7 @@
 //! and the HTML pages all show these.
 
 use crate::export::{event_rows, quote_rows, ExportArticle, ExportEvent, ExportQuote};
-use dossier_core::across::analysis::{self, Analysis, ArticleInput, Coverage};
+use dossier_core::across::analysis::{self, Analysis, Coverage};
 use dossier_core::across::diff::{self, Step};
 use dossier_core::reading::article::Article;
 use dossier_store::{ArticleFilter, EntitySummary, ListedArticle, Store, StoreError};
@@ -286,17 +286,9 @@ pub fn story(store: &Store, id: &str) -> anyhow::Result<StoryView> {
     let row = found(store.story(id)?, "story", id)?;
     let (members, canonical) = crate::dossier::story_members(store, &row.id)?;
     let findings = store.story_findings(&row.id)?;
-    let mut quotes = findings.quotes;
-    let mut timeline = findings.events;
-    let coverage = {
-        let inputs: Vec<ArticleInput<'_>> = members
-            .iter()
-            .map(|a| ArticleInput::of(a, Some(&row.id), canonical.get(&a.id).map(String::as_str)))
-            .collect();
-        let analysis = Analysis { quotes: quotes.clone(), events: timeline.clone(), ..Analysis::default() };
-        analysis::coverage(&analysis, &inputs, &row.id)
-    };
-    let mut coverage = coverage;
+    let analysis = Analysis { quotes: findings.quotes, events: findings.events, ..Analysis::default() };
+    let mut coverage = crate::dossier::coverage_of(&row.id, &members, &canonical, &analysis);
+    let (mut quotes, mut timeline) = (analysis.quotes, analysis.events);
     let sources_shown = Shown::cut(&mut coverage.columns, STORY_SOURCES);
     let coverage_rows = Shown::cut(&mut coverage.rows, STORY_ITEMS);
     for row in &mut coverage.rows {
@@ -442,10 +434,7 @@ pub fn entity(store: &Store, id: &str) -> anyhow::Result<EntityView> {
     let (article_ids, articles_total) = store.entity_articles(id, ENTITY_ITEMS)?;
     let mut articles = Vec::with_capacity(article_ids.len());
     for article in article_ids {
-        let Some(found) = store.inherited_article(&article)? else { continue };
-        let story = store.story_of_article(&article)?;
-        let duplicate_of = store.canonical_id(&article)?.filter(|c| *c != article);
-        articles.push(ArticleSummary::of(ListedArticle { article: found, story, duplicate_of }));
+        articles.extend(store.listed_article(&article)?.map(ArticleSummary::of));
     }
     let mut undated_mentions = 0;
     let mut mentions_over_time = Vec::new();
@@ -501,9 +490,7 @@ pub struct ArticleView {
 
 /// The article whose id is `id` or begins with it.
 pub fn article(store: &Store, id: &str) -> anyhow::Result<ArticleView> {
-    let article = found(store.inherited_article(id)?, "article", id)?;
-    let story = store.story_of_article(&article.id)?;
-    let duplicate_of = store.canonical_id(&article.id)?.filter(|c| *c != article.id);
+    let ListedArticle { article, story, duplicate_of } = found(store.listed_article(id)?, "article", id)?;
     let marks: HashMap<usize, EntityMark> = store
         .article_entity_ids(&article.id)?
         .into_iter()

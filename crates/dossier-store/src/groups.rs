@@ -26,6 +26,13 @@ pub struct DuplicateMember {
     pub similarity: f64,
 }
 
+impl DuplicateMember {
+    /// From a `duplicate_members` row (an unknown kind reads as near).
+    pub(crate) fn of(article_id: String, kind: &str, similarity: f64) -> DuplicateMember {
+        DuplicateMember { article_id, kind: DuplicateKind::parse(kind).unwrap_or(DuplicateKind::Near), similarity }
+    }
+}
+
 /// A story as lists show it: its size and outlets, not its members.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StoryListing {
@@ -668,11 +675,7 @@ impl Store {
         let mut groups: Vec<DuplicateGroup> = Vec::new();
         for row in rows {
             let (canonical, article_id, kind, similarity) = row?;
-            let member = DuplicateMember {
-                article_id,
-                kind: DuplicateKind::parse(&kind).unwrap_or(DuplicateKind::Near),
-                similarity,
-            };
+            let member = DuplicateMember::of(article_id, &kind, similarity);
             match groups.last_mut() {
                 Some(group) if group.canonical == canonical => group.members.push(member),
                 _ => groups.push(DuplicateGroup { canonical, members: vec![member] }),

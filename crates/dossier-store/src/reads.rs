@@ -4,7 +4,6 @@
 use crate::analysis::{column, components_named, inherited_article, quotes_from, resolve_stored, EntitySummary};
 use crate::{DuplicateGroup, DuplicateMember, Result, Store, StoreError, MIGRATIONS};
 use dossier_core::across::analysis::{ArticleFindings, MergedQuote, ANALYZER_VERSION};
-use dossier_core::across::fingerprint::DuplicateKind;
 use dossier_core::reading::article::Article;
 use rusqlite::{params, params_from_iter, Connection, OpenFlags, OptionalExtension};
 use std::path::Path;
@@ -123,12 +122,18 @@ impl Store {
         let ids: Vec<String> = column(&self.conn, &sql, params_from_iter(values.iter()))?;
         let mut page = Vec::with_capacity(ids.len());
         for id in ids {
-            let Some(article) = inherited_article(&self.conn, &id)? else { continue };
-            let story = self.story_of_article(&id)?;
-            let duplicate_of = self.canonical_id(&id)?.filter(|c| *c != id);
-            page.push(ListedArticle { article, story, duplicate_of });
+            page.extend(self.listed_article(&id)?);
         }
         Ok((page, total as usize))
+    }
+
+    /// The article whose id is `id` or begins with it, with what it inherits from its
+    /// canonical copy, its story and the article it duplicates: a few index lookups.
+    pub fn listed_article(&self, id: &str) -> Result<Option<ListedArticle>> {
+        let Some(article) = inherited_article(&self.conn, id)? else { return Ok(None) };
+        let story = self.story_of_article(&article.id)?;
+        let duplicate_of = self.canonical_id(&article.id)?.filter(|c| *c != article.id);
+        Ok(Some(ListedArticle { article, story, duplicate_of }))
     }
 
     /// The story an article belongs to.
@@ -292,14 +297,7 @@ impl Store {
             "SELECT article_id, kind, similarity FROM duplicate_members WHERE canonical_id = ?1 ORDER BY article_id",
         )?;
         let members = statement
-            .query_map([canonical], |r| {
-                let kind: String = r.get(1)?;
-                Ok(DuplicateMember {
-                    article_id: r.get(0)?,
-                    kind: DuplicateKind::parse(&kind).unwrap_or(DuplicateKind::Near),
-                    similarity: r.get(2)?,
-                })
-            })?
+            .query_map([canonical], |r| Ok(DuplicateMember::of(r.get(0)?, &r.get::<_, String>(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok((!members.is_empty()).then(|| DuplicateGroup { canonical: canonical.to_string(), members }))
     }
