@@ -60,6 +60,9 @@ pub enum Stage {
     Serve,
     /// Read latencies (p50, p99) and upload-to-visible time on the store --db (built by `dossier analyze`).
     Reads,
+    /// Adds --articles new generated articles (continuing the store's generated sequence) to
+    /// the store --db, as `dossier analyze` would, search index included; prints where the time went.
+    Add,
 }
 
 pub struct Base {
@@ -202,9 +205,10 @@ fn reshape(base: &Base, i: usize) -> (&'static str, String) {
     }
 }
 
-fn write_corpus(dir: &Path, bases: &[Base], count: usize) -> anyhow::Result<u64> {
+/// Writes the generated articles numbered `numbers` into `dir`, a folder per thousand.
+fn write_corpus(dir: &Path, bases: &[Base], numbers: std::ops::Range<usize>) -> anyhow::Result<u64> {
     std::fs::create_dir_all(dir)?;
-    let written: anyhow::Result<Vec<u64>> = (0..count)
+    let written: anyhow::Result<Vec<u64>> = numbers
         .into_par_iter()
         .map(|i| {
             let (extension, content) = reshape(&bases[i % bases.len()], i);
@@ -215,6 +219,49 @@ fn write_corpus(dir: &Path, bases: &[Base], count: usize) -> anyhow::Result<u64>
         })
         .collect();
     Ok(written?.iter().sum())
+}
+
+/// Where an ingest's wall-clock time went, the search index last.
+fn print_stages(stages: &ingest::Stages, indexing: std::time::Duration, total: f64) {
+    println!("where the time went (wall clock):");
+    let stages = stages.0.iter().copied().chain(std::iter::once(("search index", indexing)));
+    for (stage, spent) in stages {
+        let seconds = spent.as_secs_f64();
+        println!("  {stage:<40} {seconds:>8.2} s {:>5.1}%", 100.0 * seconds / total);
+    }
+}
+
+/// Adds `count` generated articles to the store at `db` (numbered after those it holds,
+/// so that they join its stories and duplicate groups as the stream would) and times
+/// the whole write: articles, duplicate groups, stories, the analysis across articles
+/// and the search index.
+fn add_to_store(db: &Path, bases: &[Base], count: usize) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open(db)?;
+    let index = dossier_app::search::open_index(db, &store, &mut |_| {})?;
+    let held = store.count()?;
+    let dir = std::env::temp_dir().join(format!("dossier-bench-add-{}", std::process::id()));
+    write_corpus(&dir, bases, held..held + count)?;
+    println!("Adding {count} generated articles to {} ({held} articles) …", db.display());
+    let started = Instant::now();
+    let summary = ingest::ingest(&mut store, std::slice::from_ref(&dir), &bench_options())?;
+    let indexing = Instant::now();
+    dossier_app::search::catch_up(&index, &store)?;
+    let indexing = indexing.elapsed();
+    let total = started.elapsed().as_secs_f64();
+    std::fs::remove_dir_all(&dir)?;
+    println!(
+        "added {} articles ({} problems) in {total:.2} s, search index included ({:.0} articles/s)",
+        summary.inserted,
+        summary.problems.len(),
+        summary.inserted as f64 / total
+    );
+    print_stages(&summary.stages, indexing, total);
+    println!("peak memory: {}", peak_memory().map_or("unknown".into(), human_bytes));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_options() -> ingest::Options {
+    ingest::Options { max_file_size: u64::MAX, progress: true, ..ingest::Options::default() }
 }
 
 /// Peak resident memory of this process (Linux), in bytes.
@@ -251,13 +298,18 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if args.stage == Stage::Serve {
         return crate::bench_web::server_load(args.seconds, args.clients, args.db.as_deref());
     }
+    if args.stage == Stage::Add {
+        let db =
+            args.db.as_deref().ok_or_else(|| anyhow::anyhow!("--stage add needs --db FILE (a store to add to)"))?;
+        return add_to_store(db, &bases, args.articles);
+    }
     let temporary = args.corpus.is_none();
     let dir = args
         .corpus
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("dossier-bench-{}", std::process::id())));
     println!("Generating {} articles from {} real ones in {} …", args.articles, bases.len(), dir.display());
-    let bytes = write_corpus(&dir, &bases, args.articles)?;
+    let bytes = write_corpus(&dir, &bases, 0..args.articles)?;
 
     let mut problems = Vec::new();
     let tasks = ingest::collect_files(std::slice::from_ref(&dir), &mut problems);
@@ -271,16 +323,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let db = dir.join("bench.db");
     let mut store = Store::open(&db)?;
     let started = Instant::now();
-    let summary = ingest::ingest(
-        &mut store,
-        std::slice::from_ref(&dir),
-        &ingest::Options {
-            max_file_size: u64::MAX,
-            progress: true,
-            story_threshold: dossier_core::across::stories::STORY_THRESHOLD,
-            story_rebuild_limit: 20_000,
-        },
-    )?;
+    let summary = ingest::ingest(&mut store, std::slice::from_ref(&dir), &bench_options())?;
     let indexing = Instant::now();
     dossier_app::search::open_index(&db, &store, &mut |_| {})?;
     let indexing = indexing.elapsed();
@@ -300,12 +343,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     ] {
         println!("{stage:<34} {seconds:>10.2} {:>14.0} {:>10.1}", count as f64 / seconds, bytes as f64 / 1e6 / seconds);
     }
-    println!("where the full ingest's time went (wall clock):");
-    let stages = summary.stages.0.iter().copied().chain(std::iter::once(("search index", indexing)));
-    for (stage, spent) in stages {
-        let seconds = spent.as_secs_f64();
-        println!("  {stage:<40} {seconds:>8.2} s {:>5.1}%", 100.0 * seconds / full);
-    }
+    print_stages(&summary.stages, indexing, full);
     println!(
         "threads: {}   peak memory: {}   store: {}",
         rayon::current_num_threads(),

@@ -233,18 +233,19 @@ fn date_events(
     members: &[ArticleInput<'_>],
     found: &HashMap<&str, &ArticleFindings>,
 ) -> Vec<(String, Vec<ArticleEvent>)> {
-    let words: HashMap<&str, HashSet<String>> =
-        members.iter().map(|i| (i.id, timeline::content_words(&i.paragraphs.join(" ")))).collect();
+    // Only undated members need the words of the dated ones.
+    let any_undated = members.iter().any(|m| m.published.is_none() && m.story.is_some());
+    let dated = any_undated.then(|| {
+        timeline::DatedWords::new(
+            members.iter().filter(|m| m.story.is_some()).filter_map(|m| Some((m.published?, m.paragraphs.as_slice()))),
+        )
+    });
     members
         .iter()
         .map(|input| {
             let inferred = || {
-                let dated = members
-                    .iter()
-                    .filter(|m| m.id != input.id && m.story.is_some())
-                    .filter_map(|m| Some((m.published?, &words[m.id])));
                 input.story?;
-                timeline::infer_reference(&words[input.id], dated)
+                dated.as_ref()?.reference_for(&input.paragraphs)
             };
             let reference: Reference = input.published.map(|d| (d, false)).or_else(|| inferred().map(|d| (d, true)));
             let events = match (reference, found.get(input.id)) {

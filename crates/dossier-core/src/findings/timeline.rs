@@ -302,17 +302,59 @@ pub fn overlap(a: &std::collections::HashSet<String>, b: &std::collections::Hash
     a.intersection(b).count() as f64 / a.union(b).count() as f64
 }
 
-/// For an article without a date: the date of the dated story member whose words
-/// are most like its own.
-pub fn infer_reference<'a>(
-    words: &std::collections::HashSet<String>,
-    dated: impl IntoIterator<Item = (NaiveDate, &'a std::collections::HashSet<String>)>,
-) -> Option<NaiveDate> {
-    dated
-        .into_iter()
-        .map(|(date, other)| (overlap(words, other), date))
-        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
-        .map(|(_, date)| date)
+/// The dated members of a story by their words, to give an article without a date the
+/// date of the dated member whose words are most like its own (Jaccard similarity; the
+/// earliest date among equals). Only the members sharing a word with it are counted,
+/// through an index of words, so a story's undated members cost their words, not a
+/// comparison with every dated member.
+pub struct DatedWords {
+    word_ids: std::collections::HashMap<String, u32>,
+    /// For each word, the dated members using it.
+    postings: Vec<Vec<u32>>,
+    /// Each dated member's date and number of distinct words.
+    dated: Vec<(NaiveDate, usize)>,
+}
+
+impl DatedWords {
+    /// Indexes the words of each dated member (its date and its paragraphs).
+    pub fn new<'t>(dated: impl IntoIterator<Item = (NaiveDate, &'t [&'t str])>) -> DatedWords {
+        let mut index = DatedWords { word_ids: Default::default(), postings: Vec::new(), dated: Vec::new() };
+        for (date, paragraphs) in dated {
+            let member = index.dated.len() as u32;
+            let words = content_words(&paragraphs.join(" "));
+            index.dated.push((date, words.len()));
+            for word in words {
+                let next = index.postings.len() as u32;
+                let id = *index.word_ids.entry(word).or_insert(next);
+                if id == next {
+                    index.postings.push(Vec::new());
+                }
+                index.postings[id as usize].push(member);
+            }
+        }
+        index
+    }
+
+    /// The date for an article without one, from its paragraphs; None when no member is dated.
+    pub fn reference_for(&self, paragraphs: &[&str]) -> Option<NaiveDate> {
+        let words = content_words(&paragraphs.join(" "));
+        let mut shared = vec![0u32; self.dated.len()];
+        for id in words.iter().filter_map(|w| self.word_ids.get(w)) {
+            for &member in &self.postings[*id as usize] {
+                shared[member as usize] += 1;
+            }
+        }
+        let similarity = |(&(_, size), &shared): (&(NaiveDate, usize), &u32)| match (words.len(), size) {
+            (0, _) | (_, 0) => 0.0,
+            (own, size) => shared as f64 / (own + size - shared as usize) as f64,
+        };
+        self.dated
+            .iter()
+            .zip(&shared)
+            .map(|member| (similarity(member), member.0 .0))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+            .map(|(_, date)| date)
+    }
 }
 
 #[cfg(test)]
