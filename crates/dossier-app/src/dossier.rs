@@ -3,7 +3,7 @@
 
 use dossier_core::across::analysis::{self, Analysis, ArticleInput, Coverage};
 use dossier_core::reading::article::Article;
-use dossier_store::{DuplicateGroup, Store, StoryRow};
+use dossier_store::{DuplicateGroup, Store, StoryMember, StoryRow};
 use std::collections::HashMap;
 
 pub struct Dossier {
@@ -101,42 +101,27 @@ fn by_prefix<'a, T>(items: &'a [T], id: &str, id_of: impl Fn(&T) -> &String) -> 
 }
 
 /// Who reported what in one story, and who left it out: read from the story's stored
-/// quotes and events and its members, whatever the size of the rest of the store.
+/// quotes and events and its members' rows, whatever the size of the rest of the store.
 pub fn story_coverage(store: &Store, story: &str) -> anyhow::Result<Coverage> {
     let found = store.story_findings(story)?;
-    let (members, canonical) = story_members(store, story)?;
+    let members = store.story_member_rows(story)?;
     let analysis = Analysis { quotes: found.quotes, events: found.events, ..Analysis::default() };
-    Ok(coverage_of(story, &members, &canonical, &analysis))
+    Ok(coverage_of(story, &members, &analysis))
 }
 
-/// The coverage matrix of a story from its members (with the canonical copy of each
-/// duplicate among them) and its stored quotes and events.
-pub fn coverage_of(
-    story: &str,
-    members: &[Article],
-    canonical: &HashMap<String, String>,
-    analysis: &Analysis,
-) -> Coverage {
-    let inputs: Vec<ArticleInput<'_>> =
-        members.iter().map(|a| ArticleInput::of(a, Some(story), canonical.get(&a.id).map(String::as_str))).collect();
+/// The coverage matrix of a story from its members and its stored quotes and events.
+pub fn coverage_of(story: &str, members: &[StoryMember], analysis: &Analysis) -> Coverage {
+    let inputs: Vec<ArticleInput<'_>> = members
+        .iter()
+        .map(|m| ArticleInput {
+            id: &m.id,
+            outlet: m.outlet.as_deref(),
+            published: m.published,
+            story: Some(story),
+            duplicate_of: m.duplicate_of.as_deref(),
+            // Coverage reads who reported what, never the text.
+            paragraphs: Vec::new(),
+        })
+        .collect();
     analysis::coverage(analysis, &inputs, story)
-}
-
-/// A story's members (oldest first, inherited metadata filled in) and the canonical
-/// copy of each duplicate among them: the story's rows, whatever the size of the store.
-pub fn story_members(store: &Store, story: &str) -> anyhow::Result<(Vec<Article>, HashMap<String, String>)> {
-    let members = store.story_articles(story)?;
-    let canonical = canonicals_of(store, &members)?;
-    Ok((members, canonical))
-}
-
-/// The canonical copy of each duplicate among `articles`: one index lookup each.
-pub fn canonicals_of(store: &Store, articles: &[Article]) -> anyhow::Result<HashMap<String, String>> {
-    let mut canonical = HashMap::new();
-    for article in articles {
-        if let Some(of) = store.canonical_id(&article.id)?.filter(|c| *c != article.id) {
-            canonical.insert(article.id.clone(), of);
-        }
-    }
-    Ok(canonical)
 }

@@ -7,7 +7,7 @@ use crate::export::{event_rows, quote_rows, ExportArticle, ExportEvent, ExportQu
 use dossier_core::across::analysis::{self, Analysis, Coverage};
 use dossier_core::across::diff::{self, Step};
 use dossier_core::reading::article::Article;
-use dossier_store::{ArticleFilter, EntitySummary, ListedArticle, Store, StoreError};
+use dossier_store::{ArticleFilter, EntitySummary, ListedArticle, Store, StoreError, StoryMember};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -188,9 +188,8 @@ pub fn stories(store: &Store, window: Window) -> anyhow::Result<Page<StorySummar
     let (listings, total) = store.story_page(window.per_page, window.offset())?;
     let mut items = Vec::with_capacity(listings.len());
     for listing in listings {
-        let per_day = store.story_days(&listing.id)?.into_iter().map(|(date, count)| DayCount { date, count });
         items.push(StorySummary {
-            per_day: per_day.collect(),
+            per_day: per_day(store, &listing.id)?,
             id: listing.id,
             label: listing.label,
             first: listing.first,
@@ -209,8 +208,10 @@ pub struct Source {
     pub title: Option<String>,
     pub outlet: Option<String>,
     pub published: Option<String>,
-    /// Duplicates of this article, with what only each side has.
+    /// Duplicates of this article, with what only each side has (the first
+    /// [`SOURCE_COPIES`]; `all_copies` counts them all).
     pub copies: Vec<Copy>,
+    pub all_copies: usize,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -281,36 +282,32 @@ pub struct StoryLimits {
 }
 
 /// The story whose id is `id` or begins with it: its members, stored quotes and events
-/// and coverage, read by the story's rows.
+/// and coverage, read by the story's rows; article text only for the copies shown.
 pub fn story(store: &Store, id: &str) -> anyhow::Result<StoryView> {
     let row = found(store.story(id)?, "story", id)?;
-    let (members, canonical) = crate::dossier::story_members(store, &row.id)?;
+    let members = store.story_member_rows(&row.id)?;
     let findings = store.story_findings(&row.id)?;
     let analysis = Analysis { quotes: findings.quotes, events: findings.events, ..Analysis::default() };
-    let mut coverage = crate::dossier::coverage_of(&row.id, &members, &canonical, &analysis);
+    let mut coverage = crate::dossier::coverage_of(&row.id, &members, &analysis);
     let (mut quotes, mut timeline) = (analysis.quotes, analysis.events);
     let sources_shown = Shown::cut(&mut coverage.columns, STORY_SOURCES);
     let coverage_rows = Shown::cut(&mut coverage.rows, STORY_ITEMS);
     for row in &mut coverage.rows {
         row.reported.truncate(STORY_SOURCES);
     }
-    let by_id: HashMap<&str, &Article> = members.iter().map(|a| (a.id.as_str(), a)).collect();
+    let by_id: HashMap<&str, &StoryMember> = members.iter().map(|m| (m.id.as_str(), m)).collect();
     let sources = coverage.columns.iter().map(|c| source(store, &by_id, c)).collect::<anyhow::Result<_>>()?;
     let timeline_shown = Shown::cut(&mut timeline, STORY_ITEMS);
     let quotes_shown = Shown::cut(&mut quotes, STORY_ITEMS);
-    let per_day = store.story_days(&row.id)?.into_iter().map(|(date, count)| DayCount { date, count }).collect();
-    let mut outlets: Vec<String> = members.iter().filter_map(|a| a.outlet.clone()).collect();
-    outlets.sort();
-    outlets.dedup();
     Ok(StoryView {
         story: StorySummary {
-            articles: row.articles.len(),
+            articles: members.len(),
+            per_day: per_day(store, &row.id)?,
+            outlets: store.story_outlets(&row.id)?,
             id: row.id,
             label: row.label,
             first: row.first,
             last: row.last,
-            outlets,
-            per_day,
         },
         sources,
         timeline: event_rows(&timeline),
@@ -320,53 +317,63 @@ pub fn story(store: &Store, id: &str) -> anyhow::Result<StoryView> {
     })
 }
 
-/// A source column with its copies and what each adds or leaves out.
+/// A story's articles per publication day.
+fn per_day(store: &Store, story: &str) -> anyhow::Result<Vec<DayCount>> {
+    Ok(store.story_days(story)?.into_iter().map(|(date, count)| DayCount { date, count }).collect())
+}
+
+/// The most copies of one source a story view compares with it, paragraph by paragraph.
+pub const SOURCE_COPIES: usize = 20;
+
+/// A source column with its copies and what each adds or leaves out (for the first
+/// [`SOURCE_COPIES`]; the texts compared are read for those alone).
 fn source(
     store: &Store,
-    members: &HashMap<&str, &Article>,
+    members: &HashMap<&str, &StoryMember>,
     column: &analysis::CoverageColumn,
 ) -> anyhow::Result<Source> {
-    let article = members.get(column.article.as_str()).copied();
-    let kinds: HashMap<String, String> = match column.copies.is_empty() {
-        true => HashMap::new(),
-        false => store
+    let member = members.get(column.article.as_str()).copied();
+    let mut copies = Vec::new();
+    if !column.copies.is_empty() {
+        let kinds: HashMap<String, String> = store
             .duplicate_group(&column.article)?
             .map(|g| g.members.into_iter().map(|m| (m.article_id, m.kind.as_str().to_string())).collect())
-            .unwrap_or_default(),
-    };
-    let copies = column
-        .copies
-        .iter()
-        .filter_map(|id| {
-            let (original, copy) = (article?, *members.get(id.as_str())?);
-            let a: Vec<&str> = original.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            let b: Vec<&str> = copy.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            let (mut only_in_source, mut only_in_copy, mut reworded) = (Vec::new(), Vec::new(), 0);
-            for step in diff::paragraphs(&a, &b) {
-                match step {
-                    Step::OnlyFirst(i) => only_in_source.push(a[i].to_string()),
-                    Step::OnlySecond(j) => only_in_copy.push(b[j].to_string()),
-                    Step::Changed(..) => reworded += 1,
-                    Step::Same(..) => {}
-                }
+            .unwrap_or_default();
+        if let Some(original) = store.article(&column.article)? {
+            for id in column.copies.iter().take(SOURCE_COPIES) {
+                let Some(copy) = store.article(id)? else { continue };
+                let kind = kinds.get(id).cloned().unwrap_or_else(|| "duplicate".into());
+                let outlet = members.get(id.as_str()).and_then(|m| m.outlet.clone());
+                copies.push(Copy::of(&original, &copy, kind, outlet));
             }
-            Some(Copy {
-                article: id.clone(),
-                kind: kinds.get(id).cloned().unwrap_or_else(|| "duplicate".into()),
-                outlet: copy.outlet.clone(),
-                only_in_source,
-                only_in_copy,
-                reworded,
-            })
-        })
-        .collect();
+        }
+    }
     Ok(Source {
         article: column.article.clone(),
-        title: article.and_then(|a| a.title.clone()),
+        title: member.and_then(|m| m.title.clone()),
         outlet: column.outlet.clone(),
         published: column.published.map(|d| d.to_string()),
         copies,
+        all_copies: column.copies.len(),
     })
+}
+
+impl Copy {
+    /// What only the source and only the copy hold, paragraph by paragraph.
+    fn of(original: &Article, copy: &Article, kind: String, outlet: Option<String>) -> Copy {
+        let a: Vec<&str> = original.paragraphs.iter().map(|p| p.text.as_str()).collect();
+        let b: Vec<&str> = copy.paragraphs.iter().map(|p| p.text.as_str()).collect();
+        let (mut only_in_source, mut only_in_copy, mut reworded) = (Vec::new(), Vec::new(), 0);
+        for step in diff::paragraphs(&a, &b) {
+            match step {
+                Step::OnlyFirst(i) => only_in_source.push(a[i].to_string()),
+                Step::OnlySecond(j) => only_in_copy.push(b[j].to_string()),
+                Step::Changed(..) => reworded += 1,
+                Step::Same(..) => {}
+            }
+        }
+        Copy { article: copy.id.clone(), kind, outlet, only_in_source, only_in_copy, reworded }
+    }
 }
 
 /// Quotes grouped by speaker (named as the dossier's entity, whatever the spelling of

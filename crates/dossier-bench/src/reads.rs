@@ -3,9 +3,10 @@
 //! upload to its article being visible (stored, analysed, searchable).
 
 use crate::bench::peak_memory;
-use dossier_app::{dossier, ingest, search, Dossier};
+use dossier_app::read::{self, Window};
+use dossier_app::{dossier, ingest, search};
 use dossier_search::Filters;
-use dossier_store::Store;
+use dossier_store::{ArticleFilter, Store};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -45,18 +46,19 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
     let articles = store.count()?;
     let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     println!(
-        "Reads on {} ({articles} articles, {} per article)",
+        "Reads on {} ({articles} articles, {} per article), through the read models the CLI, API and pages use",
         db.display(),
         dossier_app::ingest::human_bytes(size / articles.max(1) as u64)
     );
-    let stories = store.stories()?;
-    let largest = stories.iter().max_by_key(|s| s.articles.len()).map(|s| (s.id.clone(), s.articles.len()));
-    let story_ids: Vec<String> = spread(&stories.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), SAMPLES);
-    drop(stories);
+    let (ranked, stories) = store.story_page(usize::MAX, 0)?;
+    let largest = ranked.first().map(|s| (s.id.clone(), s.articles));
+    let story_ids: Vec<String> = spread(&ranked.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), SAMPLES);
+    drop(ranked);
     let (article_ids, _) = store.document_ids()?;
     let article_ids = spread(&article_ids, SAMPLES);
     let (people, _) = store.entity_page(Some("person"), SAMPLES, 0)?;
     let names: Vec<String> = people.iter().map(|p| p.name.clone()).collect();
+    let entity_ids: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
     let started = Instant::now();
     let index = search::open_index(db, &store, &mut |_| {})?;
     let index_open = started.elapsed();
@@ -64,32 +66,40 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|w| w.to_string())
         .collect();
+    let pages: Vec<usize> = (0..SAMPLES).map(|i| 1 + i * 10).collect();
+    let window = |page: usize| Window { page, per_page: 20 };
 
+    println!("{stories} stories");
     println!("{:<34} {:>7} {:>10} {:>10} {:>10}", "read", "samples", "p50 ms", "p99 ms", "max ms");
-    let offsets: Vec<usize> = (0..SAMPLES).map(|i| i * 100).collect();
     report(
-        "entities (a page of 100)",
-        &timed(&offsets, |&o| store.entity_page(None, 100, o).map(drop).map_err(Into::into))?,
+        "articles (a page of 20)",
+        &timed(&pages, |&p| read::articles(&store, &Default::default(), window(p)).map(drop))?,
     );
-    report(
-        "quotes --speaker (top people)",
-        &timed(&names, |n| store.quotes_of_speaker(n).map(drop).map_err(Into::into))?,
-    );
-    report("story (members)", &timed(&story_ids, |s| dossier::story_members(&store, s).map(drop))?);
-    report("timeline (story findings)", &timed(&story_ids, |s| store.story_findings(s).map(drop).map_err(Into::into))?);
-    report("coverage", &timed(&story_ids, |s| dossier::story_coverage(&store, s).map(drop))?);
+    report("stories (a page of 20)", &timed(&pages, |&p| read::stories(&store, window(p)).map(drop))?);
+    report("story (view)", &timed(&story_ids, |s| read::story(&store, s).map(drop))?);
     if let Some((largest, members)) = &largest {
         let five = vec![largest.clone(); 5];
+        report(&format!("story of {members} (largest, view)"), &timed(&five, |s| read::story(&store, s).map(drop))?);
         report(
-            &format!("story of {members} (largest, members)"),
-            &timed(&five, |s| dossier::story_members(&store, s).map(drop))?,
-        );
-        report(
-            &format!("story of {members} (coverage)"),
-            &timed(&five, |s| dossier::story_coverage(&store, s).map(drop))?,
+            &format!("articles of the story of {members} (page)"),
+            &timed(&five, |s| {
+                let filter = ArticleFilter { story: Some(s.clone()), ..ArticleFilter::default() };
+                read::articles(&store, &filter, window(1)).map(drop)
+            })?,
         );
     }
-    report("show (one article)", &timed(&article_ids, |a| Dossier::one_article(&store, a).map(drop))?);
+    report("coverage (story)", &timed(&story_ids, |s| dossier::story_coverage(&store, s).map(drop))?);
+    report("timeline (story findings)", &timed(&story_ids, |s| store.story_findings(s).map(drop).map_err(Into::into))?);
+    report("show (article view)", &timed(&article_ids, |a| read::article(&store, a).map(drop))?);
+    report("entities (a page of 20)", &timed(&pages, |&p| read::entities(&store, None, window(p)).map(drop))?);
+    report("entity (view, top people)", &timed(&entity_ids, |e| read::entity(&store, e).map(drop))?);
+    report(
+        "quotes --speaker (a page, top people)",
+        &timed(&names, |n| {
+            let filter = read::QuoteFilter { speaker: Some(n.clone()), ..read::QuoteFilter::default() };
+            read::quotes(&store, &filter, window(1)).map(drop)
+        })?,
+    );
     let searches = spread(&words, SAMPLES);
     report("search (top 20)", &timed(&searches, |w| index.search(w, &Filters::default(), 20, 0).map(drop))?);
     println!("index open and caught up: {:.2} ms", index_open.as_secs_f64() * 1000.0);
@@ -115,13 +125,6 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
     }
     uploads.sort();
     report("upload → visible (5 uploads)", &uploads);
-    let started = Instant::now();
-    let loaded = Dossier::load_articles(&store)?;
-    println!(
-        "whole-dossier load (what `articles`, `stories` and the server still read): {:.2} s for {} articles",
-        started.elapsed().as_secs_f64(),
-        loaded.articles.len()
-    );
     println!("peak memory: {}", peak_memory().map_or("unknown".into(), dossier_app::ingest::human_bytes));
     Ok(ExitCode::SUCCESS)
 }

@@ -75,6 +75,21 @@ enum Command {
         format: ListFormat,
         #[command(flatten)]
         paging: PageArgs,
+        /// Only this story's articles (an id or a unique prefix).
+        #[arg(long)]
+        story: Option<String>,
+        /// Only this outlet's articles.
+        #[arg(long)]
+        outlet: Option<String>,
+        /// Only articles published on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only articles published on or before this day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only articles in this language (ISO 639-1 code, such as en).
+        #[arg(long)]
+        language: Option<String>,
     },
     /// Show one article: clean text and metadata.
     Show {
@@ -348,11 +363,11 @@ fn find_story(store: &Store, id: Option<&str>) -> anyhow::Result<dossier_store::
     match id {
         Some(id) => store.story(id)?.with_context(|| format!("no story with id {id:?} (see `dossier stories`)")),
         None => {
-            let stories = store.stories()?;
-            match stories.as_slice() {
-                [only] => Ok(only.clone()),
-                [] => anyhow::bail!("the dossier has no stories yet (run `dossier analyze PATH`)"),
-                _ => anyhow::bail!("the dossier has {} stories: name one (see `dossier stories`)", stories.len()),
+            let (first, total) = store.story_page(1, 0)?;
+            match (first.first(), total) {
+                (Some(only), 1) => store.story(&only.id)?.context("the story went while it was read"),
+                (_, 0) => anyhow::bail!("the dossier has no stories yet (run `dossier analyze PATH`)"),
+                _ => anyhow::bail!("the dossier has {total} stories: name one (see `dossier stories`)"),
             }
         }
     }
@@ -405,8 +420,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(EXIT_PARTIAL)
             })
         }
-        Command::Articles { format, paging } => {
-            let page = read::articles(&open_store(&cli)?, &Default::default(), paging.window())?;
+        Command::Articles { format, paging, story, outlet, from, to, language } => {
+            let store = open_store(&cli)?;
+            let filter = dossier_store::ArticleFilter {
+                story: story.as_deref().map(|s| read::story_id(&store, s)).transpose()?,
+                outlet: outlet.clone(),
+                from: from.clone(),
+                to: to.clone(),
+                language: language.clone(),
+            };
+            let page = read::articles(&store, &filter, paging.window())?;
             print_list(*format, &page.items, |_| report::print_articles(&page))
         }
         Command::Show { id, original, removed, format } => {
@@ -519,13 +542,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Story { id } => {
             let store = open_store(&cli)?;
-            let Some(story) = store.story(id)? else {
-                eprintln!("dossier: no story with id {id:?} (see `dossier stories`)");
-                return Ok(ExitCode::FAILURE);
-            };
-            // The story's own rows: its members and their canonical copies, nothing else.
-            let (members, duplicate_of) = dossier_app::dossier::story_members(&store, &story.id)?;
-            report::print_story(&story, &members, &duplicate_of);
+            report::print_story(&read::story(&store, id)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex => {

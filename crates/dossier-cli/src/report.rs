@@ -4,13 +4,12 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use dossier_app::export::ExportQuote;
 use dossier_app::ingest::{human_bytes, Summary};
-use dossier_app::read::{ArticleSummary, Page, StorySummary};
+use dossier_app::read::{ArticleSummary, Page, StorySummary, StoryView};
 use dossier_app::Dossier;
 use dossier_core::across::diff::{self, Step};
 use dossier_core::eval::Report;
 use dossier_core::reading::article::Article;
 use dossier_store::StoryRow;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Rows shown before a long list is cut short.
@@ -339,37 +338,42 @@ pub fn print_stories(page: &Page<StorySummary>) {
     println!("{}. `dossier story ID` shows one.", page_note(page.items.len(), page.offset(), page.total, "stories"));
 }
 
-fn outlets<'a>(articles: impl Iterator<Item = &'a Article>) -> Vec<String> {
-    let mut outlets: Vec<String> = articles.filter_map(|a| a.outlet.clone()).collect();
-    outlets.sort();
-    outlets.dedup();
-    outlets
-}
-
 /// A story with its members (in order) and the canonical copy of each duplicate among them.
-pub fn print_story(story: &StoryRow, members: &[Article], duplicate_of: &HashMap<String, String>) {
+/// A story: its card, then its sources (a copy folded into its source), bounded as the view is.
+pub fn print_story(view: &StoryView) {
+    let story = &view.story;
     println!("{}", story.label);
     println!(
         "story {} · {} articles · {} → {} · {}",
         story.id,
-        story.articles.len(),
+        story.articles,
         or_dash(story.first.as_deref()),
         or_dash(story.last.as_deref()),
-        outlets(members.iter()).join(", ")
+        story.outlets.join(", ")
     );
-    let mut rows = table(&["id", "published", "outlet", "title", "duplicate of", "source"]);
-    for article in members {
-        let duplicate = duplicate_of.get(&article.id).map(|c| format!("↳ {}", &c[..10]));
+    let mut rows = table(&["id", "published", "outlet", "title", "copies"]);
+    for source in &view.sources {
+        let copies: Vec<String> = source.copies.iter().map(|c| format!("↳ {} {}", &c.article[..10], c.kind)).collect();
+        let more = source.all_copies - source.copies.len();
+        let copies = match more {
+            0 => copies.join("\n"),
+            more => format!("{}\n+{more} more", copies.join("\n")),
+        };
         rows.add_row(vec![
-            &article.id[..10],
-            &or_dash(article.published.map(|d| d.to_string()).as_deref()),
-            &or_dash(article.outlet.as_deref()),
-            &shorten(&or_dash(article.title.as_deref()), 60),
-            &or_dash(duplicate.as_deref()),
-            &source_label(&article.source, 36),
+            &source.article[..10],
+            &or_dash(source.published.as_deref()),
+            &or_dash(source.outlet.as_deref()),
+            &shorten(&or_dash(source.title.as_deref()), 60),
+            &or_dash(Some(copies.as_str()).filter(|c| !c.is_empty())),
         ]);
     }
     println!("{rows}");
+    if view.limits.sources.is_cut() {
+        println!(
+            "{} of {} sources shown; every article: `dossier articles --story {}`",
+            view.limits.sources.shown, view.limits.sources.total, story.id
+        );
+    }
 }
 
 pub fn print_article(article: &Article, with_removed: bool) {

@@ -746,13 +746,9 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut outlets = self.conn.prepare_cached(
-            "SELECT DISTINCT a.outlet FROM story_articles s JOIN articles a ON a.id = s.article_id
-             WHERE s.story_id = ?1 AND a.outlet IS NOT NULL ORDER BY a.outlet",
-        )?;
         let mut page = rows;
         for story in &mut page {
-            story.outlets = outlets.query_map([&story.id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            story.outlets = self.story_outlets(&story.id)?;
         }
         Ok((page, total as usize))
     }

@@ -18,7 +18,7 @@ mod reads;
 mod search_log;
 pub use analysis::{AnalysisUpdate, EntitySummary, StoryFindings};
 pub use groups::{DuplicateGroup, DuplicateMember, StoryListing, StoryRow};
-pub use reads::{ArticleFilter, ListedArticle};
+pub use reads::{ArticleFilter, ListedArticle, StoryMember};
 pub use search_log::{IndexChanges, IndexedArticle};
 
 #[derive(Debug, thiserror::Error)]
@@ -344,7 +344,77 @@ ALTER TABLE entity_items ADD COLUMN mentions INTEGER NOT NULL DEFAULT 0;
 UPDATE entity_items SET mentions = json_extract(data, '$.mentions');
 CREATE INDEX entity_items_timeline ON entity_items(component, ord, mentions, article_id);
 "#,
+    r#"
+-- What a page of stories shows, kept by the rows it counts, so that a page costs the
+-- stories on it rather than their members: the number of articles, and each story's
+-- articles per publication day and per outlet.
+INSERT OR REPLACE INTO meta (key, value) VALUES ('articles', (SELECT count(*) FROM articles));
+CREATE TRIGGER article_count_in AFTER INSERT ON articles BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'articles';
+END;
+CREATE TRIGGER article_count_out AFTER DELETE ON articles BEGIN
+    UPDATE meta SET value = value - 1 WHERE key = 'articles';
+END;
+CREATE TABLE story_days (
+    story_id TEXT NOT NULL,
+    day      TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (story_id, day)
+) WITHOUT ROWID;
+CREATE TABLE story_outlets (
+    story_id TEXT NOT NULL,
+    outlet   TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (story_id, outlet)
+) WITHOUT ROWID;
+INSERT INTO story_days (story_id, day, articles)
+    SELECT s.story_id, a.published, count(*) FROM story_articles s JOIN articles a ON a.id = s.article_id
+    WHERE a.published IS NOT NULL GROUP BY s.story_id, a.published;
+INSERT INTO story_outlets (story_id, outlet, articles)
+    SELECT s.story_id, a.outlet, count(*) FROM story_articles s JOIN articles a ON a.id = s.article_id
+    WHERE a.outlet IS NOT NULL GROUP BY s.story_id, a.outlet;
+-- A deleted article leaves its story before its row goes (a cascade would run after,
+-- when the date and outlet to count down are no longer there to read).
+CREATE TRIGGER article_leaves_story BEFORE DELETE ON articles BEGIN
+    DELETE FROM story_articles WHERE article_id = old.id;
+END;
+CREATE TRIGGER story_facets_in AFTER INSERT ON story_articles BEGIN
+    INSERT INTO story_days (story_id, day, articles)
+        SELECT new.story_id, published, 1 FROM articles WHERE id = new.article_id AND published IS NOT NULL
+        ON CONFLICT (story_id, day) DO UPDATE SET articles = articles + 1;
+    INSERT INTO story_outlets (story_id, outlet, articles)
+        SELECT new.story_id, outlet, 1 FROM articles WHERE id = new.article_id AND outlet IS NOT NULL
+        ON CONFLICT (story_id, outlet) DO UPDATE SET articles = articles + 1;
+END;
+CREATE TRIGGER story_facets_out AFTER DELETE ON story_articles BEGIN
+    UPDATE story_days SET articles = articles - 1
+        WHERE story_id = old.story_id AND day = (SELECT published FROM articles WHERE id = old.article_id);
+    DELETE FROM story_days WHERE story_id = old.story_id AND articles <= 0;
+    UPDATE story_outlets SET articles = articles - 1
+        WHERE story_id = old.story_id AND outlet = (SELECT outlet FROM articles WHERE id = old.article_id);
+    DELETE FROM story_outlets WHERE story_id = old.story_id AND articles <= 0;
+END;
+CREATE TRIGGER story_facets_moved AFTER UPDATE OF story_id ON story_articles
+WHEN old.story_id IS NOT new.story_id BEGIN
+    UPDATE story_days SET articles = articles - 1
+        WHERE story_id = old.story_id AND day = (SELECT published FROM articles WHERE id = old.article_id);
+    DELETE FROM story_days WHERE story_id = old.story_id AND articles <= 0;
+    UPDATE story_outlets SET articles = articles - 1
+        WHERE story_id = old.story_id AND outlet = (SELECT outlet FROM articles WHERE id = old.article_id);
+    DELETE FROM story_outlets WHERE story_id = old.story_id AND articles <= 0;
+    INSERT INTO story_days (story_id, day, articles)
+        SELECT new.story_id, published, 1 FROM articles WHERE id = new.article_id AND published IS NOT NULL
+        ON CONFLICT (story_id, day) DO UPDATE SET articles = articles + 1;
+    INSERT INTO story_outlets (story_id, outlet, articles)
+        SELECT new.story_id, outlet, 1 FROM articles WHERE id = new.article_id AND outlet IS NOT NULL
+        ON CONFLICT (story_id, outlet) DO UPDATE SET articles = articles + 1;
+END;
+"#,
 ];
+
+fn article_count(conn: &Connection) -> Result<usize> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = 'articles'", [], |r| r.get::<_, i64>(0))?.max(0) as usize)
+}
 
 /// What writing one article did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -457,8 +527,9 @@ impl Store {
         Ok(self.conn.query_row("SELECT count(*) FROM pending_groups", [], |r| r.get::<_, i64>(0))? as usize)
     }
 
+    /// How many articles the store holds: a counter the writes keep, not a count of rows.
     pub fn count(&self) -> Result<usize> {
-        Ok(self.conn.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))? as usize)
+        article_count(&self.conn)
     }
 
     /// All articles, oldest publication first (unknown dates last), then by source.
@@ -618,7 +689,7 @@ impl Batch<'_> {
 
     /// How many articles are stored, as this batch sees them.
     pub fn count(&self) -> Result<usize> {
-        Ok(self.tx.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))? as usize)
+        article_count(&self.tx)
     }
 
     /// An article as written so far in this batch.

@@ -3,6 +3,7 @@
 
 use crate::analysis::{column, components_named, inherited_article, quotes_from, resolve_stored, EntitySummary};
 use crate::{DuplicateGroup, DuplicateMember, Result, Store, StoreError, MIGRATIONS};
+use chrono::NaiveDate;
 use dossier_core::across::analysis::{ArticleFindings, MergedQuote, ANALYZER_VERSION};
 use dossier_core::reading::article::Article;
 use rusqlite::{params, params_from_iter, Connection, OpenFlags, OptionalExtension};
@@ -75,6 +76,17 @@ impl ArticleFilter {
     }
 }
 
+/// A story member as a story's view lists it, without its text: with what it inherits
+/// from its canonical copy, and that copy's id when it is a duplicate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryMember {
+    pub id: String,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub published: Option<NaiveDate>,
+    pub duplicate_of: Option<String>,
+}
+
 /// An article in a list: the article (with what it inherits from its canonical copy),
 /// its story and the article it duplicates.
 #[derive(Debug, Clone)]
@@ -134,6 +146,29 @@ impl Store {
         let story = self.story_of_article(&article.id)?;
         let duplicate_of = self.canonical_id(&article.id)?.filter(|c| *c != article.id);
         Ok(Some(ListedArticle { article, story, duplicate_of }))
+    }
+
+    /// A story's members in the story's order, without their text: one index walk.
+    pub fn story_member_rows(&self, story: &str) -> Result<Vec<StoryMember>> {
+        // `Article::inherit_from` in SQL: a copy's missing fields come from its canonical article.
+        let mut statement = self.conn.prepare_cached(
+            "SELECT a.id, coalesce(a.title, c.title), coalesce(a.outlet, c.outlet), coalesce(a.published, c.published),
+                    d.canonical_id
+             FROM story_articles s JOIN articles a ON a.id = s.article_id
+             LEFT JOIN duplicate_members d ON d.article_id = a.id AND d.canonical_id != a.id
+             LEFT JOIN articles c ON c.id = d.canonical_id
+             WHERE s.story_id = ?1 ORDER BY s.position",
+        )?;
+        let rows = statement.query_map([story], |r| {
+            Ok(StoryMember {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                outlet: r.get(2)?,
+                published: r.get::<_, Option<String>>(3)?.and_then(|d| d.parse().ok()),
+                duplicate_of: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The story an article belongs to.
@@ -304,12 +339,19 @@ impl Store {
 
     /// How many of a story's articles were published on each day, oldest first (undated ones left out).
     pub fn story_days(&self, story: &str) -> Result<Vec<(String, usize)>> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT a.published, count(*) FROM story_articles s JOIN articles a ON a.id = s.article_id
-             WHERE s.story_id = ?1 AND a.published IS NOT NULL GROUP BY a.published ORDER BY a.published",
-        )?;
+        let mut statement =
+            self.conn.prepare_cached("SELECT day, articles FROM story_days WHERE story_id = ?1 ORDER BY day")?;
         let rows = statement.query_map([story], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The outlets a story's articles name, in alphabetical order.
+    pub fn story_outlets(&self, story: &str) -> Result<Vec<String>> {
+        crate::analysis::column(
+            &self.conn,
+            "SELECT outlet FROM story_outlets WHERE story_id = ?1 ORDER BY outlet",
+            [story],
+        )
     }
 }
 

@@ -539,7 +539,8 @@ pub fn coverage(analysis: &Analysis, inputs: &[ArticleInput<'_>], story: &str) -
     members.sort_by_key(|i| (i.published.is_none(), i.published));
     let mut columns: Vec<CoverageColumn> = Vec::new();
     let mut column_of: HashMap<&str, usize> = HashMap::new();
-    for member in members.iter().filter(|m| m.duplicate_of.is_none_or(|c| !members.iter().any(|o| o.id == c))) {
+    let ids: HashSet<&str> = members.iter().map(|m| m.id).collect();
+    for member in members.iter().filter(|m| m.duplicate_of.is_none_or(|c| !ids.contains(c))) {
         column_of.insert(member.id, columns.len());
         columns.push(CoverageColumn {
             article: member.id.to_string(),
