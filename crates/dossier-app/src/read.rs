@@ -586,7 +586,12 @@ pub fn quotes(store: &Store, filter: &QuoteFilter, window: Window) -> anyhow::Re
         filter.outlet.as_ref().is_none_or(|o| q.reports.iter().any(|r| r.outlet.as_ref() == Some(o)))
     };
     let mut kept = match (&filter.speaker, &story, &filter.outlet) {
-        (Some(speaker), _, _) => store.quotes_of_speaker(speaker)?,
+        (Some(speaker), None, None) => {
+            let (page, total) = store.speaker_quote_page(speaker, window.per_page, window.offset())?;
+            return Ok(Page::of(quote_rows(&page), total, window));
+        }
+        // The same order as the page above, filtered.
+        (Some(speaker), _, _) => store.speaker_quote_page(speaker, usize::MAX, 0)?.0,
         (None, story, None) => {
             let (page, total) = store.quote_page(story.as_deref(), window.per_page, window.offset())?;
             return Ok(Page::of(quote_rows(&page), total, window));

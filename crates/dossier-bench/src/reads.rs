@@ -66,16 +66,18 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|w| w.to_string())
         .collect();
-    let pages: Vec<usize> = (0..SAMPLES).map(|i| 1 + i * 10).collect();
     let window = |page: usize| Window { page, per_page: 20 };
+    // Pages spread over a list of `total` items, 20 to a page.
+    let pages = |total: usize| spread(&(1..=total.div_ceil(20).max(1)).collect::<Vec<_>>(), SAMPLES);
+    let entities = store.entity_page(None, 1, 0)?.1;
 
     println!("{stories} stories");
     println!("{:<34} {:>7} {:>10} {:>10} {:>10}", "read", "samples", "p50 ms", "p99 ms", "max ms");
     report(
         "articles (a page of 20)",
-        &timed(&pages, |&p| read::articles(&store, &Default::default(), window(p)).map(drop))?,
+        &timed(&pages(articles), |&p| read::articles(&store, &Default::default(), window(p)).map(drop))?,
     );
-    report("stories (a page of 20)", &timed(&pages, |&p| read::stories(&store, window(p)).map(drop))?);
+    report("stories (a page of 20)", &timed(&pages(stories), |&p| read::stories(&store, window(p)).map(drop))?);
     report("story (view)", &timed(&story_ids, |s| read::story(&store, s).map(drop))?);
     if let Some((largest, members)) = &largest {
         let five = vec![largest.clone(); 5];
@@ -91,7 +93,10 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
     report("coverage (story)", &timed(&story_ids, |s| dossier::story_coverage(&store, s).map(drop))?);
     report("timeline (story findings)", &timed(&story_ids, |s| store.story_findings(s).map(drop).map_err(Into::into))?);
     report("show (article view)", &timed(&article_ids, |a| read::article(&store, a).map(drop))?);
-    report("entities (a page of 20)", &timed(&pages, |&p| read::entities(&store, None, window(p)).map(drop))?);
+    report(
+        "entities (a page of 20)",
+        &timed(&pages(entities), |&p| read::entities(&store, None, window(p)).map(drop))?,
+    );
     report("entity (view, top people)", &timed(&entity_ids, |e| read::entity(&store, e).map(drop))?);
     report(
         "quotes --speaker (a page, top people)",

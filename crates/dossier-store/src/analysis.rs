@@ -641,28 +641,6 @@ impl Store {
         Ok((page, total as usize))
     }
 
-    /// The quotes whose speaker is the person a name can mean (any spelling the join keys
-    /// know, or a surname): index lookups from the name to its entities, their article
-    /// entities and the quotes those said.
-    pub fn quotes_of_speaker(&self, name: &str) -> Result<Vec<MergedQuote>> {
-        let components = components_named(&self.conn, name)?;
-        let mut quotes = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        for component in components {
-            let found = quotes_from(
-                &self.conn,
-                "SELECT q.speaker_article, q.speaker_local, q.data FROM entity_items i
-                 JOIN merged_quotes q ON q.speaker_article = i.article_id AND q.speaker_local = i.local
-                 WHERE i.component = ?1",
-                [component],
-            )?;
-            quotes.extend(found.into_iter().filter(|q| seen.insert(q.id.clone())));
-        }
-        resolve_stored(&self.conn, &mut quotes, &mut [])?;
-        crate::reads::sort_by_first_report(&mut quotes);
-        Ok(quotes)
-    }
-
     /// A story's stored quotes and events, in their order: what the story's rows hold, nothing else.
     pub fn story_findings(&self, story: &str) -> Result<StoryFindings> {
         let mut quotes = quotes_from(

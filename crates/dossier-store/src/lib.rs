@@ -410,6 +410,62 @@ WHEN old.story_id IS NOT new.story_id BEGIN
         ON CONFLICT (story_id, outlet) DO UPDATE SET articles = articles + 1;
 END;
 "#,
+    r#"
+-- What an entity's view shows, kept by the rows it counts, so that the view of an entity
+-- named in every other article costs its page, not its mentions: the quotes its people
+-- said, by speaker entity in the order of the article naming them, and its mentions per day.
+ALTER TABLE merged_quotes ADD COLUMN speaker_component INTEGER;
+ALTER TABLE merged_quotes ADD COLUMN speaker_ord TEXT;
+UPDATE merged_quotes SET (speaker_component, speaker_ord) = (SELECT component, ord FROM entity_items i
+    WHERE i.article_id = merged_quotes.speaker_article AND i.local = merged_quotes.speaker_local);
+CREATE INDEX merged_quotes_speaker_entity ON merged_quotes(speaker_component, speaker_ord);
+CREATE TRIGGER quote_speaker_in AFTER INSERT ON merged_quotes WHEN new.speaker_article IS NOT NULL BEGIN
+    UPDATE merged_quotes SET (speaker_component, speaker_ord) = (SELECT component, ord FROM entity_items i
+        WHERE i.article_id = new.speaker_article AND i.local = new.speaker_local) WHERE id = new.id;
+END;
+CREATE TRIGGER quote_speaker_item_in AFTER INSERT ON entity_items BEGIN
+    UPDATE merged_quotes SET speaker_component = new.component, speaker_ord = new.ord
+        WHERE speaker_article = new.article_id AND speaker_local = new.local;
+END;
+CREATE TRIGGER quote_speaker_item_moved AFTER UPDATE OF component ON entity_items BEGIN
+    UPDATE merged_quotes SET speaker_component = new.component
+        WHERE speaker_article = new.article_id AND speaker_local = new.local;
+END;
+CREATE TRIGGER quote_speaker_item_out AFTER DELETE ON entity_items BEGIN
+    UPDATE merged_quotes SET speaker_component = NULL, speaker_ord = NULL
+        WHERE speaker_article = old.article_id AND speaker_local = old.local;
+END;
+CREATE TABLE entity_days (
+    component INTEGER NOT NULL,
+    -- '' for articles without a date
+    day       TEXT NOT NULL,
+    mentions  INTEGER NOT NULL,
+    items     INTEGER NOT NULL,
+    PRIMARY KEY (component, day)
+);
+INSERT INTO entity_days (component, day, mentions, items)
+    SELECT component, CASE WHEN substr(ord, 1, 1) = '0' THEN substr(ord, 2, 10) ELSE '' END AS day, sum(mentions), count(*)
+    FROM entity_items GROUP BY component, day;
+CREATE TRIGGER entity_days_in AFTER INSERT ON entity_items BEGIN
+    INSERT INTO entity_days (component, day, mentions, items)
+        VALUES (new.component, CASE WHEN substr(new.ord, 1, 1) = '0' THEN substr(new.ord, 2, 10) ELSE '' END, new.mentions, 1)
+        ON CONFLICT (component, day) DO UPDATE SET mentions = mentions + excluded.mentions, items = items + 1;
+END;
+CREATE TRIGGER entity_days_out AFTER DELETE ON entity_items BEGIN
+    UPDATE entity_days SET mentions = mentions - old.mentions, items = items - 1
+        WHERE component = old.component AND day = (CASE WHEN substr(old.ord, 1, 1) = '0' THEN substr(old.ord, 2, 10) ELSE '' END);
+    DELETE FROM entity_days WHERE component = old.component AND items <= 0;
+END;
+CREATE TRIGGER entity_days_moved AFTER UPDATE OF component ON entity_items
+WHEN old.component IS NOT new.component BEGIN
+    UPDATE entity_days SET mentions = mentions - old.mentions, items = items - 1
+        WHERE component = old.component AND day = (CASE WHEN substr(old.ord, 1, 1) = '0' THEN substr(old.ord, 2, 10) ELSE '' END);
+    DELETE FROM entity_days WHERE component = old.component AND items <= 0;
+    INSERT INTO entity_days (component, day, mentions, items)
+        VALUES (new.component, CASE WHEN substr(new.ord, 1, 1) = '0' THEN substr(new.ord, 2, 10) ELSE '' END, new.mentions, 1)
+        ON CONFLICT (component, day) DO UPDATE SET mentions = mentions + excluded.mentions, items = items + 1;
+END;
+"#,
 ];
 
 fn article_count(conn: &Connection) -> Result<usize> {

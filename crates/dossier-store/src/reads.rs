@@ -171,6 +171,61 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The counts the writes keep (articles, each story's days and outlets, each entity's
+    /// days and quotes) that differ from a count of the rows they stand for, named; empty
+    /// when all agree.
+    pub fn tally_mismatches(&self) -> Result<Vec<String>> {
+        let day = |ord: &str| format!("CASE WHEN substr({ord}, 1, 1) = '0' THEN substr({ord}, 2, 10) ELSE '' END");
+        let checks = [
+            (
+                "article count",
+                "SELECT value FROM meta WHERE key = 'articles'".to_string(),
+                "SELECT count(*) FROM articles".to_string(),
+            ),
+            (
+                "story days",
+                "SELECT story_id, day, articles FROM story_days".into(),
+                "SELECT s.story_id, a.published, count(*) FROM story_articles s JOIN articles a ON a.id = s.article_id
+                 WHERE a.published IS NOT NULL GROUP BY 1, 2"
+                    .into(),
+            ),
+            (
+                "story outlets",
+                "SELECT story_id, outlet, articles FROM story_outlets".into(),
+                "SELECT s.story_id, a.outlet, count(*) FROM story_articles s JOIN articles a ON a.id = s.article_id
+                 WHERE a.outlet IS NOT NULL GROUP BY 1, 2"
+                    .into(),
+            ),
+            (
+                "entity days",
+                "SELECT component, day, mentions, items FROM entity_days".into(),
+                format!("SELECT component, {}, sum(mentions), count(*) FROM entity_items GROUP BY 1, 2", day("ord")),
+            ),
+            (
+                "quote speakers",
+                "SELECT id, speaker_component, speaker_ord FROM merged_quotes".into(),
+                "SELECT q.id, i.component, i.ord FROM merged_quotes q LEFT JOIN entity_items i
+                 ON i.article_id = q.speaker_article AND i.local = q.speaker_local"
+                    .into(),
+            ),
+        ];
+        let mut mismatches = Vec::new();
+        for (name, kept, counted) in checks {
+            let differ: i64 = self.conn.query_row(
+                &format!(
+                    "SELECT (SELECT count(*) FROM (SELECT * FROM ({kept}) EXCEPT SELECT * FROM ({counted})))
+                          + (SELECT count(*) FROM (SELECT * FROM ({counted}) EXCEPT SELECT * FROM ({kept})))"
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            if differ > 0 {
+                mismatches.push(format!("{name}: {differ} rows differ"));
+            }
+        }
+        Ok(mismatches)
+    }
+
     /// The story an article belongs to.
     pub fn story_of_article(&self, id: &str) -> Result<Option<String>> {
         Ok(self
@@ -277,10 +332,8 @@ impl Store {
     /// oldest first: one pass over the entity's index entries.
     pub fn entity_mentions_per_day(&self, id: &str) -> Result<Vec<(Option<String>, usize)>> {
         let Some((component, _)) = self.entity_component(id)? else { return Ok(Vec::new()) };
-        // The order key begins with the article's date: no join with the articles.
         let mut statement = self.conn.prepare_cached(
-            "SELECT CASE WHEN substr(ord, 1, 1) = '0' THEN substr(ord, 2, 10) END AS day, sum(mentions)
-             FROM entity_items WHERE component = ?1 GROUP BY day ORDER BY day IS NULL, day",
+            "SELECT nullif(day, ''), mentions FROM entity_days WHERE component = ?1 ORDER BY day = '', day",
         )?;
         let rows = statement.query_map([component], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -288,17 +341,53 @@ impl Store {
 
     /// Up to `limit` quotes an entity said (earliest first among them), and how many it said.
     pub fn entity_quotes(&self, id: &str, limit: usize) -> Result<(Vec<MergedQuote>, usize)> {
-        let from =
-            "FROM entity_items i JOIN merged_quotes q ON q.speaker_article = i.article_id AND q.speaker_local = i.local
-                    WHERE i.component = (SELECT component FROM entities WHERE id = ?1)";
-        let total: i64 = self.conn.prepare_cached(&format!("SELECT count(*) {from}"))?.query_row([id], |r| r.get(0))?;
-        let mut quotes = quotes_from(
-            &self.conn,
-            &format!("SELECT q.speaker_article, q.speaker_local, q.data {from} ORDER BY i.ord LIMIT ?2"),
-            params![id, crate::sql_count(limit)],
-        )?;
-        resolve_stored(&self.conn, &mut quotes, &mut [])?;
+        let Some((component, _)) = self.entity_component(id)? else { return Ok((Vec::new(), 0)) };
+        let mut components = std::collections::BTreeSet::new();
+        components.insert(component);
+        let (mut quotes, total) = self.quotes_of_components(&components, limit, 0)?;
         sort_by_first_report(&mut quotes);
+        Ok((quotes, total))
+    }
+
+    /// One page of the quotes said by whoever `name` names (any spelling, or a surname),
+    /// and how many there are.
+    pub fn speaker_quote_page(&self, name: &str, limit: usize, offset: usize) -> Result<(Vec<MergedQuote>, usize)> {
+        self.quotes_of_components(&components_named(&self.conn, name)?, limit, offset)
+    }
+
+    /// One page of the quotes said by the entities `components`, in the order of the
+    /// articles naming their speakers, and how many there are: index ranges, then the
+    /// page's rows.
+    pub fn quotes_of_components(
+        &self,
+        components: &std::collections::BTreeSet<i64>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<MergedQuote>, usize)> {
+        let marks = vec!["?"; components.len()].join(", ");
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM merged_quotes WHERE speaker_component IN ({marks})"))?
+            .query_row(params_from_iter(components), |r| r.get(0))?;
+        let rows: Vec<i64> = {
+            let mut statement = self.conn.prepare_cached(&format!(
+                "SELECT rowid FROM merged_quotes WHERE speaker_component IN ({marks})
+                 ORDER BY speaker_ord, rowid LIMIT ? OFFSET ?"
+            ))?;
+            let mut values: Vec<i64> = components.iter().copied().collect();
+            values.extend([crate::sql_count(limit), crate::sql_count(offset)]);
+            let rows = statement.query_map(params_from_iter(values), |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut quotes = Vec::with_capacity(rows.len());
+        for row in rows {
+            quotes.extend(quotes_from(
+                &self.conn,
+                "SELECT speaker_article, speaker_local, data FROM merged_quotes WHERE rowid = ?1",
+                [row],
+            )?);
+        }
+        resolve_stored(&self.conn, &mut quotes, &mut [])?;
         Ok((quotes, total as usize))
     }
 
