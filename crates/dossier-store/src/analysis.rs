@@ -149,8 +149,10 @@ impl Batch<'_> {
                     ])?;
                 for key in &join.forms {
                     self.tx
-                        .prepare_cached("INSERT INTO entity_keys (key, article_id, local) VALUES (?1, ?2, ?3)")?
-                        .execute(params![key, id, local as i64])?;
+                        .prepare_cached(
+                            "INSERT INTO entity_keys (key, article_id, local, component) VALUES (?1, ?2, ?3, ?4)",
+                        )?
+                        .execute(params![key, id, local as i64, own])?;
                 }
                 keys.extend(join.forms);
             }
@@ -491,12 +493,7 @@ fn findings_of<'a>(conn: &Connection, ids: impl Iterator<Item = &'a str>) -> Res
 
 /// The components holding an article entity with this form key.
 pub(crate) fn components_with_key(conn: &Connection, key: i64) -> Result<Vec<i64>> {
-    column(
-        conn,
-        "SELECT DISTINCT i.component FROM entity_keys k
-         JOIN entity_items i ON i.article_id = k.article_id AND i.local = k.local WHERE k.key = ?1",
-        [key],
-    )
+    column(conn, "SELECT DISTINCT component FROM entity_keys WHERE key = ?1", [key])
 }
 
 /// The components (dossier entities) a name can mean: any spelling the join keys know,

@@ -466,6 +466,21 @@ WHEN old.component IS NOT new.component BEGIN
         ON CONFLICT (component, day) DO UPDATE SET mentions = mentions + excluded.mentions, items = items + 1;
 END;
 "#,
+    r#"
+-- Names to entities without a visit to every mention: each form key and surname is
+-- indexed with the entity it is in, so the entities a name matches are an index walk.
+ALTER TABLE entity_keys ADD COLUMN component INTEGER;
+UPDATE entity_keys SET component = (SELECT component FROM entity_items i
+    WHERE i.article_id = entity_keys.article_id AND i.local = entity_keys.local);
+CREATE INDEX entity_keys_component ON entity_keys(key, component);
+DROP INDEX entity_items_surname;
+CREATE INDEX entity_items_surname ON entity_items(surname, component) WHERE surname IS NOT NULL;
+CREATE TRIGGER entity_keys_moved AFTER UPDATE OF component ON entity_items BEGIN
+    UPDATE entity_keys SET component = new.component WHERE article_id = new.article_id AND local = new.local;
+END;
+-- The article list, newest first, walks an index.
+CREATE INDEX articles_newest ON articles(published DESC, id);
+"#,
 ];
 
 fn article_count(conn: &Connection) -> Result<usize> {

@@ -122,10 +122,13 @@ impl Store {
         offset: usize,
     ) -> Result<(Vec<ListedArticle>, usize)> {
         let (condition, values) = filter.condition();
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM articles a {condition}"))?
-            .query_row(params_from_iter(values.iter()), |r| r.get(0))?;
+        let total = match values.is_empty() {
+            true => self.count()? as i64,
+            false => self
+                .conn
+                .prepare_cached(&format!("SELECT count(*) FROM articles a {condition}"))?
+                .query_row(params_from_iter(values.iter()), |r| r.get(0))?,
+        };
         let sql = format!(
             "SELECT a.id FROM articles a {condition} ORDER BY a.published DESC, a.id LIMIT {} OFFSET {}",
             crate::sql_count(limit),
@@ -206,6 +209,13 @@ impl Store {
                 "SELECT id, speaker_component, speaker_ord FROM merged_quotes".into(),
                 "SELECT q.id, i.component, i.ord FROM merged_quotes q LEFT JOIN entity_items i
                  ON i.article_id = q.speaker_article AND i.local = q.speaker_local"
+                    .into(),
+            ),
+            (
+                "entity keys",
+                "SELECT key, article_id, local, component FROM entity_keys".into(),
+                "SELECT k.key, k.article_id, k.local, i.component FROM entity_keys k LEFT JOIN entity_items i
+                 ON i.article_id = k.article_id AND i.local = k.local"
                     .into(),
             ),
         ];
