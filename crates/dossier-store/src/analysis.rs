@@ -12,7 +12,8 @@ use dossier_core::findings::entities::{self, DossierEntity, Entity, EntityIndex}
 use dossier_core::findings::timeline::ArticleEvent;
 use dossier_core::reading::article::Article;
 use rayon::prelude::*;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What one update recomputed.
@@ -342,8 +343,10 @@ impl Batch<'_> {
                 if stored.as_ref() == members.as_ref() {
                     continue;
                 }
-                self.forget_story(story)?;
-                let Some(members) = members else { continue };
+                let Some(members) = members else {
+                    self.forget_story(story)?;
+                    continue;
+                };
                 let articles = story_members(&self.tx, story)?;
                 let found = findings_of(&self.tx, articles.iter().map(|a| a.id.as_str()))?;
                 work.push((story.clone(), members, articles, found));
@@ -402,45 +405,74 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// Stores a story's analysis, writing only the quotes, events and dated sentences
+    /// that changed (and removing those it no longer has), so that what follows the
+    /// changes, the search index first, sees only those.
     fn write_story(&mut self, story: &str, members: &str, result: &StoryAnalysis) -> Result<()> {
         self.tx
             .prepare_cached("INSERT OR REPLACE INTO story_analysis (story_id, members) VALUES (?1, ?2)")?
             .execute(params![story, members])?;
+        let mut quotes = Vec::with_capacity(result.quotes.len());
         for (position, quote) in result.quotes.iter().enumerate() {
             let speaker = quote.speaker_ref.as_ref();
-            self.tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO merged_quotes (id, story_id, position, speaker_article, speaker_local, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    quote.id,
-                    story,
-                    position as i64,
-                    speaker.map(|s| &s.article),
-                    speaker.map(|s| s.local as i64),
-                    serde_json::to_string(quote)?
-                ])?;
+            quotes.push(vec![
+                Value::Text(quote.id.clone()),
+                Value::Integer(position as i64),
+                speaker.map_or(Value::Null, |s| Value::Text(s.article.clone())),
+                speaker.map_or(Value::Null, |s| Value::Integer(s.local as i64)),
+                Value::Text(serde_json::to_string(quote)?),
+            ]);
         }
+        let quote_columns = ["id", "position", "speaker_article", "speaker_local", "data"];
+        self.sync_story_rows("merged_quotes", &quote_columns, story, quotes)?;
+        let mut events = Vec::with_capacity(result.events.len());
         for (position, event) in result.events.iter().enumerate() {
-            self.tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO merged_events (id, story_id, position, actors, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![
-                    event.id,
-                    story,
-                    position as i64,
-                    serde_json::to_string(&event.actor_refs)?,
-                    serde_json::to_string(event)?
-                ])?;
+            events.push(vec![
+                Value::Text(event.id.clone()),
+                Value::Integer(position as i64),
+                Value::Text(serde_json::to_string(&event.actor_refs)?),
+                Value::Text(serde_json::to_string(event)?),
+            ]);
         }
+        self.sync_story_rows("merged_events", &["id", "position", "actors", "data"], story, events)?;
+        let mut dated = Vec::with_capacity(result.dated.len());
         for (article, events) in &result.dated {
-            self.tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO article_events (article_id, story_id, data) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![article, story, serde_json::to_string(events)?])?;
+            dated.push(vec![Value::Text(article.clone()), Value::Text(serde_json::to_string(events)?)]);
+        }
+        self.sync_story_rows("article_events", &["article_id", "data"], story, dated)
+    }
+
+    /// Makes `story`'s rows of `table` these `rows` (values for `columns`, the key
+    /// first): a row equal to the stored one is left alone, a new or changed one is
+    /// written, and the story's rows not among them are deleted.
+    fn sync_story_rows(&self, table: &str, columns: &[&str], story: &str, rows: Vec<Vec<Value>>) -> Result<()> {
+        let list = columns.join(", ");
+        let mut stored: HashMap<String, Vec<Value>> = HashMap::new();
+        {
+            let mut statement = self.tx.prepare_cached(&format!("SELECT {list} FROM {table} WHERE story_id = ?1"))?;
+            let mut found = statement.query([story])?;
+            while let Some(row) = found.next()? {
+                let values: Vec<Value> = (0..columns.len()).map(|i| row.get(i)).collect::<rusqlite::Result<_>>()?;
+                let key: String = row.get(0)?;
+                stored.insert(key, values);
+            }
+        }
+        let marks: Vec<String> = (1..=columns.len() + 1).map(|i| format!("?{i}")).collect();
+        let mut write = self.tx.prepare_cached(&format!(
+            "INSERT OR REPLACE INTO {table} ({list}, story_id) VALUES ({})",
+            marks.join(", ")
+        ))?;
+        for row in rows {
+            let Value::Text(key) = &row[0] else { continue };
+            if stored.remove(key).as_ref() == Some(&row) {
+                continue;
+            }
+            write.execute(params_from_iter(row.iter().chain(std::iter::once(&Value::Text(story.to_string())))))?;
+        }
+        let key = columns[0];
+        let mut delete = self.tx.prepare_cached(&format!("DELETE FROM {table} WHERE {key} = ?1 AND story_id = ?2"))?;
+        for gone in stored.keys() {
+            delete.execute(params![gone, story])?;
         }
         Ok(())
     }
