@@ -471,6 +471,27 @@ fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options, stages: &mut
     Ok(())
 }
 
+/// Opens (or creates) the store at `db` for a command, first finding again what an
+/// older analyzer stored (with a progress bar when `progress`), so that no command
+/// recomputes the findings of unchanged articles; `notify` hears how many.
+pub fn open(db: &Path, progress: bool, notify: &mut dyn FnMut(&str)) -> anyhow::Result<Store> {
+    use anyhow::Context;
+    let mut store = Store::open(db).with_context(|| format!("cannot open the dossier at {}", db.display()))?;
+    let refreshed = refresh_findings(&mut store, progress)?;
+    if refreshed > 0 {
+        notify(&format!("found entities and quotes again in {refreshed} articles stored by an older version"));
+    }
+    Ok(store)
+}
+
+/// Recomputes every story of the store from scratch (`dossier stories --rebuild`).
+pub fn rebuild_stories(store: &mut Store, threshold: f64) -> anyhow::Result<()> {
+    let mut batch = store.batch()?;
+    batch.rebuild_stories(threshold)?;
+    batch.commit()?;
+    Ok(())
+}
+
 /// Finds again, in parallel, the findings of articles stored by an older analyzer (or
 /// none), so that no command recomputes the analysis of unchanged articles. Returns
 /// how many were refreshed.

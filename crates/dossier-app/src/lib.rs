@@ -3,6 +3,7 @@
 //! dossier, and the export contract (docs/export.md).
 
 pub mod dossier;
+pub mod evaluation;
 pub mod export;
 pub mod ingest;
 pub mod live;
@@ -10,8 +11,12 @@ pub mod read;
 pub mod search;
 
 pub use dossier::Dossier;
+pub use dossier_core::across::analysis::{Coverage, Report};
+pub use dossier_core::across::diff::Step;
+pub use dossier_core::across::stories::STORY_THRESHOLD;
+pub use dossier_core::reading::article::Article;
 pub use dossier_search::{Results as SearchResults, SearchIndex};
-pub use dossier_store::{ArticleFilter, EntitySummary};
+pub use dossier_store::{ArticleFilter, EntitySummary, Store, StoryRow};
 
 /// Text helpers the command line and the server share with the analysis.
 pub mod text {

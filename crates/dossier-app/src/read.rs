@@ -7,7 +7,7 @@ use crate::export::{event_rows, quote_rows, ExportArticle, ExportEvent, ExportQu
 use dossier_core::across::analysis::{self, Analysis, Coverage};
 use dossier_core::across::diff::{self, Step};
 use dossier_core::reading::article::Article;
-use dossier_store::{ArticleFilter, EntitySummary, ListedArticle, Store, StoreError, StoryMember};
+use dossier_store::{ArticleFilter, EntitySummary, ListedArticle, Store, StoreError, StoryMember, StoryRow};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -199,6 +199,48 @@ pub fn stories(store: &Store, window: Window) -> anyhow::Result<Page<StorySummar
         });
     }
     Ok(Page::of(items, total, window))
+}
+
+/// How many articles the store holds.
+pub fn article_count(store: &Store) -> anyhow::Result<usize> {
+    Ok(store.count()?)
+}
+
+/// The story whose id is `id` or begins with it; without an id, the store's only story.
+pub fn find_story(store: &Store, id: Option<&str>) -> anyhow::Result<StoryRow> {
+    match id {
+        Some(id) => found(store.story(id)?, "story", id),
+        None => {
+            let (first, total) = store.story_page(1, 0)?;
+            match (first.first(), total) {
+                (Some(only), 1) => found(store.story(&only.id)?, "story", &only.id),
+                (_, 0) => anyhow::bail!("the dossier has no stories yet (run `dossier analyze PATH`)"),
+                _ => anyhow::bail!("the dossier has {total} stories: name one (see `dossier stories`)"),
+            }
+        }
+    }
+}
+
+/// A story's dated events, earliest first.
+pub fn timeline(store: &Store, story: &StoryRow) -> anyhow::Result<Vec<ExportEvent>> {
+    Ok(event_rows(&store.story_findings(&story.id)?.events))
+}
+
+/// Two articles side by side, paragraph by paragraph.
+pub struct Comparison {
+    pub first: Article,
+    pub second: Article,
+    pub steps: Vec<Step>,
+}
+
+/// The articles whose ids are `first` and `second` (or begin with them), compared.
+pub fn compare(store: &Store, first: &str, second: &str) -> anyhow::Result<Comparison> {
+    let first = found(store.article(first)?, "article", first)?;
+    let second = found(store.article(second)?, "article", second)?;
+    let a: Vec<&str> = first.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    let b: Vec<&str> = second.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    let steps = diff::paragraphs(&a, &b);
+    Ok(Comparison { first, second, steps })
 }
 
 /// One source column of a story: an article with the copies folded into it.
@@ -658,7 +700,7 @@ impl Reader {
 
     /// How many articles the store holds.
     pub fn article_count(&self) -> anyhow::Result<usize> {
-        self.read(|store| Ok(store.count()?))
+        self.read(article_count)
     }
 
     /// The store's generation: it grows with every committed write, by any process.

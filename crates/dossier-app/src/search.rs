@@ -86,6 +86,14 @@ fn documents<'a>(
 }
 
 /// Rebuilds the index next to `db` from the store (a damaged index is cleared first).
+/// Forgets the part of the store's change log that `index` has read (it is not needed again).
+pub fn prune_log(store: &mut Store, index: &SearchIndex) -> anyhow::Result<()> {
+    let mut batch = store.batch()?;
+    batch.prune_index_changes(index.position().unwrap_or(0))?;
+    batch.commit()?;
+    Ok(())
+}
+
 pub fn reindex(db: &Path, store: &Store) -> anyhow::Result<usize> {
     let index = open_or_recreate(&index_dir(db), &mut |_| {})?;
     rebuild(&index, store)

@@ -21,9 +21,8 @@ mod report;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use dossier_app::{export, ingest, read, search, Dossier};
-use dossier_core::eval::{evaluate, Gold, Predictions};
-use dossier_store::Store;
+use dossier_app::evaluation::{self, GoldSource};
+use dossier_app::{export, ingest, read, search, Dossier, Store};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,7 +54,7 @@ enum Command {
         #[arg(long)]
         quiet: bool,
         /// Average similarity from which articles form one story (0 to 1).
-        #[arg(long, default_value_t = dossier_core::across::stories::STORY_THRESHOLD)]
+        #[arg(long, default_value_t = dossier_app::STORY_THRESHOLD)]
         story_threshold: f64,
         /// Up to this many stored articles, stories are recomputed in full on every
         /// ingest (order-independent); above it new articles are assigned incrementally.
@@ -164,7 +163,7 @@ enum Command {
         #[arg(long)]
         rebuild: bool,
         /// Average similarity from which articles form one story, with --rebuild.
-        #[arg(long, default_value_t = dossier_core::across::stories::STORY_THRESHOLD)]
+        #[arg(long, default_value_t = dossier_app::STORY_THRESHOLD)]
         threshold: f64,
         #[command(flatten)]
         paging: PageArgs,
@@ -291,7 +290,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if output::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("dossier: error: {}", dossier_core::text::escape_controls(&format!("{error:#}")));
+            eprintln!("dossier: error: {}", dossier_app::text::escape_controls(&format!("{error:#}")));
             ExitCode::FAILURE
         }
     }
@@ -299,33 +298,26 @@ fn main() -> ExitCode {
 
 /// A message for the person at the terminal, on one line.
 fn notify(message: &str) {
-    eprintln!("dossier: {}", dossier_core::text::escape_controls(message));
+    eprintln!("dossier: {}", dossier_app::text::escape_controls(message));
 }
 
 /// Opens the store, first finding again what an older analyzer stored (with a
 /// progress bar), so that no command recomputes the findings of unchanged articles.
 fn open_store(cli: &Cli) -> anyhow::Result<Store> {
-    let mut store = Store::open(&cli.db).with_context(|| format!("cannot open the dossier at {}", cli.db.display()))?;
-    let refreshed = ingest::refresh_findings(&mut store, true)?;
-    if refreshed > 0 {
-        notify(&format!("found entities and quotes again in {refreshed} articles stored by an older version"));
-    }
-    Ok(store)
+    ingest::open(&cli.db, true, &mut notify)
 }
 
-fn load_gold(
-    gold: Option<&std::path::Path>,
-    groups: Option<&std::path::Path>,
-    group_key: &str,
-) -> anyhow::Result<Gold> {
-    if let Some(path) = groups {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        return Gold::from_groups(&name, &text, group_key).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+/// The gold a command was given: a gold file, or a file of groups.
+fn gold_source<'a>(
+    gold: Option<&'a std::path::Path>,
+    groups: Option<&'a std::path::Path>,
+    key: &'a str,
+) -> anyhow::Result<GoldSource<'a>> {
+    match (groups, gold) {
+        (Some(path), _) => Ok(GoldSource::Groups { path, key }),
+        (None, Some(path)) => Ok(GoldSource::File(path)),
+        (None, None) => anyhow::bail!("give --gold FILE or --groups FILE"),
     }
-    let path = gold.context("give --gold FILE or --groups FILE")?;
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read gold file {}", path.display()))?;
-    Gold::parse(&text).with_context(|| format!("{} is not a gold file", path.display()))
 }
 
 /// Prints rows as a table for people or as JSON.
@@ -341,10 +333,6 @@ struct PageArgs {
 }
 
 impl PageArgs {
-    fn offset(self) -> usize {
-        self.window().offset()
-    }
-
     fn window(self) -> read::Window {
         read::Window { page: self.page as usize, per_page: self.limit.max(1) }
     }
@@ -359,20 +347,6 @@ fn print_list<T: serde::Serialize>(format: ListFormat, rows: &[T], table: impl F
 }
 
 /// The story an id prefix names, or the only story when none is given.
-fn find_story(store: &Store, id: Option<&str>) -> anyhow::Result<dossier_store::StoryRow> {
-    match id {
-        Some(id) => store.story(id)?.with_context(|| format!("no story with id {id:?} (see `dossier stories`)")),
-        None => {
-            let (first, total) = store.story_page(1, 0)?;
-            match (first.first(), total) {
-                (Some(only), 1) => store.story(&only.id)?.context("the story went while it was read"),
-                (_, 0) => anyhow::bail!("the dossier has no stories yet (run `dossier analyze PATH`)"),
-                _ => anyhow::bail!("the dossier has {total} stories: name one (see `dossier stories`)"),
-            }
-        }
-    }
-}
-
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => serve(&cli.db, args),
@@ -401,10 +375,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ingest::failpoint("before-index");
             let index = search::open_index(&cli.db, &store, &mut notify)?;
             // The log the index has read is not needed again.
-            let mut batch = store.batch()?;
-            batch.prune_index_changes(index.position().unwrap_or(0))?;
-            batch.commit()?;
-            report::print_summary(&summary, &cli.db, store.count()?);
+            search::prune_log(&mut store, &index)?;
+            report::print_summary(&summary, &cli.db, read::article_count(&store)?);
             if *and_serve && !summary.articles.is_empty() {
                 drop(store);
                 return serve(&cli.db, server);
@@ -422,7 +394,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Articles { format, paging, story, outlet, from, to, language } => {
             let store = open_store(&cli)?;
-            let filter = dossier_store::ArticleFilter {
+            let filter = dossier_app::ArticleFilter {
                 story: story.as_deref().map(|s| read::story_id(&store, s)).transpose()?,
                 outlet: outlet.clone(),
                 from: from.clone(),
@@ -464,17 +436,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval { gold, groups, group_key, format, min, verbose } => {
-            let gold = load_gold(gold.as_deref(), groups.as_deref(), group_key)?;
-            let dossier = Dossier::load(&open_store(&cli)?)?;
-            let predictions = Predictions {
-                articles: &dossier.articles,
-                duplicate_of: &dossier.duplicate_of,
-                story_of: &dossier.story_of,
-                found: &dossier.analysis.articles,
-                entities: &dossier.analysis.entities.entities,
-                events: &dossier.analysis.events,
-            };
-            let result = evaluate(&gold, predictions);
+            let gold = evaluation::load_gold(gold_source(gold.as_deref(), groups.as_deref(), group_key)?)?;
+            let result = evaluation::score(&open_store(&cli)?, &gold)?;
             match format {
                 ListFormat::Table => report::print_eval(&result, *verbose),
                 ListFormat::Json => println!("{}", serde_json::to_string_pretty(&result)?),
@@ -494,12 +457,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff { first, second } => {
-            let store = open_store(&cli)?;
-            let (Some(a), Some(b)) = (store.article(first)?, store.article(second)?) else {
-                eprintln!("dossier: no article with id {first:?} or {second:?} (see `dossier articles`)");
-                return Ok(ExitCode::FAILURE);
-            };
-            report::print_diff(&a, &b);
+            report::print_diff(&read::compare(&open_store(&cli)?, first, second)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Quotes { speaker, story, format, paging } => {
@@ -508,21 +466,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_list(*format, &page.items, |_| report::print_quotes(&page))
         }
         Command::Entities { kind, paging, format } => {
-            let store = open_store(&cli)?;
             let kind = kind.as_ref().and_then(|k| k.to_possible_value()).map(|v| v.get_name().to_string());
-            let offset = paging.offset();
-            let (rows, total) = store.entity_page(kind.as_deref(), paging.limit, offset)?;
-            print_list(*format, &rows, |rows| report::print_entities(rows, offset, total))
+            let page = read::entities(&open_store(&cli)?, kind.as_deref(), paging.window())?;
+            print_list(*format, &page.items, |_| report::print_entities(&page))
         }
         Command::Timeline { story, format } => {
             let store = open_store(&cli)?;
-            let story = find_story(&store, story.as_deref())?;
-            let found = store.story_findings(&story.id)?;
-            print_list(*format, &export::event_rows(&found.events), |rows| report::print_timeline(&story, rows))
+            let story = read::find_story(&store, story.as_deref())?;
+            print_list(*format, &read::timeline(&store, &story)?, |rows| report::print_timeline(&story, rows))
         }
         Command::Coverage { story, format } => {
             let store = open_store(&cli)?;
-            let story = find_story(&store, story.as_deref())?;
+            let story = read::find_story(&store, story.as_deref())?;
             let matrix = dossier_app::dossier::story_coverage(&store, &story.id)?;
             match format {
                 ListFormat::Table => report::print_coverage(&story, &matrix),
@@ -533,9 +488,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stories { rebuild, threshold, paging } => {
             let mut store = open_store(&cli)?;
             if *rebuild {
-                let mut batch = store.batch()?;
-                batch.rebuild_stories(*threshold)?;
-                batch.commit()?;
+                ingest::rebuild_stories(&mut store, *threshold)?;
             }
             report::print_stories(&read::stories(&store, paging.window())?);
             Ok(ExitCode::SUCCESS)
@@ -556,7 +509,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 value
                     .as_deref()
                     .map(|v| {
-                        dossier_core::dates::parse_date(v)
+                        dossier_app::text::parse_date(v)
                             .with_context(|| format!("--{flag} {v:?} is not a date (YYYY-MM-DD)"))
                     })
                     .transpose()

@@ -12,7 +12,7 @@ static TERMINAL: LazyLock<bool> = LazyLock::new(|| std::io::stdout().is_terminal
 /// Writes formatted output, and a line break when `newline`.
 pub fn write(args: std::fmt::Arguments<'_>, newline: bool) {
     let text = args.to_string();
-    let shown = if *TERMINAL { dossier_core::text::escape_for_terminal(&text) } else { text.as_str().into() };
+    let shown = if *TERMINAL { dossier_app::text::escape_for_terminal(&text) } else { text.as_str().into() };
     let mut out = std::io::stdout().lock();
     let written = out.write_all(shown.as_bytes()).and_then(|()| if newline { out.write_all(b"\n") } else { Ok(()) });
     if let Err(error) = written {

@@ -2,14 +2,13 @@
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use dossier_app::evaluation::Report;
 use dossier_app::export::ExportQuote;
 use dossier_app::ingest::{human_bytes, Summary};
+use dossier_app::read::Comparison;
 use dossier_app::read::{ArticleSummary, Page, StorySummary, StoryView};
 use dossier_app::Dossier;
-use dossier_core::across::diff::{self, Step};
-use dossier_core::eval::Report;
-use dossier_core::reading::article::Article;
-use dossier_store::StoryRow;
+use dossier_app::{Article, Step, StoryRow};
 use std::path::Path;
 
 /// Rows shown before a long list is cut short.
@@ -39,7 +38,7 @@ static HERE: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| {
 /// (the file name) rather than the start.
 fn source_label(source: &str, max: usize) -> String {
     let relative = HERE.as_deref().and_then(|here| source.strip_prefix(here)).unwrap_or(source);
-    let escaped = dossier_core::text::escape_controls(relative);
+    let escaped = dossier_app::text::escape_controls(relative);
     let count = escaped.chars().count();
     if count <= max {
         escaped.into_owned()
@@ -164,7 +163,8 @@ pub fn print_duplicates(dossier: &Dossier) {
     println!("{} duplicate groups. `dossier diff A B` shows what differs.", dossier.groups.len());
 }
 
-pub fn print_diff(first: &Article, second: &Article) {
+pub fn print_diff(comparison: &Comparison) {
+    let Comparison { first, second, steps } = comparison;
     println!("A: {}  ({})", describe(first), source_label(&first.source, 200));
     println!("B: {}  ({})", describe(second), source_label(&second.source, 200));
     let mut meta = table(&["field", "A", "B"]);
@@ -191,7 +191,6 @@ pub fn print_diff(first: &Article, second: &Article) {
     }
     let a: Vec<&str> = first.paragraphs.iter().map(|p| p.text.as_str()).collect();
     let b: Vec<&str> = second.paragraphs.iter().map(|p| p.text.as_str()).collect();
-    let steps = diff::paragraphs(&a, &b);
     let shared = steps.iter().filter(|s| matches!(s, Step::Same(..))).count();
     println!(
         "\nParagraphs: {shared} shared, {} only in A, {} only in B, {} reworded",
@@ -199,7 +198,7 @@ pub fn print_diff(first: &Article, second: &Article) {
         steps.iter().filter(|s| matches!(s, Step::OnlySecond(_))).count(),
         steps.iter().filter(|s| matches!(s, Step::Changed(..))).count()
     );
-    for step in steps {
+    for &step in steps {
         match step {
             Step::Same(i, _) => println!("  = {}", shorten(a[i], 110)),
             Step::Changed(i, j) => println!("  ~ A: {}\n    B: {}", shorten(a[i], 106), shorten(b[j], 106)),
@@ -243,7 +242,7 @@ pub fn print_quotes(page: &Page<ExportQuote>) {
 }
 
 /// "The Moscow Times 2021-12-17 (b371a1ad)".
-fn report_label(report: &dossier_core::across::analysis::Report) -> String {
+fn report_label(report: &dossier_app::Report) -> String {
     let date = report.published.map(|d| format!(" {d}")).unwrap_or_default();
     format!(
         "{}{date} ({})",
@@ -252,7 +251,8 @@ fn report_label(report: &dossier_core::across::analysis::Report) -> String {
     )
 }
 
-pub fn print_entities(entities: &[dossier_store::EntitySummary], offset: usize, total: usize) {
+pub fn print_entities(page: &Page<dossier_app::EntitySummary>) {
+    let (entities, offset, total) = (&page.items, page.offset(), page.total);
     let mut rows = table(&["type", "entity", "role", "also written", "articles", "mentions"]);
     for entity in entities {
         rows.add_row(vec![
@@ -287,7 +287,7 @@ pub fn print_timeline(story: &StoryRow, events: &[dossier_app::export::ExportEve
     println!("{} events", events.len());
 }
 
-pub fn print_coverage(story: &StoryRow, coverage: &dossier_core::across::analysis::Coverage) {
+pub fn print_coverage(story: &StoryRow, coverage: &dossier_app::Coverage) {
     println!("Coverage · {}", story.label);
     let mut header: Vec<String> = vec!["".into()];
     for (number, column) in coverage.columns.iter().enumerate() {
@@ -456,7 +456,7 @@ pub fn print_eval(report: &Report, verbose: bool) {
 }
 
 /// Search hits, snippets shown with the matched words in brackets.
-pub fn print_search(results: &dossier_search::Results) {
+pub fn print_search(results: &dossier_app::SearchResults) {
     let mut rows = table(&["kind", "date", "outlet", "title / speaker", "snippet", "id"]);
     for hit in &results.hits {
         let date = hit.published.and_then(dossier_app::search::date_of).map(|d| d.to_string());
