@@ -282,7 +282,7 @@ impl Batch<'_> {
                     .copied()
                     .collect()
             };
-            count += self.write_group(members, &group_pairs)?;
+            count += self.sync_group(&[], self.group_rows(members, &group_pairs)?)?;
         }
         Ok(count)
     }
@@ -317,17 +317,11 @@ impl Batch<'_> {
                 }
             }
             members.sort();
-            let mut delete_member = self.tx.prepare_cached("DELETE FROM duplicate_members WHERE article_id = ?1")?;
-            let mut delete_canonical =
-                self.tx.prepare_cached("DELETE FROM duplicate_members WHERE canonical_id = ?1")?;
-            for member in &members {
-                delete_member.execute([member])?;
-                delete_canonical.execute([member])?;
-            }
-            if members.len() > 1 {
-                let refs: Vec<&Pair> = pairs.iter().collect();
-                count += self.write_group(&members, &refs)?;
-            }
+            let rows = match members.len() {
+                1 => Vec::new(),
+                _ => self.group_rows(&members, &pairs.iter().collect::<Vec<_>>())?,
+            };
+            count += self.sync_group(&members, rows)?;
             done.extend(members);
         }
         Ok(count)
@@ -344,7 +338,7 @@ impl Batch<'_> {
     /// Writes one group: the canonical member is the one not contained in another
     /// member, then the one with the most metadata, then the longest text. Linear in
     /// the group's members and pairs.
-    fn write_group(&self, members: &[String], pairs: &[&Pair]) -> Result<usize> {
+    fn group_rows(&self, members: &[String], pairs: &[&Pair]) -> Result<Vec<GroupRow>> {
         let mut completeness: HashMap<&str, (usize, usize)> = HashMap::with_capacity(members.len());
         for id in members {
             completeness.insert(id.as_str(), self.completeness(id)?);
@@ -379,17 +373,48 @@ impl Batch<'_> {
             .filter(|p| p.0 == *canonical || p.1 == *canonical)
             .map(|p| (if p.0 == *canonical { p.1.as_str() } else { p.0.as_str() }, *p))
             .collect();
-        let mut insert = self.tx.prepare_cached(
-            "INSERT INTO duplicate_members (article_id, canonical_id, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        let mut count = 0;
+        let mut rows = Vec::with_capacity(members.len());
         for id in members.iter().filter(|m| *m != canonical) {
             let (kind, similarity) = match direct.get(id.as_str()).or_else(|| best_pair.get(id.as_str())) {
-                Some(pair) => (pair.2.as_str(), pair.3),
-                None => ("near", 0.0),
+                Some(pair) => (pair.2.clone(), pair.3),
+                None => ("near".to_string(), 0.0),
             };
-            insert.execute(params![id, canonical, kind, similarity])?;
-            count += 1;
+            rows.push(GroupRow { article: id.clone(), canonical: canonical.clone(), kind, similarity });
+        }
+        Ok(rows)
+    }
+
+    /// Makes the stored rows of the articles `members` (and of any article whose
+    /// canonical is one of them) these `rows`: unchanged rows are left alone, so that
+    /// what follows the changes (stories, the search index) sees only the new and
+    /// changed ones. Returns how many rows the group has.
+    fn sync_group(&self, members: &[String], rows: Vec<GroupRow>) -> Result<usize> {
+        let mut stored: HashMap<String, GroupRow> = HashMap::new();
+        let mut statement = self.tx.prepare_cached(
+            "SELECT article_id, canonical_id, kind, similarity FROM duplicate_members WHERE article_id = ?1
+             UNION SELECT article_id, canonical_id, kind, similarity FROM duplicate_members WHERE canonical_id = ?1",
+        )?;
+        for member in members {
+            let found = statement.query_map([member], |r| {
+                Ok(GroupRow { article: r.get(0)?, canonical: r.get(1)?, kind: r.get(2)?, similarity: r.get(3)? })
+            })?;
+            for row in found {
+                let row = row?;
+                stored.insert(row.article.clone(), row);
+            }
+        }
+        let mut write = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO duplicate_members (article_id, canonical_id, kind, similarity) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let count = rows.len();
+        for row in rows {
+            if stored.remove(&row.article).as_ref() != Some(&row) {
+                write.execute(params![row.article, row.canonical, row.kind, row.similarity])?;
+            }
+        }
+        let mut delete = self.tx.prepare_cached("DELETE FROM duplicate_members WHERE article_id = ?1")?;
+        for gone in stored.keys() {
+            delete.execute([gone])?;
         }
         Ok(count)
     }
@@ -455,6 +480,15 @@ impl Batch<'_> {
         )?;
         Ok(found.len())
     }
+}
+
+/// A duplicate's row: the article, its group's canonical article, how it matches it.
+#[derive(Debug, Clone, PartialEq)]
+struct GroupRow {
+    article: String,
+    canonical: String,
+    kind: String,
+    similarity: f64,
 }
 
 /// What story clustering reads of an article whose body text is `text`.
