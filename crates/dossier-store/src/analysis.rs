@@ -8,13 +8,13 @@ use dossier_core::across::analysis::{
     self, Analysis, ArticleAnalysis, ArticleFindings, ArticleInput, EntityRef, MergedEvent, MergedQuote, StoryAnalysis,
     ANALYZER_VERSION,
 };
-use dossier_core::findings::entities::{self, DossierEntity, Entity, EntityIndex};
+use dossier_core::findings::entities::{self, DossierEntity, Entity, EntityIndex, Tally};
 use dossier_core::findings::timeline::ArticleEvent;
 use dossier_core::reading::article::Article;
 use rayon::prelude::*;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// What one update recomputed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,6 +34,7 @@ const STORY_CHUNK: usize = 64;
 type StoryWork = (String, String, Vec<Article>, HashMap<String, ArticleFindings>);
 
 /// An article entity as stored: where it is, its place in input order, its component.
+#[derive(Clone)]
 struct StoredItem {
     article: String,
     local: usize,
@@ -82,6 +83,29 @@ fn surnames_in_question(
         }
     }
     wanted.into_iter().collect()
+}
+
+/// New items folded into a stored entity: what it becomes.
+struct Fold {
+    component: i64,
+    tally: Tally,
+    entity: DossierEntity,
+    articles: usize,
+}
+
+/// Where an item stands in item order (date, source, article, place), as a [`Tally`] sorts it.
+fn item_order(item: &StoredItem) -> String {
+    format!("{}\u{0}{}\u{0}{:06}", item.ord, item.article, item.local)
+}
+
+/// The tally of stored items, in any order.
+fn tally_of<'i>(members: impl Iterator<Item = &'i StoredItem>) -> Tally {
+    let mut tally = Tally::default();
+    let mut counted: HashSet<&str> = HashSet::new();
+    for item in members {
+        tally.add(&item_order(item), counted.insert(item.article.as_str()), &item.entity);
+    }
+    tally
 }
 
 /// The key that puts articles in input order: publication date (unknown last), then source.
@@ -165,6 +189,9 @@ impl Batch<'_> {
     /// with the components a changed surname can move a lone surname to or from, and
     /// writes what changed.
     fn recompute_entities(&mut self, new_keys: &[i64], pending: &[String]) -> Result<usize> {
+        if let Some(folded) = self.fold_in(pending)? {
+            return Ok(folded);
+        }
         let dirty: HashSet<i64> = column(&self.tx, "SELECT component FROM dirty_components", [])?.into_iter().collect();
         let mut components: BTreeSet<i64> = dirty.iter().copied().collect();
         for key in new_keys.iter().collect::<BTreeSet<_>>() {
@@ -240,7 +267,13 @@ impl Batch<'_> {
                 old_ids.insert(*component, id);
                 bases.insert(base);
             }
-            self.tx.prepare_cached("DELETE FROM entities WHERE component = ?1")?.execute([component])?;
+            for sql in [
+                "DELETE FROM entities WHERE component = ?1",
+                "DELETE FROM form_owners WHERE component = ?1",
+                "DELETE FROM surname_owners WHERE component = ?1",
+            ] {
+                self.tx.prepare_cached(sql)?.execute([component])?;
+            }
         }
         let mut fresh: Vec<(Vec<usize>, DossierEntity)> = merged;
         bases.extend(fresh.iter().map(|(_, e)| entities::base_id(e.kind, &e.name)));
@@ -284,10 +317,11 @@ impl Batch<'_> {
         }
         for (members, entity) in &mut fresh {
             let articles = std::mem::take(&mut entity.articles).len();
+            let tally = tally_of(members.iter().map(|&m| &items[m]));
             self.tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO entities (component, id, base, kind, mentions, articles, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT OR REPLACE INTO entities (component, id, base, kind, mentions, articles, data, tally)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
                 .execute(params![
                     entity.key,
@@ -296,8 +330,10 @@ impl Batch<'_> {
                     entity.kind.label(),
                     entity.mentions as i64,
                     articles as i64,
-                    serde_json::to_string(entity)?
+                    serde_json::to_string(entity)?,
+                    serde_json::to_string(&tally)?
                 ])?;
+            self.own_forms(entity.key, members.iter().map(|&m| &items[m]), &tally)?;
             for &m in members.iter() {
                 let item = &items[m];
                 if item.component != entity.key {
@@ -311,6 +347,206 @@ impl Batch<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Records that `component` holds its members' form keys and the surnames its tally names in full.
+    fn own_forms<'i>(
+        &mut self,
+        component: i64,
+        members: impl Iterator<Item = &'i StoredItem>,
+        tally: &Tally,
+    ) -> Result<()> {
+        let mut insert_form =
+            self.tx.prepare_cached("INSERT OR IGNORE INTO form_owners (key, component) VALUES (?1, ?2)")?;
+        for key in members.flat_map(|item| entities::join_keys(&item.entity).forms).collect::<BTreeSet<_>>() {
+            insert_form.execute(params![key, component])?;
+        }
+        let mut insert_surname =
+            self.tx.prepare_cached("INSERT OR IGNORE INTO surname_owners (surname, component) VALUES (?1, ?2)")?;
+        for surname in tally.full_surnames() {
+            insert_surname.execute(params![surname, component])?;
+        }
+        Ok(())
+    }
+
+    /// Folds the new articles' entities into the stored entities they join, when that
+    /// is all they do (or they make entities of their own that touch no other), and
+    /// returns true. Returns false, having written nothing, when they may merge two
+    /// entities, move a lone surname from one entity to another, rename an entity or
+    /// follow a removal: the full recompute settles those.
+    fn fold_in(&mut self, pending: &[String]) -> Result<Option<usize>> {
+        let dirty: i64 = self.tx.query_row("SELECT count(*) FROM dirty_components", [], |r| r.get(0))?;
+        if dirty > 0 {
+            return Ok(None);
+        }
+        let mut items: Vec<StoredItem> = Vec::new();
+        for article in pending {
+            let mut statement = self.tx.prepare_cached(
+                "SELECT local, ord, component, surname, data FROM entity_items WHERE article_id = ?1 ORDER BY local",
+            )?;
+            let rows = statement.query_map([article], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
+            })?;
+            for row in rows {
+                let (local, ord, component, surname, data) = row?;
+                let entity = serde_json::from_str(&data)?;
+                items.push(StoredItem {
+                    article: article.clone(),
+                    local: local as usize,
+                    ord,
+                    component,
+                    surname,
+                    entity,
+                });
+            }
+        }
+        let keys: Vec<entities::JoinKeys> = items.iter().map(|i| entities::join_keys(&i.entity)).collect();
+        // The new items that share a form key are one group, whatever else they join.
+        let mut parent: Vec<usize> = (0..items.len()).collect();
+        let mut first_with_key: HashMap<i64, usize> = HashMap::new();
+        for (at, join) in keys.iter().enumerate() {
+            for key in &join.forms {
+                let other = *first_with_key.entry(*key).or_insert(at);
+                dossier_core::partition::union(&mut parent, at, other);
+            }
+        }
+        let groups = dossier_core::partition::components(&mut parent);
+        // Groups that join one stored entity fold into it together; the others are entities of their own.
+        let mut joining: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        let mut plans: Vec<(Option<Fold>, Vec<usize>)> = Vec::new();
+        let mut remade: Vec<(i64, Vec<usize>)> = Vec::new();
+        for group in groups {
+            match self.fold_target(&group, &items, &keys)? {
+                None => return Ok(None),
+                Some(None) => plans.push((None, group)),
+                Some(Some(component)) => joining.entry(component).or_default().extend(group),
+            }
+        }
+        for (component, members) in joining {
+            let Some((data, tally)) = self
+                .tx
+                .prepare_cached("SELECT data, tally FROM entities WHERE component = ?1")?
+                .query_row([component], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let Some(tally) = tally else { return Ok(None) };
+            let (stored, mut tally): (DossierEntity, Tally) =
+                (serde_json::from_str(&data)?, serde_json::from_str(&tally)?);
+            let mut counted: HashSet<&str> = HashSet::new();
+            for &m in &members {
+                let item = &items[m];
+                tally.add(&item_order(item), counted.insert(item.article.as_str()), &item.entity);
+            }
+            let (entity, articles) = tally.entity();
+            // A new name or a smaller key changes the entity's id (and perhaps those of
+            // namesakes): that entity alone is made again from its members.
+            if entity.name != stored.name || entity.kind != stored.kind || entity.key != component {
+                remade.push((component, members));
+                continue;
+            }
+            let entity = DossierEntity { id: stored.id, ..entity };
+            plans.push((Some(Fold { component, tally, entity, articles }), members));
+        }
+        for (component, members) in remade {
+            // A new item whose own key is the entity's is stored in it already.
+            let mut all = self.items_of(&BTreeSet::from([component]))?;
+            let held: HashSet<(String, usize)> = all.iter().map(|i| (i.article.clone(), i.local)).collect();
+            let joining = members.iter().map(|&m| &items[m]).filter(|i| !held.contains(&(i.article.clone(), i.local)));
+            all.extend(joining.cloned().collect::<Vec<_>>());
+            all.sort_by(|a, b| (&a.ord, &a.article, a.local).cmp(&(&b.ord, &b.article, b.local)));
+            let refs: Vec<entities::Item<'_>> = all.iter().map(|i| (i.article.as_str(), i.local, &i.entity)).collect();
+            let merged = entities::merge_items(&refs);
+            self.write_components(&BTreeSet::from([component]), &all, merged)?;
+        }
+        for (plan, group) in plans {
+            match plan {
+                Some(Fold { component, tally, mut entity, articles }) => {
+                    // A namesake made again above may have changed this entity's id.
+                    entity.id = self
+                        .tx
+                        .prepare_cached("SELECT id FROM entities WHERE component = ?1")?
+                        .query_row([component], |r| r.get(0))?;
+                    self.tx
+                        .prepare_cached(
+                            "UPDATE entities SET mentions = ?2, articles = ?3, data = ?4, tally = ?5 WHERE component = ?1",
+                        )?
+                        .execute(params![
+                            component,
+                            entity.mentions as i64,
+                            articles as i64,
+                            serde_json::to_string(&entity)?,
+                            serde_json::to_string(&tally)?
+                        ])?;
+                    for &m in &group {
+                        let item = &items[m];
+                        if item.component != component {
+                            self.tx
+                                .prepare_cached(
+                                    "UPDATE entity_items SET component = ?3 WHERE article_id = ?1 AND local = ?2",
+                                )?
+                                .execute(params![item.article, item.local as i64, component])?;
+                        }
+                        self.log_entity_change(&item.article, item.local)?;
+                    }
+                    self.own_forms(component, group.iter().map(|&m| &items[m]), &tally)?;
+                }
+                None => {
+                    let members: Vec<StoredItem> = group.iter().map(|&m| items[m].clone()).collect();
+                    let refs: Vec<entities::Item<'_>> =
+                        members.iter().map(|i| (i.article.as_str(), i.local, &i.entity)).collect();
+                    let merged = entities::merge_items(&refs);
+                    self.write_components(&BTreeSet::new(), &members, merged)?;
+                }
+            }
+        }
+        Ok(Some(items.len()))
+    }
+
+    /// The stored entity a group of new items folds into (`Some(None)`: an entity of its
+    /// own), or None when the group may change more than that entity.
+    fn fold_target(
+        &self,
+        group: &[usize],
+        items: &[StoredItem],
+        keys: &[entities::JoinKeys],
+    ) -> Result<Option<Option<i64>>> {
+        let mut joined: BTreeSet<i64> = BTreeSet::new();
+        for key in group.iter().flat_map(|&m| &keys[m].forms).collect::<BTreeSet<_>>() {
+            joined.extend(column::<i64, _>(&self.tx, "SELECT component FROM form_owners WHERE key = ?1", [key])?);
+        }
+        let is_person = |m: usize| items[m].entity.kind == entities::EntityKind::Person;
+        let mut holders_of: HashMap<i64, Vec<i64>> = HashMap::new();
+        for surname in group.iter().filter(|&&m| is_person(m)).filter_map(|&m| keys[m].surname) {
+            if let std::collections::hash_map::Entry::Vacant(entry) = holders_of.entry(surname) {
+                entry.insert(column(&self.tx, "SELECT component FROM surname_owners WHERE surname = ?1", [surname])?);
+            }
+        }
+        // A lone surname joins the one entity naming a person in full with it.
+        for &m in group.iter().filter(|&&m| is_person(m) && !items[m].entity.name.contains(' ')) {
+            if let Some([only]) = keys[m].surname.map(|s| holders_of[&s].as_slice()) {
+                joined.insert(*only);
+            }
+        }
+        if joined.len() > 1 {
+            return Ok(None);
+        }
+        let target = joined.first().copied();
+        // A full name must already be named in full there, or be one of several (a new
+        // sole holder would draw the lone mentions of its surname to it).
+        for &m in group.iter().filter(|&&m| is_person(m) && items[m].entity.name.contains(' ')) {
+            let Some(surname) = keys[m].surname else { continue };
+            let holders = &holders_of[&surname];
+            let settled = match target {
+                Some(component) => holders.contains(&component),
+                None => holders.len() >= 2,
+            };
+            if !settled {
+                return Ok(None);
+            }
+        }
+        Ok(Some(target))
     }
 
     /// The documents naming an article entity whose dossier entity changed: its article,

@@ -481,6 +481,26 @@ END;
 -- The article list, newest first, walks an index.
 CREATE INDEX articles_newest ON articles(published DESC, id);
 "#,
+    r#"
+-- What each entity is made of (vote counts, forms and where each first appears,
+-- surnames named in full), and which entities hold each form key and full-name
+-- surname: what a new article entity needs to fold into the entity it joins without
+-- that entity's other mentions being read. Every entity is recomputed once to fill them.
+ALTER TABLE entities ADD COLUMN tally TEXT;
+CREATE TABLE form_owners (
+    key       INTEGER NOT NULL,
+    component INTEGER NOT NULL,
+    PRIMARY KEY (key, component)
+) WITHOUT ROWID;
+CREATE INDEX form_owners_component ON form_owners(component);
+CREATE TABLE surname_owners (
+    surname   INTEGER NOT NULL,
+    component INTEGER NOT NULL,
+    PRIMARY KEY (surname, component)
+) WITHOUT ROWID;
+CREATE INDEX surname_owners_component ON surname_owners(component);
+INSERT OR IGNORE INTO dirty_components (component) SELECT component FROM entities;
+"#,
 ];
 
 fn article_count(conn: &Connection) -> Result<usize> {

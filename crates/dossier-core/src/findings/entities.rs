@@ -634,47 +634,104 @@ fn join_lone_surnames(items: &[Item<'_>], parent: &mut [usize]) {
     }
 }
 
-/// The dossier entity made of article entities known to be one.
+/// The dossier entity made of article entities known to be one (in item order): the
+/// tally of its members, with the articles naming it.
 fn combine(members: &[Item<'_>]) -> DossierEntity {
-    let mut name_votes: HashMap<&str, usize> = HashMap::new();
-    let mut role_votes: HashMap<&str, usize> = HashMap::new();
+    let mut tally = Tally::default();
     let mut articles: Vec<String> = Vec::new();
-    let mut variants: Vec<String> = Vec::new();
-    for (article, _, entity) in members {
-        *name_votes.entry(entity.name.as_str()).or_default() += 1;
-        if let Some(role) = &entity.role {
-            *role_votes.entry(role.as_str()).or_default() += 1;
-        }
+    for (at, (article, _, entity)) in members.iter().enumerate() {
         // Members come in item order, an article's entities together.
-        if articles.last().is_none_or(|last| last != article) {
+        let new_article = articles.last().is_none_or(|last| last != article);
+        if new_article {
             articles.push(article.to_string());
         }
-        for form in entity.forms.iter().chain(std::iter::once(&entity.name)) {
-            if !variants.contains(form) {
-                variants.push(form.clone());
+        tally.add(&format!("{at:012}"), new_article, entity);
+    }
+    let (mut entity, _) = tally.entity();
+    entity.articles = articles;
+    entity
+}
+
+/// What a dossier entity is made of, kept beside it so that an article entity joining
+/// it later folds in without its other members being read again. Folding members in
+/// any order gives the entity [`combine`] makes of them in item order, as long as each
+/// member's `order` sorts as its place in that order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    kind: Option<EntityKind>,
+    names: std::collections::BTreeMap<String, usize>,
+    roles: std::collections::BTreeMap<String, usize>,
+    /// Each form and where it first appears: the member's order, then its place among
+    /// the member's forms (its name last).
+    forms: std::collections::BTreeMap<String, (String, usize)>,
+    articles: usize,
+    mentions: usize,
+    key: Option<i64>,
+    /// The surname keys of the people named in full among the members.
+    full_surnames: std::collections::BTreeSet<i64>,
+}
+
+impl Tally {
+    /// Folds in one member at `order`, counting its article when `new_article`.
+    pub fn add(&mut self, order: &str, new_article: bool, entity: &Entity) {
+        self.kind.get_or_insert(entity.kind);
+        *self.names.entry(entity.name.clone()).or_default() += 1;
+        if let Some(role) = &entity.role {
+            *self.roles.entry(role.clone()).or_default() += 1;
+        }
+        for (place, form) in entity.forms.iter().chain(std::iter::once(&entity.name)).enumerate() {
+            let seen = (order.to_string(), place);
+            let first = self.forms.entry(form.clone()).or_insert_with(|| seen.clone());
+            if seen < *first {
+                *first = seen;
             }
         }
+        self.articles += usize::from(new_article);
+        self.mentions += entity.mentions;
+        let keys = join_keys(entity);
+        if let Some(&own) = keys.forms.iter().min() {
+            self.key = Some(self.key.map_or(own, |key| key.min(own)));
+        }
+        if entity.name.contains(' ') {
+            self.full_surnames.extend(keys.surname);
+        }
     }
-    let most_voted = |votes: &HashMap<&str, usize>| {
-        votes
-            .iter()
-            .max_by_key(|(name, n)| (**n, role_rank(name), std::cmp::Reverse(name.to_string())))
-            .map(|(n, _)| n.to_string())
-    };
-    let kind = members[0].2.kind;
-    let voted = most_voted(&name_votes).unwrap_or_default();
-    let name = names::alias_canonical(&voted).map(str::to_string).unwrap_or(voted);
-    variants.retain(|v| *v != name);
-    let key = members.iter().flat_map(|m| join_keys(m.2).forms).min().unwrap_or_default();
-    DossierEntity {
-        id: base_id(kind, &name),
-        name,
-        kind,
-        variants,
-        role: most_voted(&role_votes),
-        articles,
-        mentions: members.iter().map(|m| m.2.mentions).sum(),
-        key,
+
+    /// The entity the members make (its article list left empty) and how many articles name it.
+    pub fn entity(&self) -> (DossierEntity, usize) {
+        let most_voted = |votes: &std::collections::BTreeMap<String, usize>| {
+            votes
+                .iter()
+                .max_by_key(|(name, n)| (**n, role_rank(name), std::cmp::Reverse(name.to_string())))
+                .map(|(n, _)| n.to_string())
+        };
+        let kind = self.kind.unwrap_or(EntityKind::Organization);
+        let voted = most_voted(&self.names).unwrap_or_default();
+        let name = names::alias_canonical(&voted).map(str::to_string).unwrap_or(voted);
+        let mut forms: Vec<(&(String, usize), &String)> = self.forms.iter().map(|(form, at)| (at, form)).collect();
+        forms.sort();
+        let variants = forms.into_iter().map(|(_, form)| form.clone()).filter(|form| *form != name).collect();
+        let entity = DossierEntity {
+            id: base_id(kind, &name),
+            name,
+            kind,
+            variants,
+            role: most_voted(&self.roles),
+            articles: Vec::new(),
+            mentions: self.mentions,
+            key: self.key.unwrap_or_default(),
+        };
+        (entity, self.articles)
+    }
+
+    /// Whether a person named in full with this surname key is among the members.
+    pub fn names_in_full(&self, surname: i64) -> bool {
+        self.full_surnames.contains(&surname)
+    }
+
+    /// The surname keys of the people named in full among the members.
+    pub fn full_surnames(&self) -> impl Iterator<Item = i64> + '_ {
+        self.full_surnames.iter().copied()
     }
 }
 
