@@ -129,12 +129,10 @@ impl Store {
                 .prepare_cached(&format!("SELECT count(*) FROM articles a {condition}"))?
                 .query_row(params_from_iter(values.iter()), |r| r.get(0))?,
         };
-        let sql = format!(
-            "SELECT a.id FROM articles a {condition} ORDER BY a.published DESC, a.id LIMIT {} OFFSET {}",
-            crate::sql_count(limit),
-            crate::sql_count(offset)
-        );
-        let ids: Vec<String> = column(&self.conn, &sql, params_from_iter(values.iter()))?;
+        let sql = format!("SELECT a.id FROM articles a {condition} ORDER BY a.published DESC, a.id LIMIT ? OFFSET ?");
+        let mut bound: Vec<rusqlite::types::Value> = values.iter().cloned().map(Into::into).collect();
+        bound.extend([crate::sql_count(limit).into(), crate::sql_count(offset).into()]);
+        let ids: Vec<String> = column(&self.conn, &sql, params_from_iter(bound))?;
         let mut page = Vec::with_capacity(ids.len());
         for id in ids {
             page.extend(self.listed_article(&id)?);
