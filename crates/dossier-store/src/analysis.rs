@@ -101,11 +101,17 @@ fn item_order(item: &StoredItem) -> String {
 /// The tally of stored items, in any order.
 fn tally_of<'i>(members: impl Iterator<Item = &'i StoredItem>) -> Tally {
     let mut tally = Tally::default();
+    fold_items(&mut tally, members);
+    tally
+}
+
+/// Folds items into a tally, counting each of their articles once (the tally's own
+/// members are of other articles).
+fn fold_items<'i>(tally: &mut Tally, items: impl Iterator<Item = &'i StoredItem>) {
     let mut counted: HashSet<&str> = HashSet::new();
-    for item in members {
+    for item in items {
         tally.add(&item_order(item), counted.insert(item.article.as_str()), &item.entity);
     }
-    tally
 }
 
 /// The key that puts articles in input order: publication date (unknown last), then source.
@@ -221,30 +227,51 @@ impl Batch<'_> {
             items.extend(self.items_of(&more)?);
             components.extend(more);
         }
-        items.sort_by(|a, b| (&a.ord, &a.article, a.local).cmp(&(&b.ord, &b.article, b.local)));
-        let refs: Vec<entities::Item<'_>> = items.iter().map(|i| (i.article.as_str(), i.local, &i.entity)).collect();
-        let merged = entities::merge_items(&refs);
-        self.write_components(&components, &items, merged)?;
-        Ok(items.len())
+        self.remake(&components, items)
     }
 
     /// Every item of these components.
     fn items_of(&self, components: &BTreeSet<i64>) -> Result<Vec<StoredItem>> {
         let mut items = Vec::new();
-        let mut statement = self.tx.prepare_cached(
-            "SELECT article_id, local, ord, component, surname, data FROM entity_items WHERE component = ?1",
-        )?;
         for component in components {
-            let rows = statement.query_map([component], |r| {
-                Ok((r.get(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?))
-            })?;
-            for row in rows {
-                let (article, local, ord, component, surname, data) = row?;
-                let entity = serde_json::from_str(&data)?;
-                items.push(StoredItem { article, local: local as usize, ord, component, surname, entity });
-            }
+            items.extend(self.read_items("component = ?1", *component)?);
         }
         Ok(items)
+    }
+
+    /// The article entities `condition` (on the one parameter `value`) picks.
+    fn read_items(&self, condition: &str, value: impl rusqlite::ToSql) -> Result<Vec<StoredItem>> {
+        let mut statement = self.tx.prepare_cached(&format!(
+            "SELECT article_id, local, ord, component, surname, data FROM entity_items WHERE {condition}"
+        ))?;
+        let rows = statement.query_map([value], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?))
+        })?;
+        let mut items = Vec::new();
+        for row in rows {
+            let (article, local, ord, component, surname, data) = row?;
+            let entity = serde_json::from_str(&data)?;
+            items.push(StoredItem { article, local: local as usize, ord, component, surname, entity });
+        }
+        Ok(items)
+    }
+
+    /// Merges `items` (in item order, as a rebuild reads them) and writes the entities
+    /// they make in place of the `old` components. Returns how many items were merged.
+    fn remake(&mut self, old: &BTreeSet<i64>, mut items: Vec<StoredItem>) -> Result<usize> {
+        items.sort_by(|a, b| (&a.ord, &a.article, a.local).cmp(&(&b.ord, &b.article, b.local)));
+        let refs: Vec<entities::Item<'_>> = items.iter().map(|i| (i.article.as_str(), i.local, &i.entity)).collect();
+        let merged = entities::merge_items(&refs);
+        self.write_components(old, &items, merged)?;
+        Ok(items.len())
+    }
+
+    /// Puts a stored article entity in `component`.
+    fn move_item(&self, item: &StoredItem, component: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE entity_items SET component = ?3 WHERE article_id = ?1 AND local = ?2")?
+            .execute(params![item.article, item.local as i64, component])?;
+        Ok(())
     }
 
     /// Replaces the `old` components by the merged ones, giving ids that stay apart
@@ -337,9 +364,7 @@ impl Batch<'_> {
             for &m in members.iter() {
                 let item = &items[m];
                 if item.component != entity.key {
-                    self.tx
-                        .prepare_cached("UPDATE entity_items SET component = ?3 WHERE article_id = ?1 AND local = ?2")?
-                        .execute(params![item.article, item.local as i64, entity.key])?;
+                    self.move_item(item, entity.key)?;
                 }
                 if old_ids.get(&item.component) != Some(&entity.id) {
                     self.log_entity_change(&item.article, item.local)?;
@@ -381,24 +406,7 @@ impl Batch<'_> {
         }
         let mut items: Vec<StoredItem> = Vec::new();
         for article in pending {
-            let mut statement = self.tx.prepare_cached(
-                "SELECT local, ord, component, surname, data FROM entity_items WHERE article_id = ?1 ORDER BY local",
-            )?;
-            let rows = statement.query_map([article], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
-            })?;
-            for row in rows {
-                let (local, ord, component, surname, data) = row?;
-                let entity = serde_json::from_str(&data)?;
-                items.push(StoredItem {
-                    article: article.clone(),
-                    local: local as usize,
-                    ord,
-                    component,
-                    surname,
-                    entity,
-                });
-            }
+            items.extend(self.read_items("article_id = ?1 ORDER BY local", article)?);
         }
         let keys: Vec<entities::JoinKeys> = items.iter().map(|i| entities::join_keys(&i.entity)).collect();
         // The new items that share a form key are one group, whatever else they join.
@@ -434,11 +442,7 @@ impl Batch<'_> {
             let Some(tally) = tally else { return Ok(None) };
             let (stored, mut tally): (DossierEntity, Tally) =
                 (serde_json::from_str(&data)?, serde_json::from_str(&tally)?);
-            let mut counted: HashSet<&str> = HashSet::new();
-            for &m in &members {
-                let item = &items[m];
-                tally.add(&item_order(item), counted.insert(item.article.as_str()), &item.entity);
-            }
+            fold_items(&mut tally, members.iter().map(|&m| &items[m]));
             let (entity, articles) = tally.entity();
             // A new name or a smaller key changes the entity's id (and perhaps those of
             // namesakes): that entity alone is made again from its members.
@@ -455,10 +459,7 @@ impl Batch<'_> {
             let held: HashSet<(String, usize)> = all.iter().map(|i| (i.article.clone(), i.local)).collect();
             let joining = members.iter().map(|&m| &items[m]).filter(|i| !held.contains(&(i.article.clone(), i.local)));
             all.extend(joining.cloned().collect::<Vec<_>>());
-            all.sort_by(|a, b| (&a.ord, &a.article, a.local).cmp(&(&b.ord, &b.article, b.local)));
-            let refs: Vec<entities::Item<'_>> = all.iter().map(|i| (i.article.as_str(), i.local, &i.entity)).collect();
-            let merged = entities::merge_items(&refs);
-            self.write_components(&BTreeSet::from([component]), &all, merged)?;
+            self.remake(&BTreeSet::from([component]), all)?;
         }
         for (plan, group) in plans {
             match plan {
@@ -482,22 +483,14 @@ impl Batch<'_> {
                     for &m in &group {
                         let item = &items[m];
                         if item.component != component {
-                            self.tx
-                                .prepare_cached(
-                                    "UPDATE entity_items SET component = ?3 WHERE article_id = ?1 AND local = ?2",
-                                )?
-                                .execute(params![item.article, item.local as i64, component])?;
+                            self.move_item(item, component)?;
                         }
                         self.log_entity_change(&item.article, item.local)?;
                     }
                     self.own_forms(component, group.iter().map(|&m| &items[m]), &tally)?;
                 }
                 None => {
-                    let members: Vec<StoredItem> = group.iter().map(|&m| items[m].clone()).collect();
-                    let refs: Vec<entities::Item<'_>> =
-                        members.iter().map(|i| (i.article.as_str(), i.local, &i.entity)).collect();
-                    let merged = entities::merge_items(&refs);
-                    self.write_components(&BTreeSet::new(), &members, merged)?;
+                    self.remake(&BTreeSet::new(), group.iter().map(|&m| items[m].clone()).collect())?;
                 }
             }
         }
