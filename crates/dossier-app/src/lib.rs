@@ -20,6 +20,7 @@ pub use dossier_store::{ArticleFilter, EntitySummary, Store, StoryRow};
 
 /// Text helpers the command line and the server share with the analysis.
 pub mod text {
+    pub use chrono::NaiveDate;
     pub use dossier_core::dates::parse_date;
     pub use dossier_core::text::{escape_controls, escape_for_terminal, short_hash_bytes};
 }

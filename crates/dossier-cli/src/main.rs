@@ -22,6 +22,7 @@ mod report;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use dossier_app::evaluation::{self, GoldSource};
+use dossier_app::text::{parse_date, NaiveDate};
 use dossier_app::{export, ingest, read, search, Dossier, Store};
 use std::io::Write;
 use std::path::PathBuf;
@@ -74,21 +75,8 @@ enum Command {
         format: ListFormat,
         #[command(flatten)]
         paging: PageArgs,
-        /// Only this story's articles (an id or a unique prefix).
-        #[arg(long)]
-        story: Option<String>,
-        /// Only this outlet's articles.
-        #[arg(long)]
-        outlet: Option<String>,
-        /// Only articles published on or after this day (YYYY-MM-DD).
-        #[arg(long)]
-        from: Option<String>,
-        /// Only articles published on or before this day (YYYY-MM-DD).
-        #[arg(long)]
-        to: Option<String>,
-        /// Only articles in this language (ISO 639-1 code, such as en).
-        #[arg(long)]
-        language: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
     /// Show one article: clean text and metadata.
     Show {
@@ -204,31 +192,52 @@ enum Command {
         /// Only articles or only quotes.
         #[arg(long, value_parser = ["article", "quote"])]
         kind: Option<String>,
-        #[arg(long)]
-        outlet: Option<String>,
-        /// From this date (YYYY-MM-DD), inclusive.
-        #[arg(long)]
-        from: Option<String>,
-        /// Up to this date (YYYY-MM-DD), inclusive.
-        #[arg(long)]
-        to: Option<String>,
-        /// Story id or prefix.
-        #[arg(long)]
-        story: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
         /// Quotes by this speaker (any spelling).
         #[arg(long)]
         speaker: Option<String>,
         /// Naming this entity (name in any spelling, or id).
         #[arg(long)]
         entity: Option<String>,
-        /// Language code (en, ru, …).
-        #[arg(long)]
-        language: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+}
+
+/// What lists of articles (and search) narrow by.
+#[derive(clap::Args, Debug, Clone)]
+struct FilterArgs {
+    /// Only this story's (an id or a unique prefix).
+    #[arg(long)]
+    story: Option<String>,
+    /// Only this outlet's.
+    #[arg(long)]
+    outlet: Option<String>,
+    /// Only those published on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Only those published on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
+    /// Only those in this language (ISO 639-1 code, such as en).
+    #[arg(long)]
+    language: Option<String>,
+}
+
+impl FilterArgs {
+    /// The --from and --to days, each checked to be a date.
+    fn days(&self) -> anyhow::Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+        let day = |value: &Option<String>, flag: &str| -> anyhow::Result<Option<NaiveDate>> {
+            value
+                .as_deref()
+                .map(|v| parse_date(v).with_context(|| format!("--{flag} {v:?} is not a date (YYYY-MM-DD)")))
+                .transpose()
+        };
+        Ok((day(&self.from, "from")?, day(&self.to, "to")?))
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -392,14 +401,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(EXIT_PARTIAL)
             })
         }
-        Command::Articles { format, paging, story, outlet, from, to, language } => {
+        Command::Articles { format, paging, filter } => {
+            let (from, to) = filter.days()?;
             let store = open_store(&cli)?;
             let filter = dossier_app::ArticleFilter {
-                story: story.as_deref().map(|s| read::story_id(&store, s)).transpose()?,
-                outlet: outlet.clone(),
-                from: from.clone(),
-                to: to.clone(),
-                language: language.clone(),
+                story: filter.story.as_deref().map(|s| read::story_id(&store, s)).transpose()?,
+                outlet: filter.outlet.clone(),
+                from: from.map(|d| d.to_string()),
+                to: to.map(|d| d.to_string()),
+                language: filter.language.clone(),
             };
             let page = read::articles(&store, &filter, paging.window())?;
             print_list(*format, &page.items, |_| report::print_articles(&page))
@@ -504,26 +514,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("indexed {count} articles and quotes in {}", search::index_dir(&cli.db).display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Search { query, kind, outlet, from, to, story, speaker, entity, language, limit, format } => {
-            let date = |value: &Option<String>, flag: &str| -> anyhow::Result<Option<_>> {
-                value
-                    .as_deref()
-                    .map(|v| {
-                        dossier_app::text::parse_date(v)
-                            .with_context(|| format!("--{flag} {v:?} is not a date (YYYY-MM-DD)"))
-                    })
-                    .transpose()
-            };
+        Command::Search { query, kind, filter, speaker, entity, limit, format } => {
+            let (from, to) = filter.days()?;
             let request = search::Query {
                 text: query.clone(),
                 kind: kind.clone(),
-                outlet: outlet.clone(),
-                from: date(from, "from")?,
-                to: date(to, "to")?,
-                story: story.clone(),
+                outlet: filter.outlet.clone(),
+                from,
+                to,
+                story: filter.story.clone(),
                 speaker: speaker.clone(),
                 entity: entity.clone(),
-                language: language.clone(),
+                language: filter.language.clone(),
             };
             let store = open_store(&cli)?;
             let index = search::open_index(&cli.db, &store, &mut notify)?;
