@@ -1,6 +1,6 @@
 //! Text normalisation shared by identity hashing, matching and evaluation.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
@@ -175,27 +175,40 @@ pub fn quote_tokens(text: &str) -> Vec<String> {
 }
 
 /// Token-overlap F1 of two word lists (bags of words).
-pub fn token_f1(a: &[String], b: &[String]) -> f64 {
+pub fn token_f1<T: Ord>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let mut pool: HashMap<&str, usize> = HashMap::new();
-    for token in b {
-        *pool.entry(token).or_insert(0) += 1;
-    }
-    let mut common = 0;
-    for token in a {
-        if let Some(n) = pool.get_mut(token.as_str()).filter(|n| **n > 0) {
-            *n -= 1;
-            common += 1;
-        }
-    }
+    let common = shared_count(&sorted_refs(a), &sorted_refs(b));
     if common == 0 {
         return 0.0;
     }
     let precision = common as f64 / a.len() as f64;
     let recall = common as f64 / b.len() as f64;
     2.0 * precision * recall / (precision + recall)
+}
+
+fn sorted_refs<T: Ord>(words: &[T]) -> Vec<&T> {
+    let mut words: Vec<&T> = words.iter().collect();
+    words.sort_unstable();
+    words
+}
+
+/// How many items two sorted lists have in common, counting repeats as a bag does.
+pub fn shared_count<T: Ord>(a: &[T], b: &[T]) -> usize {
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@ use crate::findings::quotes::{self, Quote};
 use crate::findings::timeline::{self, ArticleEvent, FuzzyDate};
 use crate::partition::{components, union};
 use crate::reading::article::Article;
-use crate::text::{quote_tokens, short_hash, token_f1};
+use crate::text::{quote_tokens, shared_count, short_hash, token_f1};
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -116,7 +117,7 @@ pub struct Analysis {
 
 /// The version of what [`extract`] finds in one article. Stored findings of an older
 /// version are found again; bump it whenever entity or quote extraction changes.
-pub const ANALYZER_VERSION: i64 = 1;
+pub const ANALYZER_VERSION: i64 = 2;
 
 /// What one article says on its own, whatever else the dossier holds: its entities
 /// (with mention offsets) and its quotes (with the speaker as written). Computed once,
@@ -127,9 +128,21 @@ pub struct ArticleFindings {
     pub quotes: Vec<Quote>,
 }
 
-/// The findings of one article from its paragraphs (in order).
+/// The findings of one article from its paragraphs (in order), each quote's speaker
+/// resolved to the article entity it names.
 pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str> + Clone) -> ArticleFindings {
-    ArticleFindings { entities: entities::extract(paragraphs.clone()), quotes: quotes::extract(paragraphs) }
+    let entities = entities::extract(paragraphs.clone());
+    let mut quotes = quotes::extract(paragraphs);
+    if quotes.iter().any(|q| q.speaker.is_some()) {
+        let keys = entities.keys();
+        for quote in &mut quotes {
+            quote.speaker_entity = quote
+                .speaker
+                .as_deref()
+                .and_then(|s| keys.get(&crate::findings::names::key(s)).copied().or_else(|| entities.find(s)));
+        }
+    }
+    ArticleFindings { entities, quotes }
 }
 
 /// Analyses every article (in parallel), then merges across them.
@@ -280,9 +293,41 @@ fn sort_reports(reports: &mut [Report]) {
     reports.sort_by_key(|r| (r.published.is_none(), r.published));
 }
 
-/// Whether two quotes are the same words: token F1 of 0.8 or more, or the shorter
-/// (four words or more) nearly all inside the longer.
-fn same_words(a: &[String], b: &[String]) -> bool {
+/// A story's words as small numbers, so that comparing two quotes compares integers.
+#[derive(Default)]
+struct WordIds {
+    ids: FxHashMap<String, u32>,
+}
+
+impl WordIds {
+    /// The ids of `words`, sorted, repeats kept (a bag).
+    fn bag(&mut self, words: impl IntoIterator<Item = String>) -> Vec<u32> {
+        let mut bag: Vec<u32> = words
+            .into_iter()
+            .map(|word| {
+                let next = self.ids.len() as u32;
+                *self.ids.entry(word).or_insert(next)
+            })
+            .collect();
+        bag.sort_unstable();
+        bag
+    }
+
+    /// The ids of `words`, sorted, without repeats (a set).
+    fn set(&mut self, words: impl IntoIterator<Item = String>) -> Vec<u32> {
+        let mut set = self.bag(words);
+        set.dedup();
+        set
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+}
+
+/// Whether two quotes are the same words (sorted bags of word ids): token F1 of 0.8 or
+/// more, or the shorter (four words or more) nearly all inside the longer.
+fn same_words(a: &[u32], b: &[u32]) -> bool {
     if token_f1(a, b) >= 0.8 {
         return true;
     }
@@ -290,31 +335,25 @@ fn same_words(a: &[String], b: &[String]) -> bool {
     if short.len() < 4 {
         return false;
     }
-    let long: HashSet<&String> = long.iter().collect();
-    short.iter().filter(|t| long.contains(t)).count() as f64 / short.len() as f64 >= 0.9
+    short.iter().filter(|t| long.binary_search(t).is_ok()).count() as f64 / short.len() as f64 >= 0.9
 }
 
 /// How many later sets one set is compared with through each of its prefix words.
 const MAX_PARTNERS_PER_WORD: usize = 64;
 
-/// The pairs of sets that share at least half the words of the smaller one, without
-/// comparing every pair: if they do, the smaller set's rarest `len - ceil(len / 2) + 1`
-/// words (its prefix) include one the larger set has (prefix filtering, as in
-/// set-similarity joins). Each set looks up only its prefix in an inverted index, so a
-/// story of thousands of quotes costs what their rare words cost, and the pairs found
-/// are exactly those that pass the test, as long as no word is shared by more than
-/// [`MAX_PARTNERS_PER_WORD`] later sets (copies beyond that are joined through chains).
-fn pairs_sharing_half(sets: &[&HashSet<String>]) -> Vec<(usize, usize)> {
-    let mut frequency: HashMap<&str, usize> = HashMap::new();
-    for set in sets {
-        for word in set.iter() {
-            *frequency.entry(word.as_str()).or_insert(0) += 1;
-        }
-    }
-    let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
+/// The pairs of sets (sorted word ids below `vocabulary`, without repeats) that share at
+/// least half the words of the smaller one, without comparing every pair: if they do,
+/// the smaller set's rarest `len - ceil(len / 2) + 1` words (its prefix) include one the
+/// larger set has (prefix filtering, as in set-similarity joins). Each set looks up only
+/// its prefix in an inverted index, so a story of thousands of quotes costs what their
+/// rare words cost, and the pairs found are exactly those that pass the test, as long as
+/// no word is shared by more than [`MAX_PARTNERS_PER_WORD`] later sets (copies beyond
+/// that are joined through chains).
+fn pairs_sharing_half(sets: &[&[u32]], vocabulary: usize) -> Vec<(usize, usize)> {
+    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocabulary];
     for (at, set) in sets.iter().enumerate() {
-        for word in set.iter() {
-            postings.entry(word.as_str()).or_default().push(at);
+        for &word in set.iter() {
+            postings[word as usize].push(at as u32);
         }
     }
     // A pair is looked for from its smaller set (ties: the earlier one).
@@ -325,18 +364,19 @@ fn pairs_sharing_half(sets: &[&HashSet<String>]) -> Vec<(usize, usize)> {
         if set.is_empty() {
             continue;
         }
-        let mut words: Vec<&str> = set.iter().map(String::as_str).collect();
-        words.sort_unstable_by_key(|w| (frequency[w], *w));
+        let mut words: Vec<u32> = set.to_vec();
+        words.sort_unstable_by_key(|&w| (postings[w as usize].len(), w));
         let prefix = set.len() - set.len().div_ceil(2) + 1;
         for word in words.into_iter().take(prefix) {
             // Each set meets at most a bounded number of others through one word: a
             // thousand copies of one quote are joined through chains of pairs, not all of them.
-            for &b in postings[word].iter().filter(|&&b| order(b) > order(a)).take(MAX_PARTNERS_PER_WORD) {
+            let partners = postings[word as usize].iter().map(|&b| b as usize).filter(|&b| order(b) > order(a));
+            for b in partners.take(MAX_PARTNERS_PER_WORD) {
                 if seen[b] == a {
                     continue;
                 }
                 seen[b] = a;
-                let shared = set.intersection(sets[b]).count();
+                let shared = shared_count(set, sets[b]);
                 if 2 * shared >= set.len().min(sets[b].len()) {
                     pairs.push((a.min(b), a.max(b)));
                 }
@@ -355,25 +395,22 @@ fn merge_quotes(
     struct Item<'a> {
         input: &'a ArticleInput<'a>,
         index: usize,
-        tokens: Vec<String>,
-        words: HashSet<String>,
+        tokens: Vec<u32>,
+        words: Vec<u32>,
         speaker: Option<(EntityRef, String)>,
     }
+    let mut word_ids = WordIds::default();
     let mut items: Vec<Item<'_>> = Vec::new();
     for input in inputs {
         let Some(own) = found.get(input.id) else { continue };
-        let keys = own.entities.keys();
         for (index, quote) in own.quotes.iter().enumerate() {
-            let local = quote
-                .speaker
-                .as_deref()
-                .and_then(|s| keys.get(&crate::findings::names::key(s)).copied().or_else(|| own.entities.find(s)));
-            let speaker = local.and_then(|local| {
+            let speaker = quote.speaker_entity.and_then(|local| {
                 let entity = story_entities.of(input.id, local)?;
                 Some((EntityRef { article: input.id.to_string(), local }, entity.id.clone()))
             });
-            let tokens = quote_tokens(&quote.text);
-            let words = tokens.iter().cloned().collect();
+            let tokens = word_ids.bag(quote_tokens(&quote.text));
+            let mut words = tokens.clone();
+            words.dedup();
             items.push(Item { input, index, tokens, words, speaker });
         }
     }
@@ -383,8 +420,8 @@ fn merge_quotes(
         by_story.entry(item.input.story.or(Some(item.input.id))).or_default().push(at);
     }
     for members in by_story.values() {
-        let words_of: Vec<&HashSet<String>> = members.iter().map(|&m| &items[m].words).collect();
-        for (x, y) in pairs_sharing_half(&words_of) {
+        let words_of: Vec<&[u32]> = members.iter().map(|&m| items[m].words.as_slice()).collect();
+        for (x, y) in pairs_sharing_half(&words_of, word_ids.len()) {
             let (a, b) = (members[x], members[y]);
             let compatible = match (&items[a].speaker, &items[b].speaker) {
                 (Some((_, x)), Some((_, y))) => x == y,
@@ -430,10 +467,11 @@ fn merge_events(
     struct Item<'a> {
         input: &'a ArticleInput<'a>,
         event: &'a ArticleEvent,
-        words: HashSet<String>,
+        words: Vec<u32>,
         actors: Vec<(EntityRef, String)>,
         agents: HashSet<String>,
     }
+    let mut word_ids = WordIds::default();
     let mut items: Vec<Item<'_>> = Vec::new();
     for input in inputs {
         let (Some(_), Some(events)) = (found.get(input.id), events_of.get(input.id)) else { continue };
@@ -450,7 +488,8 @@ fn merge_events(
             let agents =
                 actors.iter().filter(|(_, a)| a.kind == EntityKind::Person).map(|(_, a)| a.id.clone()).collect();
             let actors = actors.into_iter().map(|(r, a)| (r, a.id.clone())).collect();
-            items.push(Item { input, event, words: timeline::content_words(&event.sentence), actors, agents });
+            let words = word_ids.set(timeline::content_words(&event.sentence));
+            items.push(Item { input, event, words, actors, agents });
         }
     }
     let mut parent: Vec<usize> = (0..items.len()).collect();
@@ -605,7 +644,9 @@ mod tests {
         ];
         let sets: Vec<HashSet<String>> =
             texts.iter().map(|t| t.split_whitespace().map(str::to_string).collect()).collect();
-        let refs: Vec<&HashSet<String>> = sets.iter().collect();
+        let mut word_ids = WordIds::default();
+        let ids: Vec<Vec<u32>> = sets.iter().map(|set| word_ids.set(set.iter().cloned())).collect();
+        let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
         let mut expected = Vec::new();
         for a in 0..sets.len() {
             for b in a + 1..sets.len() {
@@ -615,7 +656,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(pairs_sharing_half(&refs), expected);
+        assert_eq!(pairs_sharing_half(&refs, word_ids.len()), expected);
     }
 
     fn input<'a>(id: &'a str, published: Option<NaiveDate>, paragraphs: Vec<&'a str>) -> ArticleInput<'a> {

@@ -31,6 +31,10 @@ pub struct Quote {
     pub fragment: bool,
     /// The agency or outlet the article cites for the quote ("Interfax", "RIA Novosti").
     pub cited_source: Option<String>,
+    /// The article entity (its index in the article's entities) the speaker resolves to,
+    /// filled in when the article's entities are known.
+    #[serde(default)]
+    pub speaker_entity: Option<usize>,
     /// Byte offsets of the quoted words in the clean text.
     pub start: usize,
     pub end: usize,
@@ -436,6 +440,7 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> 
                 role,
                 fragment,
                 cited_source,
+                speaker_entity: None,
                 start: offset + text_start,
                 end: offset + text_end,
             });

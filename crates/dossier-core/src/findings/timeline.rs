@@ -294,12 +294,13 @@ pub fn content_words(text: &str) -> std::collections::HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4).map(str::to_lowercase).collect()
 }
 
-/// Jaccard similarity of two word sets.
-pub fn overlap(a: &std::collections::HashSet<String>, b: &std::collections::HashSet<String>) -> f64 {
+/// Jaccard similarity of two word sets, each sorted without repeats.
+pub fn overlap<T: Ord>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    a.intersection(b).count() as f64 / a.union(b).count() as f64
+    let shared = crate::text::shared_count(a, b);
+    shared as f64 / (a.len() + b.len() - shared) as f64
 }
 
 /// The dated members of a story by their words, to give an article without a date the
