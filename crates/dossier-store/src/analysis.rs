@@ -5,8 +5,8 @@
 
 use crate::{article_by_id, Batch, Result, Store};
 use dossier_core::across::analysis::{
-    self, Analysis, ArticleAnalysis, ArticleFindings, ArticleInput, EntityRef, MergedEvent, MergedQuote, StoryAnalysis,
-    ANALYZER_VERSION,
+    self, Analysis, ArticleAnalysis, ArticleFindings, ArticleInput, DatedEvents, EntityRef, MergedEvent, MergedQuote,
+    Reference, StoryAnalysis, ANALYZER_VERSION,
 };
 use dossier_core::findings::entities::{self, DossierEntity, Entity, EntityIndex, Tally};
 use dossier_core::findings::timeline::ArticleEvent;
@@ -31,7 +31,7 @@ pub struct AnalysisUpdate {
 const STORY_CHUNK: usize = 64;
 
 /// A story to analyse again: its id, its members' hash, its members and their findings.
-type StoryWork = (String, String, Vec<Article>, HashMap<String, ArticleFindings>);
+type StoryWork = (String, String, Vec<Article>, HashMap<String, ArticleFindings>, HashMap<String, DatedEvents>);
 
 /// An article entity as stored: where it is, its place in input order, its component.
 #[derive(Clone)]
@@ -578,17 +578,20 @@ impl Batch<'_> {
                 };
                 let articles = story_members(&self.tx, story)?;
                 let found = findings_of(&self.tx, articles.iter().map(|a| a.id.as_str()))?;
-                work.push((story.clone(), members, articles, found));
+                let known = dated_events_of(&self.tx, story)?;
+                work.push((story.clone(), members, articles, found, known));
             }
             let results: Vec<StoryAnalysis> = work
                 .par_iter()
-                .map(|(story, _, articles, found)| {
+                .map(|(story, _, articles, found, known)| {
                     let inputs = story_inputs(articles, story);
                     let found: HashMap<&str, &ArticleFindings> = found.iter().map(|(k, v)| (k.as_str(), v)).collect();
-                    analysis::analyze_story(&inputs, &found)
+                    let known: HashMap<&str, DatedEvents> =
+                        known.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                    analysis::analyze_story(&inputs, &found, &known)
                 })
                 .collect();
-            for ((story, members, _, _), result) in work.iter().zip(results) {
+            for ((story, members, ..), result) in work.iter().zip(results) {
                 self.write_story(story, members, &result)?;
                 recomputed += 1;
             }
@@ -665,10 +668,14 @@ impl Batch<'_> {
         }
         self.sync_story_rows("merged_events", &["id", "position", "actors", "data"], story, events)?;
         let mut dated = Vec::with_capacity(result.dated.len());
-        for (article, events) in &result.dated {
-            dated.push(vec![Value::Text(article.clone()), Value::Text(serde_json::to_string(events)?)]);
+        for (article, found) in &result.dated {
+            dated.push(vec![
+                Value::Text(article.clone()),
+                Value::Text(serde_json::to_string(&found.events)?),
+                Value::Text(reference_text(found.reference)),
+            ]);
         }
-        self.sync_story_rows("article_events", &["article_id", "data"], story, dated)
+        self.sync_story_rows("article_events", &["article_id", "data", "reference"], story, dated)
     }
 
     /// Makes `story`'s rows of `table` these `rows` (values for `columns`, the key
@@ -735,6 +742,41 @@ pub(crate) fn inherited_article(conn: &Connection, id: &str) -> Result<Option<Ar
         }
     }
     Ok(Some(article))
+}
+
+/// A reference as stored: the date, marked when inferred from the story; empty for none.
+fn reference_text(reference: Reference) -> String {
+    match reference {
+        Some((date, false)) => date.to_string(),
+        Some((date, true)) => format!("{date} inferred"),
+        None => String::new(),
+    }
+}
+
+fn reference_of(text: &str) -> Option<Reference> {
+    if text.is_empty() {
+        return Some(None);
+    }
+    let (date, inferred) = match text.strip_suffix(" inferred") {
+        Some(date) => (date, true),
+        None => (text, false),
+    };
+    Some(Some((date.parse().ok()?, inferred)))
+}
+
+/// The dated events stored for a story's members, with the reference each was found
+/// against (rows from before references were kept are left out: found again).
+fn dated_events_of(conn: &Connection, story: &str) -> Result<HashMap<String, DatedEvents>> {
+    let mut statement =
+        conn.prepare_cached("SELECT article_id, reference, data FROM article_events WHERE story_id = ?1")?;
+    let mut rows = statement.query([story])?;
+    let mut known = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let Some(reference) = row.get::<_, Option<String>>(1)?.as_deref().and_then(reference_of) else { continue };
+        let events: Vec<ArticleEvent> = serde_json::from_str(&row.get::<_, String>(2)?)?;
+        known.insert(row.get(0)?, DatedEvents { reference, events });
+    }
+    Ok(known)
 }
 
 fn story_inputs<'a>(articles: &'a [Article], story: &'a str) -> Vec<ArticleInput<'a>> {

@@ -501,6 +501,12 @@ CREATE TABLE surname_owners (
 CREATE INDEX surname_owners_component ON surname_owners(component);
 INSERT OR IGNORE INTO dirty_components (component) SELECT component FROM entities;
 "#,
+    // 12: the reference each article's dated events were resolved against, so that a
+    // story's next analysis keeps the events of members whose reference is unchanged
+    // (NULL: not known, found again).
+    r#"
+ALTER TABLE article_events ADD COLUMN reference TEXT;
+"#,
 ];
 
 fn article_count(conn: &Connection) -> Result<usize> {

@@ -42,7 +42,16 @@ impl<'a> ArticleInput<'a> {
 }
 
 /// The date an article's relative dates resolve against, and whether it was inferred from its story.
-type Reference = Option<(NaiveDate, bool)>;
+pub type Reference = Option<(NaiveDate, bool)>;
+
+/// A member's dated events and the reference they were resolved against: the same
+/// article and reference always give the same events, so a store keeps them and a
+/// story's next analysis takes them back instead of reading the sentences again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DatedEvents {
+    pub reference: Reference,
+    pub events: Vec<ArticleEvent>,
+}
 
 /// One article's findings.
 #[derive(Debug, Clone, Default)]
@@ -159,7 +168,7 @@ pub struct StoryAnalysis {
     pub quotes: Vec<MergedQuote>,
     pub events: Vec<MergedEvent>,
     /// Each member's dated events, in input order.
-    pub dated: Vec<(String, Vec<ArticleEvent>)>,
+    pub dated: Vec<(String, DatedEvents)>,
 }
 
 /// Merges across articles whose own findings are already known (read from the store);
@@ -185,16 +194,16 @@ pub fn analyze_with(inputs: &[ArticleInput<'_>], mut found: HashMap<String, Arti
         .map(|members| {
             let found: HashMap<&str, &ArticleFindings> =
                 members.iter().filter_map(|m| Some((m.id, own.get(m.id)?))).collect();
-            analyze_story(members, &found)
+            analyze_story(members, &found, &HashMap::new())
         })
         .collect();
     let entities = entities::merge(inputs.iter().filter_map(|i| own.get(i.id).map(|f| (i.id, &f.entities))));
     let mut analysis = Analysis { entities, ..Analysis::default() };
     let mut own = own;
     for story in stories {
-        for (id, events) in story.dated {
+        for (id, dated) in story.dated {
             if let Some(found) = own.remove(&id) {
-                let article = ArticleAnalysis { entities: found.entities, quotes: found.quotes, events };
+                let article = ArticleAnalysis { entities: found.entities, quotes: found.quotes, events: dated.events };
                 analysis.articles.insert(id, article);
             }
         }
@@ -230,10 +239,15 @@ pub fn sort_events(events: &mut [MergedEvent]) {
 
 /// The analysis of one story's members (in input order). Speakers and actors are told
 /// apart by the story's own entities, which the rest of the dossier cannot change.
-pub fn analyze_story(members: &[ArticleInput<'_>], found: &HashMap<&str, &ArticleFindings>) -> StoryAnalysis {
+/// `known` holds dated events found before; a member whose reference is unchanged keeps them.
+pub fn analyze_story(
+    members: &[ArticleInput<'_>],
+    found: &HashMap<&str, &ArticleFindings>,
+    known: &HashMap<&str, DatedEvents>,
+) -> StoryAnalysis {
     let local = entities::merge(members.iter().filter_map(|m| found.get(m.id).map(|f| (m.id, &f.entities))));
-    let dated = date_events(members, found);
-    let events_of: HashMap<&str, &Vec<ArticleEvent>> = dated.iter().map(|(id, e)| (id.as_str(), e)).collect();
+    let dated = date_events(members, found, known);
+    let events_of: HashMap<&str, &Vec<ArticleEvent>> = dated.iter().map(|(id, d)| (id.as_str(), &d.events)).collect();
     let quotes = merge_quotes(members, found, &local);
     let mut events = merge_events(members, found, &events_of, &local);
     sort_events(&mut events);
@@ -245,7 +259,8 @@ pub fn analyze_story(members: &[ArticleInput<'_>], found: &HashMap<&str, &Articl
 fn date_events(
     members: &[ArticleInput<'_>],
     found: &HashMap<&str, &ArticleFindings>,
-) -> Vec<(String, Vec<ArticleEvent>)> {
+    known: &HashMap<&str, DatedEvents>,
+) -> Vec<(String, DatedEvents)> {
     // Only undated members need the words of the dated ones.
     let any_undated = members.iter().any(|m| m.published.is_none() && m.story.is_some());
     let dated = any_undated.then(|| {
@@ -261,13 +276,16 @@ fn date_events(
                 dated.as_ref()?.reference_for(&input.paragraphs)
             };
             let reference: Reference = input.published.map(|d| (d, false)).or_else(|| inferred().map(|d| (d, true)));
+            if let Some(known) = known.get(input.id).filter(|k| k.reference == reference) {
+                return (input.id.to_string(), known.clone());
+            }
             let events = match (reference, found.get(input.id)) {
                 (Some((date, inferred)), Some(own)) => {
                     timeline::article_events(&input.paragraphs, &own.entities, date, inferred)
                 }
                 _ => Vec::new(),
             };
-            (input.id.to_string(), events)
+            (input.id.to_string(), DatedEvents { reference, events })
         })
         .collect()
 }
@@ -693,5 +711,34 @@ mod tests {
         let quote_row = matrix.rows.iter().find(|r| r.kind == "quote").unwrap();
         assert_eq!(quote_row.reported, [true, true, false]);
         assert!(matrix.rows.iter().any(|r| r.kind == "event" && r.reported == [false, false, true]));
+    }
+
+    /// Kept events come back only for the reference they were found against, and
+    /// taking them back gives what finding them again gives.
+    #[test]
+    fn kept_dated_events_are_taken_back_for_the_same_reference_only() {
+        let day = NaiveDate::from_ymd_opt(2021, 12, 17);
+        let dated = input("dated", day, vec!["Sergei Ryabkov met envoys in Geneva on Thursday."]);
+        let undated = input("undated", None, vec!["Sergei Ryabkov met envoys in Geneva on Thursday, officials said."]);
+        let inputs = [dated, undated];
+        let own: Vec<(String, ArticleFindings)> =
+            inputs.iter().map(|i| (i.id.to_string(), extract(i.paragraphs.iter().copied()))).collect();
+        let found: HashMap<&str, &ArticleFindings> = own.iter().map(|(id, f)| (id.as_str(), f)).collect();
+        let fresh = analyze_story(&inputs, &found, &HashMap::new());
+        assert!(fresh.dated.iter().all(|(_, d)| !d.events.is_empty()), "{:?}", fresh.dated);
+        let kept: HashMap<&str, DatedEvents> = fresh.dated.iter().map(|(id, d)| (id.as_str(), d.clone())).collect();
+        assert_eq!(analyze_story(&inputs, &found, &kept), fresh);
+        // Events kept for another reference are found again, not taken back.
+        let mut stale = kept.clone();
+        for dated in stale.values_mut() {
+            dated.reference = Some((NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(), false));
+            dated.events.clear();
+        }
+        assert_eq!(analyze_story(&inputs, &found, &stale), fresh);
+        // Events kept for the same reference are taken back as they are.
+        let mut marked = kept;
+        marked.get_mut("undated").unwrap().events.clear();
+        let taken = analyze_story(&inputs, &found, &marked);
+        assert!(taken.dated.iter().any(|(id, d)| id == "undated" && d.events.is_empty()));
     }
 }
