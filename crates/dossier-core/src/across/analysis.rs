@@ -3,7 +3,7 @@
 //! reported it (earliest first), one event across its sources, and per story a
 //! coverage matrix of who reported what.
 
-use crate::findings::entities::{self, ArticleEntities, EntityIndex, EntityKind};
+use crate::findings::entities::{self, ArticleEntities, EntityIndex, EntityKind, StoryEntities};
 use crate::findings::quotes::{self, Quote};
 use crate::findings::timeline::{self, ArticleEvent, FuzzyDate};
 use crate::partition::{components, union};
@@ -245,7 +245,7 @@ pub fn analyze_story(
     found: &HashMap<&str, &ArticleFindings>,
     known: &HashMap<&str, DatedEvents>,
 ) -> StoryAnalysis {
-    let local = entities::merge(members.iter().filter_map(|m| found.get(m.id).map(|f| (m.id, &f.entities))));
+    let local = entities::partition(members.iter().filter_map(|m| found.get(m.id).map(|f| (m.id, &f.entities))));
     let dated = date_events(members, found, known);
     let events_of: HashMap<&str, &Vec<ArticleEvent>> = dated.iter().map(|(id, d)| (id.as_str(), &d.events)).collect();
     let quotes = merge_quotes(members, found, &local);
@@ -405,17 +405,17 @@ fn pairs_sharing_half(sets: &[&[u32]], vocabulary: usize) -> Vec<(usize, usize)>
     pairs
 }
 
-fn merge_quotes(
-    inputs: &[ArticleInput<'_>],
+fn merge_quotes<'a>(
+    inputs: &'a [ArticleInput<'a>],
     found: &HashMap<&str, &ArticleFindings>,
-    story_entities: &EntityIndex,
+    story_entities: &StoryEntities<'a>,
 ) -> Vec<MergedQuote> {
     struct Item<'a> {
         input: &'a ArticleInput<'a>,
         index: usize,
         tokens: Vec<u32>,
         words: Vec<u32>,
-        speaker: Option<(EntityRef, String)>,
+        speaker: Option<(EntityRef, usize)>,
     }
     let mut word_ids = WordIds::default();
     let mut items: Vec<Item<'_>> = Vec::new();
@@ -423,8 +423,8 @@ fn merge_quotes(
         let Some(own) = found.get(input.id) else { continue };
         for (index, quote) in own.quotes.iter().enumerate() {
             let speaker = quote.speaker_entity.and_then(|local| {
-                let entity = story_entities.of(input.id, local)?;
-                Some((EntityRef { article: input.id.to_string(), local }, entity.id.clone()))
+                let (entity, _) = story_entities.of(input.id, local)?;
+                Some((EntityRef { article: input.id.to_string(), local }, entity))
             });
             let tokens = word_ids.bag(quote_tokens(&quote.text));
             let mut words = tokens.clone();
@@ -476,25 +476,25 @@ fn merge_quotes(
     merged
 }
 
-fn merge_events(
-    inputs: &[ArticleInput<'_>],
+fn merge_events<'a>(
+    inputs: &'a [ArticleInput<'a>],
     found: &HashMap<&str, &ArticleFindings>,
-    events_of: &HashMap<&str, &Vec<ArticleEvent>>,
-    story_entities: &EntityIndex,
+    events_of: &HashMap<&str, &'a Vec<ArticleEvent>>,
+    story_entities: &StoryEntities<'a>,
 ) -> Vec<MergedEvent> {
     struct Item<'a> {
         input: &'a ArticleInput<'a>,
         event: &'a ArticleEvent,
         words: Vec<u32>,
-        actors: Vec<(EntityRef, String)>,
-        agents: HashSet<String>,
+        actors: Vec<(EntityRef, usize)>,
+        agents: HashSet<usize>,
     }
     let mut word_ids = WordIds::default();
     let mut items: Vec<Item<'_>> = Vec::new();
     for input in inputs {
         let (Some(_), Some(events)) = (found.get(input.id), events_of.get(input.id)) else { continue };
         for event in events.iter() {
-            let actors: Vec<(EntityRef, &entities::DossierEntity)> = event
+            let actors: Vec<(EntityRef, (usize, EntityKind))> = event
                 .actors
                 .iter()
                 .filter_map(|&local| {
@@ -504,8 +504,8 @@ fn merge_events(
                 .collect();
             // Only people identify an event: organisations and places recur through a whole story.
             let agents =
-                actors.iter().filter(|(_, a)| a.kind == EntityKind::Person).map(|(_, a)| a.id.clone()).collect();
-            let actors = actors.into_iter().map(|(r, a)| (r, a.id.clone())).collect();
+                actors.iter().filter(|(_, (_, kind))| *kind == EntityKind::Person).map(|(_, (e, _))| *e).collect();
+            let actors = actors.into_iter().map(|(r, (entity, _))| (r, entity)).collect();
             let words = word_ids.set(timeline::content_words(&event.sentence));
             items.push(Item { input, event, words, actors, agents });
         }
@@ -539,11 +539,11 @@ fn merge_events(
         sort_reports(&mut sources);
         let first = members.iter().find(|&&m| items[m].input.id == sources[0].article).copied().unwrap_or(members[0]);
         // One article entity per story entity: the dossier entity of each is looked up when read.
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<usize> = HashSet::new();
         let mut actor_refs: Vec<EntityRef> = Vec::new();
         for &m in &members {
-            for (reference, story_id) in &items[m].actors {
-                if seen.insert(story_id) {
+            for (reference, story_entity) in &items[m].actors {
+                if seen.insert(*story_entity) {
                     actor_refs.push(reference.clone());
                 }
             }
