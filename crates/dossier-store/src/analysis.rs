@@ -11,6 +11,7 @@ use dossier_core::across::analysis::{
 use dossier_core::findings::entities::{self, DossierEntity, Entity, EntityIndex, Tally};
 use dossier_core::findings::timeline::ArticleEvent;
 use dossier_core::reading::article::Article;
+use dossier_core::reading::clean::Paragraph;
 use rayon::prelude::*;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
@@ -30,8 +31,45 @@ pub struct AnalysisUpdate {
 /// How many dirty stories are analysed in parallel between writes.
 const STORY_CHUNK: usize = 64;
 
-/// A story to analyse again: its id, its members' hash, its members and their findings.
-type StoryWork = (String, String, Vec<Article>, HashMap<String, ArticleFindings>, HashMap<String, DatedEvents>);
+/// A story to analyse again, read from the store.
+struct StoryWork {
+    story: String,
+    /// What its analysis is computed from, hashed: see `members_hash`.
+    members: String,
+    inputs: Vec<MemberInput>,
+    found: HashMap<String, ArticleFindings>,
+    /// Its members' dated events as stored, with their references.
+    known: HashMap<String, DatedEvents>,
+}
+
+impl StoryWork {
+    fn analyse(&self) -> StoryAnalysis {
+        let inputs: Vec<ArticleInput<'_>> = self
+            .inputs
+            .iter()
+            .map(|m| ArticleInput {
+                id: &m.id,
+                outlet: m.outlet.as_deref(),
+                published: m.published,
+                story: Some(&self.story),
+                duplicate_of: None,
+                paragraphs: m.paragraphs.iter().map(|p| p.text.as_str()).collect(),
+            })
+            .collect();
+        let found: HashMap<&str, &ArticleFindings> = self.found.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let known: HashMap<&str, DatedEvents> = self.known.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        analysis::analyze_story(&inputs, &found, &known)
+    }
+}
+
+/// What a story's analysis reads of a member: its id, the outlet and date it has or
+/// inherits from its canonical copy, and its paragraphs.
+struct MemberInput {
+    id: String,
+    outlet: Option<String>,
+    published: Option<chrono::NaiveDate>,
+    paragraphs: Vec<Paragraph>,
+}
 
 /// An article entity as stored: where it is, its place in input order, its component.
 #[derive(Clone)]
@@ -560,44 +598,59 @@ impl Batch<'_> {
     fn recompute_stories(&mut self) -> Result<usize> {
         let dirty: Vec<String> = column(&self.tx, "SELECT story_id FROM dirty_stories ORDER BY story_id", [])?;
         let mut recomputed = 0;
-        for chunk in dirty.chunks(STORY_CHUNK) {
-            let mut work: Vec<StoryWork> = Vec::new();
-            for story in chunk {
-                let members = self.members_hash(story)?;
-                let stored: Option<String> = self
-                    .tx
-                    .prepare_cached("SELECT members FROM story_analysis WHERE story_id = ?1")?
-                    .query_row([story], |r| r.get(0))
-                    .optional()?;
-                if stored.as_ref() == members.as_ref() {
-                    continue;
-                }
-                let Some(members) = members else {
-                    self.forget_story(story)?;
-                    continue;
+        // One chunk is analysed (on every core) while the next is read from the store.
+        std::thread::scope(|scope| -> Result<()> {
+            let mut running: Option<std::thread::ScopedJoinHandle<'_, Vec<(StoryWork, StoryAnalysis)>>> = None;
+            for chunk in dirty.chunks(STORY_CHUNK) {
+                let work = self.story_work(chunk)?;
+                let finished = running.take().map(join_analysis);
+                let analyse = move || {
+                    work.into_par_iter()
+                        .map(|w| {
+                            let result = w.analyse();
+                            (w, result)
+                        })
+                        .collect()
                 };
-                let articles = story_members(&self.tx, story)?;
-                let found = findings_of(&self.tx, articles.iter().map(|a| a.id.as_str()))?;
-                let known = dated_events_of(&self.tx, story)?;
-                work.push((story.clone(), members, articles, found, known));
+                running = Some(scope.spawn(analyse));
+                for (work, result) in finished.into_iter().flatten() {
+                    self.write_story(&work.story, &work.members, &result)?;
+                    recomputed += 1;
+                }
             }
-            let results: Vec<StoryAnalysis> = work
-                .par_iter()
-                .map(|(story, _, articles, found, known)| {
-                    let inputs = story_inputs(articles, story);
-                    let found: HashMap<&str, &ArticleFindings> = found.iter().map(|(k, v)| (k.as_str(), v)).collect();
-                    let known: HashMap<&str, DatedEvents> =
-                        known.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-                    analysis::analyze_story(&inputs, &found, &known)
-                })
-                .collect();
-            for ((story, members, ..), result) in work.iter().zip(results) {
-                self.write_story(story, members, &result)?;
+            for (work, result) in running.map(join_analysis).into_iter().flatten() {
+                self.write_story(&work.story, &work.members, &result)?;
                 recomputed += 1;
             }
-        }
+            Ok(())
+        })?;
         self.tx.execute("DELETE FROM dirty_stories", [])?;
         Ok(recomputed)
+    }
+
+    /// What each story of `chunk` whose members changed is analysed from; stories that
+    /// no longer exist lose their analysis.
+    fn story_work(&mut self, chunk: &[String]) -> Result<Vec<StoryWork>> {
+        let mut work = Vec::new();
+        for story in chunk {
+            let members = self.members_hash(story)?;
+            let stored: Option<String> = self
+                .tx
+                .prepare_cached("SELECT members FROM story_analysis WHERE story_id = ?1")?
+                .query_row([story], |r| r.get(0))
+                .optional()?;
+            if stored.as_ref() == members.as_ref() {
+                continue;
+            }
+            let Some(members) = members else {
+                self.forget_story(story)?;
+                continue;
+            };
+            let (inputs, found) = member_inputs(&self.tx, story)?;
+            let known = dated_events_of(&self.tx, story)?;
+            work.push(StoryWork { story: story.clone(), members, inputs, found, known });
+        }
+        Ok(work)
     }
 
     /// What a story's analysis is computed from, hashed: its members in input order
@@ -714,19 +767,38 @@ impl Batch<'_> {
     }
 }
 
-/// A story's members in input order, each with what it inherits from its canonical copy.
-fn story_members(conn: &Connection, story: &str) -> Result<Vec<Article>> {
-    let ids: Vec<String> = column(
-        conn,
-        "SELECT a.id FROM story_articles s JOIN articles a ON a.id = s.article_id
+/// A story's members in input order, as its analysis reads them, and their findings:
+/// one query, which reads none of what the analysis does not use.
+fn member_inputs(conn: &Connection, story: &str) -> Result<(Vec<MemberInput>, HashMap<String, ArticleFindings>)> {
+    // `Article::inherit_from` in SQL, for the outlet and the date.
+    let mut statement = conn.prepare_cached(
+        "SELECT a.id, coalesce(a.outlet, c.outlet), coalesce(a.published, c.published), a.paragraphs, f.data
+         FROM story_articles s JOIN articles a ON a.id = s.article_id
+         LEFT JOIN duplicate_members d ON d.article_id = a.id AND d.canonical_id != a.id
+         LEFT JOIN articles c ON c.id = d.canonical_id
+         LEFT JOIN findings f ON f.article_id = a.id
          WHERE s.story_id = ?1 ORDER BY a.published IS NULL, a.published, a.source",
-        [story],
     )?;
-    let mut members = Vec::with_capacity(ids.len());
-    for id in ids {
-        members.extend(inherited_article(conn, &id)?);
+    let mut rows = statement.query([story])?;
+    let (mut inputs, mut found) = (Vec::new(), HashMap::new());
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        if let Some(data) = row.get::<_, Option<String>>(4)? {
+            found.insert(id.clone(), serde_json::from_str(&data)?);
+        }
+        inputs.push(MemberInput {
+            id,
+            outlet: row.get(1)?,
+            published: row.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
+            paragraphs: serde_json::from_str(&row.get::<_, String>(3)?)?,
+        });
     }
-    Ok(members)
+    Ok((inputs, found))
+}
+
+/// The analysis of a chunk of stories, once its thread is done.
+fn join_analysis<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The article with the metadata it inherits from its canonical copy filled in.
@@ -777,21 +849,6 @@ fn dated_events_of(conn: &Connection, story: &str) -> Result<HashMap<String, Dat
         known.insert(row.get(0)?, DatedEvents { reference, events });
     }
     Ok(known)
-}
-
-fn story_inputs<'a>(articles: &'a [Article], story: &'a str) -> Vec<ArticleInput<'a>> {
-    articles.iter().map(|a| ArticleInput::of(a, Some(story), None)).collect()
-}
-
-fn findings_of<'a>(conn: &Connection, ids: impl Iterator<Item = &'a str>) -> Result<HashMap<String, ArticleFindings>> {
-    let mut found = HashMap::new();
-    let mut statement = conn.prepare_cached("SELECT data FROM findings WHERE article_id = ?1")?;
-    for id in ids {
-        if let Some(data) = statement.query_row([id], |r| r.get::<_, String>(0)).optional()? {
-            found.insert(id.to_string(), serde_json::from_str(&data)?);
-        }
-    }
-    Ok(found)
 }
 
 /// The components holding an article entity with this form key.
@@ -966,11 +1023,6 @@ impl Store {
     /// The article whose id is `id` or starts with it, with what it inherits from its canonical copy.
     pub fn inherited_article(&self, id: &str) -> Result<Option<Article>> {
         inherited_article(&self.conn, id)
-    }
-
-    /// A story's members in input order, with what each inherits from its canonical copy.
-    pub fn story_articles(&self, story: &str) -> Result<Vec<Article>> {
-        story_members(&self.conn, story)
     }
 
     /// The stored analysis, whole: every entity, quote and event with their ids resolved.
