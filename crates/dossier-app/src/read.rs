@@ -708,3 +708,73 @@ impl Reader {
         self.read(|store| Ok(store.generation()?))
     }
 }
+
+/// Why a quote has the speaker it has: the mention chosen, how it resolved, and the
+/// candidates the ranker weighed with their scores and strongest evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteExplanation {
+    pub text: String,
+    pub speaker: Option<String>,
+    pub mention: Option<String>,
+    pub via: Option<String>,
+    pub candidates: Vec<SpeakerCandidate>,
+}
+
+/// One candidate speaker of a quote, as the ranker saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeakerCandidate {
+    pub mention: String,
+    pub kind: dossier_core::findings::speakers::MentionKind,
+    pub resolves_to: Option<String>,
+    pub via: &'static str,
+    /// Log-odds that this mention is the speaker.
+    pub score: f64,
+    /// The features that moved the score most, with what each added.
+    pub evidence: Vec<(&'static str, f64)>,
+}
+
+/// How many candidates an explanation lists per quote.
+const CANDIDATES_SHOWN: usize = 5;
+
+/// The quotes of one article with their speakers explained (recomputed from its text:
+/// one article's cost).
+pub fn explain_quotes(article: &Article) -> Vec<QuoteExplanation> {
+    use dossier_core::findings::speakers::{Model, FEATURES};
+    let model = Model::shipped();
+    dossier_core::findings::quotes::explain(article.paragraphs.iter().map(|p| p.text.as_str()))
+        .into_iter()
+        .map(|attributed| {
+            let candidates = attributed
+                .candidates
+                .iter()
+                .take(CANDIDATES_SHOWN)
+                .map(|c| {
+                    let mut evidence: Vec<(&'static str, f64)> = FEATURES
+                        .iter()
+                        .zip(c.features.iter().zip(model.weights))
+                        .map(|(name, (x, w))| (*name, x * w))
+                        .filter(|(_, part)| *part != 0.0)
+                        .collect();
+                    evidence.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+                    evidence.truncate(3);
+                    SpeakerCandidate {
+                        mention: c.mention.text.clone(),
+                        kind: c.mention.kind,
+                        resolves_to: c.resolved.clone(),
+                        via: c.via,
+                        score: c.score,
+                        evidence,
+                    }
+                })
+                .collect();
+            let quote = attributed.quote;
+            QuoteExplanation {
+                text: quote.text,
+                speaker: quote.speaker,
+                mention: quote.speaker_mention.map(|m| m.text),
+                via: quote.speaker_via,
+                candidates,
+            }
+        })
+        .collect()
+}

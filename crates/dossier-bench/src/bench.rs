@@ -60,6 +60,9 @@ pub enum Stage {
     Serve,
     /// Read latencies (p50, p99) and upload-to-visible time on the store --db (built by `dossier analyze`).
     Reads,
+    /// Learns the speaker ranker's weights on PolNeAR train (../shared) and writes them to
+    /// --output (default: crates/dossier-core/data/speaker_model.tsv); prints rules against ranker on train and dev.
+    TrainSpeakers,
     /// Adds --articles new generated articles (continuing the store's generated sequence) to
     /// the store --db, as `dossier analyze` would, search index included; prints where the time went.
     Add,
@@ -276,6 +279,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if args.stage == Stage::Lsh {
         let input = args.input.as_deref().ok_or_else(|| anyhow::anyhow!("--stage lsh needs --input FILE.jsonl"))?;
         return crate::scale::lsh_file(input, args.output.as_deref());
+    }
+    if args.stage == Stage::TrainSpeakers {
+        let output = args.output.clone().unwrap_or_else(|| PathBuf::from("crates/dossier-core/data/speaker_model.tsv"));
+        return crate::speakers::run(&output);
     }
     if args.stage == Stage::Reads {
         let db = args

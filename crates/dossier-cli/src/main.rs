@@ -88,6 +88,10 @@ enum Command {
         /// Also list the lines cleaning removed, and why.
         #[arg(long)]
         removed: bool,
+        /// Instead of the text: each quote's speaker, the words that name them, how they
+        /// were resolved, and the candidates the speaker ranker weighed with their scores.
+        #[arg(long, conflicts_with = "original")]
+        quotes: bool,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
@@ -414,13 +418,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let page = read::articles(&store, &filter, paging.window())?;
             print_list(*format, &page.items, |_| report::print_articles(&page))
         }
-        Command::Show { id, original, removed, format } => {
+        Command::Show { id, original, removed, quotes, format } => {
             let store = open_store(&cli)?;
             let Some(article) = Dossier::one_article(&store, id)? else {
                 eprintln!("dossier: no article with id {id:?} (see `dossier articles`)");
                 return Ok(ExitCode::FAILURE);
             };
-            if *format == ListFormat::Json {
+            if *quotes {
+                let explained = read::explain_quotes(&article);
+                match format {
+                    ListFormat::Json => println!("{}", serde_json::to_string_pretty(&explained)?),
+                    ListFormat::Table => report::print_quote_explanations(&explained),
+                }
+            } else if *format == ListFormat::Json {
                 println!("{}", serde_json::to_string_pretty(&article)?);
             } else if *original {
                 print!("{}", article.original);

@@ -5,8 +5,8 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use dossier_app::evaluation::Report;
 use dossier_app::export::ExportQuote;
 use dossier_app::ingest::{human_bytes, Summary};
-use dossier_app::read::Comparison;
 use dossier_app::read::{ArticleSummary, Page, StorySummary, StoryView};
+use dossier_app::read::{Comparison, QuoteExplanation};
 use dossier_app::Dossier;
 use dossier_app::{Article, Step, StoryRow};
 use std::path::Path;
@@ -483,4 +483,38 @@ fn plain_snippet(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+/// Each quote with its speaker, the words naming them and the ranked candidates.
+pub fn print_quote_explanations(quotes: &[QuoteExplanation]) {
+    if quotes.is_empty() {
+        println!("no quotes in this article");
+    }
+    for (number, quote) in quotes.iter().enumerate() {
+        let text: String = quote.text.chars().take(100).collect();
+        let cut = if text.len() < quote.text.len() { "…" } else { "" };
+        println!("{}. \u{201C}{}{cut}\u{201D}", number + 1, text);
+        println!(
+            "   speaker: {}  (written {:?}; {})",
+            or_dash(quote.speaker.as_deref()),
+            quote.mention.as_deref().unwrap_or("—"),
+            quote.via.as_deref().unwrap_or("no attribution")
+        );
+        if quote.candidates.is_empty() {
+            continue;
+        }
+        let mut rows = table(&["candidate", "kind", "resolves to", "score", "strongest evidence"]);
+        for candidate in &quote.candidates {
+            let evidence: Vec<String> =
+                candidate.evidence.iter().map(|(name, part)| format!("{name} {part:+.2}")).collect();
+            rows.add_row(vec![
+                Cell::new(&candidate.mention),
+                Cell::new(format!("{:?}", candidate.kind).to_lowercase()),
+                Cell::new(format!("{} ({})", or_dash(candidate.resolves_to.as_deref()), candidate.via)),
+                Cell::new(format!("{:+.2}", candidate.score)).set_alignment(CellAlignment::Right),
+                Cell::new(evidence.join(", ")),
+            ]);
+        }
+        println!("{rows}");
+    }
 }

@@ -4,6 +4,8 @@
 use crate::across::analysis::{ArticleAnalysis, MergedEvent};
 use crate::findings::entities::DossierEntity;
 use crate::findings::names::{self, same_entity};
+use crate::findings::quotes::Quote;
+use crate::findings::speakers::{self, MentionKind};
 use crate::reading::article::Article;
 use crate::text::{fold_for_match, quote_tokens, token_f1};
 use serde::{Deserialize, Serialize};
@@ -172,9 +174,10 @@ pub fn evaluate(gold: &Gold, predictions: Predictions<'_>) -> Report {
         }
     }
     if let Some(gold_quotes) = gold.rest.get("quotes").and_then(Value::as_array) {
-        let (found, speakers) = score_quotes(gold_quotes, &matched, predictions.found, &mut report.errors);
-        stages.push(found);
-        stages.push(speakers);
+        let scored = score_quotes(gold_quotes, &matched, predictions.found, &mut report.errors);
+        stages.extend([scored.found, scored.speakers]);
+        stages.extend(scored.mentions);
+        report.notes.extend(scored.speaker_errors.note());
     }
     let key_of: HashMap<&str, &str> = matched.iter().map(|(key, _, article)| (article.id.as_str(), *key)).collect();
     if let Some(gold_entities) = gold.rest.get("entities").and_then(Value::as_array) {
@@ -337,31 +340,105 @@ fn score_events(
     (score, note)
 }
 
+/// Each gold quote's predicted quote, in gold order: the best unused one at token F1 >= 0.8.
+pub fn match_quotes(gold: impl Iterator<Item = String>, predicted: impl Iterator<Item = String>) -> Vec<Option<usize>> {
+    let tokens: Vec<Vec<String>> = predicted.map(|text| quote_tokens(&text)).collect();
+    let mut used = vec![false; tokens.len()];
+    gold.map(|text| {
+        let wanted = quote_tokens(&text);
+        let best = (0..tokens.len())
+            .filter(|&i| !used[i])
+            .map(|i| (i, token_f1(&tokens[i], &wanted)))
+            .filter(|(_, f1)| *f1 >= 0.8)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i);
+        if let Some(i) = best {
+            used[i] = true;
+        }
+        best
+    })
+    .collect()
+}
+
+/// The quote stages: quotes found, their speakers by entity and by mention, and what
+/// went wrong with the speakers.
+struct QuoteScores {
+    found: StageScore,
+    speakers: StageScore,
+    /// Only for a gold file that writes speakers as mentions.
+    mentions: Option<StageScore>,
+    speaker_errors: SpeakerErrors,
+}
+
+/// Wrong speakers (by entity) by kind.
+#[derive(Default)]
+struct SpeakerErrors {
+    /// No speaker given.
+    missing: usize,
+    /// A name where the gold has a description or pronoun, or the other way round.
+    description_vs_name: usize,
+    /// Another person or body.
+    wrong_person: usize,
+}
+
+impl SpeakerErrors {
+    fn count(&mut self, gold: &str, predicted: Option<&Quote>) {
+        let Some(quote) = predicted.filter(|q| q.speaker.is_some()) else {
+            self.missing += 1;
+            return;
+        };
+        let gold_is_name = gold.chars().next().is_some_and(char::is_uppercase) && !gold.starts_with("The ");
+        let predicted_is_name =
+            quote.speaker_mention.as_ref().is_none_or(|m| matches!(m.kind, MentionKind::Name | MentionKind::Body));
+        if gold_is_name == predicted_is_name {
+            self.wrong_person += 1;
+        } else {
+            self.description_vs_name += 1;
+        }
+    }
+
+    fn note(&self) -> Option<String> {
+        let total = self.missing + self.description_vs_name + self.wrong_person;
+        (total > 0).then(|| {
+            format!(
+                "quote speakers: {total} wrong by entity: {} missing, {} wrong person, {} description vs name",
+                self.missing, self.wrong_person, self.description_vs_name
+            )
+        })
+    }
+}
+
 /// Quotes match within a document at token F1 >= 0.8; `optional` gold quotes count
-/// when found and cost nothing when missed. The speaker stage scores, over matched
-/// quotes whose gold speaker is scored, whether the predicted speaker is the same entity.
+/// when found and cost nothing when missed. Over matched quotes the speaker is scored
+/// twice: by entity (whether the predicted speaker is the gold one, for gold speakers
+/// that are not pronouns) and by mention (whether the words the article names the
+/// speaker with are the gold's, pronouns included, both normalised as
+/// [`speakers::normalise`] does).
 fn score_quotes(
     gold_quotes: &[Value],
     matched: &[Matched<'_>],
     predicted: &HashMap<String, ArticleAnalysis>,
     errors: &mut Vec<String>,
-) -> (StageScore, StageScore) {
+) -> QuoteScores {
     let mut found = StageScore::new("quotes");
     let mut speakers = StageScore::new("quote speakers");
+    let mut mentions = StageScore::new("quote speakers (mention)");
+    // A gold file that writes pronoun speakers ("he", unscored by entity) writes every
+    // speaker as the article does; one that does not (the seeds) names entities, and
+    // its speakers say nothing of mentions.
+    let gold_writes_mentions = gold_quotes.iter().any(|g| g.get("speaker_unscored").is_some());
+    let mut speaker_errors = SpeakerErrors::default();
     for (key, _, article) in matched {
         let quotes = predicted.get(&article.id).map(|found| found.quotes.as_slice()).unwrap_or(&[]);
+        let golds: Vec<&Value> =
+            gold_quotes.iter().filter(|g| g.get("document").and_then(Value::as_str) == Some(*key)).collect();
+        let texts = |g: &&Value| g.get("text").and_then(Value::as_str).unwrap_or_default().to_string();
+        let matched = match_quotes(golds.iter().map(texts), quotes.iter().map(|q| q.text.clone()));
         let mut used = vec![false; quotes.len()];
-        let tokens: Vec<Vec<String>> = quotes.iter().map(|q| quote_tokens(&q.text)).collect();
-        for gold in gold_quotes.iter().filter(|g| g.get("document").and_then(Value::as_str) == Some(*key)) {
+        for (gold, best) in golds.into_iter().zip(matched) {
             let text = gold.get("text").and_then(Value::as_str).unwrap_or_default();
             let optional = gold.get("optional").and_then(Value::as_bool).unwrap_or(false);
-            let wanted = quote_tokens(text);
-            let best = (0..quotes.len())
-                .filter(|&i| !used[i])
-                .map(|i| (i, token_f1(&tokens[i], &wanted)))
-                .filter(|(_, f1)| *f1 >= 0.8)
-                .max_by(|a, b| a.1.total_cmp(&b.1));
-            let Some((index, _)) = best else {
+            let Some(index) = best else {
                 if !optional {
                     found.total += 1;
                     found.false_negatives += 1;
@@ -378,11 +455,26 @@ fn score_quotes(
             names.extend(
                 gold.get("speaker_any").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str),
             );
-            if optional || unscored || names.is_empty() {
+            if optional || names.is_empty() {
+                continue;
+            }
+            let quote = &quotes[index];
+            if gold_writes_mentions {
+                let written = quote.speaker_mention.as_ref().map(|m| speakers::normalise(&m.text));
+                mentions.total += 1;
+                if written.as_ref().is_some_and(|w| names.iter().any(|n| speakers::normalise(n) == *w)) {
+                    mentions.correct += 1;
+                    mentions.true_positives += 1;
+                } else {
+                    mentions.false_positives += usize::from(written.is_some());
+                    mentions.false_negatives += 1;
+                }
+            }
+            if unscored {
                 continue;
             }
             speakers.total += 1;
-            let said_by = quotes[index].speaker.as_deref();
+            let said_by = quote.speaker.as_deref();
             // "Another critic, Laurence H. Tribe," names Tribe: any comma-separated part may be the name.
             let said_by_one = |s: &str| names.iter().flat_map(|n| n.split(',')).any(|n| same_entity(s, n));
             if said_by.is_some_and(said_by_one) {
@@ -393,17 +485,19 @@ fn score_quotes(
                     speakers.false_positives += 1;
                 }
                 speakers.false_negatives += 1;
-                errors.push(format!("quote speakers {key}: {:?} for {text:?}, gold {names:?}", said_by));
+                speaker_errors.count(names[0], Some(quote));
+                let mention = quote.speaker_mention.as_ref().map(|m| m.text.as_str());
+                errors
+                    .push(format!("quote speakers {key}: {said_by:?} (from {mention:?}) for {text:?}, gold {names:?}"));
             }
         }
-        for (index, quote) in quotes.iter().enumerate().filter(|(i, _)| !used[*i]) {
-            let _ = index;
+        for quote in quotes.iter().zip(&used).filter(|(_, used)| !**used).map(|(q, _)| q) {
             found.total += 1;
             found.false_positives += 1;
             errors.push(format!("quotes {key}: extra {:?}", quote.text));
         }
     }
-    (found, speakers)
+    QuoteScores { found, speakers, mentions: gold_writes_mentions.then_some(mentions), speaker_errors }
 }
 
 /// Gold and predicted grouping of the matched documents, by gold key.

@@ -69,6 +69,9 @@ pub struct Report {
     pub published: Option<NaiveDate>,
     /// The agency the article cites for it ("Interfax").
     pub cited_source: Option<String>,
+    /// For a quote: the words this article names its speaker with ("the senator", "he").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_mention: Option<String>,
 }
 
 /// A quote as the dossier knows it: the same words reported by several articles are one quote.
@@ -126,7 +129,7 @@ pub struct Analysis {
 
 /// The version of what [`extract`] finds in one article. Stored findings of an older
 /// version are found again; bump it whenever entity or quote extraction changes.
-pub const ANALYZER_VERSION: i64 = 2;
+pub const ANALYZER_VERSION: i64 = 3;
 
 /// What one article says on its own, whatever else the dossier holds: its entities
 /// (with mention offsets) and its quotes (with the speaker as written). Computed once,
@@ -297,12 +300,13 @@ fn content_id(kind: &str, article: &str, offset: usize) -> String {
     format!("{kind}-{}", &short_hash(&[kind, article, &offset.to_string()])[..12])
 }
 
-fn report_of(input: &ArticleInput<'_>, cited_source: Option<String>) -> Report {
+fn report_of(input: &ArticleInput<'_>, cited_source: Option<String>, speaker_mention: Option<String>) -> Report {
     Report {
         article: input.id.to_string(),
         outlet: input.outlet.map(str::to_string),
         published: input.published,
         cited_source,
+        speaker_mention,
     }
 }
 
@@ -456,8 +460,14 @@ fn merge_quotes<'a>(
         let quote_of = |m: usize| &found[items[m].input.id].quotes[items[m].index];
         let longest = *members.iter().max_by_key(|&&m| quote_of(m).text.len()).unwrap_or(&members[0]);
         let spoken = members.iter().find(|&&m| quote_of(m).speaker.is_some()).copied().unwrap_or(longest);
-        let mut reports: Vec<Report> =
-            members.iter().map(|&m| report_of(items[m].input, quote_of(m).cited_source.clone())).collect();
+        let mut reports: Vec<Report> = members
+            .iter()
+            .map(|&m| {
+                let quote = quote_of(m);
+                let mention = quote.speaker_mention.as_ref().map(|w| w.text.clone());
+                report_of(items[m].input, quote.cited_source.clone(), mention)
+            })
+            .collect();
         sort_reports(&mut reports);
         let earliest = members.iter().copied().find(|&m| items[m].input.id == reports[0].article).unwrap_or(longest);
         let quote = MergedQuote {
@@ -533,7 +543,7 @@ fn merge_events<'a>(
         let mut reporting: HashSet<&str> = HashSet::new();
         for &m in &members {
             if reporting.insert(items[m].input.id) {
-                sources.push(report_of(items[m].input, None));
+                sources.push(report_of(items[m].input, None, None));
             }
         }
         sort_reports(&mut sources);

@@ -6,4 +6,5 @@ pub mod lexicon;
 pub mod names;
 pub mod quotes;
 pub mod sentences;
+pub mod speakers;
 pub mod timeline;

@@ -12,10 +12,13 @@ use crate::findings::lexicon::{
     clean_name, is_body, is_known_organisation, is_real_name, split_role, strip_possessive, NAME, ROLE_NOUNS,
     SPEECH_VERBS,
 };
+use crate::findings::names::same_entity;
 use crate::findings::sentences;
+use crate::findings::speakers::{self, Candidate, Mention, MentionKind, Model, PreviousParagraph, QuoteSite};
 use crate::text::paragraph_starts;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// A quote found in an article's clean text.
@@ -35,6 +38,13 @@ pub struct Quote {
     /// filled in when the article's entities are known.
     #[serde(default)]
     pub speaker_entity: Option<usize>,
+    /// The words the article names the speaker with ("the candidate", "he", "Mr. Rove"),
+    /// where they are; `speaker` is who they resolve to.
+    #[serde(default)]
+    pub speaker_mention: Option<Mention>,
+    /// How the mention was resolved to the speaker ("pronoun → previous speaker").
+    #[serde(default)]
+    pub speaker_via: Option<String>,
     /// Byte offsets of the quoted words in the clean text.
     pub start: usize,
     pub end: usize,
@@ -267,6 +277,41 @@ impl People {
         Some(self.full_form(speaker))
     }
 
+    /// Who a candidate mention names, and how that was worked out.
+    fn resolve_mention(&self, words: &str, kind: MentionKind) -> speakers::Resolution {
+        match kind {
+            MentionKind::Name => {
+                let full = self.full_form(words);
+                let via = if full == words { "name" } else { "surname → full name" };
+                (Some(full), via)
+            }
+            MentionKind::Body => (Some(words.to_string()), "body"),
+            MentionKind::Pronoun => match words.to_lowercase().as_str() {
+                "he" | "she" | "i" | "you" => match self.speakers.last() {
+                    Some(last) => (Some(last.clone()), "pronoun → previous speaker"),
+                    None => (self.named.last().map(|n| self.full_form(n)), "pronoun → last person named"),
+                },
+                _ => match self.bodies.last() {
+                    Some(body) => (Some(body.clone()), "pronoun → last body named"),
+                    None => (self.speakers.last().cloned(), "pronoun → previous speaker"),
+                },
+            },
+            MentionKind::Description => {
+                let documents = ["statement", "communique", "report", "document", "letter", "memo", "release"];
+                let lower = words.to_lowercase();
+                if documents.iter().any(|d| lower.ends_with(d)) {
+                    let body = self.bodies.last().cloned();
+                    let via = if body.is_some() { "document → last body named" } else { "description" };
+                    return (body.or_else(|| Some(lower.clone())), via);
+                }
+                match self.by_role(words) {
+                    Some(person) => (Some(person), "description → person by role"),
+                    None => (Some(words.to_string()), "description"),
+                }
+            }
+        }
+    }
+
     /// "Grushko" → "Alexander Grushko" when the article named him in full.
     fn full_form(&self, name: &str) -> String {
         let last = name.split_whitespace().last().unwrap_or(name);
@@ -341,32 +386,84 @@ impl People {
 
 /// The possessor named right before a fragment ("Stoltenberg's offer of …"), else
 /// the first known name of the sentence: whom a quoted fragment belongs to.
-fn fragment_owner(before: &str, people: &People) -> Option<String> {
-    let names: Vec<regex::Match<'_>> = NAME.find_iter(before).collect();
+fn fragment_owner<'t>(before: &'t str, people: &People) -> Option<&'t str> {
+    let names: Vec<regex::Match<'t>> = NAME.find_iter(before).collect();
     if let Some(possessor) = names.iter().rev().find(|m| strip_possessive(m.as_str()) != m.as_str()) {
         let tail_words = before[possessor.end()..].split_whitespace().count();
         if tail_words <= 12 {
-            return Some(strip_possessive(possessor.as_str()).to_string());
+            return Some(strip_possessive(possessor.as_str()));
         }
     }
     names
         .iter()
         .map(|m| clean_name(strip_possessive(m.as_str())))
         .find(|n| !n.is_empty() && !is_place_name(n) && people.knows(split_role(n).0.as_str()))
-        .map(str::to_string)
+}
+
+/// Where `inner`, a slice of `outer`, sits in the clean text when `outer` starts at
+/// `base`. The rules hand back slices of a paragraph; their place is the speaker
+/// phrase's evidence for the ranker.
+fn place_of(outer: &str, inner: &str, base: usize) -> Option<Range<usize>> {
+    let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
+    (start + inner.len() <= outer.len()).then(|| base + start..base + start + inner.len())
+}
+
+/// A quote with the candidate speakers the ranker weighed, best first.
+#[derive(Debug, Clone)]
+pub struct Attributed {
+    pub quote: Quote,
+    pub candidates: Vec<Candidate>,
 }
 
 /// Finds the quotes of an article given its paragraphs (in order).
 pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> {
+    attribute(paragraphs, false, Model::shipped()).into_iter().map(|a| a.quote).collect()
+}
+
+/// The quotes of an article with every candidate speaker and its score: why each
+/// speaker was chosen.
+pub fn explain<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Attributed> {
+    attribute(paragraphs, true, Model::shipped())
+}
+
+/// [`explain`] with other weights than the shipped ones: how a model is learnt and compared.
+pub fn explain_with<'a>(paragraphs: impl IntoIterator<Item = &'a str>, model: &Model) -> Vec<Attributed> {
+    attribute(paragraphs, true, model)
+}
+
+/// What the rules make of a quote: the subject phrase they read (a slice of the
+/// paragraph or of the one before), the speaker and role it resolves to.
+struct RuleReading<'t> {
+    phrase: Option<&'t str>,
+    speaker: Option<String>,
+    role: Option<String>,
+    cited_source: Option<String>,
+}
+
+fn attribute<'a>(
+    paragraphs: impl IntoIterator<Item = &'a str>,
+    keep_candidates: bool,
+    model: &Model,
+) -> Vec<Attributed> {
     let mut quotes = Vec::new();
     let mut people = People { named: Vec::new(), bodies: Vec::new(), roles: Vec::new(), speakers: Vec::new() };
     // Where the last speaker spoke (paragraph number), and what the paragraph
     // before said, for quotes attributed in a neighbouring paragraph.
     let mut last_spoke: Option<usize> = None;
-    let mut previous_paragraph = "";
+    let (mut previous_paragraph, mut previous_offset) = ("", 0);
+    let mut previous_quoted: Vec<Range<usize>> = Vec::new();
     for (number, (offset, paragraph)) in paragraph_starts(paragraphs).enumerate() {
         people.learn(paragraph);
-        for (open_start, close_end, text_start, text_end) in quoted_spans(paragraph) {
+        let spans = quoted_spans(paragraph);
+        let quoted: Vec<Range<usize>> = spans.iter().map(|s| s.0..s.1).collect();
+        // Candidates are read once per paragraph with quotes, for all its quotes.
+        let (mentions, previous) = if spans.is_empty() {
+            (Vec::new(), PreviousParagraph::default())
+        } else {
+            let previous = PreviousParagraph::of(previous_paragraph, previous_offset, &previous_quoted);
+            (speakers::paragraph_mentions(paragraph, &quoted), previous)
+        };
+        for (open_start, close_end, text_start, text_end) in spans {
             let text = paragraph[text_start..text_end].trim().to_string();
             if text.is_empty() {
                 continue;
@@ -382,72 +479,127 @@ pub fn extract<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> Vec<Quote> 
             let after = &paragraph[close_end..sentence_end];
             let before = sentences::strip_dateline(&paragraph[sentence_start..open_start]);
             let sentence = &paragraph[sentence_start..sentence_end];
-            let mut cited_source = TOLD_AGENCY.captures(sentence).map(|c| c["agency"].trim().to_string());
             let ends_statement = text.ends_with([',', '.', '?', '!']) || text.ends_with("...");
-            let mut phrase: Option<String> = None;
-            if let Some(c) = QUOTED_AS_SAYING.captures(sentence) {
-                cited_source = Some(c["source"].trim().to_string());
-                phrase = Some(c["speaker"].to_string());
-            } else if let Some(c) = AFTER_QUOTE.captures(after) {
-                phrase = c.name("subject").or(c.name("object")).or(c.name("signed")).map(|m| m.as_str().to_string());
-                // `X said that "…," Interfax reported`: X spoke; the agency is the source.
-                let reported = c.name("verb").is_some_and(|v| v.as_str().starts_with("report"));
-                let speaker_before =
-                    BEFORE_QUOTE.captures(before).or_else(|| BEFORE_ANYWHERE.captures_iter(before).last());
-                if let (true, Some(b)) = (reported, speaker_before) {
-                    cited_source = phrase.take().map(|p| p.trim().to_string());
-                    phrase = b.name("subject").or(b.name("according")).map(|m| m.as_str().to_string());
-                }
-            } else if let Some(c) = BEFORE_QUOTE.captures(before) {
-                phrase = c.name("subject").or(c.name("according")).map(|m| m.as_str().to_string());
-            } else if let Some(c) = BEFORE_ANYWHERE.captures_iter(before).last() {
-                phrase = Some(c["subject"].to_string());
-            } else if let Some(c) = AFTER_ANYWHERE.captures(after) {
-                phrase = Some(c["subject"].to_string());
-            }
+            let mut rules = read_by_rules(sentence, before, after, &people);
             // A short quote that is a sentence of its own ("Neither do I.") is a statement, not a fragment.
             let whole_sentence = ends_statement && before.trim().is_empty() && after.trim().is_empty();
-            let fragment = (words < 6 && !whole_sentence) || !(ends_statement || phrase.is_some() && words >= 8);
-            let (mut speaker, mut role) = phrase.as_deref().map(|p| people.speaker(p)).unwrap_or((None, None));
-            if speaker.is_none() && fragment {
+            let fragment = (words < 6 && !whole_sentence) || !(ends_statement || rules.phrase.is_some() && words >= 8);
+            if rules.speaker.is_none() && fragment {
                 if let Some(owner) = fragment_owner(before, &people) {
-                    (speaker, role) = people.speaker(&owner);
+                    (rules.speaker, rules.role) = people.speaker(owner);
+                    rules.phrase = Some(owner);
                 }
             }
-            if speaker.is_none() && !fragment {
+            let mut continued = false;
+            if rules.speaker.is_none() && !fragment {
                 // A statement with no attribution of its own continues the previous
                 // speaker, or belongs to whoever the paragraph before introduced
                 // ("Caddell told Breitbart:").
                 let introduced = if before.trim().is_empty() {
-                    BEFORE_ANYWHERE.captures_iter(previous_paragraph).last().map(|c| c["subject"].to_string())
+                    BEFORE_ANYWHERE.captures_iter(previous_paragraph).last().and_then(|c| c.name("subject"))
                 } else {
                     None
                 };
                 if let Some(phrase) = introduced.filter(|_| previous_paragraph.trim_end().ends_with(':')) {
-                    (speaker, role) = people.speaker(&phrase);
+                    (rules.speaker, rules.role) = people.speaker(phrase.as_str());
+                    rules.phrase = Some(phrase.as_str());
                 } else if last_spoke.is_some_and(|p| number - p <= 2) {
-                    speaker = people.speakers.last().cloned();
+                    rules.speaker = people.speakers.last().cloned();
+                    continued = rules.speaker.is_some();
                 }
             }
+            let rule_phrase = rules.phrase.and_then(|p| {
+                place_of(paragraph, p, offset).or_else(|| place_of(previous_paragraph, p, previous_offset))
+            });
+            let site = QuoteSite {
+                paragraph,
+                offset,
+                previous: &previous,
+                quote: open_start..close_end,
+                sentence: sentence_start..sentence_end,
+                mentions: &mentions,
+                text: &text,
+                fragment,
+                rule_phrase,
+                rule_speaker: rules.speaker.as_deref(),
+                last_speaker: people.speakers.last().map(String::as_str),
+            };
+            let candidates =
+                speakers::rank(&site, model, &|words, kind| people.resolve_mention(words, kind), &same_entity);
+            let (speaker, role, mention, via) =
+                choose(rules.speaker, rules.role, continued, &candidates, model.threshold);
             if let Some(speaker) = &speaker {
                 people.remember(speaker);
                 people.speakers.push(speaker.clone());
                 last_spoke = Some(number);
             }
-            quotes.push(Quote {
+            let quote = Quote {
                 text,
                 speaker,
                 role,
                 fragment,
-                cited_source,
+                cited_source: rules.cited_source,
                 speaker_entity: None,
+                speaker_mention: mention,
+                speaker_via: via,
                 start: offset + text_start,
                 end: offset + text_end,
-            });
+            };
+            quotes.push(Attributed { quote, candidates: if keep_candidates { candidates } else { Vec::new() } });
         }
-        previous_paragraph = paragraph;
+        (previous_paragraph, previous_offset, previous_quoted) = (paragraph, offset, quoted);
     }
     quotes
+}
+
+/// The rules' reading of a quote from its sentence and the words on either side.
+fn read_by_rules<'t>(sentence: &'t str, before: &'t str, after: &'t str, people: &People) -> RuleReading<'t> {
+    let mut cited_source = TOLD_AGENCY.captures(sentence).map(|c| c["agency"].trim().to_string());
+    let mut phrase: Option<&'t str> = None;
+    if let Some(c) = QUOTED_AS_SAYING.captures(sentence) {
+        cited_source = Some(c["source"].trim().to_string());
+        phrase = c.name("speaker").map(|m| m.as_str());
+    } else if let Some(c) = AFTER_QUOTE.captures(after) {
+        phrase = c.name("subject").or(c.name("object")).or(c.name("signed")).map(|m| m.as_str());
+        // `X said that "…," Interfax reported`: X spoke; the agency is the source.
+        let reported = c.name("verb").is_some_and(|v| v.as_str().starts_with("report"));
+        let speaker_before = BEFORE_QUOTE.captures(before).or_else(|| BEFORE_ANYWHERE.captures_iter(before).last());
+        if let (true, Some(b)) = (reported, speaker_before) {
+            cited_source = phrase.take().map(|p| p.trim().to_string());
+            phrase = b.name("subject").or(b.name("according")).map(|m| m.as_str());
+        }
+    } else if let Some(c) = BEFORE_QUOTE.captures(before) {
+        phrase = c.name("subject").or(c.name("according")).map(|m| m.as_str());
+    } else if let Some(c) = BEFORE_ANYWHERE.captures_iter(before).last() {
+        phrase = c.name("subject").map(|m| m.as_str());
+    } else if let Some(c) = AFTER_ANYWHERE.captures(after) {
+        phrase = c.name("subject").map(|m| m.as_str());
+    }
+    let (speaker, role) = phrase.map(|p| people.speaker(p)).unwrap_or((None, None));
+    RuleReading { phrase, speaker, role, cited_source }
+}
+
+/// The speaker of a quote: the ranker's best resolved candidate when it clears the
+/// model's threshold (keeping the rules' role when both agree), else the rules' answer.
+fn choose(
+    rule_speaker: Option<String>,
+    rule_role: Option<String>,
+    continued: bool,
+    candidates: &[Candidate],
+    threshold: f64,
+) -> (Option<String>, Option<String>, Option<Mention>, Option<String>) {
+    let rule_speaker_at = speakers::FEATURES.iter().position(|f| *f == "rule_speaker").expect("a known feature");
+    let best = candidates.iter().find(|c| c.resolved.is_some()).filter(|c| c.score >= threshold);
+    match best {
+        Some(best) if best.features[rule_speaker_at] > 0.0 && rule_speaker.is_some() => {
+            (rule_speaker, rule_role, Some(best.mention.clone()), Some(best.via.to_string()))
+        }
+        Some(best) => (best.resolved.clone(), None, Some(best.mention.clone()), Some(best.via.to_string())),
+        None => {
+            let via = rule_speaker.as_ref().map(|_| if continued { "continues the previous speaker" } else { "rules" });
+            (rule_speaker, rule_role, None, via.map(str::to_string))
+        }
+    }
 }
 
 #[cfg(test)]
