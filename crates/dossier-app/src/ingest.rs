@@ -111,7 +111,9 @@ pub struct Summary {
     pub stages: Stages,
 }
 
-/// Where a run's time went, stage by stage (wall clock: a parallel stage counts once).
+/// Where a run's time went, stage by stage (wall clock: a parallel stage counts once;
+/// stages that run at the same time, as reading, analysing and writing chunks do, each
+/// count their own).
 #[derive(Debug, Default, Clone)]
 pub struct Stages(pub Vec<(&'static str, Duration)>);
 
@@ -251,7 +253,10 @@ pub fn analyze_bytes(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileR
 
 /// What one article says on its own (its duplicate fingerprint and its findings), or
 /// None when it is stored already, unchanged.
-type Found = Option<(Fingerprint, ArticleFindings)>;
+type Found = Option<OnItsOwn>;
+
+/// What an article says on its own: its fingerprint, findings and story terms.
+type OnItsOwn = (Fingerprint, ArticleFindings, dossier_store::StoryTerms);
 
 /// A file's articles with what is found in each, or why it was skipped.
 type Analysed = Result<(FileReport, Vec<Found>), String>;
@@ -273,11 +278,16 @@ fn with_findings(report: FileReport, stored: &[bool]) -> (FileReport, Vec<Found>
             if stored.get(at).copied().unwrap_or(false) {
                 return None;
             }
-            let paragraphs = || a.paragraphs.iter().map(|p| p.text.as_str());
-            Some((fingerprint(paragraphs()), analysis::extract(paragraphs())))
+            Some(article_findings(a))
         })
         .collect();
     (report, found)
+}
+
+/// What an article says on its own.
+fn article_findings(article: &Article) -> OnItsOwn {
+    let paragraphs = || article.paragraphs.iter().map(|p| p.text.as_str());
+    (fingerprint(paragraphs()), analysis::extract(paragraphs()), dossier_store::story_terms(article))
 }
 
 pub fn human_bytes(bytes: u64) -> String {
@@ -318,21 +328,23 @@ pub fn failpoint(name: &str) {
 
 /// Ingests everything under `roots` into `store`: each chunk of files in a
 /// transaction of its own, then the duplicate groups and stories of what changed.
+///
+/// Chunks flow through two stages at once: while one chunk's articles are written (one
+/// thread, the store's), the next chunk is analysed and the one after it read (every
+/// core). What is stored already is looked up before a chunk is analysed, so an
+/// unchanged file costs its reading, not its analysis.
 pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let mut summary = Summary::default();
     let tasks = collect_files(roots, &mut summary.problems);
     summary.files = tasks.len();
     let bar = progress_bar(tasks.len(), options.progress);
-    for chunk in tasks.chunks(CHUNK) {
-        let stages = &mut summary.stages;
-        let read: Vec<(u64, Result<FileReport, String>)> = stages.time("read, decode, clean, metadata", || {
-            chunk.par_iter().map(|task| analyze_task(task, options.max_file_size)).collect()
-        });
-        // Under the write lock, so that what is found stored cannot change before it is written.
-        let mut batch = store.batch()?;
-        let stored: Vec<Vec<bool>> = read.iter().map(|(_, r)| stored_already(&batch, r)).collect::<Result<_, _>>()?;
-        let results: Vec<(u64, Analysed)> = stages.time("fingerprints, entities, quotes", || {
+    let chunks: Vec<&[FileTask]> = tasks.chunks(CHUNK).collect();
+    let read_chunk = |chunk: &[FileTask]| -> Vec<(u64, Result<FileReport, String>)> {
+        chunk.par_iter().map(|task| analyze_task(task, options.max_file_size)).collect()
+    };
+    let analyse_chunk =
+        |read: Vec<(u64, Result<FileReport, String>)>, stored: Vec<Vec<bool>>| -> Vec<(u64, Analysed)> {
             read.into_par_iter()
                 .zip(stored)
                 .map(|((bytes, result), stored)| {
@@ -340,22 +352,72 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
                     (bytes, result.map(|report| with_findings(report, &stored)))
                 })
                 .collect()
-        });
-        let write_started = Instant::now();
-        for (task, (bytes, result)) in chunk.iter().zip(results) {
-            summary.bytes += bytes;
-            write_report(&mut batch, &task.source, result, &mut summary)?;
+        };
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (mut read, spent) = timed(|| chunks.first().map(|c| read_chunk(c)).unwrap_or_default());
+        summary.stages.add("read, decode, clean, metadata", spent);
+        let mut written: Option<(usize, Vec<(u64, Analysed)>)> = None;
+        for at in 0..chunks.len() {
+            let mut batch = store.batch()?;
+            let stored: Vec<Vec<bool>> =
+                read.iter().map(|(_, r)| stored_already(&batch, r)).collect::<Result<_, _>>()?;
+            let next = chunks.get(at + 1).copied();
+            let this_read = std::mem::take(&mut read);
+            let background = scope.spawn(move || {
+                let (analysed, analysing) = timed(|| analyse_chunk(this_read, stored));
+                let (read, reading) = timed(|| next.map(read_chunk).unwrap_or_default());
+                (analysed, analysing, read, reading)
+            });
+            let wrote =
+                written.take().map(|(chunk, results)| write_chunk(&mut batch, chunks[chunk], results, &mut summary));
+            let wrote = wrote.transpose()?.is_some();
+            batch.commit()?;
+            if wrote {
+                failpoint("chunk-committed");
+            }
+            let (analysed, analysing, next_read, reading) =
+                background.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            summary.stages.add("fingerprints, entities, quotes", analysing);
+            summary.stages.add("read, decode, clean, metadata", reading);
+            read = next_read;
+            written = Some((at, analysed));
         }
-        batch.commit()?;
-        summary.stages.add("write articles and indexes", write_started.elapsed());
-        failpoint("chunk-committed");
-    }
+        if let Some((chunk, results)) = written.take() {
+            let mut batch = store.batch()?;
+            write_chunk(&mut batch, chunks[chunk], results, &mut summary)?;
+            batch.commit()?;
+            failpoint("chunk-committed");
+        }
+        Ok(())
+    })?;
     bar.set_message("grouping duplicates and stories");
     failpoint("before-regroup");
     regroup_pending(store, options, &mut summary.stages)?;
     bar.finish_and_clear();
     finish(store, &mut summary, started)?;
     Ok(summary)
+}
+
+fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let result = work();
+    (result, started.elapsed())
+}
+
+/// Writes one analysed chunk's articles into `batch` (the caller commits).
+fn write_chunk(
+    batch: &mut dossier_store::Batch<'_>,
+    chunk: &[FileTask],
+    results: Vec<(u64, Analysed)>,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
+    let write_started = Instant::now();
+    for (task, (bytes, result)) in chunk.iter().zip(results) {
+        summary.bytes += bytes;
+        write_report(batch, &task.source, result, summary)?;
+    }
+    summary.stages.add("write articles and indexes", write_started.elapsed());
+    Ok(())
 }
 
 /// Places the articles written but not yet grouped (by this run, or by one that was
@@ -411,13 +473,18 @@ fn write_report(
     for warning in report.warnings {
         summary.problems.push(problem(warning, false));
     }
-    for (article, found) in report.articles.iter().zip(&found) {
-        let Some((fingerprint, findings)) = found else {
-            summary.unchanged += 1;
-            summary.articles.push(Ingested::of(article));
-            continue;
+    for (article, found) in report.articles.iter().zip(found) {
+        // Found stored when its chunk was analysed; another process may have replaced it since.
+        let (fingerprint, findings, terms) = match found {
+            Some(on_its_own) => on_its_own,
+            None if batch.is_stored(article)? => {
+                summary.unchanged += 1;
+                summary.articles.push(Ingested::of(article));
+                continue;
+            }
+            None => article_findings(article),
         };
-        match batch.write_indexed(article, fingerprint, findings)? {
+        match batch.write_indexed(article, &fingerprint, &findings, terms)? {
             ArticleWrite::Written(WriteOutcome::Inserted) => summary.inserted += 1,
             ArticleWrite::Written(WriteOutcome::Unchanged) => summary.unchanged += 1,
             ArticleWrite::Written(WriteOutcome::Replaced) => summary.replaced += 1,

@@ -13,6 +13,7 @@ mod bench_web;
 mod reads;
 mod scale;
 mod speakers;
+mod stream;
 
 use clap::Parser;
 use std::process::ExitCode;

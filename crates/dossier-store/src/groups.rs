@@ -88,6 +88,15 @@ pub(crate) const MAX_CANDIDATES: usize = 32;
 /// group of copies, bounded so that a key shared by thousands costs the same as one.
 const ROWS_PER_KEY: usize = 64;
 
+/// A story member's position (SQL, the member's id as `?1`): its day number, undated
+/// last; its id breaks ties. Members are read in date order without a new member
+/// renumbering the others. Migration 13 writes the same.
+const MEMBER_POSITION: &str =
+    "coalesce((SELECT CAST(julianday(published) AS INTEGER) FROM articles WHERE id = ?1), 9223372036854775807)";
+
+/// How many of a term's newest postings a new article's story search reads.
+const POSTINGS_PER_TERM: i64 = 256;
+
 type Pair = (String, String, String, f64);
 /// A stored article compared with a new one: its id, fingerprint and content hash.
 type Candidate = (String, Fingerprint, String);
@@ -455,11 +464,11 @@ impl Batch<'_> {
             self.tx.prepare_cached("INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, ?3, ?4)")?;
         // Members that stay where they were are left alone: only a move is a change
         // (for the stories' analysis and the search index, which follow the changes).
-        let mut insert_member = self.tx.prepare_cached(
-            "INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, ?3)
+        let mut insert_member = self.tx.prepare_cached(&format!(
+            "INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, {MEMBER_POSITION})
              ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id, position = excluded.position
-             WHERE story_id IS NOT excluded.story_id OR position IS NOT excluded.position",
-        )?;
+             WHERE story_id IS NOT excluded.story_id OR position IS NOT excluded.position"
+        ))?;
         for story in &found {
             insert_story.execute(params![
                 story.id,
@@ -467,8 +476,8 @@ impl Batch<'_> {
                 story.first.map(|d| d.to_string()),
                 story.last.map(|d| d.to_string())
             ])?;
-            for (position, article) in story.articles.iter().enumerate() {
-                insert_member.execute(params![article, story.id, position as i64])?;
+            for article in &story.articles {
+                insert_member.execute(params![article, story.id])?;
             }
         }
         drop((insert_story, insert_member));
@@ -492,6 +501,15 @@ struct GroupRow {
 }
 
 /// What story clustering reads of an article whose body text is `text`.
+/// An article's story terms with their counts: what story assignment indexes.
+pub type StoryTerms = Vec<(stories::Term, f64, bool)>;
+
+/// Counts an article's story terms (pure: done while articles are analysed, in parallel).
+pub fn story_terms(article: &Article) -> StoryTerms {
+    let text = article.text();
+    stories::term_counts(&story_input(article, &text))
+}
+
 fn story_input<'a>(article: &'a Article, text: &'a str) -> StoryInput<'a> {
     StoryInput {
         id: &article.id,
@@ -525,29 +543,24 @@ impl Batch<'_> {
     /// frequencies, its vector (weighted with the frequencies as they are now) and
     /// postings for its strongest terms.
     pub fn index_story_terms(&mut self, article: &Article) -> Result<()> {
-        let text = article.text();
-        let input = story_input(article, &text);
-        let counts = stories::term_counts(&input);
+        self.index_counted_terms(article, story_terms(article))
+    }
+
+    /// [`Batch::index_story_terms`] with the article's [`story_terms`] counted already
+    /// (off the writing thread).
+    pub(crate) fn index_counted_terms(&mut self, article: &Article, counts: StoryTerms) -> Result<()> {
+        let terms: Vec<u64> = counts.iter().map(|&(term, _, _)| term).collect();
         self.tx.prepare_cached("DELETE FROM story_postings WHERE article_id = ?1")?.execute([&article.id])?;
         let fresh =
             self.tx.prepare_cached("DELETE FROM story_vectors WHERE article_id = ?1")?.execute([&article.id])? == 0;
-        if fresh {
-            let mut bump = self.tx.prepare_cached(
-                "INSERT INTO term_df (term, df) VALUES (?1, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
-            )?;
-            for &(term, _, _) in &counts {
-                bump.execute([term as i64])?;
-            }
-        }
         let n = self.story_vector_count()?;
         let vector = {
-            let mut df = self.tx.prepare_cached("SELECT df FROM term_df WHERE term = ?1")?;
-            let frequencies: HashMap<u64, u32> = counts
-                .iter()
-                .map(|&(term, _, _)| {
-                    Ok((term, df.query_row([term as i64], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(1) as u32))
-                })
-                .collect::<Result<_>>()?;
+            let mut frequencies: HashMap<u64, u32> = HashMap::with_capacity(counts.len());
+            for &term in &terms {
+                // A new article counts itself among the articles holding its terms.
+                let df = self.term_df.get(&self.tx, term)? + i64::from(fresh);
+                frequencies.insert(term, df.max(1) as u32);
+            }
             stories::weigh(counts, |term| frequencies[&term], n as f64 + 1.0)
         };
         self.tx
@@ -556,6 +569,9 @@ impl Batch<'_> {
         let mut posting = self.tx.prepare_cached("INSERT INTO story_postings (term, article_id) VALUES (?1, ?2)")?;
         for term in stories::query_terms(&vector) {
             posting.execute(params![term as i64, article.id])?;
+        }
+        if fresh {
+            self.term_df.count(&terms);
         }
         Ok(())
     }
@@ -576,7 +592,12 @@ impl Batch<'_> {
     /// a few index probes and a few hundred vector comparisons, whatever the store's size.
     pub fn assign_story(&mut self, article: &Article, threshold: f64) -> Result<String> {
         self.touch();
-        self.tx.execute("DELETE FROM story_articles WHERE article_id = ?1", [&article.id])?;
+        let previous: Option<String> = self
+            .tx
+            .prepare_cached("SELECT story_id FROM story_articles WHERE article_id = ?1")?
+            .query_row([&article.id], |r| r.get(0))
+            .optional()?;
+        self.tx.prepare_cached("DELETE FROM story_articles WHERE article_id = ?1")?.execute([&article.id])?;
         let canonical: Option<String> = self
             .tx
             .query_row("SELECT canonical_id FROM duplicate_members WHERE article_id = ?1", [&article.id], |r| r.get(0))
@@ -611,11 +632,26 @@ impl Batch<'_> {
                 id
             }
         };
-        self.tx.execute(
-            "INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, 0)",
-            params![article.id, story],
-        )?;
-        self.reorder_story(&story)?;
+        self.tx
+            .prepare_cached(&format!(
+                "INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, {MEMBER_POSITION})"
+            ))?
+            .execute(params![article.id, story])?;
+        if let Some(date) = article.published {
+            self.tx
+                .prepare_cached(
+                    "UPDATE stories SET first = CASE WHEN first IS NULL OR ?1 < first THEN ?1 ELSE first END,
+                     last = CASE WHEN last IS NULL OR ?1 > last THEN ?1 ELSE last END WHERE id = ?2",
+                )?
+                .execute(params![date.format("%Y-%m-%d").to_string(), story])?;
+        }
+        if let Some(left) = previous.filter(|p| *p != story) {
+            self.tx.execute(
+                "UPDATE stories SET (first, last) = (SELECT min(a.published), max(a.published) FROM story_articles s
+                 JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?1) WHERE id = ?1",
+                [left],
+            )?;
+        }
         Ok(story)
     }
 
@@ -634,14 +670,20 @@ impl Batch<'_> {
         let common = stories::common_postings(n as usize);
         let mut hits: HashMap<String, usize> = HashMap::new();
         {
-            let mut postings =
-                self.tx.prepare_cached("SELECT article_id FROM story_postings WHERE term = ?1 LIMIT ?2")?;
+            let mut frequency = self.tx.prepare_cached("SELECT df FROM term_df WHERE term = ?1")?;
+            // The newest postings first (row order is arrival order): stories run in time.
+            let mut postings = self
+                .tx
+                .prepare_cached("SELECT article_id FROM story_postings WHERE term = ?1 ORDER BY rowid DESC LIMIT ?2")?;
             for term in stories::query_terms(&vector) {
-                let list: Vec<String> = postings
-                    .query_map(params![term as i64, common as i64 + 1], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                if list.len() <= common {
-                    for other in list.into_iter().filter(|o| *o != article.id) {
+                let df: i64 = frequency.query_row([term as i64], |r| r.get(0)).optional()?.unwrap_or(0);
+                if df as usize > common {
+                    continue;
+                }
+                let list = postings.query_map(params![term as i64, POSTINGS_PER_TERM], |r| r.get::<_, String>(0))?;
+                for other in list {
+                    let other = other?;
+                    if other != article.id {
                         *hits.entry(other).or_insert(0) += 1;
                     }
                 }
@@ -666,7 +708,7 @@ impl Batch<'_> {
             let discount = stories::time_discount(article.published, published.and_then(|d| d.parse().ok()));
             *sums.entry(story).or_insert(0.0) += stories::cosine(&vector, &vector_from(&blob)) * discount;
         }
-        let mut size = self.tx.prepare_cached("SELECT count(*) FROM story_articles WHERE story_id = ?1")?;
+        let mut size = self.tx.prepare_cached("SELECT size FROM stories WHERE id = ?1")?;
         let mut best: Option<(f64, String)> = None;
         for (story, sum) in sums {
             let members: i64 = size.query_row([&story], |r| r.get(0))?;
@@ -676,27 +718,6 @@ impl Batch<'_> {
             }
         }
         Ok(best.map(|(_, story)| story))
-    }
-
-    /// Keeps a story's articles in date order and its first and last dates current.
-    fn reorder_story(&self, story: &str) -> Result<()> {
-        let members: Vec<(String, Option<String>)> = {
-            let mut statement = self.tx.prepare_cached(
-                "SELECT a.id, a.published FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?1 ORDER BY a.published IS NULL, a.published, a.id",
-            )?;
-            let rows = statement.query_map([story], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        let mut update = self.tx.prepare_cached("UPDATE story_articles SET position = ?1 WHERE article_id = ?2")?;
-        for (position, (id, _)) in members.iter().enumerate() {
-            update.execute(params![position as i64, id])?;
-        }
-        let dates: Vec<&String> = members.iter().filter_map(|(_, d)| d.as_ref()).collect();
-        self.tx.execute(
-            "UPDATE stories SET first = ?1, last = ?2 WHERE id = ?3",
-            params![dates.first(), dates.last(), story],
-        )?;
-        Ok(())
     }
 }
 
@@ -744,7 +765,7 @@ impl Store {
     pub fn stories(&self) -> Result<Vec<StoryRow>> {
         let mut statement = self.conn.prepare(
             "SELECT s.id, s.label, s.first, s.last, sa.article_id FROM stories s JOIN story_articles sa ON sa.story_id = s.id
-             ORDER BY (SELECT count(*) FROM story_articles x WHERE x.story_id = s.id) DESC, s.first IS NULL, s.first, s.id, sa.position",
+             ORDER BY (SELECT count(*) FROM story_articles x WHERE x.story_id = s.id) DESC, s.first IS NULL, s.first, s.id, sa.position, sa.article_id",
         )?;
         let rows = statement.query_map([], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
@@ -796,9 +817,55 @@ impl Store {
             .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let articles = crate::analysis::column(
             &self.conn,
-            "SELECT article_id FROM story_articles WHERE story_id = ?1 ORDER BY position",
+            "SELECT article_id FROM story_articles WHERE story_id = ?1 ORDER BY position, article_id",
             [&id],
         )?;
         Ok(Some(StoryRow { id, label: row.0, first: row.1, last: row.2, articles }))
+    }
+}
+
+/// Story terms' document frequencies (`term_df`) as a batch sees them: each term read
+/// once, the batch's new articles counted in memory, and the sums written at commit, so
+/// that a new article costs its distinct terms once, not a write and a read per term.
+#[derive(Default)]
+pub(crate) struct TermFrequencies {
+    known: HashMap<u64, i64>,
+    added: HashMap<u64, i64>,
+}
+
+impl TermFrequencies {
+    /// How many stored articles (and articles of this batch) hold `term`.
+    fn get(&mut self, tx: &rusqlite::Transaction<'_>, term: u64) -> Result<i64> {
+        if let Some(&df) = self.known.get(&term) {
+            return Ok(df);
+        }
+        let df: i64 = tx
+            .prepare_cached("SELECT df FROM term_df WHERE term = ?1")?
+            .query_row([term as i64], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        self.known.insert(term, df);
+        Ok(df)
+    }
+
+    /// Counts one more article holding each of `terms` (each read by `get` before).
+    fn count(&mut self, terms: &[u64]) {
+        for &term in terms {
+            *self.known.entry(term).or_default() += 1;
+            *self.added.entry(term).or_default() += 1;
+        }
+    }
+
+    /// Writes what this batch added, in term order.
+    pub(crate) fn write(&mut self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        let mut added: Vec<(u64, i64)> = self.added.drain().collect();
+        added.sort_unstable();
+        let mut bump = tx.prepare_cached(
+            "INSERT INTO term_df (term, df) VALUES (?1, ?2) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+        )?;
+        for (term, count) in added {
+            bump.execute(params![term as i64, count])?;
+        }
+        Ok(())
     }
 }

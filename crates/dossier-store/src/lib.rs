@@ -17,7 +17,7 @@ mod groups;
 mod reads;
 mod search_log;
 pub use analysis::{AnalysisUpdate, EntitySummary, StoryFindings};
-pub use groups::{DuplicateGroup, DuplicateMember, StoryListing, StoryRow};
+pub use groups::{story_terms, DuplicateGroup, DuplicateMember, StoryListing, StoryRow, StoryTerms};
 pub use reads::{ArticleFilter, ListedArticle, StoryMember};
 pub use search_log::{IndexChanges, IndexedArticle};
 
@@ -507,7 +507,18 @@ INSERT OR IGNORE INTO dirty_components (component) SELECT component FROM entitie
     r#"
 ALTER TABLE article_events ADD COLUMN reference TEXT;
 "#,
+    // 13: a story member's position is its day number (undated last) with its id
+    // breaking ties, so that a new member is placed without renumbering the others.
+    r#"
+UPDATE story_articles SET position = coalesce((SELECT CAST(julianday(published) AS INTEGER) FROM articles
+    WHERE id = story_articles.article_id), 9223372036854775807);
+DROP INDEX story_articles_story;
+CREATE INDEX story_articles_story ON story_articles(story_id, position, article_id);
+"#,
 ];
+
+/// Prepared statements kept per connection: more than any one task uses.
+pub(crate) const STATEMENT_CACHE: usize = 256;
 
 fn article_count(conn: &Connection) -> Result<usize> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = 'articles'", [], |r| r.get::<_, i64>(0))?.max(0) as usize)
@@ -549,6 +560,9 @@ impl Store {
 
     fn init(conn: Connection) -> Result<Store> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Writing one article uses a few dozen statements; rusqlite's default cache of
+        // 16 made every article parse most of them again.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let mut store = Store { conn };
         store.migrate()?;
         Ok(store)
@@ -582,7 +596,11 @@ impl Store {
     /// It takes the write lock at once (waiting for another writer to finish), so
     /// two writers queue instead of one failing when it upgrades a read.
     pub fn batch(&mut self) -> Result<Batch<'_>> {
-        Ok(Batch { tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?, dirty: false })
+        Ok(Batch {
+            tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
+            dirty: false,
+            term_df: groups::TermFrequencies::default(),
+        })
     }
 
     /// The store's generation: it grows with every committed write.
@@ -695,6 +713,8 @@ pub struct Batch<'a> {
     tx: Transaction<'a>,
     /// Whether anything was written (a commit then bumps the generation).
     dirty: bool,
+    /// Story terms' document frequencies as this batch sees them, written at commit.
+    term_df: groups::TermFrequencies,
 }
 
 /// What writing one article with its indexes did, or why it was left out.
@@ -720,13 +740,14 @@ impl Batch<'_> {
         article: &Article,
         fingerprint: &dossier_core::across::fingerprint::Fingerprint,
         findings: &ArticleFindings,
+        terms: StoryTerms,
     ) -> Result<ArticleWrite> {
         if let Some(reason) = too_large(article) {
             return Ok(ArticleWrite::Refused(reason));
         }
         // Cached statements: a savepoint per article must not cost a parse per article.
         self.tx.prepare_cached("SAVEPOINT article")?.execute([])?;
-        match self.write_indexed_unguarded(article, fingerprint, findings) {
+        match self.write_indexed_unguarded(article, fingerprint, findings, terms) {
             Ok(outcome) => {
                 self.tx.prepare_cached("RELEASE article")?.execute([])?;
                 Ok(ArticleWrite::Written(outcome))
@@ -744,15 +765,17 @@ impl Batch<'_> {
         article: &Article,
         fingerprint: &dossier_core::across::fingerprint::Fingerprint,
         findings: &ArticleFindings,
+        terms: StoryTerms,
     ) -> Result<WriteOutcome> {
         let outcome = self.write(article)?;
         if outcome != WriteOutcome::Unchanged {
             self.write_findings(&article.id, findings)?;
             self.index_duplicates(article, fingerprint)?;
-            self.index_story_terms(article)?;
             self.tx
                 .prepare_cached("INSERT OR IGNORE INTO pending_groups (article_id) VALUES (?1)")?
                 .execute([&article.id])?;
+            // Last: its terms are counted in memory once all of its rows are written.
+            self.index_counted_terms(article, terms)?;
         }
         Ok(outcome)
     }
@@ -849,7 +872,8 @@ impl Batch<'_> {
     }
 
     /// Commits the batch; a batch that wrote anything moves the store to its next generation.
-    pub fn commit(self) -> Result<()> {
+    pub fn commit(mut self) -> Result<()> {
+        self.term_df.write(&self.tx)?;
         if self.dirty {
             self.tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'", [])?;
         }
@@ -1058,7 +1082,7 @@ mod tests {
         let a = article("/in/a.txt", "A Headline\n\n\"We will answer,\" Sergei Ryabkov said on Monday in Moscow.");
         let mut batch = store.batch().unwrap();
         let print = fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()));
-        batch.write_indexed(&a, &print, &findings_of(&a)).unwrap();
+        batch.write_indexed(&a, &print, &findings_of(&a), story_terms(&a)).unwrap();
         batch.commit().unwrap();
         let stored = store.findings().unwrap();
         assert_eq!(stored[&a.id], findings_of(&a));
@@ -1077,7 +1101,10 @@ mod tests {
         for i in 0..count {
             let a = article(&format!("/in/{i:05}.txt"), &text_of(i));
             let print = fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()));
-            assert!(matches!(batch.write_indexed(&a, &print, &findings_of(&a)).unwrap(), ArticleWrite::Written(_)));
+            assert!(matches!(
+                batch.write_indexed(&a, &print, &findings_of(&a), story_terms(&a)).unwrap(),
+                ArticleWrite::Written(_)
+            ));
         }
         let (pending, _) = batch.pending().unwrap();
         let ids: Vec<&str> = pending.iter().map(String::as_str).collect();
@@ -1124,7 +1151,7 @@ mod tests {
         let huge = article("/in/huge.txt", &format!("A Headline\n\n{}", body.join("\n\n")));
         for a in [&small, &huge] {
             let print = fingerprint(a.paragraphs.iter().map(|p| p.text.as_str()));
-            let written = batch.write_indexed(a, &print, &findings_of(a)).unwrap();
+            let written = batch.write_indexed(a, &print, &findings_of(a), story_terms(a)).unwrap();
             assert_eq!(matches!(written, ArticleWrite::Refused(_)), a.source.contains("huge"), "{written:?}");
         }
         batch.commit().unwrap();

@@ -104,6 +104,7 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(READER_WAIT)?;
         conn.pragma_update(None, "cache_size", -16_384)?;
+        conn.set_prepared_statement_cache_capacity(crate::STATEMENT_CACHE);
         conn.pragma_update(None, "query_only", true)?;
         let store = Store { conn };
         let (found, known) = (store.schema_version()?, MIGRATIONS.len() as i64);
@@ -158,7 +159,7 @@ impl Store {
              FROM story_articles s JOIN articles a ON a.id = s.article_id
              LEFT JOIN duplicate_members d ON d.article_id = a.id AND d.canonical_id != a.id
              LEFT JOIN articles c ON c.id = d.canonical_id
-             WHERE s.story_id = ?1 ORDER BY s.position",
+             WHERE s.story_id = ?1 ORDER BY s.position, s.article_id",
         )?;
         let rows = statement.query_map([story], |r| {
             Ok(StoryMember {

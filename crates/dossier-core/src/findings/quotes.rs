@@ -89,6 +89,13 @@ static AFTER_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// The last match of `pattern` in `text` with its groups. Groups cost a slower engine,
+/// so the matches are found without them and only the last is captured.
+fn last_captures<'t>(pattern: &Regex, text: &'t str) -> Option<regex::Captures<'t>> {
+    let last = pattern.find_iter(text).last()?;
+    pattern.captures_at(text, last.start())
+}
+
 static PARENTHESES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\([^)]*\)").unwrap());
 
 pub(crate) const PRONOUNS: [&str; 12] =
@@ -495,12 +502,12 @@ fn attribute<'a>(
                 // A statement with no attribution of its own continues the previous
                 // speaker, or belongs to whoever the paragraph before introduced
                 // ("Caddell told Breitbart:").
-                let introduced = if before.trim().is_empty() {
-                    BEFORE_ANYWHERE.captures_iter(previous_paragraph).last().and_then(|c| c.name("subject"))
+                let introduced = if before.trim().is_empty() && previous_paragraph.trim_end().ends_with(':') {
+                    last_captures(&BEFORE_ANYWHERE, previous_paragraph).and_then(|c| c.name("subject"))
                 } else {
                     None
                 };
-                if let Some(phrase) = introduced.filter(|_| previous_paragraph.trim_end().ends_with(':')) {
+                if let Some(phrase) = introduced {
                     (rules.speaker, rules.role) = people.speaker(phrase.as_str());
                     rules.phrase = Some(phrase.as_str());
                 } else if last_spoke.is_some_and(|p| number - p <= 2) {
@@ -563,14 +570,14 @@ fn read_by_rules<'t>(sentence: &'t str, before: &'t str, after: &'t str, people:
         phrase = c.name("subject").or(c.name("object")).or(c.name("signed")).map(|m| m.as_str());
         // `X said that "…," Interfax reported`: X spoke; the agency is the source.
         let reported = c.name("verb").is_some_and(|v| v.as_str().starts_with("report"));
-        let speaker_before = BEFORE_QUOTE.captures(before).or_else(|| BEFORE_ANYWHERE.captures_iter(before).last());
+        let speaker_before = BEFORE_QUOTE.captures(before).or_else(|| last_captures(&BEFORE_ANYWHERE, before));
         if let (true, Some(b)) = (reported, speaker_before) {
             cited_source = phrase.take().map(|p| p.trim().to_string());
             phrase = b.name("subject").or(b.name("according")).map(|m| m.as_str());
         }
     } else if let Some(c) = BEFORE_QUOTE.captures(before) {
         phrase = c.name("subject").or(c.name("according")).map(|m| m.as_str());
-    } else if let Some(c) = BEFORE_ANYWHERE.captures_iter(before).last() {
+    } else if let Some(c) = last_captures(&BEFORE_ANYWHERE, before) {
         phrase = c.name("subject").map(|m| m.as_str());
     } else if let Some(c) = AFTER_ANYWHERE.captures(after) {
         phrase = c.name("subject").map(|m| m.as_str());

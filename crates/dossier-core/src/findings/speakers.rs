@@ -401,7 +401,7 @@ pub(crate) fn rank(
         let words = &text[f.range.clone()];
         let (resolved, via) = if words.eq_ignore_ascii_case("who") {
             // "Trump, who said": the name just before.
-            antecedent(&found[..index], text, f.range.start)
+            antecedent(&found[..index], *in_previous, text, f.range.start)
                 .map(|name| resolve(name, MentionKind::Name))
                 .map(|(r, _)| (r, "relative pronoun → the name before it"))
                 .unwrap_or((None, "relative pronoun"))
@@ -505,15 +505,17 @@ fn sentence_start(text: &str, at: usize) -> bool {
     text[..at].trim_end().ends_with(['.', '!', '?', ':', '\u{201D}', '"'])
 }
 
-/// The name a relative "who" at `at` refers to: the mention ending just before it.
-fn antecedent<'t>(earlier: &[(Found, bool)], text: &'t str, at: usize) -> Option<&'t str> {
+/// The name a relative "who" at `at` refers to: the mention of the same paragraph
+/// (`in_previous` says which) ending just before it.
+fn antecedent<'t>(earlier: &[(Found, bool)], in_previous: bool, text: &'t str, at: usize) -> Option<&'t str> {
     earlier
         .iter()
         .rev()
+        .filter(|(_, previous)| *previous == in_previous)
         .map(|(f, _)| f)
         .find(|f| f.range.end <= at && matches!(f.kind, MentionKind::Name | MentionKind::Body))
-        .filter(|f| text[f.range.end..at].trim().trim_matches(',').trim().is_empty())
-        .map(|f| &text[f.range.clone()])
+        .filter(|f| text.get(f.range.end..at).is_some_and(|between| between.trim().trim_matches(',').trim().is_empty()))
+        .and_then(|f| text.get(f.range.clone()))
 }
 
 /// The head of a speaker phrase, to compare a mention with a gold speaker: for a
@@ -583,6 +585,21 @@ mod tests {
                 ("she", MentionKind::Pronoun)
             ]
         );
+    }
+
+    #[test]
+    fn a_relative_who_looks_for_its_name_in_its_own_paragraph() {
+        // A "who" in the paragraph before was once resolved against the offsets of the
+        // quote's own paragraph, and sliced inside a curly quote mark.
+        let previous = "He called it a \u{201C}suitor plan,\u{201D} denounced by some \u{201C}bunch Right,\u{201D} who are \u{201C}just clients overwhelmed \u{2013} they\u{2019}re to blame.\u{201D}";
+        for padding in 0..40 {
+            let current = format!(
+                "{}Senator Jane Alvarez said: \u{201C}We will vote on it this week.\u{201D}",
+                "a ".repeat(padding)
+            );
+            let quotes = crate::findings::quotes::extract([previous, current.as_str()]);
+            assert!(quotes.iter().any(|q| q.text.contains("We will vote")));
+        }
     }
 
     #[test]
