@@ -233,9 +233,16 @@ impl Batch<'_> {
     /// with the components a changed surname can move a lone surname to or from, and
     /// writes what changed.
     fn recompute_entities(&mut self, new_keys: &[i64], pending: &[String]) -> Result<usize> {
-        if let Some(folded) = self.fold_in(pending)? {
-            return Ok(folded);
-        }
+        let (folded, new_keys) = match self.fold_in(pending)? {
+            Some((folded, unsettled)) => (folded, unsettled),
+            None => (0, new_keys.to_vec()),
+        };
+        Ok(folded + self.recompute_components(&new_keys, pending)?)
+    }
+
+    /// Recomputes the components holding `new_keys` and the dirty ones, with those a
+    /// changed surname reaches.
+    fn recompute_components(&mut self, new_keys: &[i64], pending: &[String]) -> Result<usize> {
         let dirty: HashSet<i64> = column(&self.tx, "SELECT component FROM dirty_components", [])?.into_iter().collect();
         let mut components: BTreeSet<i64> = dirty.iter().copied().collect();
         for key in new_keys.iter().collect::<BTreeSet<_>>() {
@@ -432,12 +439,14 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Folds the new articles' entities into the stored entities they join, when that
-    /// is all they do (or they make entities of their own that touch no other), and
-    /// returns true. Returns false, having written nothing, when they may merge two
-    /// entities, move a lone surname from one entity to another, rename an entity or
-    /// follow a removal: the full recompute settles those.
-    fn fold_in(&mut self, pending: &[String]) -> Result<Option<usize>> {
+    /// Folds the new articles' entities into the stored entities they join, group by
+    /// group (new items sharing a form key are a group), when that is all a group does
+    /// (or it makes an entity of its own that touches no other). A group that may merge
+    /// two entities, move a lone surname or touch an entity another such group touches
+    /// is left to the full recompute: returns how many items were folded and the form
+    /// keys of those left. None, having written nothing, after a removal (dirty
+    /// components): the full recompute settles everything then.
+    fn fold_in(&mut self, pending: &[String]) -> Result<Option<(usize, Vec<i64>)>> {
         let dirty: i64 = self.tx.query_row("SELECT count(*) FROM dirty_components", [], |r| r.get(0))?;
         if dirty > 0 {
             return Ok(None);
@@ -458,26 +467,35 @@ impl Batch<'_> {
         }
         let groups = dossier_core::partition::components(&mut parent);
         // Groups that join one stored entity fold into it together; the others are entities of their own.
+        let mut targets: Vec<(Vec<usize>, Option<Option<i64>>)> = Vec::new();
+        for group in groups {
+            let target = self.fold_target(&group, &items, &keys)?;
+            targets.push((group, target));
+        }
+        let unsettled = self.settle(&mut targets, &keys)?;
         let mut joining: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
         let mut plans: Vec<(Option<Fold>, Vec<usize>)> = Vec::new();
         let mut remade: Vec<(i64, Vec<usize>)> = Vec::new();
-        for group in groups {
-            match self.fold_target(&group, &items, &keys)? {
-                None => return Ok(None),
+        let mut folded = 0;
+        for (group, target) in targets {
+            folded += group.len();
+            match target {
+                None => unreachable!("settled groups have a target"),
                 Some(None) => plans.push((None, group)),
                 Some(Some(component)) => joining.entry(component).or_default().extend(group),
             }
         }
         for (component, members) in joining {
-            let Some((data, tally)) = self
+            let stored = self
                 .tx
                 .prepare_cached("SELECT data, tally FROM entities WHERE component = ?1")?
                 .query_row([component], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
-                .optional()?
-            else {
-                return Ok(None);
+                .optional()?;
+            let Some((data, Some(tally))) = stored else {
+                // No tally to fold into: the entity is made again from its members.
+                remade.push((component, members));
+                continue;
             };
-            let Some(tally) = tally else { return Ok(None) };
             let (stored, mut tally): (DossierEntity, Tally) =
                 (serde_json::from_str(&data)?, serde_json::from_str(&tally)?);
             fold_items(&mut tally, members.iter().map(|&m| &items[m]));
@@ -532,7 +550,43 @@ impl Batch<'_> {
                 }
             }
         }
-        Ok(Some(items.len()))
+        Ok(Some((folded, unsettled)))
+    }
+
+    /// Takes out of `targets` the groups the fold cannot settle alone: those without a
+    /// target, and those joining an entity that such a group's keys reach (its
+    /// recompute will remake that entity). Returns the form keys of the groups taken out.
+    fn settle(
+        &self,
+        targets: &mut Vec<(Vec<usize>, Option<Option<i64>>)>,
+        keys: &[entities::JoinKeys],
+    ) -> Result<Vec<i64>> {
+        let mut unsettled: BTreeSet<i64> = BTreeSet::new();
+        let mut contested: HashSet<i64> = HashSet::new();
+        loop {
+            let before = targets.len();
+            let mut kept = Vec::with_capacity(targets.len());
+            for (group, target) in targets.drain(..) {
+                let blocked = match target {
+                    None => true,
+                    Some(Some(component)) => contested.contains(&component),
+                    Some(None) => false,
+                };
+                if !blocked {
+                    kept.push((group, target));
+                    continue;
+                }
+                for key in group.iter().flat_map(|&m| &keys[m].forms) {
+                    if unsettled.insert(*key) {
+                        contested.extend(components_with_key(&self.tx, *key)?);
+                    }
+                }
+            }
+            *targets = kept;
+            if targets.len() == before {
+                return Ok(unsettled.into_iter().collect());
+            }
+        }
     }
 
     /// The stored entity a group of new items folds into (`Some(None)`: an entity of its
