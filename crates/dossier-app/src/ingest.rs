@@ -601,8 +601,8 @@ pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usi
 }
 
 fn finish(store: &Store, summary: &mut Summary, started: Instant) -> anyhow::Result<()> {
-    summary.duplicates = store.duplicate_groups()?.len();
-    summary.stories = store.stories()?.len();
+    summary.duplicates = store.duplicate_group_count()?;
+    summary.stories = store.story_count()?;
     summary.elapsed = started.elapsed();
     Ok(())
 }

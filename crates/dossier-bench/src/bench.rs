@@ -268,6 +268,27 @@ fn bench_options() -> ingest::Options {
     ingest::Options { max_file_size: u64::MAX, progress: true, ..ingest::Options::default() }
 }
 
+/// How well the stored stories match the stream's planted ones: pairwise precision,
+/// recall and F1 over the ingested articles (each named by its number in the stream).
+fn planted_stories(store: &Store, bases: &[Base], summary: &ingest::Summary) -> anyhow::Result<(f64, f64, f64)> {
+    let stream = Stream::new(bases);
+    let story_of: std::collections::HashMap<String, usize> = store
+        .stories()?
+        .into_iter()
+        .enumerate()
+        .flat_map(|(n, story)| story.articles.into_iter().map(move |id| (id, n)))
+        .collect();
+    let (mut gold, mut predicted) = (Vec::new(), Vec::new());
+    for ingested in &summary.articles {
+        let number = Path::new(&ingested.source).file_stem().and_then(|s| s.to_str()?.parse::<usize>().ok());
+        if let (Some(number), Some(&story)) = (number, story_of.get(&ingested.id)) {
+            gold.push(stream.story_of(number));
+            predicted.push(story);
+        }
+    }
+    Ok(crate::scale::pairwise(&gold, &predicted))
+}
+
 /// Peak resident memory of this process (Linux), in bytes.
 pub fn peak_memory() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -337,6 +358,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let indexing = indexing.elapsed();
     let full = started.elapsed().as_secs_f64();
     let peak = peak_memory();
+    let planted = planted_stories(&store, &bases, &summary)?;
     let db_size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
     drop(store);
     if temporary {
@@ -352,6 +374,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         println!("{stage:<34} {seconds:>10.2} {:>14.0} {:>10.1}", count as f64 / seconds, bytes as f64 / 1e6 / seconds);
     }
     print_stages(&summary.stages, indexing, full);
+    let (precision, recall, f1) = planted;
+    println!("stories against the planted ones (pairs): precision {precision:.3}  recall {recall:.3}  F1 {f1:.3}");
     println!(
         "threads: {}   peak memory: {}   store: {}",
         rayon::current_num_threads(),

@@ -140,7 +140,7 @@ fn to_article(index: usize, generated: &Generated) -> Article {
 }
 
 /// Pairwise precision, recall and F1 of a predicted grouping against a gold one.
-fn pairwise(gold: &[usize], predicted: &[usize]) -> (f64, f64, f64) {
+pub(crate) fn pairwise(gold: &[usize], predicted: &[usize]) -> (f64, f64, f64) {
     let pairs = |counts: HashMap<_, u64>| counts.values().map(|n| n * n.saturating_sub(1) / 2).sum::<u64>();
     let count = |keys: Vec<(usize, usize)>| {
         let mut map: HashMap<(usize, usize), u64> = HashMap::new();

@@ -94,8 +94,18 @@ const ROWS_PER_KEY: usize = 64;
 const MEMBER_POSITION: &str =
     "coalesce((SELECT CAST(julianday(published) AS INTEGER) FROM articles WHERE id = ?1), 9223372036854775807)";
 
+/// SQLite's `julianday` of a date at midnight, less its fraction, less the date's day
+/// number in chrono's count (from 1 January of year 1).
+const JULIAN_DAY_OFFSET: i64 = 1_721_424;
+
+/// The date a member's [`MEMBER_POSITION`] stands for (None: undated).
+fn date_of_position(position: i64) -> Option<chrono::NaiveDate> {
+    let days = i32::try_from(position.checked_sub(JULIAN_DAY_OFFSET)?).ok()?;
+    chrono::NaiveDate::from_num_days_from_ce_opt(days)
+}
+
 /// How many of a term's newest postings a new article's story search reads.
-const POSTINGS_PER_TERM: i64 = 256;
+const POSTINGS_PER_TERM: i64 = 512;
 
 type Pair = (String, String, String, f64);
 /// A stored article compared with a new one: its id, fingerprint and content hash.
@@ -693,19 +703,18 @@ impl Batch<'_> {
         shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         shortlist.truncate(200);
         let mut sums: BTreeMap<String, f64> = BTreeMap::new();
+        // A member's position is its date: no need to read its article.
         let mut candidate = self.tx.prepare_cached(
-            "SELECT v.vector, a.published, s.story_id FROM story_vectors v JOIN articles a ON a.id = v.article_id JOIN story_articles s ON s.article_id = v.article_id WHERE v.article_id = ?1",
+            "SELECT v.vector, s.position, s.story_id FROM story_vectors v JOIN story_articles s ON s.article_id = v.article_id WHERE v.article_id = ?1",
         )?;
         for (other, _) in shortlist {
-            let Some((blob, published, story)) = candidate
-                .query_row([&other], |r| {
-                    Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
-                })
+            let Some((blob, position, story)) = candidate
+                .query_row([&other], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))
                 .optional()?
             else {
                 continue;
             };
-            let discount = stories::time_discount(article.published, published.and_then(|d| d.parse().ok()));
+            let discount = stories::time_discount(article.published, date_of_position(position));
             *sums.entry(story).or_insert(0.0) += stories::cosine(&vector, &vector_from(&blob)) * discount;
         }
         let mut size = self.tx.prepare_cached("SELECT size FROM stories WHERE id = ?1")?;
@@ -722,6 +731,19 @@ impl Batch<'_> {
 }
 
 impl Store {
+    /// How many duplicate groups there are: one walk of the canonical index.
+    pub fn duplicate_group_count(&self) -> Result<usize> {
+        let count: i64 =
+            self.conn.query_row("SELECT count(DISTINCT canonical_id) FROM duplicate_members", [], |r| r.get(0))?;
+        Ok(count as usize)
+    }
+
+    /// How many stories have members.
+    pub fn story_count(&self) -> Result<usize> {
+        let count: i64 = self.conn.query_row("SELECT count(*) FROM stories WHERE size > 0", [], |r| r.get(0))?;
+        Ok(count as usize)
+    }
+
     pub fn duplicate_groups(&self) -> Result<Vec<DuplicateGroup>> {
         let mut statement = self.conn.prepare("SELECT canonical_id, article_id, kind, similarity FROM duplicate_members ORDER BY canonical_id, article_id")?;
         let rows = statement.query_map([], |r| {
@@ -784,7 +806,7 @@ impl Store {
     /// One page of stories, largest first (as [`Store::stories`] orders them), each with
     /// its size and the outlets its articles name; and how many stories there are.
     pub fn story_page(&self, limit: usize, offset: usize) -> Result<(Vec<StoryListing>, usize)> {
-        let total: i64 = self.conn.query_row("SELECT count(*) FROM stories WHERE size > 0", [], |r| r.get(0))?;
+        let total = self.story_count()?;
         let mut statement = self.conn.prepare_cached(
             "SELECT id, label, first, last, size FROM stories WHERE size > 0
              ORDER BY size DESC, first IS NULL, first, id LIMIT ?1 OFFSET ?2",
@@ -805,7 +827,7 @@ impl Store {
         for story in &mut page {
             story.outlets = self.story_outlets(&story.id)?;
         }
-        Ok((page, total as usize))
+        Ok((page, total))
     }
 
     /// The story whose id is `id` or starts with it, with its members: index lookups.
@@ -867,5 +889,20 @@ impl TermFrequencies {
             bump.execute(params![term as i64, count])?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_gives_back_the_date_sqlite_numbered() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for date in ["0001-01-01", "1970-01-01", "2016-01-01", "2024-02-29", "2099-12-31"] {
+            let position: i64 = conn.query_row("SELECT CAST(julianday(?1) AS INTEGER)", [date], |r| r.get(0)).unwrap();
+            assert_eq!(date_of_position(position).map(|d| d.to_string()).as_deref(), Some(date));
+        }
+        assert_eq!(date_of_position(i64::MAX), None);
     }
 }
