@@ -120,9 +120,8 @@ pub struct Stages(pub Vec<(&'static str, Duration)>);
 impl Stages {
     /// Runs `work`, adding its time to `stage`.
     pub fn time<T>(&mut self, stage: &'static str, work: impl FnOnce() -> T) -> T {
-        let started = Instant::now();
-        let result = work();
-        self.add(stage, started.elapsed());
+        let (result, spent) = timed(work);
+        self.add(stage, spent);
         result
     }
 
@@ -357,17 +356,22 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
         let (mut read, spent) = timed(|| chunks.first().map(|c| read_chunk(c)).unwrap_or_default());
         summary.stages.add("read, decode, clean, metadata", spent);
         let mut written: Option<(usize, Vec<(u64, Analysed)>)> = None;
-        for at in 0..chunks.len() {
+        // One round per chunk, and a last one that only writes.
+        for at in 0..=chunks.len() {
             let mut batch = store.batch()?;
-            let stored: Vec<Vec<bool>> =
-                read.iter().map(|(_, r)| stored_already(&batch, r)).collect::<Result<_, _>>()?;
-            let next = chunks.get(at + 1).copied();
-            let this_read = std::mem::take(&mut read);
-            let background = scope.spawn(move || {
-                let (analysed, analysing) = timed(|| analyse_chunk(this_read, stored));
-                let (read, reading) = timed(|| next.map(read_chunk).unwrap_or_default());
-                (analysed, analysing, read, reading)
-            });
+            let background = if at < chunks.len() {
+                let stored: Vec<Vec<bool>> =
+                    read.iter().map(|(_, r)| stored_already(&batch, r)).collect::<Result<_, _>>()?;
+                let next = chunks.get(at + 1).copied();
+                let this_read = std::mem::take(&mut read);
+                Some(scope.spawn(move || {
+                    let (analysed, analysing) = timed(|| analyse_chunk(this_read, stored));
+                    let (read, reading) = timed(|| next.map(read_chunk).unwrap_or_default());
+                    (analysed, analysing, read, reading)
+                }))
+            } else {
+                None
+            };
             let wrote =
                 written.take().map(|(chunk, results)| write_chunk(&mut batch, chunks[chunk], results, &mut summary));
             let wrote = wrote.transpose()?.is_some();
@@ -375,18 +379,14 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
             if wrote {
                 failpoint("chunk-committed");
             }
-            let (analysed, analysing, next_read, reading) =
-                background.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            summary.stages.add("fingerprints, entities, quotes", analysing);
-            summary.stages.add("read, decode, clean, metadata", reading);
-            read = next_read;
-            written = Some((at, analysed));
-        }
-        if let Some((chunk, results)) = written.take() {
-            let mut batch = store.batch()?;
-            write_chunk(&mut batch, chunks[chunk], results, &mut summary)?;
-            batch.commit()?;
-            failpoint("chunk-committed");
+            if let Some(background) = background {
+                let (analysed, analysing, next_read, reading) =
+                    background.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                summary.stages.add("fingerprints, entities, quotes", analysing);
+                summary.stages.add("read, decode, clean, metadata", reading);
+                read = next_read;
+                written = Some((at, analysed));
+            }
         }
         Ok(())
     })?;

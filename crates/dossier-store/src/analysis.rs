@@ -123,6 +123,10 @@ fn surnames_in_question(
     wanted.into_iter().collect()
 }
 
+/// The groups of new items the fold settles alone, each with its target entity (None:
+/// an entity of its own), and the form keys of those left to the full recompute.
+type Settled = (Vec<(Vec<usize>, Option<i64>)>, Vec<i64>);
+
 /// New items folded into a stored entity: what it becomes.
 struct Fold {
     component: i64,
@@ -472,17 +476,16 @@ impl Batch<'_> {
             let target = self.fold_target(&group, &items, &keys)?;
             targets.push((group, target));
         }
-        let unsettled = self.settle(&mut targets, &keys)?;
+        let (settled, unsettled) = self.settle(targets, &keys)?;
         let mut joining: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
         let mut plans: Vec<(Option<Fold>, Vec<usize>)> = Vec::new();
         let mut remade: Vec<(i64, Vec<usize>)> = Vec::new();
         let mut folded = 0;
-        for (group, target) in targets {
+        for (group, target) in settled {
             folded += group.len();
             match target {
-                None => unreachable!("settled groups have a target"),
-                Some(None) => plans.push((None, group)),
-                Some(Some(component)) => joining.entry(component).or_default().extend(group),
+                None => plans.push((None, group)),
+                Some(component) => joining.entry(component).or_default().extend(group),
             }
         }
         for (component, members) in joining {
@@ -553,40 +556,34 @@ impl Batch<'_> {
         Ok(Some((folded, unsettled)))
     }
 
-    /// Takes out of `targets` the groups the fold cannot settle alone: those without a
-    /// target, and those joining an entity that such a group's keys reach (its
-    /// recompute will remake that entity). Returns the form keys of the groups taken out.
-    fn settle(
-        &self,
-        targets: &mut Vec<(Vec<usize>, Option<Option<i64>>)>,
-        keys: &[entities::JoinKeys],
-    ) -> Result<Vec<i64>> {
-        let mut unsettled: BTreeSet<i64> = BTreeSet::new();
-        let mut contested: HashSet<i64> = HashSet::new();
-        loop {
-            let before = targets.len();
-            let mut kept = Vec::with_capacity(targets.len());
-            for (group, target) in targets.drain(..) {
-                let blocked = match target {
-                    None => true,
-                    Some(Some(component)) => contested.contains(&component),
-                    Some(None) => false,
-                };
-                if !blocked {
-                    kept.push((group, target));
-                    continue;
-                }
-                for key in group.iter().flat_map(|&m| &keys[m].forms) {
-                    if unsettled.insert(*key) {
-                        contested.extend(components_with_key(&self.tx, *key)?);
-                    }
-                }
-            }
-            *targets = kept;
-            if targets.len() == before {
-                return Ok(unsettled.into_iter().collect());
+    /// Splits `targets` into the groups the fold settles alone, each with its target
+    /// (None: an entity of its own), and the form keys of the others: groups without a
+    /// target, and groups joining an entity that such a group's keys reach (its recompute
+    /// will remake that entity).
+    fn settle(&self, targets: Vec<(Vec<usize>, Option<Option<i64>>)>, keys: &[entities::JoinKeys]) -> Result<Settled> {
+        let mut settled: Vec<(Vec<usize>, Option<i64>)> = Vec::new();
+        let mut blocked: Vec<Vec<usize>> = Vec::new();
+        for (group, target) in targets {
+            match target {
+                Some(target) => settled.push((group, target)),
+                None => blocked.push(group),
             }
         }
+        let mut unsettled: BTreeSet<i64> = BTreeSet::new();
+        let mut contested: HashSet<i64> = HashSet::new();
+        while !blocked.is_empty() {
+            for key in blocked.drain(..).flat_map(|group| group.into_iter().flat_map(|m| keys[m].forms.iter().copied()))
+            {
+                if unsettled.insert(key) {
+                    contested.extend(components_with_key(&self.tx, key)?);
+                }
+            }
+            let (free, reached): (Vec<_>, Vec<_>) =
+                settled.into_iter().partition(|(_, target)| !target.is_some_and(|c| contested.contains(&c)));
+            settled = free;
+            blocked = reached.into_iter().map(|(group, _)| group).collect();
+        }
+        Ok((settled, unsettled.into_iter().collect()))
     }
 
     /// The stored entity a group of new items folds into (`Some(None)`: an entity of its

@@ -510,7 +510,6 @@ struct GroupRow {
     similarity: f64,
 }
 
-/// What story clustering reads of an article whose body text is `text`.
 /// An article's story terms with their counts: what story assignment indexes.
 pub type StoryTerms = Vec<(stories::Term, f64, bool)>;
 
@@ -520,6 +519,7 @@ pub fn story_terms(article: &Article) -> StoryTerms {
     stories::term_counts(&story_input(article, &text))
 }
 
+/// What story clustering reads of an article whose body text is `text`.
 fn story_input<'a>(article: &'a Article, text: &'a str) -> StoryInput<'a> {
     StoryInput {
         id: &article.id,
@@ -665,7 +665,7 @@ impl Batch<'_> {
         Ok(story)
     }
 
-    fn best_story(&self, article: &Article, threshold: f64) -> Result<Option<String>> {
+    fn best_story(&mut self, article: &Article, threshold: f64) -> Result<Option<String>> {
         let Some(blob) = self
             .tx
             .query_row("SELECT vector FROM story_vectors WHERE article_id = ?1", [&article.id], |r| {
@@ -680,13 +680,13 @@ impl Batch<'_> {
         let common = stories::common_postings(n as usize);
         let mut hits: HashMap<String, usize> = HashMap::new();
         {
-            let mut frequency = self.tx.prepare_cached("SELECT df FROM term_df WHERE term = ?1")?;
             // The newest postings first (row order is arrival order): stories run in time.
             let mut postings = self
                 .tx
                 .prepare_cached("SELECT article_id FROM story_postings WHERE term = ?1 ORDER BY rowid DESC LIMIT ?2")?;
             for term in stories::query_terms(&vector) {
-                let df: i64 = frequency.query_row([term as i64], |r| r.get(0)).optional()?.unwrap_or(0);
+                // As this batch counts it: its own new articles included.
+                let df = self.term_df.get(&self.tx, term)?;
                 if df as usize > common {
                     continue;
                 }
