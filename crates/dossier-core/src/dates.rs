@@ -2,27 +2,55 @@
 
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-const MONTHS: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+/// Month names and abbreviations in several languages, lowercase, with their numbers
+/// (`data/months.tsv`).
+static MONTH_NAMES_BY_NUMBER: LazyLock<HashMap<String, u32>> = LazyLock::new(|| {
+    include_str!("../data/months.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .flat_map(|line| {
+            let mut fields = line.split('\t');
+            let number: u32 = fields.next().and_then(|n| n.parse().ok()).expect("months.tsv: a month number first");
+            fields.map(move |name| (name.to_lowercase(), number))
+        })
+        .collect()
+});
+
+/// An alternation of every month name, longest first so that `sept` is not read as `sep`.
+fn months_pattern() -> String {
+    let mut names: Vec<&String> = MONTH_NAMES_BY_NUMBER.keys().collect();
+    names.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    let names: Vec<String> = names.into_iter().map(|n| regex::escape(n)).collect();
+    format!("(?:{})", names.join("|"))
+}
 
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")).unwrap()
+    let months = months_pattern();
+    Regex::new(&format!(r"(?i)\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")).unwrap()
 });
+/// `17 December 2021`, `17. Dezember 2021`, `1er avril 2020`, `28 de abril de 2020`.
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTHS})\.?,?\s+(\d{{4}})\b")).unwrap()
+    let months = months_pattern();
+    Regex::new(&format!(r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?({months})\.?,?\s+(?:de\s+)?(\d{{4}})\b"))
+        .unwrap()
 });
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b").unwrap()
+    Regex::new(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b")
+        .unwrap()
 });
 static DOTTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b").unwrap());
 static SLASHED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b").unwrap());
+/// A date in a URL path only when it cannot be anything else: `/2021/12/17/`,
+/// `/2021-12-17`, `/20211217`; not an issue or a season (`/2023/43/`, `/2021-22/`).
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d{2})(?:/|-)?(0[1-9]|1[0-2]|[1-9])(?:/|-)?(0[1-9]|[12]\d|3[01]|[1-9])(?:/|-|\b)").unwrap()
+    Regex::new(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:[/._-]|$)|[/_-]((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[/._-]|$)|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/._-]|$)").unwrap()
 });
 static DATE_LINE_NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:published|updated|posted|last updated|first published|on|at|date|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|am|pm|a\.m\.|p\.m\.|gmt|utc|bst|est|edt|cet|cest|msk|pst|pdt|\d{1,2}:\d{2}(?::\d{2})?)\b|[|:,·•\-–—()]").unwrap()
+    Regex::new(r"(?i)\b(?:published|updated|posted|last updated|first published|on|at|date|datum|veröffentlicht|aktualisiert|erstellt|stand|vom|am|um|uhr|publié|mis à jour|mise en ligne|le|publicado|actualizado|el|pubblicato|aggiornato|il|opublikowano|aktualizacja|dnia|опубликовано|обновлено|опубліковано|оновлено|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|am|pm|a\.m\.|p\.m\.|gmt|utc|bst|est|edt|cet|cest|msk|pst|pdt|\d{1,2}:\d{2}(?::\d{2})?)\b|[|:,·•\-–—()]").unwrap()
 });
 
 pub const MONTH_NAMES: [&str; 12] = [
@@ -54,11 +82,7 @@ pub struct FoundDate {
 }
 
 fn month_number(name: &str) -> Option<u32> {
-    let lower = name.to_ascii_lowercase();
-    let index = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        .iter()
-        .position(|m| lower.starts_with(m))?;
-    Some(index as u32 + 1)
+    MONTH_NAMES_BY_NUMBER.get(&name.to_lowercase()).copied()
 }
 
 fn plausible(date: NaiveDate) -> Option<NaiveDate> {
@@ -133,7 +157,8 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
     let path = &url[path_start..];
     let path = &path[path.find('/')?..];
     let c = URL_DATE.captures(path)?;
-    ymd(&c[1], c[2].parse().ok()?, &c[3])
+    let group = (1..=7).step_by(3).find(|&g| c.get(g).is_some())?;
+    ymd(&c[group], c[group + 1].parse().ok()?, &c[group + 2])
 }
 
 #[cfg(test)]
@@ -157,6 +182,17 @@ mod tests {
         assert_eq!(parse_date("Fri, 17 Dec 2021 10:00:00 GMT"), Some(d(2021, 12, 17)));
         assert_eq!(parse_date("2021-12-17T10:00:00+03:00"), Some(d(2021, 12, 17)));
         assert_eq!(parse_date("February 30, 2021"), None);
+        for (written, date) in [
+            ("am 28. April 2020", d(2020, 4, 28)),
+            ("le 1er avril 2020", d(2020, 4, 1)),
+            ("28 de abril de 2020", d(2020, 4, 28)),
+            ("28 kwietnia 2020", d(2020, 4, 28)),
+            ("28 апреля 2020 г.", d(2020, 4, 28)),
+            ("3. März 2021", d(2021, 3, 3)),
+            ("Sept. 4, 2019", d(2019, 9, 4)),
+        ] {
+            assert_eq!(parse_date(written), Some(date), "{written}");
+        }
     }
 
     #[test]
@@ -176,5 +212,8 @@ mod tests {
         assert_eq!(date_in_url("https://example.com/2021-12-17-title"), Some(d(2021, 12, 17)));
         assert_eq!(date_in_url("https://www.nato.int/cps/en/natohq/opinions_190292.htm"), None);
         assert_eq!(date_in_url("https://example.com/"), None);
+        assert_eq!(date_in_url("https://example.com/2023/43/issue"), None);
+        assert_eq!(date_in_url("https://example.com/season/2021-22/table"), None);
+        assert_eq!(date_in_url("https://example.com/2021/5/4/title"), Some(d(2021, 5, 4)));
     }
 }

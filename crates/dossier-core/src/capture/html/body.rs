@@ -1,0 +1,466 @@
+//! The article's text on an HTML page, found by evidence rather than by one container.
+//!
+//! The page is read once into text blocks (a paragraph, a heading, a list item, a run of
+//! `<div>`/`<br>` text), each knowing how much of it is link text and which furniture
+//! (navigation, asides, skip-classed widgets) it sits in. Blocks then vote for the
+//! elements above them, readability-style: longer, comma-rich, link-poor text counts
+//! most, nearer ancestors more than farther ones. The best-scored element wins, its
+//! siblings that hold article-like text join it (page-builder columns, a lead outside the
+//! body `<div>`), and the region grows to its parent while the parent adds mostly
+//! paragraph text. Inside the region, furniture and link lists are left out unless they
+//! hold most of its text (whole articles sit inside `<form>` on some sites).
+//!
+//! Measured on trafilatura's evaluation pages against the single-container rule this
+//! replaces, and against a readability port: see `bench/peers/extract.py`.
+
+use ego_tree::iter::Edge;
+use ego_tree::{NodeId, NodeRef};
+use regex::Regex;
+use scraper::{Html, Node};
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// Elements whose content is never text a reader sees.
+const DROPPED: [&str; 18] = [
+    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option", "textarea", "input",
+    "dialog", "head", "object", "embed", "canvas", "video", "audio",
+];
+
+/// Elements that end a run of inline text.
+const BLOCK_TAGS: [&str; 36] = [
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "form",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dd",
+    "dt",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "figure",
+    "figcaption",
+    "center",
+    "address",
+    "details",
+    "summary",
+    "fieldset",
+    "body",
+];
+
+/// Elements that are page furniture by their tag.
+const FURNITURE_TAGS: [&str; 6] = ["nav", "footer", "aside", "form", "figure", "menu"];
+
+/// Block elements whose text is a paragraph of their parent (they vote from one level up).
+const PARAGRAPH_TAGS: [&str; 12] = ["p", "li", "td", "th", "dd", "pre", "blockquote", "h2", "h3", "h4", "h5", "h6"];
+
+static FURNITURE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[\s_-])(share|sharing|social|comments?|related|newsletter|advert\w*|ads?|promo\w*|footer|nav\w*|menu|cookies?|caption|credit|sidebar|subscribe|subscription|popup|modal|breadcrumbs?|tags|author-bio|recirc\w*|outbrain|taboola|paywall|hidden|visually-hidden|sr-only|teaser\w*|banner|masthead|meta-?nav|rating|pagination|pager|toolbar)($|[\s_-])").unwrap()
+});
+
+static CONTENT_CLASS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)article|body|content|main|story|entry|post|text|blog").unwrap());
+
+/// Elements are never furniture for their class alone when they are the page's structure.
+const STRUCTURAL_TAGS: [&str; 5] = ["html", "body", "main", "article", "section"];
+
+/// One run of text between block boundaries.
+#[derive(Debug, Clone)]
+pub(super) struct Block {
+    pub tag: String,
+    pub text: String,
+    /// Bytes of the raw text inside links.
+    link_bytes: usize,
+    raw_bytes: usize,
+    /// The innermost block element open when the run ended.
+    owner: NodeId,
+    /// Furniture elements around it, outermost first.
+    pub furniture: Vec<NodeId>,
+}
+
+impl Block {
+    fn link_density(&self) -> f64 {
+        self.link_bytes as f64 / self.raw_bytes.max(1) as f64
+    }
+
+    /// How much this block says for the elements above it.
+    fn points(&self) -> f64 {
+        let chars = self.text.chars().count();
+        if chars < 25 {
+            return 0.0;
+        }
+        let commas = self.text.chars().filter(|c| matches!(c, ',' | '，' | '、' | '،' | ';')).count();
+        let points = (1.0 + commas as f64 + (chars as f64 / 100.0).min(3.0)) * (1.0 - self.link_density());
+        if self.furniture.is_empty() {
+            points
+        } else {
+            points * 0.25
+        }
+    }
+
+    /// Whether it reads as article text: long enough, few links.
+    pub fn is_prose(&self) -> bool {
+        self.link_density() < 0.3 && self.text.chars().count() >= 60
+    }
+}
+
+static SCREEN_READER_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|\s)(sr-only|visually-hidden|screen-reader-text|visuallyhidden|a11y-hidden)($|\s)").unwrap()
+});
+
+pub(super) fn is_hidden(element: &scraper::node::Element) -> bool {
+    element.attr("hidden").is_some()
+        || element.attr("class").is_some_and(|c| SCREEN_READER_ONLY.is_match(c))
+        || element.attr("aria-hidden") == Some("true")
+        || element.attr("style").is_some_and(|s| {
+            let s = s.to_ascii_lowercase().replace(' ', "");
+            s.contains("display:none") || s.contains("visibility:hidden")
+        })
+}
+
+pub(super) fn is_furniture(element: &scraper::node::Element) -> bool {
+    let marked = |attr: Option<&str>| attr.is_some_and(|c| FURNITURE_CLASS.is_match(c) && !CONTENT_CLASS.is_match(c));
+    FURNITURE_TAGS.contains(&element.name())
+        || matches!(element.attr("role"), Some("navigation" | "complementary" | "contentinfo" | "banner" | "menu"))
+        || (!STRUCTURAL_TAGS.contains(&element.name()) && (marked(element.attr("class")) || marked(element.attr("id"))))
+}
+
+/// A machine-readable date on the page (`<time datetime>`, `itemprop="datePublished"`).
+#[derive(Debug, Clone)]
+pub(super) struct Stamp {
+    /// How many blocks came before it.
+    pub block: usize,
+    pub value: String,
+    pub in_furniture: bool,
+    /// Marked as the publication date (`itemprop="datePublished"`, `pubdate`).
+    pub published: bool,
+}
+
+/// The page read in document order: its text blocks and its date stamps.
+#[derive(Debug, Default)]
+pub(super) struct Linear {
+    pub blocks: Vec<Block>,
+    pub stamps: Vec<Stamp>,
+}
+
+/// The page's text blocks and date stamps in document order.
+pub(super) fn linearize(doc: &Html) -> Linear {
+    let mut reader = Reader::default();
+    let mut skipping: Option<NodeId> = None;
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) if skipping.is_none() => reader.open(node, &mut skipping),
+            Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
+            Edge::Close(node) if skipping.is_none() => reader.close(node),
+            _ => {}
+        }
+    }
+    reader.flush();
+    Linear { blocks: reader.blocks, stamps: reader.stamps }
+}
+
+#[derive(Default)]
+struct Reader {
+    blocks: Vec<Block>,
+    stamps: Vec<Stamp>,
+    text: String,
+    link_bytes: usize,
+    raw_bytes: usize,
+    open_blocks: Vec<(NodeId, String)>,
+    furniture: Vec<NodeId>,
+    link_depth: usize,
+}
+
+impl Reader {
+    fn open(&mut self, node: NodeRef<'_, Node>, skipping: &mut Option<NodeId>) {
+        match node.value() {
+            Node::Text(text) => {
+                self.text.push_str(text);
+                self.raw_bytes += text.trim().len();
+                if self.link_depth > 0 {
+                    self.link_bytes += text.trim().len();
+                }
+            }
+            Node::Element(element) => {
+                let name = element.name();
+                if DROPPED.contains(&name) || is_hidden(element) {
+                    *skipping = Some(node.id());
+                    return;
+                }
+                if name == "br" || name == "hr" {
+                    self.flush();
+                    return;
+                }
+                if BLOCK_TAGS.contains(&name) {
+                    self.flush();
+                    self.open_blocks.push((node.id(), name.to_string()));
+                }
+                if name == "a" {
+                    self.link_depth += 1;
+                }
+                self.stamp(element);
+                if is_furniture(element) {
+                    self.furniture.push(node.id());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn stamp(&mut self, element: &scraper::node::Element) {
+        let published = element.attr("itemprop") == Some("datePublished") || element.attr("pubdate").is_some();
+        let value = match element.name() {
+            "time" => element.attr("datetime"),
+            _ if published => element.attr("content").or(element.attr("datetime")),
+            _ => None,
+        };
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            self.stamps.push(Stamp {
+                block: self.blocks.len(),
+                value: value.trim().to_string(),
+                in_furniture: !self.furniture.is_empty(),
+                published,
+            });
+        }
+    }
+
+    fn close(&mut self, node: NodeRef<'_, Node>) {
+        let Node::Element(element) = node.value() else { return };
+        let name = element.name();
+        if BLOCK_TAGS.contains(&name) {
+            self.flush();
+            self.open_blocks.pop();
+        }
+        if name == "a" {
+            self.link_depth = self.link_depth.saturating_sub(1);
+        }
+        if self.furniture.last() == Some(&node.id()) {
+            self.furniture.pop();
+        }
+    }
+
+    fn flush(&mut self) {
+        let text = crate::text::collapse_whitespace(&self.text);
+        self.text.clear();
+        let (link_bytes, raw_bytes) = (std::mem::take(&mut self.link_bytes), std::mem::take(&mut self.raw_bytes));
+        let Some((owner, tag)) = self.open_blocks.last() else { return };
+        if text.is_empty() {
+            return;
+        }
+        self.blocks.push(Block {
+            tag: tag.clone(),
+            text,
+            link_bytes,
+            raw_bytes,
+            owner: *owner,
+            furniture: self.furniture.clone(),
+        });
+    }
+}
+
+/// Each element's votes, and how much text and link text lies beneath it.
+#[derive(Default)]
+struct Tally {
+    score: HashMap<NodeId, f64>,
+    /// Scored elements in the order they were first scored (page order, roughly).
+    order: Vec<NodeId>,
+    bytes: HashMap<NodeId, (usize, usize)>,
+    /// Prose characters beneath each element.
+    prose: HashMap<NodeId, usize>,
+    /// Link-free sentences beneath each element, however short.
+    sentences: HashMap<NodeId, usize>,
+}
+
+fn ancestors(doc: &Html, id: NodeId) -> impl Iterator<Item = NodeRef<'_, Node>> {
+    let start = doc.tree.get(id);
+    std::iter::successors(start, |n| n.parent())
+}
+
+/// Readability's prior on an element: a `<div>` often wraps text, a list or a heading rarely;
+/// a class or id that says content or furniture moves it; `itemprop="articleBody"` says it outright.
+fn prior(node: NodeRef<'_, Node>) -> f64 {
+    let Node::Element(element) = node.value() else { return 0.0 };
+    let by_tag = match element.name() {
+        "div" | "article" | "main" | "section" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    };
+    let named = [element.attr("class"), element.attr("id")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let by_name = if FURNITURE_CLASS.is_match(&named) && !CONTENT_CLASS.is_match(&named) {
+        -25.0
+    } else if CONTENT_CLASS.is_match(&named) {
+        25.0
+    } else {
+        0.0
+    };
+    let stated = if element.attr("itemprop") == Some("articleBody") { 50.0 } else { 0.0 };
+    by_tag + by_name + stated
+}
+
+fn tally(doc: &Html, blocks: &[Block]) -> Tally {
+    let mut tally = Tally::default();
+    for block in blocks {
+        let points = block.points();
+        let prose = if block.is_prose() { block.text.chars().count() } else { 0 };
+        let sentence = usize::from(block.link_bytes == 0 && block.text.ends_with(['.', '!', '?', '…', '"', '”', '»']));
+        let skip_owner = usize::from(PARAGRAPH_TAGS.contains(&block.tag.as_str()) || block.tag == "h1");
+        for (level, node) in ancestors(doc, block.owner).enumerate() {
+            let entry = tally.bytes.entry(node.id()).or_default();
+            entry.0 += block.raw_bytes;
+            entry.1 += block.link_bytes;
+            *tally.prose.entry(node.id()).or_default() += prose;
+            *tally.sentences.entry(node.id()).or_default() += sentence;
+            if level < skip_owner || points == 0.0 {
+                continue;
+            }
+            let level = level - skip_owner;
+            if level < 5 {
+                let divider = match level {
+                    0 => 1.0,
+                    1 => 2.0,
+                    _ => level as f64 * 3.0,
+                };
+                let order = &mut tally.order;
+                let score = tally.score.entry(node.id()).or_insert_with(|| {
+                    order.push(node.id());
+                    prior(node)
+                });
+                *score += points / divider;
+            }
+        }
+    }
+    tally
+}
+
+impl Tally {
+    fn link_density(&self, id: NodeId) -> f64 {
+        self.bytes.get(&id).map_or(0.0, |&(raw, links)| links as f64 / raw.max(1) as f64)
+    }
+
+    fn final_score(&self, id: NodeId) -> f64 {
+        self.score.get(&id).map_or(0.0, |s| s * (1.0 - self.link_density(id)))
+    }
+
+    fn prose(&self, id: NodeId) -> usize {
+        self.prose.get(&id).copied().unwrap_or(0)
+    }
+}
+
+/// The elements that hold the article: the best-scored one, its article-like siblings,
+/// or an ancestor that adds mostly prose to it.
+fn region(doc: &Html, tally: &Tally) -> Vec<NodeId> {
+    // Ties go to the element scored first.
+    let best = tally.order.iter().rev().max_by(|a, b| tally.final_score(**a).total_cmp(&tally.final_score(**b)));
+    let Some(mut top) = best.copied() else { return Vec::new() };
+    // Grow while the parent adds prose of its own without much link text: the article
+    // continues in a sibling column or section the scoring split it from.
+    while let Some(parent) = doc.tree.get(top).and_then(|n| n.parent()) {
+        if !matches!(parent.value(), Node::Element(e) if e.name() != "body" && e.name() != "html") {
+            break;
+        }
+        let (inside, whole) = (tally.prose(top), tally.prose(parent.id()));
+        let (raw, _) = tally.bytes.get(&parent.id()).copied().unwrap_or((0, 0));
+        let added = whole.saturating_sub(inside);
+        if added * 3 < inside || tally.link_density(parent.id()) > 0.25 || whole * 10 < raw * 6 {
+            break;
+        }
+        top = parent.id();
+    }
+    let threshold = (tally.final_score(top) * 0.2).max(10.0);
+    let Some(parent) = doc.tree.get(top).and_then(|n| n.parent()) else { return vec![top] };
+    parent
+        .children()
+        .filter(|sibling| {
+            let furniture = matches!(sibling.value(), Node::Element(e) if is_furniture(e));
+            sibling.id() == top
+                || (!furniture
+                    && (tally.final_score(sibling.id()) >= threshold
+                        || ((tally.prose(sibling.id()) >= 80
+                            || tally.sentences.get(&sibling.id()).is_some_and(|&n| n > 0))
+                            && tally.link_density(sibling.id()) < 0.25)))
+        })
+        .map(|sibling| sibling.id())
+        .collect()
+}
+
+/// The article's blocks, in page order.
+pub(super) fn article_blocks(doc: &Html, blocks: &[Block]) -> Vec<Block> {
+    let tally = tally(doc, blocks);
+    let region = region(doc, &tally);
+    let chosen: HashSet<NodeId> = region.iter().copied().collect();
+    // Furniture the region sits inside does not count against its own text.
+    let around: HashSet<NodeId> =
+        region.first().into_iter().flat_map(|&id| ancestors(doc, id).skip(1).map(|n| n.id())).collect();
+    let region_prose: usize = region.iter().map(|&id| tally.prose(id)).sum();
+    let inside = |block: &Block| ancestors(doc, block.owner).any(|n| chosen.contains(&n.id()));
+    let kept_furniture = |block: &Block| {
+        block.furniture.iter().filter(|f| !around.contains(f) && !chosen.contains(f)).all(|f| {
+            // A skip rule never drops what holds most of the article.
+            tally.prose(*f) * 2 > region_prose
+        })
+    };
+    let keep = |b: &Block| kept_furniture(b) && (b.link_density() <= 0.5 || is_heading(b));
+    let mut indices: Vec<usize> = (0..blocks.len()).filter(|&i| inside(&blocks[i]) && keep(&blocks[i])).collect();
+    if let Some(&first) = indices.first() {
+        indices.splice(0..0, lead_before(blocks, first));
+    }
+    let mut found: Vec<Block> = indices.into_iter().map(|i| blocks[i].clone()).collect();
+    drop_orphan_headings(&mut found);
+    let found_chars: usize = found.iter().map(|b| b.text.len()).sum();
+    if found_chars < 300 || found.is_empty() {
+        // Too little to be an article: every block that is not furniture or a link list.
+        let everything: Vec<Block> =
+            blocks.iter().filter(|b| b.furniture.is_empty() && b.link_density() <= 0.5).cloned().collect();
+        if found.is_empty() || everything.iter().map(|b| b.text.len()).sum::<usize>() > 2 * found_chars.max(100) {
+            found = everything;
+        }
+    }
+    found
+}
+
+/// How far before the region its headline may stand, in blocks.
+const HEADLINE_REACH: usize = 15;
+
+/// The lead: prose between the headline (`<h1>`) and the region's first block, which
+/// pages often set apart from the body's container. Nothing when no headline is near.
+fn lead_before(blocks: &[Block], first: usize) -> Vec<usize> {
+    let start = first.saturating_sub(HEADLINE_REACH);
+    let Some(headline) = (start..first).rev().find(|&i| blocks[i].tag == "h1") else { return Vec::new() };
+    (headline + 1..first).filter(|&i| blocks[i].is_prose() && blocks[i].furniture.is_empty()).collect()
+}
+
+fn is_heading(block: &Block) -> bool {
+    matches!(block.tag.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// Headings with nothing kept under them: the title of a teaser list or a widget
+/// whose links were left out ("Read also", "Mehr zum Thema", "Czytaj także").
+fn drop_orphan_headings(found: &mut Vec<Block>) {
+    let orphan: Vec<bool> =
+        (0..found.len()).map(|i| is_heading(&found[i]) && found.get(i + 1).is_none_or(is_heading)).collect();
+    let mut index = 0;
+    found.retain(|_| {
+        index += 1;
+        !orphan[index - 1]
+    });
+}

@@ -1,0 +1,270 @@
+//! HTML pages: metadata from meta tags, JSON-LD and the page itself; the main text
+//! found by evidence (`body`). Parsed by html5ever via scraper.
+
+use crate::capture::Hints;
+use crate::text::collapse_whitespace;
+use scraper::{ElementRef, Html, Selector};
+
+mod body;
+mod published;
+mod title;
+
+/// The text of a page laid out as markdown-like lines, ready for the cleaner,
+/// with the source line each synthetic line came from.
+#[derive(Debug, Clone, Default)]
+pub struct HtmlPage {
+    pub text: String,
+    pub hints: Hints,
+    /// `source_lines[i]` is the 1-based line of the HTML where synthetic line `i + 1` came from.
+    pub source_lines: Vec<u32>,
+}
+
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).expect("static selector")
+}
+
+fn meta_content(doc: &Html, css: &str) -> Option<String> {
+    doc.select(&selector(css))
+        .filter_map(|e| e.value().attr("content").or(e.value().attr("href")).or(e.value().attr("datetime")))
+        .map(collapse_whitespace)
+        .find(|v| !v.is_empty())
+}
+
+fn element_text(element: ElementRef<'_>) -> String {
+    collapse_whitespace(&element.text().collect::<String>())
+}
+
+/// What JSON-LD says about the article: the first headline, publication date,
+/// publisher name and url anywhere in its objects (`@graph`, `mainEntity`, arrays).
+#[derive(Default)]
+struct LinkedData {
+    headline: Option<String>,
+    published: Option<String>,
+    publisher: Option<String>,
+    url: Option<String>,
+}
+
+impl LinkedData {
+    fn read(doc: &Html) -> LinkedData {
+        let mut found = LinkedData::default();
+        for script in doc.select(&selector(r#"script[type="application/ld+json"]"#)) {
+            if let Ok(value) = serde_json::from_str::<serde_json::Value>(&script.text().collect::<String>()) {
+                found.visit(&value);
+            }
+        }
+        found
+    }
+
+    /// serde_json refuses nesting deeper than 128, so the recursion is bounded.
+    fn visit(&mut self, value: &serde_json::Value) {
+        match value {
+            serde_json::Value::Array(items) => items.iter().for_each(|item| self.visit(item)),
+            serde_json::Value::Object(map) => {
+                let text = |key: &str| map.get(key).and_then(|v| v.as_str()).map(collapse_whitespace);
+                if map.contains_key("datePublished") || map.contains_key("headline") {
+                    self.headline = self.headline.take().or(text("headline"));
+                    self.published = self.published.take().or(text("datePublished"));
+                    self.url = self.url.take().or(text("url"));
+                    let publisher = map.get("publisher").and_then(|p| p.get("name")).and_then(|n| n.as_str());
+                    self.publisher = self.publisher.take().or(publisher.map(collapse_whitespace));
+                }
+                map.values().filter(|v| v.is_object() || v.is_array()).for_each(|v| self.visit(v));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn host_of(url: &str) -> Option<&str> {
+    let rest = url.split("://").nth(1)?;
+    let host = rest.split(['/', '?', '#', ':']).next()?;
+    Some(host.trim_start_matches("www."))
+}
+
+/// The page's headings of one rank outside furniture, each without its kicker: a
+/// short label set before the headline in an element of its own ("Klimaschutz",
+/// a date) is not part of the headline.
+fn visible_headings(doc: &Html, css: &str) -> Vec<String> {
+    let shown = |e: &ElementRef<'_>| {
+        !e.ancestors().filter_map(ElementRef::wrap).any(|a| body::is_furniture(a.value()) || body::is_hidden(a.value()))
+            && !body::is_hidden(e.value())
+    };
+    doc.select(&selector(css)).filter(shown).map(headline_of).filter(|t| !t.is_empty()).collect()
+}
+
+fn headline_of(heading: ElementRef<'_>) -> String {
+    // Each part: its text, and whether it is an element of its own.
+    let parts: Vec<(String, bool)> = heading
+        .children()
+        .filter_map(|child| match child.value() {
+            scraper::Node::Text(text) => Some((collapse_whitespace(text), false)),
+            scraper::Node::Element(e) if !body::is_hidden(e) => {
+                ElementRef::wrap(child).map(|e| (element_text(e), true))
+            }
+            _ => None,
+        })
+        .filter(|(t, _)| !t.is_empty())
+        .collect();
+    let whole = || parts.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" ");
+    let [(kicker, true), rest @ ..] = parts.as_slice() else { return whole() };
+    let rest = rest.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" ");
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || ":-–—|".contains(c));
+    // A kicker is a short label; the headline after it starts afresh, not mid-sentence.
+    let starts_afresh = rest.chars().next().is_some_and(|c| !c.is_lowercase());
+    if kicker.split_whitespace().count() <= 5 && rest.split_whitespace().count() >= 2 && starts_afresh {
+        rest.to_string()
+    } else {
+        whole()
+    }
+}
+
+fn page_hints(doc: &Html, linear: &body::Linear) -> Hints {
+    let ld = LinkedData::read(doc);
+    let outlet =
+        meta_content(doc, r#"meta[property="og:site_name"], meta[name="application-name"]"#).or(ld.publisher.clone());
+    let url =
+        meta_content(doc, r#"link[rel="canonical"], meta[property="og:url"]"#).filter(|u| u.contains("://")).or(ld.url);
+    let first_text = |css: &str| doc.select(&selector(css)).map(element_text).find(|t| !t.is_empty());
+    let stated_titles = [
+        meta_content(doc, r#"meta[property="og:title"]"#),
+        ld.headline.clone(),
+        meta_content(doc, r#"meta[name="twitter:title"]"#),
+        first_text("title"),
+    ];
+    let site_names: Vec<&str> =
+        [outlet.as_deref(), ld.publisher.as_deref(), url.as_deref().and_then(host_of)].into_iter().flatten().collect();
+    let evidence = title::TitleEvidence {
+        stated: stated_titles.into_iter().flatten().filter(|t| !t.is_empty()).collect(),
+        headings: visible_headings(doc, "h1"),
+        subheadings: visible_headings(doc, "h2, h3"),
+        site_names,
+    };
+    let stated_date =
+        published::stated_in_meta(doc).or_else(|| ld.published.as_deref().and_then(crate::dates::parse_date));
+    let published = published::decide(stated_date, published::shown(&linear.blocks, &linear.stamps));
+    Hints {
+        title: title::reconcile(&evidence),
+        outlet,
+        published: published.map(|d| d.format("%Y-%m-%d").to_string()),
+        url,
+        language: doc
+            .select(&selector("html"))
+            .next()
+            .and_then(|h| h.value().attr("lang"))
+            .map(|l| l.to_ascii_lowercase()),
+    }
+}
+
+/// Extracts the article from an HTML page.
+pub fn extract(source: &str) -> HtmlPage {
+    let doc = Html::parse_document(&crate::capture::markup_bounds::bound_markup(source));
+    let linear = body::linearize(&doc);
+    let hints = page_hints(&doc, &linear);
+    let mut page = HtmlPage { hints, ..HtmlPage::default() };
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(title) = &page.hints.title {
+        lines.push(format!("# {title}"));
+        lines.push(String::new());
+    }
+    for body::Block { tag, text, .. } in body::article_blocks(&doc, &linear.blocks) {
+        if tag == "h1" && page.hints.title.as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        let line = match tag.as_str() {
+            "h1" | "h2" => format!("## {text}"),
+            "h3" | "h4" | "h5" | "h6" => format!("### {text}"),
+            _ => text,
+        };
+        lines.push(line);
+        lines.push(String::new());
+    }
+    page.source_lines = locate_lines(source, &lines);
+    page.text = lines.join("\n");
+    page
+}
+
+/// How far ahead of the last located line the next one is looked for, in bytes.
+const LOCATE_WINDOW: usize = 256 * 1024;
+
+/// Best-effort source line of each synthetic line: where its first words occur in the HTML.
+fn locate_lines(source: &str, lines: &[String]) -> Vec<u32> {
+    let mut cursor = 0usize;
+    let mut last_line = 1u32;
+    let line_starts: Vec<usize> = std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    lines
+        .iter()
+        .map(|line| {
+            let probe: String = line.trim_start_matches('#').split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+            if probe.len() >= 8 {
+                // Looked for ahead of the last line found, within a window: a line that
+                // is not in the source (entities decoded differently) must not cost a
+                // scan of the whole page.
+                let mut window_end = (cursor + LOCATE_WINDOW).min(source.len());
+                while !source.is_char_boundary(window_end) {
+                    window_end += 1;
+                }
+                if let Some(offset) = source[cursor..window_end].find(&probe) {
+                    cursor += offset;
+                    last_line = line_starts.partition_point(|&s| s <= cursor) as u32;
+                }
+            }
+            last_line
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!doctype html><html lang="en"><head>
+<title>Story | Example News</title>
+<meta property="og:title" content="The Story Headline">
+<meta property="og:site_name" content="Example News">
+<meta property="article:published_time" content="2021-12-17T10:00:00Z">
+<link rel="canonical" href="https://example.com/2021/12/17/story">
+</head><body>
+<nav><p>Home News Sport Weather and a long menu line that is not content</p></nav>
+<article>
+<h1>The Story Headline</h1>
+<figure><img src="a.jpg"><figcaption>A caption with a credit that must not appear</figcaption></figure>
+<p>The first paragraph of the story is long enough to count as text.</p>
+<p>The second paragraph says &ldquo;something&rdquo; quoted by someone important.</p>
+<div class="share-tools"><p>Share this story on all the social networks right now</p></div>
+<h2>A subheading</h2>
+<p>A third paragraph closes the story with a final sentence.</p>
+</article>
+<aside><p>Related: another story that should stay out of the body text</p></aside>
+</body></html>"#;
+
+    #[test]
+    fn extracts_main_text_and_metadata() {
+        let page = extract(PAGE);
+        assert_eq!(page.hints.title.as_deref(), Some("The Story Headline"));
+        assert_eq!(page.hints.outlet.as_deref(), Some("Example News"));
+        assert_eq!(page.hints.published.as_deref(), Some("2021-12-17"));
+        assert_eq!(page.hints.url.as_deref(), Some("https://example.com/2021/12/17/story"));
+        assert_eq!(page.hints.language.as_deref(), Some("en"));
+        assert!(page.text.contains("The first paragraph"));
+        assert!(page.text.contains("\u{201C}something\u{201D}"));
+        assert!(page.text.contains("## A subheading"));
+        for absent in ["menu line", "caption", "Share this", "Related:"] {
+            assert!(!page.text.contains(absent), "{absent} leaked: {}", page.text);
+        }
+        let first_paragraph = page.text.lines().position(|l| l.starts_with("The first")).unwrap();
+        assert_eq!(page.source_lines[first_paragraph], 12);
+    }
+
+    #[test]
+    fn reads_text_set_straight_into_divs() {
+        let page = extract("<html><body><article><div>First loose paragraph of text.</div><div>Second <b>bold</b> one.</div></article></body></html>");
+        assert_eq!(page.text, "First loose paragraph of text.\n\nSecond bold one.\n");
+    }
+
+    #[test]
+    fn survives_fragments_and_garbage() {
+        assert!(extract("<p>unclosed <b>tags").text.contains("unclosed tags"));
+        let _ = extract("<<<>>></</>");
+        let _ = extract("");
+    }
+}

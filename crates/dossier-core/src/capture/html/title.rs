@@ -1,0 +1,168 @@
+//! The page's title, reconciled from what the page states in several places.
+//!
+//! `og:title`, `twitter:title`, a JSON-LD headline and `<title>` often carry the site's
+//! name ("Headline | Site", "Site - Headline"); the `<h1>` is what the reader sees, but on
+//! some pages it is the site's logo or a navigation label. So: the stated titles are
+//! stripped of segments that name the site (its stated name, its host, or a segment the
+//! stated titles share while their other segments differ), and the `<h1>` that agrees
+//! best with them is the title; when no `<h1>` agrees, the stripped stated title is.
+
+use std::collections::HashSet;
+
+/// Separators pages put between a headline and the site's name.
+const SEPARATORS: [&str; 9] = [" | ", " - ", " – ", " — ", " · ", " • ", " :: ", " » ", " / "];
+
+/// How much an `<h1>` must share with the stated titles to be taken for the headline.
+const AGREEMENT: f64 = 0.5;
+
+/// What the page says its title is.
+#[derive(Debug, Default)]
+pub(super) struct TitleEvidence<'a> {
+    /// `og:title`, JSON-LD headline, `twitter:title`, `<title>`: in that order of trust.
+    pub stated: Vec<String>,
+    /// The page's `<h1>` texts outside furniture, in page order.
+    pub headings: Vec<String>,
+    /// Its `<h2>` and `<h3>` texts: on blogs the post's title sits below the blog's `<h1>`.
+    pub subheadings: Vec<String>,
+    /// The site's own name (`og:site_name`, the publisher) and its host.
+    pub site_names: Vec<&'a str>,
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Dice overlap of two texts' word sets.
+fn agreement(a: &str, b: &str) -> f64 {
+    let (a, b): (HashSet<String>, HashSet<String>) = (words(a).into_iter().collect(), words(b).into_iter().collect());
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    2.0 * a.intersection(&b).count() as f64 / (a.len() + b.len()) as f64
+}
+
+fn segments(title: &str) -> Vec<&str> {
+    let mut parts = vec![title];
+    for separator in SEPARATORS {
+        parts = parts.into_iter().flat_map(|p| p.split(separator)).collect();
+    }
+    parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect()
+}
+
+/// Whether a segment names the site: it is the site's name or host, or it is written in
+/// the site's name (`Aerobuzz.de` for the host `aerobuzz.de`).
+fn names_site(segment: &str, site_names: &[&str]) -> bool {
+    let squeezed: String = words(segment).concat();
+    !squeezed.is_empty()
+        && site_names.iter().any(|site| {
+            let site: String = words(site).concat();
+            !site.is_empty() && (site == squeezed || site.contains(&squeezed) && squeezed.len() * 2 >= site.len())
+        })
+}
+
+/// A stated title without the segments that name the site. Segments shared by all the
+/// stated titles are kept: a title repeated everywhere is the headline itself.
+fn strip_site(title: &str, evidence: &TitleEvidence<'_>) -> String {
+    let parts = segments(title);
+    if parts.len() < 2 {
+        return title.trim().to_string();
+    }
+    let others: Vec<&String> = evidence.stated.iter().filter(|s| s.as_str() != title).collect();
+    let is_site = |part: &str| {
+        names_site(part, &evidence.site_names)
+            // A segment the other stated titles lack, beside one they hold: the site's name.
+            || (!others.is_empty()
+                && others.iter().all(|o| agreement(o, part) == 0.0)
+                && parts.iter().any(|p| *p != part && others.iter().any(|o| agreement(o, p) > AGREEMENT)))
+    };
+    let first = parts.iter().position(|p| !is_site(p));
+    let last = parts.iter().rposition(|p| !is_site(p));
+    match (first, last) {
+        (Some(first), Some(last)) if first > 0 || last + 1 < parts.len() => {
+            // Cut at the first kept segment's start and the last kept segment's end.
+            let start = title.find(parts[first]).unwrap_or(0);
+            let end = title.rfind(parts[last]).map_or(title.len(), |i| i + parts[last].len());
+            title[start..end.max(start)].trim().to_string()
+        }
+        _ => title.trim().to_string(),
+    }
+}
+
+/// The title the page gives itself, or `None` when it gives none.
+pub(super) fn reconcile(evidence: &TitleEvidence<'_>) -> Option<String> {
+    let stated: Vec<String> =
+        evidence.stated.iter().map(|t| strip_site(&without_date(t), evidence)).filter(|t| !t.is_empty()).collect();
+    let headings = evidence.headings.iter();
+    let best_heading = headings
+        .map(|h| (stated.iter().map(|s| agreement(h, s)).fold(0.0, f64::max), h))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best_heading {
+        Some((score, heading)) if score >= AGREEMENT || stated.is_empty() => Some(without_date(heading)),
+        _ => shown_segment(&stated, evidence).or(stated.into_iter().next()),
+    }
+}
+
+/// A heading the page shows that is the longest segment of a stated title: the post's
+/// title within "Blog » Archive » Post title" (the blog's name is the `<h1>` there).
+fn shown_segment(stated: &[String], evidence: &TitleEvidence<'_>) -> Option<String> {
+    let title = stated.first()?;
+    let parts = segments(title);
+    let longest = parts.iter().max_by_key(|p| words(p).len())?;
+    if parts.len() < 2 {
+        return None;
+    }
+    evidence.headings.iter().chain(&evidence.subheadings).find(|h| agreement(h, longest) >= 0.8).cloned()
+}
+
+/// A title without a date set before it or after a separator ("23.01.2022 - Headline",
+/// "Headline | 23.01.2022"); a date the title's words lead into stays ("Sitzung vom 10. Oktober").
+fn without_date(title: &str) -> String {
+    const SEPARATORS: &str = "-–—|:·•,";
+    let found = crate::dates::find_dates(title);
+    let trim = |t: &str| t.trim_matches(|c: char| c.is_whitespace() || SEPARATORS.contains(c)).to_string();
+    if let Some(date) = found.first().filter(|d| trim(&title[..d.span.start]).is_empty()) {
+        return trim(&title[date.span.end..]);
+    }
+    if let Some(date) = found.last().filter(|d| trim(&title[d.span.end..]).is_empty()) {
+        let before = title[..date.span.start].trim_end();
+        if before.ends_with(|c: char| SEPARATORS.contains(c)) {
+            return trim(before);
+        }
+    }
+    title.trim().to_string()
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence<'a>(stated: &[&str], headings: &[&str], sites: &[&'a str]) -> TitleEvidence<'a> {
+        TitleEvidence {
+            stated: stated.iter().map(|s| s.to_string()).collect(),
+            headings: headings.iter().map(|s| s.to_string()).collect(),
+            subheadings: Vec::new(),
+            site_names: sites.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_visible_headline_wins_when_it_agrees() {
+        let e = evidence(&["Habeck in München | Example"], &["HABECK IN MÜNCHEN"], &["Example"]);
+        assert_eq!(reconcile(&e).as_deref(), Some("HABECK IN MÜNCHEN"));
+    }
+
+    #[test]
+    fn a_logo_heading_loses_to_the_stated_title() {
+        let e = evidence(&["Paris Haute Couture: Serkan Cura | modabot"], &["modabot"], &["modabot.de"]);
+        assert_eq!(reconcile(&e).as_deref(), Some("Paris Haute Couture: Serkan Cura"));
+    }
+
+    #[test]
+    fn the_site_name_is_stripped_by_name_host_or_disagreement() {
+        let by_host = evidence(&["CAE bildet Piloten aus - Aerobuzz.de"], &[], &["aerobuzz.de"]);
+        assert_eq!(reconcile(&by_host).as_deref(), Some("CAE bildet Piloten aus"));
+        let by_others = evidence(&["Ein Titel hier", "Ein Titel hier – Das Blatt"], &[], &[]);
+        assert_eq!(strip_site("Ein Titel hier – Das Blatt", &by_others), "Ein Titel hier");
+        let hyphenated = evidence(&["Warum - und wie lange noch?"], &[], &[]);
+        assert_eq!(reconcile(&hyphenated).as_deref(), Some("Warum - und wie lange noch?"));
+    }
+}
