@@ -67,6 +67,10 @@ pub enum Stage {
     /// Adds --articles new generated articles (continuing the store's generated sequence) to
     /// the store --db, as `dossier analyze` would, search index included; prints where the time went.
     Add,
+    /// Reads every page of the folder --input on one thread, as `dossier analyze` reads a file
+    /// (decode, extract, clean, metadata), and writes `{file, text, title, published}` lines
+    /// to --output; prints pages/s and peak memory. For side-by-side runs with trafilatura.
+    Extract,
 }
 
 pub struct Base {
@@ -289,6 +293,43 @@ fn planted_stories(store: &Store, bases: &[Base], summary: &ingest::Summary) -> 
     Ok(crate::scale::pairwise(&gold, &predicted))
 }
 
+/// One thread through every file of `folder`: what Dossier reads of each page.
+fn extract_pages(folder: &Path, output: Option<&Path>) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let mut problems = Vec::new();
+    let tasks = ingest::collect_files(&[folder.to_path_buf()], &mut problems);
+    let started = Instant::now();
+    let mut lines = Vec::with_capacity(tasks.len());
+    let mut bytes = 0u64;
+    for task in &tasks {
+        let (size, report) = analyze_task(task, u64::MAX);
+        bytes += size;
+        let article = report.ok().and_then(|r| r.articles.into_iter().next());
+        let file = task.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        lines.push(serde_json::json!({
+            "file": file,
+            "text": article.as_ref().map(|a| a.text()),
+            "title": article.as_ref().and_then(|a| a.title.clone()),
+            "published": article.as_ref().and_then(|a| a.published).map(|d| d.to_string()),
+        }));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some(output) = output {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(output)?);
+        for line in &lines {
+            writeln!(out, "{line}")?;
+        }
+    }
+    println!(
+        "{} pages, {} in {seconds:.2} s on one thread: {:.0} pages/s; peak memory {}",
+        tasks.len(),
+        human_bytes(bytes),
+        tasks.len() as f64 / seconds,
+        peak_memory().map_or("unknown".into(), human_bytes)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Peak resident memory of this process (Linux), in bytes.
 pub fn peak_memory() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -301,6 +342,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if args.stage == Stage::Lsh {
         let input = args.input.as_deref().ok_or_else(|| anyhow::anyhow!("--stage lsh needs --input FILE.jsonl"))?;
         return crate::scale::lsh_file(input, args.output.as_deref());
+    }
+    if args.stage == Stage::Extract {
+        let input = args.input.as_deref().ok_or_else(|| anyhow::anyhow!("--stage extract needs --input FOLDER"))?;
+        return extract_pages(input, args.output.as_deref());
     }
     if args.stage == Stage::TrainSpeakers {
         let output = args.output.clone().unwrap_or_else(|| PathBuf::from("crates/dossier-core/data/speaker_model.tsv"));
