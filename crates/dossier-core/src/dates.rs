@@ -30,20 +30,30 @@ fn months_pattern() -> String {
 
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     let months = months_pattern();
-    Regex::new(&format!(r"(?i)\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")).unwrap()
+    Regex::new(&format!(
+        r"(?i)(?:^|[^\p{{L}}\p{{N}}_])(?P<date>({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}))(?-u:\b)"
+    ))
+    .unwrap()
 });
 /// `17 December 2021`, `17. Dezember 2021`, `1er avril 2020`, `28 de abril de 2020`.
+/// Word boundaries are ASCII (`(?-u:\b)`) or spelled out: Unicode ones would keep these
+/// patterns off the fast regex engines, and they run over every line of every article.
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     let months = months_pattern();
-    Regex::new(&format!(r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?({months})\.?,?\s+(?:de\s+)?(\d{{4}})\b"))
+    Regex::new(&format!(
+        r"(?i)(?-u:\b)(?P<date>(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?({months})\.?,?\s+(?:de\s+)?(\d{{4}}))(?-u:\b)"
+    ))
         .unwrap()
 });
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b")
-        .unwrap()
+    Regex::new(
+        r"(?-u:\b)(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?(?-u:\b)",
+    )
+    .unwrap()
 });
-static DOTTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b").unwrap());
-static SLASHED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b").unwrap());
+static DOTTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{1,2})\.(\d{1,2})\.(\d{4})(?-u:\b)").unwrap());
+static SLASHED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{1,2})/(\d{1,2})/(\d{4})(?-u:\b)").unwrap());
 /// A date in a URL path only when it cannot be anything else: `/2021/12/17/`,
 /// `/2021-12-17`, `/20211217`; not an issue or a season (`/2023/43/`, `/2021-22/`).
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -106,12 +116,12 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
         }
     };
     for c in MONTH_DAY_YEAR.captures_iter(text) {
-        let m = month_number(&c[1]).unwrap_or(0);
-        push(ymd(&c[3], m, &c[2]), c.get(0).unwrap().range());
+        let m = month_number(&c[2]).unwrap_or(0);
+        push(ymd(&c[4], m, &c[3]), c.name("date").expect("the pattern's date group").range());
     }
     for c in DAY_MONTH_YEAR.captures_iter(text) {
-        let m = month_number(&c[2]).unwrap_or(0);
-        push(ymd(&c[3], m, &c[1]), c.get(0).unwrap().range());
+        let m = month_number(&c[3]).unwrap_or(0);
+        push(ymd(&c[4], m, &c[2]), c.name("date").expect("the pattern's date group").range());
     }
     for c in ISO.captures_iter(text) {
         push(ymd(&c[1], c[2].parse().unwrap_or(0), &c[3]), c.get(0).unwrap().range());

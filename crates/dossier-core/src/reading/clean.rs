@@ -366,6 +366,10 @@ fn classify(raw: &str, plain: &str) -> Kind {
     if let Some(c) = HEADING.captures(trimmed) {
         let text = collapse_whitespace(&c[2]);
         if !text.is_empty() {
+            // "## Read also" heads a list of links, not a section of the article.
+            if CHROME.is_match(&text) || RELATED.captures(&text).is_some_and(|r| r[1].trim().is_empty()) {
+                return Kind::Chrome;
+            }
             return Kind::Heading(c[1].len() as u8);
         }
     }

@@ -116,6 +116,13 @@ impl Block {
         }
     }
 
+    /// A sentence without links, however short.
+    fn is_sentence(&self) -> bool {
+        self.link_bytes == 0
+            && self.text.split_whitespace().count() >= 3
+            && self.text.ends_with(['.', '!', '?', '…', '"', '”', '»'])
+    }
+
     /// Whether it reads as article text: long enough, few links.
     pub fn is_prose(&self) -> bool {
         self.link_density() < 0.3 && self.text.chars().count() >= 60
@@ -294,6 +301,8 @@ fn ancestors(doc: &Html, id: NodeId) -> impl Iterator<Item = NodeRef<'_, Node>> 
     std::iter::successors(start, |n| n.parent())
 }
 
+const CLASS_WEIGHT: f64 = 25.0;
+
 /// Readability's prior on an element: a `<div>` often wraps text, a list or a heading rarely;
 /// a class or id that says content or furniture moves it; `itemprop="articleBody"` says it outright.
 fn prior(node: NodeRef<'_, Node>) -> f64 {
@@ -307,9 +316,9 @@ fn prior(node: NodeRef<'_, Node>) -> f64 {
     };
     let named = [element.attr("class"), element.attr("id")].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let by_name = if FURNITURE_CLASS.is_match(&named) && !CONTENT_CLASS.is_match(&named) {
-        -25.0
+        -CLASS_WEIGHT
     } else if CONTENT_CLASS.is_match(&named) {
-        25.0
+        CLASS_WEIGHT
     } else {
         0.0
     };
@@ -322,7 +331,7 @@ fn tally(doc: &Html, blocks: &[Block]) -> Tally {
     for block in blocks {
         let points = block.points();
         let prose = if block.is_prose() { block.text.chars().count() } else { 0 };
-        let sentence = usize::from(block.link_bytes == 0 && block.text.ends_with(['.', '!', '?', '…', '"', '”', '»']));
+        let sentence = usize::from(block.is_sentence());
         let skip_owner = usize::from(PARAGRAPH_TAGS.contains(&block.tag.as_str()) || block.tag == "h1");
         for (level, node) in ancestors(doc, block.owner).enumerate() {
             let entry = tally.bytes.entry(node.id()).or_default();
@@ -372,19 +381,23 @@ fn region(doc: &Html, tally: &Tally) -> Vec<NodeId> {
     // Ties go to the element scored first.
     let best = tally.order.iter().rev().max_by(|a, b| tally.final_score(**a).total_cmp(&tally.final_score(**b)));
     let Some(mut top) = best.copied() else { return Vec::new() };
-    // Grow while the parent adds prose of its own without much link text: the article
-    // continues in a sibling column or section the scoring split it from.
-    while let Some(parent) = doc.tree.get(top).and_then(|n| n.parent()) {
+    // Grow to the highest ancestor that adds prose of its own without much link text or
+    // other clutter: the article continues in a sibling column, section or table cell the
+    // scoring split it from. Wrappers that add nothing are passed through.
+    let mut climbing = top;
+    while let Some(parent) = doc.tree.get(climbing).and_then(|n| n.parent()) {
         if !matches!(parent.value(), Node::Element(e) if e.name() != "body" && e.name() != "html") {
             break;
         }
-        let (inside, whole) = (tally.prose(top), tally.prose(parent.id()));
+        let whole = tally.prose(parent.id());
         let (raw, _) = tally.bytes.get(&parent.id()).copied().unwrap_or((0, 0));
-        let added = whole.saturating_sub(inside);
-        if added * 3 < inside || tally.link_density(parent.id()) > 0.25 || whole * 10 < raw * 6 {
+        if tally.link_density(parent.id()) > 0.25 || whole * 10 < raw * 6 {
             break;
         }
-        top = parent.id();
+        if whole * 3 >= tally.prose(top) * 4 {
+            top = parent.id();
+        }
+        climbing = parent.id();
     }
     let threshold = (tally.final_score(top) * 0.2).max(10.0);
     let Some(parent) = doc.tree.get(top).and_then(|n| n.parent()) else { return vec![top] };
@@ -456,6 +469,12 @@ fn is_heading(block: &Block) -> bool {
 /// Headings with nothing kept under them: the title of a teaser list or a widget
 /// whose links were left out ("Read also", "Mehr zum Thema", "Czytaj także").
 fn drop_orphan_headings(found: &mut Vec<Block>) {
+    // A section after the last text that holds no text itself: a widget's list.
+    if let Some(last_prose) = found.iter().rposition(|b| b.is_prose() || b.is_sentence()) {
+        if let Some(tail) = (last_prose + 1..found.len()).find(|&i| is_heading(&found[i])) {
+            found.truncate(tail);
+        }
+    }
     let orphan: Vec<bool> =
         (0..found.len()).map(|i| is_heading(&found[i]) && found.get(i + 1).is_none_or(is_heading)).collect();
     let mut index = 0;
