@@ -161,6 +161,26 @@ pub fn date_only_line(line: &str) -> Option<NaiveDate> {
     leftover.trim().is_empty().then_some(first.date)
 }
 
+/// The date of a byline or source line under a headline: `By Staff · October 31, 2016`,
+/// `Breitbart, 12.10.2016`, `Von Anna Muster, 3. März 2021`. What is left beside the date
+/// (and labels) is a byline or at most four capitalised words: a name, not a sentence.
+pub fn byline_date(line: &str) -> Option<NaiveDate> {
+    let dates = find_dates(line);
+    let first = dates.first()?;
+    let mut rest = line.to_string();
+    for date in dates.iter().rev() {
+        rest.replace_range(date.span.clone(), " ");
+    }
+    let leftover = DATE_LINE_NOISE.replace_all(&rest, " ");
+    let words: Vec<&str> = leftover.split_whitespace().collect();
+    let byline = words.first().is_some_and(|w| BYLINE_WORDS.contains(&w.to_lowercase().as_str()));
+    let name = words.len() <= 4 && words.iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()));
+    (words.len() <= 8 && (byline || name)).then_some(first.date)
+}
+
+/// Words that open a byline, in the languages Dossier reads.
+const BYLINE_WORDS: [&str; 8] = ["by", "von", "par", "por", "di", "door", "przez", "автор"];
+
 /// The publication date written in an article's own URL path (`/2021/12/17/`, `/20211217/`).
 pub fn date_in_url(url: &str) -> Option<NaiveDate> {
     let path_start = url.find("://").map(|i| i + 3).unwrap_or(0);
@@ -177,6 +197,14 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn reads_byline_dates() {
+        assert_eq!(byline_date("By Staff · October 31, 2016"), Some(d(2016, 10, 31)));
+        assert_eq!(byline_date("Breitbart, 12.10.2016"), Some(d(2016, 10, 12)));
+        assert_eq!(byline_date("Von Anna Muster, 3. März 2021, 14:05 Uhr"), Some(d(2021, 3, 3)));
+        assert_eq!(byline_date("The talks began on 12.10.2016 in Minsk."), None);
     }
 
     #[test]

@@ -170,7 +170,7 @@ static CREDIT: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([
         r"©|\(c\)\s|(?i:\bcopyright\b)",
         r"\b[A-Z]{2,}(?:[ -][A-Z]{2,})*\s?/\s?[A-Z][a-z]+",
-        r"(?i)^(?:photo|image|picture|illustration|file photo|video|credit|pictured|caption|photograph)s?\s*(?::|by\b)",
+        r"(?i)^(?:photo|image|picture|illustration|file photo|video|credit|pictured|caption|photograph|foto|bild|titelbild|bildquelle|fotografía|imagen|zdjęcie|fot|фото|світлина)s?\.?\s*(?::|by\b|von\b)",
         r"(?i)\((?:photos?|images?|pictures?|credit)(?:\s+by|:)[^)]*\)\s*$",
         r"(?i)\b(?:getty images|shutterstock|ap photo|afp photo|epa-efe|reuters photo|sputnik photo|pool photo|via getty|istock|unsplash|pixabay|wikimedia commons)\b",
         r"\((?:L|R|C|left|right|center|centre|top|bottom|front)\)",
@@ -423,8 +423,11 @@ fn classify(raw: &str, plain: &str) -> Kind {
     if words > 12 {
         return Kind::Text;
     }
-    if let Some(date) = dates::date_only_line(plain) {
+    if let Some(date) = dates::date_only_line(plain).or_else(|| dates::byline_date(plain)) {
         return Kind::DateLine(date);
+    }
+    if is_navigation(plain) {
+        return Kind::Chrome;
     }
     Kind::Text
 }
@@ -663,6 +666,15 @@ fn join_wrapped(paragraph: &mut String, next: &str) {
     }
 }
 
+/// A navigation bar captured as a line: "Home | Politics | World | Opinion | Video".
+fn is_navigation(text: &str) -> bool {
+    let items: Vec<&str> =
+        text.split(['|', '·', '•', '»', '/']).map(str::trim).filter(|item| !item.is_empty()).collect();
+    items.len() >= 4
+        && items.iter().all(|item| word_count(item) <= 3 && !item.ends_with(['.', '!', '?']))
+        && !items.iter().any(|item| item.chars().all(|c| c.is_ascii_digit()))
+}
+
 fn is_title_like(text: &str) -> bool {
     let words = word_count(text);
     let chars = text.chars().count();
@@ -834,6 +846,22 @@ mod tests {
 
     fn body(clean: &CleanText) -> String {
         clean.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n")
+    }
+
+    #[test]
+    fn a_scraped_capture_loses_its_navigation_and_keeps_its_byline_date() {
+        let text = "Home | Politics | World | Opinion | Video | Subscribe\nSubscribe Log in\n\nSenate passes the budget after a long night\n\nBy Staff · October 31, 2016\n\nShare on Facebook\n\nThe Senate passed the budget early on Tuesday, after a night of debate that ran past three in the morning and ended with a narrow vote.\n\nPhoto: Staff/Agency\n\nMore text of the article follows here with another sentence.";
+        let cleaned = clean(text);
+        assert_eq!(
+            cleaned.title.as_ref().map(|t| t.value.as_str()),
+            Some("Senate passes the budget after a long night")
+        );
+        assert_eq!(cleaned.header_dates, [chrono::NaiveDate::from_ymd_opt(2016, 10, 31).unwrap()]);
+        let body = body(&cleaned);
+        for furniture in ["Politics", "Log in", "Share on", "Photo:"] {
+            assert!(!body.contains(furniture), "{furniture} kept: {body}");
+        }
+        assert!(body.contains("The Senate passed the budget"));
     }
 
     #[test]

@@ -200,7 +200,9 @@ impl Reader {
     fn open(&mut self, node: NodeRef<'_, Node>, skipping: &mut Option<NodeId>) {
         match node.value() {
             Node::Text(text) => {
-                self.text.push_str(text);
+                // Soft hyphens and zero-width marks are layout hints, not text.
+                self.text
+                    .extend(text.chars().filter(|c| !matches!(c, '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}')));
                 self.raw_bytes += text.trim().len();
                 if self.link_depth > 0 {
                     self.link_bytes += text.trim().len();
