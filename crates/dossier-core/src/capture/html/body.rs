@@ -419,8 +419,8 @@ fn region(doc: &Html, tally: &Tally) -> Vec<NodeId> {
         .collect()
 }
 
-/// The article's blocks, in page order.
-pub(super) fn article_blocks(doc: &Html, blocks: &[Block]) -> Vec<Block> {
+/// The article's blocks, as indices into `blocks`, in page order.
+pub(super) fn article_blocks(doc: &Html, blocks: &[Block]) -> Vec<usize> {
     let tally = tally(doc, blocks);
     let region = region(doc, &tally);
     let chosen: HashSet<NodeId> = region.iter().copied().collect();
@@ -440,18 +440,18 @@ pub(super) fn article_blocks(doc: &Html, blocks: &[Block]) -> Vec<Block> {
     if let Some(&first) = indices.first() {
         indices.splice(0..0, lead_before(blocks, first));
     }
-    let mut found: Vec<Block> = indices.into_iter().map(|i| blocks[i].clone()).collect();
-    drop_orphan_headings(&mut found);
-    let found_chars: usize = found.iter().map(|b| b.text.len()).sum();
-    if found_chars < 300 || found.is_empty() {
+    drop_orphan_headings(blocks, &mut indices);
+    let chars = |found: &[usize]| found.iter().map(|&i| blocks[i].text.len()).sum::<usize>();
+    let found_chars = chars(&indices);
+    if found_chars < 300 {
         // Too little to be an article: every block that is not furniture or a link list.
-        let everything: Vec<Block> =
-            blocks.iter().filter(|b| b.furniture.is_empty() && b.link_density() <= 0.5).cloned().collect();
-        if found.is_empty() || everything.iter().map(|b| b.text.len()).sum::<usize>() > 2 * found_chars.max(100) {
-            found = everything;
+        let everything: Vec<usize> =
+            (0..blocks.len()).filter(|&i| blocks[i].furniture.is_empty() && blocks[i].link_density() <= 0.5).collect();
+        if indices.is_empty() || chars(&everything) > 2 * found_chars.max(100) {
+            indices = everything;
         }
     }
-    found
+    indices
 }
 
 /// How far before the region its headline may stand, in blocks.
@@ -471,18 +471,19 @@ fn is_heading(block: &Block) -> bool {
 
 /// Headings with nothing kept under them: the title of a teaser list or a widget
 /// whose links were left out ("Read also", "Mehr zum Thema", "Czytaj także").
-fn drop_orphan_headings(found: &mut Vec<Block>) {
+fn drop_orphan_headings(blocks: &[Block], found: &mut Vec<usize>) {
     // A section after the last text that holds no text itself: a widget's list.
-    if let Some(last_prose) = found.iter().rposition(|b| b.is_prose() || b.is_sentence()) {
-        if let Some(tail) = (last_prose + 1..found.len()).find(|&i| is_heading(&found[i])) {
+    if let Some(last_text) = found.iter().rposition(|&i| blocks[i].is_prose() || blocks[i].is_sentence()) {
+        if let Some(tail) = (last_text + 1..found.len()).find(|&k| is_heading(&blocks[found[k]])) {
             found.truncate(tail);
         }
     }
-    let orphan: Vec<bool> =
-        (0..found.len()).map(|i| is_heading(&found[i]) && found.get(i + 1).is_none_or(is_heading)).collect();
-    let mut index = 0;
+    let orphan: Vec<bool> = (0..found.len())
+        .map(|k| is_heading(&blocks[found[k]]) && found.get(k + 1).is_none_or(|&next| is_heading(&blocks[next])))
+        .collect();
+    let mut k = 0;
     found.retain(|_| {
-        index += 1;
-        !orphan[index - 1]
+        k += 1;
+        !orphan[k - 1]
     });
 }

@@ -118,7 +118,7 @@ fn headline_of(heading: ElementRef<'_>) -> String {
     }
 }
 
-fn page_hints(doc: &Html, linear: &body::Linear) -> Hints {
+fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -> Hints {
     let ld = LinkedData::read(doc);
     let outlet =
         meta_content(doc, r#"meta[property="og:site_name"], meta[name="application-name"]"#).or(ld.publisher.clone());
@@ -141,7 +141,7 @@ fn page_hints(doc: &Html, linear: &body::Linear) -> Hints {
     };
     let stated_date =
         published::stated_in_meta(doc).or_else(|| ld.published.as_deref().and_then(crate::dates::parse_date));
-    let published = published::decide(stated_date, published::shown(&linear.blocks, &linear.stamps));
+    let published = published::decide(stated_date, published::shown(&linear.blocks, &linear.stamps, article_start));
     Hints {
         title: title::reconcile(&evidence),
         outlet,
@@ -159,21 +159,22 @@ fn page_hints(doc: &Html, linear: &body::Linear) -> Hints {
 pub fn extract(source: &str) -> HtmlPage {
     let doc = Html::parse_document(&crate::capture::markup_bounds::bound_markup(source));
     let linear = body::linearize(&doc);
-    let hints = page_hints(&doc, &linear);
+    let article = body::article_blocks(&doc, &linear.blocks);
+    let hints = page_hints(&doc, &linear, article.first().copied());
     let mut page = HtmlPage { hints, ..HtmlPage::default() };
     let mut lines: Vec<String> = Vec::new();
     if let Some(title) = &page.hints.title {
         lines.push(format!("# {title}"));
         lines.push(String::new());
     }
-    for body::Block { tag, text, .. } in body::article_blocks(&doc, &linear.blocks) {
-        if tag == "h1" && page.hints.title.as_deref() == Some(text.as_str()) {
+    for body::Block { tag, text, .. } in article.iter().map(|&i| &linear.blocks[i]) {
+        if tag == "h1" && page.hints.title.as_deref() == Some(text) {
             continue;
         }
         let line = match tag.as_str() {
             "h1" | "h2" => format!("## {text}"),
             "h3" | "h4" | "h5" | "h6" => format!("### {text}"),
-            _ => text,
+            _ => text.clone(),
         };
         lines.push(line);
         lines.push(String::new());

@@ -68,13 +68,15 @@ pub(super) fn stated_in_meta(doc: &scraper::Html) -> Option<NaiveDate> {
     best.map(|(_, date)| date)
 }
 
-/// The date the page shows by its headline: a `<time>`, a short line with a date just
-/// below the headline, or a line that is only a date a little further down.
-pub(super) fn shown(blocks: &[Block], stamps: &[Stamp]) -> Option<NaiveDate> {
+/// The date the page shows by its headline (or, on a page without one, by the start of
+/// its article): a `<time>`, a short line with a date just below, or a line that is only
+/// a date a little further down.
+pub(super) fn shown(blocks: &[Block], stamps: &[Stamp], article_start: Option<usize>) -> Option<NaiveDate> {
     let headline = blocks
         .iter()
         .position(|b| b.tag == "h1" && b.furniture.is_empty())
-        .or_else(|| blocks.iter().position(|b| b.tag == "h1"))?;
+        .or_else(|| blocks.iter().position(|b| b.tag == "h1"))
+        .or(article_start)?;
     let start = headline.saturating_sub(SHOWN_BEFORE);
     let stamped = stamps
         .iter()
