@@ -445,8 +445,12 @@ pub(super) fn article_blocks(doc: &Html, blocks: &[Block]) -> Vec<usize> {
     let found_chars = chars(&indices);
     if found_chars < 300 {
         // Too little to be an article: every block that is not furniture or a link list.
-        let everything: Vec<usize> =
+        let mut everything: Vec<usize> =
             (0..blocks.len()).filter(|&i| blocks[i].furniture.is_empty() && blocks[i].link_density() <= 0.5).collect();
+        if everything.is_empty() {
+            // A page that is nothing but links still says what it says.
+            everything = (0..blocks.len()).filter(|&i| blocks[i].furniture.is_empty()).collect();
+        }
         if indices.is_empty() || chars(&everything) > 2 * found_chars.max(100) {
             indices = everything;
         }
