@@ -117,15 +117,15 @@ fn shown_segment(stated: &[String], evidence: &TitleEvidence<'_>) -> Option<Stri
 /// A title without a date set before it or after a separator ("23.01.2022 - Headline",
 /// "Headline | 23.01.2022"); a date the title's words lead into stays ("Sitzung vom 10. Oktober").
 fn without_date(title: &str) -> String {
-    const SEPARATORS: &str = "-–—|:·•,";
+    const DATE_SEPARATORS: &str = "-–—|:·•,";
     let found = crate::dates::find_dates(title);
-    let trim = |t: &str| t.trim_matches(|c: char| c.is_whitespace() || SEPARATORS.contains(c)).to_string();
+    let trim = |t: &str| t.trim_matches(|c: char| c.is_whitespace() || DATE_SEPARATORS.contains(c)).to_string();
     if let Some(date) = found.first().filter(|d| trim(&title[..d.span.start]).is_empty()) {
         return trim(&title[date.span.end..]);
     }
     if let Some(date) = found.last().filter(|d| trim(&title[d.span.end..]).is_empty()) {
         let before = title[..date.span.start].trim_end();
-        if before.ends_with(|c: char| SEPARATORS.contains(c)) {
+        if before.ends_with(|c: char| DATE_SEPARATORS.contains(c)) {
             return trim(before);
         }
     }
