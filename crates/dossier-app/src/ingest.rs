@@ -243,6 +243,33 @@ pub fn analyze_task(task: &FileTask, max_file_size: u64) -> (u64, Result<FileRep
 /// Analyses one document's bytes; a panic in the analysis is reported as an error, not raised.
 /// `max_bytes` bounds what compressed content may inflate to.
 pub fn analyze_bytes(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileReport, String> {
+    if dossier_core::capture::pdf::is_pdf(bytes) {
+        return within_deadline(source, bytes, max_bytes);
+    }
+    analyze_caught(source, bytes, max_bytes)
+}
+
+/// How long one PDF may take to read: a crafted stream can make the reader loop.
+const PDF_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Analyses a document on a thread of its own and gives up after [`PDF_DEADLINE`].
+/// A thread cannot be stopped from outside: one that overran is left to finish (or
+/// not) on its own while the run goes on without it.
+fn within_deadline(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileReport, String> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let (source_owned, bytes_owned) = (source.to_string(), bytes.to_vec());
+    let spawned = std::thread::Builder::new().name("pdf".into()).spawn(move || {
+        let _ = sender.send(analyze_caught(&source_owned, &bytes_owned, max_bytes));
+    });
+    if spawned.is_err() {
+        return analyze_caught(source, bytes, max_bytes);
+    }
+    receiver
+        .recv_timeout(PDF_DEADLINE)
+        .unwrap_or_else(|_| Err(format!("reading this PDF took longer than {} s; skipped", PDF_DEADLINE.as_secs())))
+}
+
+fn analyze_caught(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileReport, String> {
     match catch_unwind(AssertUnwindSafe(|| analyze_file_within(source, bytes, max_bytes))) {
         Ok(Ok(report)) => Ok(report),
         Ok(Err(e)) => Err(e.to_string()),

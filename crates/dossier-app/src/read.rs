@@ -133,7 +133,7 @@ pub struct ArticleSummary {
     pub outlet: Option<String>,
     pub published: Option<String>,
     pub language: Option<String>,
-    /// What it was read from: html, markdown, text, json.
+    /// What it was read from: html, markdown, text, pdf-text, pdf, jsonl, feed, warc.
     pub format: &'static str,
     pub story: Option<String>,
     pub duplicate_of: Option<String>,

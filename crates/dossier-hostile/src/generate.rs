@@ -50,6 +50,14 @@ pub fn seed_texts() -> Vec<Vec<u8>> {
         b"<html><head><title>A Page</title><script type=\"application/ld+json\">{\"headline\":\"H\",\"datePublished\":\"2021-12-17\"}</script></head><body><article><h1>H</h1><p>\"We will answer,\" Sergei Ryabkov said on Monday.</p></article></body></html>".to_vec(),
     );
     texts.push(
+        b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>W</title><item><title>T</title><link>https://w.example/1</link><pubDate>Tue, 03 Mar 2020 10:00:00 GMT</pubDate><description>&lt;p&gt;\"We will answer,\" Sergei Ryabkov said on Monday.&lt;/p&gt;</description></item><item><title>U</title></item></channel></rss>".to_vec(),
+    );
+    let page = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n<html><p>Hi</p>x\r\n0\r\n\r\n";
+    let mut warc = format!("WARC/1.0\r\nWARC-Type: response\r\nWARC-Date: 2024-02-03T04:05:06Z\r\nWARC-Record-ID: <urn:uuid:1>\r\nWARC-Target-URI: https://w.example/1\r\nContent-Length: {}\r\n\r\n", page.len()).into_bytes();
+    warc.extend_from_slice(page);
+    warc.extend_from_slice(b"\r\n\r\n");
+    texts.push(warc);
+    texts.push(
         b"{\"title\":\"One\",\"text\":\"A record with a body.\",\"date\":\"2021-12-17\"}\n{\"title\":\"Two\"}\n"
             .to_vec(),
     );
@@ -119,7 +127,9 @@ pub fn hostile(dice: &mut Dice, seeds: &[Vec<u8>], max_units: usize) -> Vec<u8> 
         }
         5 => (0..dice.size(64)).map(|_| dice.roll() as u8).collect(),
         6 => {
-            const MAGIC: [&[u8]; 7] = [
+            const MAGIC: [&[u8]; 9] = [
+                b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 40\r\n\r\nHTTP/1.1 200 OK\r\n",
+                b"<?xml version=\"1.0\"?><rss><channel><item><title>",
                 b"BZh91AY&SY",
                 b"PK\x03\x04",
                 b"%PDF-1.4\n",

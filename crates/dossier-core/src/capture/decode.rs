@@ -101,6 +101,18 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     finish(detector.guess(None, true), bytes)
 }
 
+/// Decodes bytes whose encoding a header names (`charset=` of an HTTP response):
+/// a byte-order mark still wins, and an unknown or missing label falls back to [`decode`].
+pub fn decode_labelled(bytes: &[u8], label: Option<&str>) -> Result<Decoded, DecodeError> {
+    let named = label.and_then(|l| Encoding::for_label(l.trim().as_bytes()));
+    match named {
+        Some(encoding) if Encoding::for_bom(bytes).is_none() && !bytes.iter().all(|b| b.is_ascii_whitespace()) => {
+            finish(encoding, bytes)
+        }
+        _ => decode(bytes),
+    }
+}
+
 /// Fewer bytes than this that are not UTF-8 are not guessed as a legacy encoding.
 const MIN_LEGACY_BYTES: usize = 32;
 

@@ -15,6 +15,12 @@ pub enum Format {
     Html,
     /// One article per line of JSON (or a JSON document holding articles).
     Jsonl,
+    /// An item of a news feed (RSS, Atom, JSON Feed).
+    Feed,
+    /// A response record of a web archive (WARC).
+    Warc,
+    /// A PDF document, its text extracted.
+    Pdf,
 }
 
 impl Format {
@@ -25,13 +31,25 @@ impl Format {
             Format::PdfText => "pdf-text",
             Format::Html => "html",
             Format::Jsonl => "jsonl",
+            Format::Feed => "feed",
+            Format::Warc => "warc",
+            Format::Pdf => "pdf",
         }
     }
 
     pub fn parse(name: &str) -> Option<Format> {
-        [Format::Text, Format::Markdown, Format::PdfText, Format::Html, Format::Jsonl]
-            .into_iter()
-            .find(|f| f.as_str() == name)
+        [
+            Format::Text,
+            Format::Markdown,
+            Format::PdfText,
+            Format::Html,
+            Format::Jsonl,
+            Format::Feed,
+            Format::Warc,
+            Format::Pdf,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == name)
     }
 
     pub fn describe(self) -> &'static str {
@@ -41,16 +59,38 @@ impl Format {
             Format::PdfText => "text extracted from a PDF",
             Format::Html => "HTML page",
             Format::Jsonl => "JSON lines",
+            Format::Feed => "news feed item",
+            Format::Warc => "web archive (WARC) record",
+            Format::Pdf => "PDF document",
         }
     }
 }
 
-/// The container a file's text is in: decided from its name and first bytes.
-pub fn sniff_container(name: &str, text: &str) -> Format {
+/// What holds a file's text, decided from its name and first characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Container {
+    Text,
+    Html,
+    /// One JSON article a line.
+    JsonLines,
+    /// A JSON document: an article, an array of them or an API answer listing them.
+    JsonDocument,
+    /// RSS, Atom or JSON Feed.
+    Feed,
+    /// An XML document that is not a page or a feed, with its root element's name.
+    Xml(String),
+}
+
+/// The container a file's text is in: decided from its name and first characters.
+pub fn sniff_container(name: &str, text: &str) -> Container {
     let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if crate::capture::feed::is_feed(text) {
+        return Container::Feed;
+    }
     match extension.as_str() {
-        "html" | "htm" | "xhtml" => return Format::Html,
-        "jsonl" | "ndjson" | "json" => return Format::Jsonl,
+        "html" | "htm" | "xhtml" => return Container::Html,
+        "jsonl" | "ndjson" => return Container::JsonLines,
+        "json" => return Container::JsonDocument,
         _ => {}
     }
     let head: String = text.trim_start().chars().take(1024).collect::<String>().to_ascii_lowercase();
@@ -58,17 +98,49 @@ pub fn sniff_container(name: &str, text: &str) -> Format {
         || head.starts_with("<html")
         || (head.starts_with('<') && (head.contains("<head") || head.contains("<body")))
     {
-        return Format::Html;
+        return Container::Html;
+    }
+    if let Some(root) = xml_root(text) {
+        return if root.eq_ignore_ascii_case("html") { Container::Html } else { Container::Xml(root.to_string()) };
     }
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if first_line.trim_start().starts_with('{') {
         if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(first_line) {
-            if map.contains_key("text") {
-                return Format::Jsonl;
+            if crate::capture::jsonl::is_article_object(&map) {
+                return Container::JsonLines;
             }
         }
     }
-    Format::Text
+    Container::Text
+}
+
+/// The name of the root element when the text is an XML document: what follows
+/// the XML declaration, comments, processing instructions and a doctype.
+pub fn xml_root(text: &str) -> Option<&str> {
+    let mut rest = text.trim_start_matches('\u{FEFF}').trim_start();
+    if !rest.starts_with("<?xml")
+        && !rest.starts_with("<rss")
+        && !rest.starts_with("<feed")
+        && !rest.starts_with("<rdf")
+    {
+        return None;
+    }
+    loop {
+        rest = rest.trim_start();
+        let skip_to = if rest.starts_with("<?") {
+            "?>"
+        } else if rest.starts_with("<!--") {
+            "-->"
+        } else if rest.starts_with("<!") {
+            ">"
+        } else {
+            break;
+        };
+        rest = &rest[rest.find(skip_to)? + skip_to.len()..];
+    }
+    let name = rest.strip_prefix('<')?;
+    let end = name.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(name.len());
+    (end > 0).then(|| &name[..end])
 }
 
 #[cfg(test)]
@@ -77,10 +149,19 @@ mod tests {
 
     #[test]
     fn sniffs_containers() {
-        assert_eq!(sniff_container("a.HTML", "x"), Format::Html);
-        assert_eq!(sniff_container("a.txt", "  <!DOCTYPE html><html>"), Format::Html);
-        assert_eq!(sniff_container("a.txt", "{\"text\": \"hi\"}\n{\"text\": \"ho\"}"), Format::Jsonl);
-        assert_eq!(sniff_container("a.txt", "{not json"), Format::Text);
+        assert_eq!(sniff_container("a.HTML", "x"), Container::Html);
+        assert_eq!(sniff_container("a.txt", "  <!DOCTYPE html><html>"), Container::Html);
+        assert_eq!(sniff_container("a.txt", "{\"text\": \"hi\"}\n{\"text\": \"ho\"}"), Container::JsonLines);
+        assert_eq!(sniff_container("a.txt", "{\"maintext\": \"hi\"}"), Container::JsonLines);
+        assert_eq!(sniff_container("a.json", "[]"), Container::JsonDocument);
+        assert_eq!(sniff_container("a.txt", "{not json"), Container::Text);
+        assert_eq!(
+            sniff_container("a.xml", "<?xml version=\"1.0\"?>\n<!-- c --><rss version=\"2.0\">"),
+            Container::Feed
+        );
+        let sitemap = "<?xml version=\"1.0\"?><urlset xmlns=\"x\">";
+        assert_eq!(sniff_container("s.xml", sitemap), Container::Xml("urlset".into()));
+        assert_eq!(sniff_container("p.xml", "<?xml version=\"1.0\"?><!DOCTYPE html><html>"), Container::Html);
         assert_eq!(Format::parse("pdf-text"), Some(Format::PdfText));
     }
 }

@@ -1,11 +1,15 @@
 //! Bytes to text: what a captured file is (its container and encoding), its text,
-//! and what the container states about itself (HTML meta tags, JSON fields).
+//! and what the container states about itself (HTML meta tags, JSON fields, feed
+//! items, WARC headers).
 
 pub mod decode;
+pub mod feed;
 pub mod format;
 pub mod html;
 pub mod jsonl;
 pub mod markup_bounds;
+pub mod pdf;
+pub mod warc;
 
 /// Metadata a container states outright (JSON fields, HTML meta tags).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,4 +19,57 @@ pub struct Hints {
     pub published: Option<String>,
     pub url: Option<String>,
     pub language: Option<String>,
+}
+
+impl Hints {
+    /// These hints, with each field they lack taken from `other`.
+    pub fn or(self, other: Hints) -> Hints {
+        Hints {
+            title: self.title.or(other.title),
+            outlet: self.outlet.or(other.outlet),
+            published: self.published.or(other.published),
+            url: self.url.or(other.url),
+            language: self.language.or(other.language),
+        }
+    }
+}
+
+/// One article inside a container that holds several (a JSON-lines line, a feed
+/// item, a WARC record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// What follows `#` in the article's source: stable for the same record of the
+    /// same file (`L3`, a feed item's link, `record-12`).
+    pub locator: String,
+    /// How messages name the record: "line 3", "item 2", "record 12".
+    pub label: String,
+    pub body: Body,
+    /// What the record states about itself; it wins over what its body's markup says.
+    pub stated: Hints,
+    /// Where the record was fetched from and when (a WARC target URI and date): used
+    /// only when nothing states a URL, and never as a publication date.
+    pub fetched: Option<Fetched>,
+}
+
+/// A record's content: text as it is, or markup whose main text is still to be found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Text(String),
+    Html(String),
+}
+
+/// Where and when a page was fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub url: Option<String>,
+    /// RFC 3339 time of the fetch.
+    pub at: Option<String>,
+}
+
+/// What a container gave: its records, and the records that could not be used,
+/// each named (`record 3: no "text" field`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Records {
+    pub records: Vec<Record>,
+    pub problems: Vec<String>,
 }

@@ -1,10 +1,9 @@
 //! One captured file in, analysed articles out.
 
 use crate::capture::decode::{self, DecodeError};
-use crate::capture::format::{self, Format};
-use crate::capture::html;
-use crate::capture::jsonl;
-use crate::capture::Hints;
+use crate::capture::format::{self, Container, Format};
+use crate::capture::{feed, html, jsonl, pdf, warc};
+use crate::capture::{Body, Fetched, Hints, Records};
 use crate::reading::clean::{self, Paragraph, Removed};
 use crate::reading::language;
 use crate::reading::metadata;
@@ -87,7 +86,13 @@ impl Article {
 pub enum FileError {
     Decode(DecodeError),
     NoText,
-    NoRecords(Vec<String>),
+    /// A container (JSON, a feed, a web archive) none of whose records gave an article.
+    NoRecords {
+        container: &'static str,
+        problems: Vec<String>,
+    },
+    /// A file that is not an article in a form read here (a PDF without text, other XML).
+    Unreadable(String),
 }
 
 impl fmt::Display for FileError {
@@ -95,13 +100,18 @@ impl fmt::Display for FileError {
         match self {
             FileError::Decode(e) => write!(f, "{e}"),
             FileError::NoText => write!(f, "no article text left after cleaning"),
-            FileError::NoRecords(problems) => {
-                write!(f, "no usable JSON-lines record")?;
+            FileError::NoRecords { container, problems } => {
+                write!(f, "no usable article in this {container} file")?;
                 if let Some(first) = problems.first() {
-                    write!(f, " ({first})")?;
+                    write!(f, " ({first}")?;
+                    if problems.len() > 1 {
+                        write!(f, "; {} more", problems.len() - 1)?;
+                    }
+                    write!(f, ")")?;
                 }
                 Ok(())
             }
+            FileError::Unreadable(what) => write!(f, "{what}"),
         }
     }
 }
@@ -129,48 +139,94 @@ pub fn analyze_file_within(source: &str, bytes: &[u8], max_bytes: u64) -> Result
     } else {
         (source, bytes)
     };
-    let decoded = decode::decode(bytes).map_err(FileError::Decode)?;
-    let mut report = FileReport::default();
-    if let Some(offset) = decoded.malformed_at {
-        report
-            .warnings
-            .push(format!("invalid {} at byte {offset}; malformed bytes replaced with U+FFFD", decoded.encoding));
+    if pdf::is_pdf(bytes) {
+        let text = pdf::text(bytes).map_err(FileError::Unreadable)?;
+        let mut article = analyze_text(source, &text, "PDF", &Hints::default(), None).ok_or(FileError::NoText)?;
+        article.format = Format::Pdf;
+        return Ok(FileReport { articles: vec![article], warnings: Vec::new() });
     }
-    match format::sniff_container(name, &decoded.text) {
-        Format::Jsonl => {
-            let (records, problems) = if name.to_ascii_lowercase().ends_with(".json") {
-                jsonl::parse_document(&decoded.text)
-            } else {
-                jsonl::parse(&decoded.text)
-            };
-            for record in &records {
-                let record_source = format!("{source}#L{}", record.line);
-                match analyze_text(&record_source, &record.text, decoded.encoding, &record.hints, None) {
-                    Some(mut article) => {
-                        article.format = Format::Jsonl;
-                        report.articles.push(article);
-                    }
-                    None => report.warnings.push(format!("line {}: no article text left after cleaning", record.line)),
-                }
-            }
-            if report.articles.is_empty() {
-                return Err(FileError::NoRecords(problems));
-            }
-            report.warnings.extend(problems);
+    if warc::is_warc(bytes) {
+        return from_records(source, warc::parse(bytes, max_bytes), Format::Warc, "UTF-8");
+    }
+    let decoded = decode::decode(bytes).map_err(FileError::Decode)?;
+    let mut report = match format::sniff_container(name, &decoded.text) {
+        Container::JsonLines => from_records(source, jsonl::parse(&decoded.text), Format::Jsonl, decoded.encoding)?,
+        Container::JsonDocument => {
+            from_records(source, jsonl::parse_document(&decoded.text), Format::Jsonl, decoded.encoding)?
         }
-        Format::Html => {
+        Container::Feed => from_records(source, feed::parse(bytes, &decoded.text), Format::Feed, decoded.encoding)?,
+        Container::Xml(root) => {
+            return Err(FileError::Unreadable(format!(
+                "an XML document (<{root}>) that is neither a web page nor a news feed"
+            )))
+        }
+        Container::Html => {
             let page = html::extract(&decoded.text);
             let mut article = analyze_text(source, &page.text, decoded.encoding, &page.hints, Some(&page.source_lines))
                 .ok_or(FileError::NoText)?;
             article.format = Format::Html;
             article.original = decoded.text;
-            report.articles.push(article);
+            FileReport { articles: vec![article], warnings: Vec::new() }
         }
-        _ => report.articles.push(
-            analyze_text(source, &decoded.text, decoded.encoding, &Hints::default(), None).ok_or(FileError::NoText)?,
-        ),
+        Container::Text => FileReport {
+            articles: vec![analyze_text(source, &decoded.text, decoded.encoding, &Hints::default(), None)
+                .ok_or(FileError::NoText)?],
+            warnings: Vec::new(),
+        },
+    };
+    if let Some(offset) = decoded.malformed_at {
+        report
+            .warnings
+            .insert(0, format!("invalid {} at byte {offset}; malformed bytes replaced with U+FFFD", decoded.encoding));
     }
     Ok(report)
+}
+
+/// The articles of a container's records (`source#locator` each), with each record
+/// that gave none named among the warnings; an error when no record gave one.
+fn from_records(source: &str, found: Records, format: Format, encoding: &str) -> Result<FileReport, FileError> {
+    let mut report = FileReport::default();
+    for record in found.records {
+        let record_source = format!("{source}#{}", record.locator);
+        match record_article(&record_source, record.body, &record.stated, record.fetched.as_ref(), encoding) {
+            Some(mut article) => {
+                article.format = format;
+                report.articles.push(article);
+            }
+            None => report.warnings.push(format!("{}: no article text left after cleaning", record.label)),
+        }
+    }
+    report.warnings.extend(found.problems);
+    if report.articles.is_empty() {
+        return Err(FileError::NoRecords { container: format.describe(), problems: report.warnings });
+    }
+    Ok(report)
+}
+
+/// One record's article: its HTML read as a page (what the record states wins over
+/// the page's own markup), the place it was fetched from used when nothing states a URL.
+fn record_article(
+    source: &str,
+    body: Body,
+    stated: &Hints,
+    fetched: Option<&Fetched>,
+    encoding: &str,
+) -> Option<Article> {
+    let fallback = Hints { url: fetched.and_then(|f| f.url.clone()), ..Hints::default() };
+    let mut article = match body {
+        Body::Text(text) => analyze_text(source, &text, encoding, &stated.clone().or(fallback), None)?,
+        Body::Html(markup) => {
+            let page = html::extract(&markup);
+            let hints = stated.clone().or(page.hints).or(fallback);
+            let mut article = analyze_text(source, &page.text, encoding, &hints, Some(&page.source_lines))?;
+            article.original = markup;
+            article
+        }
+    };
+    if let Some(at) = fetched.and_then(|f| f.at.as_deref()) {
+        article.provenance.insert("fetched".into(), format!("captured {at}"));
+    }
+    Some(article)
 }
 
 /// Cleans a text and decides its metadata. `line_map` translates the text's line
