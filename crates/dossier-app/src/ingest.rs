@@ -4,9 +4,12 @@
 //! and skipped; it never stops the others. A run killed at any point keeps every
 //! chunk it committed, and the next run regroups what it left pending.
 
+pub use crate::fetch::FetchOptions;
+use crate::fetch::{Fetched, Fetcher, Page};
 use dossier_core::across::analysis::{self, ArticleFindings};
 use dossier_core::across::fingerprint::{fingerprint, Fingerprint};
-use dossier_core::reading::article::{analyze_file_within, Article, FileReport};
+use dossier_core::capture::{self, Linked};
+use dossier_core::reading::article::{analyze_document, analyze_file_within, Article, FileError, FileReport};
 use dossier_store::{ArticleWrite, Store, WriteOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -26,6 +29,10 @@ pub struct Options {
     pub story_threshold: f64,
     /// Largest store whose stories are recomputed in full on every ingest.
     pub story_rebuild_limit: usize,
+    /// Fetch the pages that feeds (teasers) and sitemaps point to; web addresses given
+    /// as inputs are fetched either way.
+    pub fetch_linked: bool,
+    pub fetch: crate::fetch::FetchOptions,
 }
 
 impl Default for Options {
@@ -36,16 +43,80 @@ impl Default for Options {
             progress: false,
             story_threshold: dossier_core::across::stories::STORY_THRESHOLD,
             story_rebuild_limit: 20_000,
+            fetch_linked: false,
+            fetch: crate::fetch::FetchOptions::default(),
         }
     }
 }
 
-/// A file to read: where it is and the name it gets in the dossier.
+/// A document to read: where it is and the name it gets in the dossier.
 #[derive(Debug, Clone)]
 pub struct FileTask {
-    pub path: PathBuf,
+    pub origin: Origin,
     pub source: String,
 }
+
+/// Where a document's bytes come from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    File(PathBuf),
+    /// Read already (standard input).
+    Memory(std::sync::Arc<Vec<u8>>),
+    /// A web address, fetched when its chunk is read.
+    Web(String),
+}
+
+impl FileTask {
+    /// The file's path, for a document read from a file.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.origin {
+            Origin::File(path) => Some(path),
+            _ => None,
+        }
+    }
+}
+
+/// What the user named: a file or folder, a web address, or `-` for standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Path(PathBuf),
+    Web(String),
+    Stdin,
+}
+
+impl Input {
+    /// `-` is standard input, `http://` and `https://` addresses are fetched, anything else is a path.
+    pub fn from_arg(arg: &std::ffi::OsStr) -> Input {
+        match arg.to_str() {
+            Some("-") => Input::Stdin,
+            Some(text) if crate::fetch::is_web_address(text) => Input::Web(text.trim().to_string()),
+            _ => Input::Path(arg.into()),
+        }
+    }
+}
+
+/// The addresses listed in a file, one a line; blank lines and `#` comments are skipped,
+/// and a line that is not a web address is an error naming its number.
+pub fn read_url_list(path: &Path) -> anyhow::Result<Vec<Input>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the address list {}: {}", path.display(), describe_io(&e)))?;
+    let mut inputs = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !crate::fetch::is_web_address(line) {
+            anyhow::bail!("{} line {}: not a web address: {line}", path.display(), index + 1);
+        }
+        inputs.push(Input::Web(line.to_string()));
+    }
+    Ok(inputs)
+}
+
+/// The source name standard input's document gets: one name, so piping a new
+/// version of a text replaces the last one.
+pub const STDIN_SOURCE: &str = "stdin";
 
 /// One line for the user: a file that was skipped or only partly read.
 #[derive(Debug, Clone)]
@@ -109,6 +180,8 @@ pub struct Summary {
     pub elapsed: Duration,
     /// Wall-clock time per stage of the run, in the order they first ran.
     pub stages: Stages,
+    /// Pages the documents read point to (teasers' links, sitemaps' entries) not read yet, with the document.
+    pub linked: Vec<(String, Linked)>,
 }
 
 /// Where a run's time went, stage by stage (wall clock: a parallel stage counts once;
@@ -152,7 +225,9 @@ pub fn collect_files(roots: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<File
                     reason: "not a regular file (a pipe, socket or device)".into(),
                     skipped: true,
                 }),
-                Ok(entry) => tasks.push(FileTask { source: source_name(entry.path()), path: entry.into_path() }),
+                Ok(entry) => {
+                    tasks.push(FileTask { source: source_name(entry.path()), origin: Origin::File(entry.into_path()) })
+                }
             }
         }
     }
@@ -215,38 +290,79 @@ pub fn lossless(name: &std::ffi::OsStr) -> String {
     }
 }
 
-/// Reads and analyses one file. Never panics: a panic inside the analysis is
-/// reported as a problem with this file.
+/// Reads (or fetches) and analyses one document. Never panics: a panic inside the
+/// analysis is reported as a problem with this document.
 pub fn analyze_task(task: &FileTask, max_file_size: u64) -> (u64, Result<FileReport, String>) {
-    let size = match std::fs::metadata(&task.path) {
+    analyze_task_with(task, max_file_size, None)
+}
+
+fn analyze_task_with(
+    task: &FileTask,
+    max_file_size: u64,
+    fetcher: Option<&Fetcher>,
+) -> (u64, Result<FileReport, String>) {
+    match &task.origin {
+        Origin::File(path) => analyze_file_at(path, &task.source, max_file_size),
+        Origin::Memory(bytes) => (bytes.len() as u64, analyze_bytes(&task.source, bytes, max_file_size)),
+        Origin::Web(address) => match fetcher {
+            None => (0, Err("web addresses are not fetched in this run".into())),
+            Some(fetcher) => match fetcher.get(address, None) {
+                Ok(Fetched::Page(page)) => {
+                    (page.bytes.len() as u64, analyze_fetched(&task.source, &page, max_file_size))
+                }
+                Ok(Fetched::NotModified) => (0, Err("not modified since it was last fetched".into())),
+                Err(why) => (0, Err(format!("cannot fetch: {why}"))),
+            },
+        },
+    }
+}
+
+fn analyze_file_at(path: &Path, source: &str, max_file_size: u64) -> (u64, Result<FileReport, String>) {
+    let size = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),
         Err(e) => return (0, Err(describe_io(&e))),
     };
     if size > max_file_size {
-        return (
-            0,
-            Err(format!(
-                "too large for one article ({} > {} limit; see --max-file-size)",
-                human_bytes(size),
-                human_bytes(max_file_size)
-            )),
-        );
+        return (0, Err(too_large(size, max_file_size)));
     }
-    let bytes = match std::fs::read(&task.path) {
+    let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => return (0, Err(describe_io(&e))),
     };
-    let result = analyze_bytes(&task.source, &bytes, max_file_size);
+    let result = analyze_bytes(source, &bytes, max_file_size);
     (bytes.len() as u64, result)
+}
+
+fn too_large(size: u64, limit: u64) -> String {
+    format!("too large for one article ({} > {} limit; see --max-file-size)", human_bytes(size), human_bytes(limit))
+}
+
+/// Analyses a fetched page: the address it was found at stands in for a URL it does
+/// not state, and the charset its server declared decodes it.
+pub fn analyze_fetched(source: &str, page: &Page, max_bytes: u64) -> Result<FileReport, String> {
+    let fetched = capture::Fetched { url: Some(page.url.clone()), at: Some(page.at.clone()) };
+    let charset = page.charset().map(str::to_string);
+    isolated(source, &page.bytes, move |source, bytes| {
+        analyze_document(source, bytes, max_bytes, Some(&fetched), charset.as_deref())
+    })
 }
 
 /// Analyses one document's bytes; a panic in the analysis is reported as an error, not raised.
 /// `max_bytes` bounds what compressed content may inflate to.
 pub fn analyze_bytes(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileReport, String> {
+    isolated(source, bytes, move |source, bytes| analyze_file_within(source, bytes, max_bytes))
+}
+
+/// Runs one document's analysis so that a panic is an error, and a PDF (whose reader
+/// can loop on a crafted stream) gets at most [`PDF_DEADLINE`].
+fn isolated<F>(source: &str, bytes: &[u8], analyze: F) -> Result<FileReport, String>
+where
+    F: Fn(&str, &[u8]) -> Result<FileReport, FileError> + Send + 'static,
+{
     if dossier_core::capture::pdf::is_pdf(bytes) {
-        return within_deadline(source, bytes, max_bytes);
+        return within_deadline(source, bytes, analyze);
     }
-    analyze_caught(source, bytes, max_bytes)
+    caught(source, bytes, &analyze)
 }
 
 /// How long one PDF may take to read: a crafted stream can make the reader loop.
@@ -255,22 +371,28 @@ const PDF_DEADLINE: Duration = Duration::from_secs(30);
 /// Analyses a document on a thread of its own and gives up after [`PDF_DEADLINE`].
 /// A thread cannot be stopped from outside: one that overran is left to finish (or
 /// not) on its own while the run goes on without it.
-fn within_deadline(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileReport, String> {
+fn within_deadline<F>(source: &str, bytes: &[u8], analyze: F) -> Result<FileReport, String>
+where
+    F: Fn(&str, &[u8]) -> Result<FileReport, FileError> + Send + 'static,
+{
     let (sender, receiver) = std::sync::mpsc::channel();
     let (source_owned, bytes_owned) = (source.to_string(), bytes.to_vec());
     let spawned = std::thread::Builder::new().name("pdf".into()).spawn(move || {
-        let _ = sender.send(analyze_caught(&source_owned, &bytes_owned, max_bytes));
+        let _ = sender.send(caught(&source_owned, &bytes_owned, &analyze));
     });
-    if spawned.is_err() {
-        return analyze_caught(source, bytes, max_bytes);
+    match spawned {
+        Err(e) => Err(format!("cannot start a thread to read this PDF ({e})")),
+        Ok(_) => receiver.recv_timeout(PDF_DEADLINE).unwrap_or_else(|_| {
+            Err(format!("reading this PDF took longer than {} s; skipped", PDF_DEADLINE.as_secs()))
+        }),
     }
-    receiver
-        .recv_timeout(PDF_DEADLINE)
-        .unwrap_or_else(|_| Err(format!("reading this PDF took longer than {} s; skipped", PDF_DEADLINE.as_secs())))
 }
 
-fn analyze_caught(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileReport, String> {
-    match catch_unwind(AssertUnwindSafe(|| analyze_file_within(source, bytes, max_bytes))) {
+fn caught<F>(source: &str, bytes: &[u8], analyze: &F) -> Result<FileReport, String>
+where
+    F: Fn(&str, &[u8]) -> Result<FileReport, FileError>,
+{
+    match catch_unwind(AssertUnwindSafe(|| analyze(source, bytes))) {
         Ok(Ok(report)) => Ok(report),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("internal error while analysing this file (a bug: please report it with the file)".into()),
@@ -360,14 +482,143 @@ pub fn failpoint(name: &str) {
 /// core). What is stored already is looked up before a chunk is analysed, so an
 /// unchanged file costs its reading, not its analysis.
 pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow::Result<Summary> {
+    let inputs: Vec<Input> = roots.iter().cloned().map(Input::Path).collect();
+    ingest_inputs(store, &inputs, options)
+}
+
+/// How many rounds of pointed-to pages one run follows: a sitemap index, its
+/// sitemaps, their pages.
+const LINK_ROUNDS: usize = 3;
+/// Most pages one run fetches for what its documents point to.
+const MAX_LINKED: usize = 10_000;
+
+/// Ingests files, folders, web addresses and standard input; then, when fetching is
+/// on, the pages they point to (feed teasers' links, sitemap entries) not stored yet.
+pub fn ingest_inputs(store: &mut Store, inputs: &[Input], options: &Options) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let mut summary = Summary::default();
-    let tasks = collect_files(roots, &mut summary.problems);
-    summary.files = tasks.len();
+    let mut tasks = collect_tasks(inputs, options.max_file_size, &mut summary.problems);
+    let fetching = options.fetch_linked || tasks.iter().any(|t| matches!(t.origin, Origin::Web(_)));
+    let fetcher = fetching.then(|| Fetcher::new(options.fetch.clone()));
+    let mut seen: std::collections::HashSet<String> = tasks.iter().map(|t| t.source.clone()).collect();
+    for round in 0..=LINK_ROUNDS {
+        summary.files += tasks.len();
+        read_and_write(store, &tasks, options, fetcher.as_ref(), &mut summary)?;
+        let linked = std::mem::take(&mut summary.linked);
+        tasks = match (&fetcher, options.fetch_linked) {
+            (Some(_), true) if round < LINK_ROUNDS => unread_pages(store, linked, &mut seen, &mut summary.problems)?,
+            _ => {
+                report_unread(linked, options.fetch_linked, &mut summary.problems);
+                Vec::new()
+            }
+        };
+        if tasks.is_empty() {
+            break;
+        }
+    }
+    failpoint("before-regroup");
+    regroup_pending(store, options, &mut summary.stages)?;
+    finish(store, &mut summary, started)?;
+    Ok(summary)
+}
+
+/// The tasks the inputs name: files under each path, each address, standard input.
+fn collect_tasks(inputs: &[Input], max_bytes: u64, problems: &mut Vec<Problem>) -> Vec<FileTask> {
+    let mut tasks = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Path(path) => tasks.extend(collect_files(std::slice::from_ref(path), problems)),
+            Input::Web(address) => {
+                tasks.push(FileTask { origin: Origin::Web(address.clone()), source: address.clone() })
+            }
+            Input::Stdin => match read_stdin(max_bytes) {
+                Ok(bytes) => tasks.push(FileTask {
+                    origin: Origin::Memory(std::sync::Arc::new(bytes)),
+                    source: STDIN_SOURCE.to_string(),
+                }),
+                Err(reason) => problems.push(Problem { path: "-".into(), reason, skipped: true }),
+            },
+        }
+    }
+    tasks
+}
+
+fn read_stdin(max_bytes: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(bytes.len() as u64, max_bytes));
+    }
+    Ok(bytes)
+}
+
+/// The pointed-to pages to fetch next: not stored already, not seen in this run, at
+/// most [`MAX_LINKED`] in all.
+fn unread_pages(
+    store: &mut Store,
+    linked: Vec<(String, Linked)>,
+    seen: &mut std::collections::HashSet<String>,
+    problems: &mut Vec<Problem>,
+) -> anyhow::Result<Vec<FileTask>> {
+    let batch = store.batch()?;
+    let mut tasks = Vec::new();
+    for (from, link) in linked {
+        if seen.len() >= MAX_LINKED {
+            let reason =
+                format!("{}: {} not fetched: this run fetched {MAX_LINKED} pages already", link.label, link.url);
+            problems.push(Problem { path: from, reason, skipped: false });
+            continue;
+        }
+        if seen.insert(link.url.clone()) && !batch.has_source(&link.url)? {
+            tasks.push(FileTask { origin: Origin::Web(link.url.clone()), source: link.url });
+        }
+    }
+    Ok(tasks)
+}
+
+/// One line per document whose pointed-to pages were not fetched.
+fn report_unread(linked: Vec<(String, Linked)>, fetching: bool, problems: &mut Vec<Problem>) {
+    let mut by_document: Vec<(String, Vec<Linked>)> = Vec::new();
+    for (from, link) in linked {
+        match by_document.last_mut() {
+            Some((last, links)) if *last == from => links.push(link),
+            _ => by_document.push((from, vec![link])),
+        }
+    }
+    for (from, links) in by_document {
+        let (it, them) = if fetching {
+            ("beyond the rounds one run follows", "beyond the rounds one run follows")
+        } else {
+            ("add --fetch to read it", "add --fetch to read them")
+        };
+        let first = &links[0];
+        let reason = match links.len() {
+            1 => format!("{} only points to its article, {} ({it})", first.label, first.url),
+            n => format!("{n} entries only point to their articles, from {} at {} on ({them})", first.label, first.url),
+        };
+        problems.push(Problem { path: from, reason, skipped: false });
+    }
+}
+
+/// Reads, analyses and writes `tasks` in chunks: while one chunk's articles are
+/// written (one thread, the store's), the next chunk is analysed and the one after it
+/// read (every core).
+fn read_and_write(
+    store: &mut Store,
+    tasks: &[FileTask],
+    options: &Options,
+    fetcher: Option<&Fetcher>,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
     let bar = progress_bar(tasks.len(), options.progress);
     let chunks: Vec<&[FileTask]> = tasks.chunks(CHUNK).collect();
     let read_chunk = |chunk: &[FileTask]| -> Vec<(u64, Result<FileReport, String>)> {
-        chunk.par_iter().map(|task| analyze_task(task, options.max_file_size)).collect()
+        chunk.par_iter().map(|task| analyze_task_with(task, options.max_file_size, fetcher)).collect()
     };
     let analyse_chunk =
         |read: Vec<(u64, Result<FileReport, String>)>, stored: Vec<Vec<bool>>| -> Vec<(u64, Analysed)> {
@@ -399,8 +650,7 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
             } else {
                 None
             };
-            let wrote =
-                written.take().map(|(chunk, results)| write_chunk(&mut batch, chunks[chunk], results, &mut summary));
+            let wrote = written.take().map(|(chunk, results)| write_chunk(&mut batch, chunks[chunk], results, summary));
             let wrote = wrote.transpose()?.is_some();
             batch.commit()?;
             if wrote {
@@ -417,12 +667,8 @@ pub fn ingest(store: &mut Store, roots: &[PathBuf], options: &Options) -> anyhow
         }
         Ok(())
     })?;
-    bar.set_message("grouping duplicates and stories");
-    failpoint("before-regroup");
-    regroup_pending(store, options, &mut summary.stages)?;
     bar.finish_and_clear();
-    finish(store, &mut summary, started)?;
-    Ok(summary)
+    Ok(())
 }
 
 fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
@@ -500,6 +746,7 @@ fn write_report(
     for warning in report.warnings {
         summary.problems.push(problem(warning, false));
     }
+    summary.linked.extend(report.linked.into_iter().map(|link| (source.to_string(), link)));
     for (article, found) in report.articles.iter().zip(found) {
         // Found stored when its chunk was analysed; another process may have replaced it since.
         let (fingerprint, findings, terms) = match found {

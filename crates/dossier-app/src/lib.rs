@@ -5,6 +5,7 @@
 pub mod dossier;
 pub mod evaluation;
 pub mod export;
+pub mod fetch;
 pub mod ingest;
 pub mod live;
 pub mod read;

@@ -82,7 +82,7 @@ fn load_bases(folders: &[PathBuf]) -> anyhow::Result<Vec<Base>> {
     let mut bases = Vec::new();
     let mut problems = Vec::new();
     for task in ingest::collect_files(folders, &mut problems) {
-        let Ok(text) = std::fs::read_to_string(&task.path) else {
+        let Some(Ok(text)) = task.path().map(std::fs::read_to_string) else {
             continue;
         };
         let mut blocks = text.split('\n').map(str::trim).filter(|l| !l.is_empty());
@@ -305,7 +305,7 @@ fn extract_pages(folder: &Path, output: Option<&Path>) -> anyhow::Result<ExitCod
         let (size, report) = analyze_task(task, u64::MAX);
         bytes += size;
         let article = report.ok().and_then(|r| r.articles.into_iter().next());
-        let file = task.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = task.path().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         lines.push(serde_json::json!({
             "file": file,
             "text": article.as_ref().map(|a| a.text()),

@@ -45,9 +45,21 @@ struct Cli {
 enum Command {
     /// Ingest files and folders and run the whole pipeline on them.
     Analyze {
-        /// Files or folders (read recursively, in name order).
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
+        /// Files or folders (read recursively, in name order), web addresses (http,
+        /// https: fetched), or `-` for standard input. Feeds, web archives, PDFs and JSON
+        /// records give an article for each item.
+        #[arg(required_unless_present = "urls")]
+        inputs: Vec<std::ffi::OsString>,
+        /// A file of web addresses to fetch, one a line (blank lines and `#` comments skipped).
+        #[arg(long, value_name = "FILE")]
+        urls: Option<PathBuf>,
+        /// Also fetch the pages that feeds and sitemaps point to (a teaser item's article,
+        /// a sitemap's pages), when not stored already.
+        #[arg(long)]
+        fetch: bool,
+        /// Least seconds between two requests to one site (robots.txt may ask for more).
+        #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+        delay: f64,
         /// Largest file accepted, in MiB.
         #[arg(long, default_value_t = 64)]
         max_file_size: u64,
@@ -364,7 +376,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => serve(&cli.db, args),
         Command::Analyze {
-            paths,
+            inputs,
+            urls,
+            fetch,
+            delay,
             max_file_size,
             quiet,
             story_threshold,
@@ -378,8 +393,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 progress: !quiet,
                 story_threshold: *story_threshold,
                 story_rebuild_limit: *story_rebuild_limit,
+                fetch_linked: *fetch,
+                fetch: ingest::FetchOptions {
+                    per_host_delay: std::time::Duration::try_from_secs_f64(*delay)
+                        .map_err(|_| anyhow::anyhow!("--delay must be a number of seconds, not {delay}"))?,
+                    ..ingest::FetchOptions::default()
+                },
             };
-            let summary = ingest::ingest(&mut store, paths, &options)?;
+            let mut sources: Vec<ingest::Input> = inputs.iter().map(|arg| ingest::Input::from_arg(arg)).collect();
+            if let Some(list) = urls {
+                sources.extend(ingest::read_url_list(list)?);
+            }
+            let summary = ingest::ingest_inputs(&mut store, &sources, &options)?;
             for problem in &summary.problems {
                 eprintln!("dossier: {problem}");
             }

@@ -171,6 +171,7 @@ fn write_fixtures(dir: &Path) {
         "<?xml version=\"1.0\"?><urlset><url><loc>https://a.example/</loc></url></urlset>",
     )
     .unwrap();
+    fs::write(dir.join("catalog.xml"), "<?xml version=\"1.0\"?><catalog><book id=\"1\"/></catalog>").unwrap();
     fs::write(dir.join("scan.pdf"), b"%PDF-1.4\n%%EOF\n").unwrap();
 }
 
@@ -218,8 +219,9 @@ fn feeds_archives_pdfs_and_tool_records_become_articles() {
     assert_eq!(by_title(&articles, "Water prices rise")["outlet"], "Example Herald");
 
     for expected in [
-        "wire.rss: item 3: only a teaser",
-        "sitemap.xml: an XML document (<urlset>) that is neither a web page nor a news feed",
+        "wire.rss: item 3 only points to its article, https://wire.example.com/teaser-3 (add --fetch to read it)",
+        "sitemap.xml: page 1 only points to its article, https://a.example/ (add --fetch to read it)",
+        "catalog.xml: an XML document (<catalog>) that is neither a web page, a news feed nor a sitemap",
         "scan.pdf: ",
     ] {
         assert!(run.stderr.contains(expected), "no {expected:?} in:\n{}", run.stderr);
@@ -258,4 +260,34 @@ impl<R: std::io::Read> ReadInto for R {
     fn read_to_end_into(mut self, out: &mut Vec<u8>) {
         self.read_to_end(out).unwrap();
     }
+}
+
+#[test]
+fn standard_input_is_one_article_and_address_lists_are_checked() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .arg("--db")
+        .arg(&db)
+        .args(["analyze", "--quiet", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let text = format!("Pasted headline about the canal\n\n{}\n", body("canal"));
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let articles = exported(&db);
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0]["source"], "stdin");
+    assert_eq!(articles[0]["title"], "Pasted headline about the canal");
+
+    let list = dir.path().join("urls.txt");
+    fs::write(&list, "# to read\n\nhttps://a.example/one\nnot-an-address\n").unwrap();
+    let run = dossier(&db, &["analyze", "--quiet", "--urls", list.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("urls.txt line 4: not a web address: not-an-address"), "{}", run.stderr);
 }

@@ -807,6 +807,16 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// Whether an article from this source (a file, a record, a fetched address) is stored.
+    pub fn has_source(&self, source: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM articles WHERE source = ?1")?
+            .query_row([source], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// How many articles are stored, as this batch sees them.
     pub fn count(&self) -> Result<usize> {
         article_count(&self.tx)

@@ -2,7 +2,7 @@
 //! an article with its own link, title and date. An item that carries only a teaser
 //! is reported, not stored: a summary is not the article.
 
-use crate::capture::{Body, Hints, Record, Records};
+use crate::capture::{Body, Hints, Linked, Record, Records};
 use crate::text::word_count;
 use feed_rs::model::{Entry, Feed, Text};
 
@@ -32,6 +32,7 @@ pub fn parse(bytes: &[u8], text: &str) -> Records {
         Err(whole) => item_by_item(text).unwrap_or_else(|| Records {
             records: Vec::new(),
             problems: vec![format!("not a readable feed ({whole})")],
+            linked: Vec::new(),
         }),
     }
 }
@@ -52,6 +53,7 @@ fn item_by_item(text: &str) -> Option<Records> {
                 let mut one = records_of(&feed, index);
                 out.records.append(&mut one.records);
                 out.problems.append(&mut one.problems);
+                out.linked.append(&mut one.linked);
             }
             Err(e) => out.problems.push(format!("item {}: not readable ({e})", index + 1)),
         }
@@ -86,14 +88,21 @@ fn records_of(feed: &Feed, first: usize) -> Records {
     for (index, entry) in feed.entries.iter().enumerate() {
         let number = first + index + 1;
         match item_record(entry, number, channel_name.as_deref(), language.as_deref()) {
-            Ok(record) => out.records.push(record),
+            Ok(Item::Article(record)) => out.records.push(*record),
+            Ok(Item::Teaser(url)) => out.linked.push(Linked { label: format!("item {number}"), url }),
             Err(why) => out.problems.push(format!("item {number}: {why}")),
         }
     }
     out
 }
 
-fn item_record(entry: &Entry, number: usize, channel: Option<&str>, language: Option<&str>) -> Result<Record, String> {
+/// What a feed item holds: its article, or a teaser pointing to it.
+enum Item {
+    Article(Box<Record>),
+    Teaser(String),
+}
+
+fn item_record(entry: &Entry, number: usize, channel: Option<&str>, language: Option<&str>) -> Result<Item, String> {
     let link = article_link(entry);
     let content = entry.content.as_ref().and_then(|c| c.body.clone()).filter(|b| !b.trim().is_empty());
     let Some(body) = content.or_else(|| entry.summary.as_ref().map(|s| s.content.clone())) else {
@@ -101,7 +110,10 @@ fn item_record(entry: &Entry, number: usize, channel: Option<&str>, language: Op
     };
     let words = word_count(&strip_tags(&body));
     if words < MIN_ITEM_WORDS {
-        return Err(format!("only a teaser ({words} words); the article is not in the feed{}", at(&link)));
+        return match link {
+            Some(link) => Ok(Item::Teaser(link)),
+            None => Err(format!("only a teaser ({words} words), and no link to the article")),
+        };
     }
     let body = if looks_like_html(&body) { Body::Html(body) } else { Body::Text(body) };
     let stated = Hints {
@@ -113,7 +125,7 @@ fn item_record(entry: &Entry, number: usize, channel: Option<&str>, language: Op
         language: entry.language.clone().or(language.map(str::to_string)),
     };
     let locator = link.clone().unwrap_or_else(|| format!("item-{number}"));
-    Ok(Record { locator, label: format!("item {number}"), body, stated, fetched: None })
+    Ok(Item::Article(Box::new(Record { locator, label: format!("item {number}"), body, stated, fetched: None })))
 }
 
 fn at(link: &Option<String>) -> String {
@@ -177,7 +189,7 @@ mod tests {
     fn rss_items_are_articles_with_their_own_link_title_and_date() {
         let feed = rss(&[item(1, &long_body("budget")), item(2, "<p>Short teaser.</p>")]);
         assert!(is_feed(&feed));
-        let Records { records, problems } = parse(feed.as_bytes(), &feed);
+        let Records { records, problems, .. } = parse(feed.as_bytes(), &feed);
         assert_eq!(records.len(), 1, "{problems:?}");
         let first = &records[0];
         assert_eq!(first.stated.title.as_deref(), Some("Story 1"));
@@ -185,8 +197,9 @@ mod tests {
         assert!(first.stated.published.as_deref().unwrap().starts_with("2020-03-03T10:01:00"));
         assert_eq!(first.locator, "https://wire.example.com/story-1");
         assert!(matches!(first.body, Body::Html(_)));
-        assert_eq!(problems.len(), 1);
-        assert!(problems[0].starts_with("item 2: only a teaser"), "{problems:?}");
+        assert!(problems.is_empty(), "{problems:?}");
+        let teaser = Linked { label: "item 2".into(), url: "https://wire.example.com/story-2".into() };
+        assert_eq!(parse(feed.as_bytes(), &feed).linked, vec![teaser]);
     }
 
     #[test]
@@ -196,7 +209,7 @@ mod tests {
             long_body("bridge").replace('<', "&lt;").replace('>', "&gt;")
         );
         assert!(is_feed(&feed));
-        let Records { records, problems } = parse(feed.as_bytes(), &feed);
+        let Records { records, problems, .. } = parse(feed.as_bytes(), &feed);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(records[0].stated.published.as_deref(), Some("2021-01-02T08:00:00+00:00"));
         assert_eq!(records[0].stated.url.as_deref(), Some("https://blog.example.org/p1"));
@@ -209,7 +222,7 @@ mod tests {
             r#"{{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{{"id": "1", "url": "https://j.example.net/1", "title": "Dam", "date_published": "2022-06-07T01:02:03Z", "content_html": "{body}"}}]}}"#
         );
         assert!(is_feed(&feed));
-        let Records { records, problems } = parse(feed.as_bytes(), &feed);
+        let Records { records, problems, .. } = parse(feed.as_bytes(), &feed);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(records[0].stated.title.as_deref(), Some("Dam"));
     }
@@ -218,7 +231,7 @@ mod tests {
     fn a_broken_item_costs_only_itself() {
         let broken = "<item><title>Broken & unescaped <b></title><link>https://wire.example.com/x</item>".to_string();
         let feed = rss(&[item(1, &long_body("port")), broken, item(3, &long_body("rail"))]);
-        let Records { records, problems } = parse(feed.as_bytes(), &feed);
+        let Records { records, problems, .. } = parse(feed.as_bytes(), &feed);
         assert_eq!(records.len(), 2, "{problems:?}");
         assert_eq!(records[1].label, "item 3");
         assert_eq!(problems.len(), 1);

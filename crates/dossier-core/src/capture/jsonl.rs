@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn parses_records_and_reports_bad_lines() {
         let input = "{\"text\":\"Body one.\",\"title\":\"T1\",\"url\":\"https://a.example/x\",\"published\":\"2020-01-02\",\"outlet\":\"A\"}\n\n{broken\n{\"title\":\"no text\"}\n{\"body\":\"Body two.\"}\n";
-        let Records { records, problems } = parse(input);
+        let Records { records, problems, .. } = parse(input);
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].stated.title.as_deref(), Some("T1"));
         assert_eq!(records[1].locator, "L5");
@@ -190,7 +190,7 @@ mod tests {
         let answer = r#"{"status": "ok", "totalResults": 2, "articles": [
             {"source": {"id": "bbc-news", "name": "BBC News"}, "title": "One", "url": "https://www.bbc.co.uk/news/1", "publishedAt": "2023-01-02T03:04:05Z", "content": "First body."},
             {"source": {"id": null, "name": "Reuters"}, "title": "Two", "description": "teaser only"}]}"#;
-        let Records { records, problems } = parse_document(answer);
+        let Records { records, problems, .. } = parse_document(answer);
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].stated.outlet.as_deref(), Some("BBC News"));
         assert_eq!(records[0].stated.published.as_deref(), Some("2023-01-02T03:04:05Z"));

@@ -9,6 +9,8 @@ pub mod html;
 pub mod jsonl;
 pub mod markup_bounds;
 pub mod pdf;
+pub mod robots;
+pub mod sitemap;
 pub mod warc;
 
 /// Metadata a container states outright (JSON fields, HTML meta tags).
@@ -66,10 +68,20 @@ pub struct Fetched {
     pub at: Option<String>,
 }
 
-/// What a container gave: its records, and the records that could not be used,
-/// each named (`record 3: no "text" field`).
+/// What a container gave: its records, the records that could not be used, each
+/// named (`record 3: no "text" field`), and the pages it points to whose article it
+/// does not hold itself (a feed item's teaser).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Records {
     pub records: Vec<Record>,
     pub problems: Vec<String>,
+    pub linked: Vec<Linked>,
+}
+
+/// A page a container points to for an article it does not hold (a teaser's link, a
+/// sitemap's entry), with how messages name the pointer ("item 3", "page 12").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    pub label: String,
+    pub url: String,
 }

@@ -191,7 +191,7 @@ mod tests {
         let moved = http("301 Moved", "Location: /y\r\nContent-Type: text/html\r\n", b"<html>moved</html>");
         warc.extend(record("response", "https://a.example/old", "application/http;msgtype=response", &moved));
         assert!(is_warc(&warc));
-        let Records { records, problems } = parse(&warc, 1 << 20);
+        let Records { records, problems, .. } = parse(&warc, 1 << 20);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(records.len(), 1);
         let page = &records[0];
@@ -215,7 +215,7 @@ mod tests {
         chunked.extend_from_slice(b"\r\n0\r\n\r\n");
         let headers = "Content-Type: text/html\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n";
         let warc = record("response", "https://a.example/z", "application/http", &http("200 OK", headers, &chunked));
-        let Records { records, problems } = parse(&warc, 1 << 20);
+        let Records { records, problems, .. } = parse(&warc, 1 << 20);
         assert!(problems.is_empty(), "{problems:?}");
         assert!(matches!(&records[0].body, Body::Html(html) if html == PAGE));
     }
@@ -225,7 +225,7 @@ mod tests {
         let ok = http("200 OK", "Content-Type: text/html\r\n", PAGE.as_bytes());
         let mut warc = record("response", "https://a.example/x", "application/http", &ok);
         warc.extend_from_slice(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\nshort");
-        let Records { records, problems } = parse(&warc, 1 << 20);
+        let Records { records, problems, .. } = parse(&warc, 1 << 20);
         assert_eq!(records.len(), 1);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].starts_with("record 2: malformed WARC record"), "{problems:?}");
@@ -235,7 +235,7 @@ mod tests {
         let Records { records, .. } = parse(&strange_uri, 1 << 20);
         assert_eq!(records[0].fetched.as_ref().unwrap().url.as_deref(), Some("https://a.example/\u{FFFD}\u{FFFD}"));
         let bad_http = record("response", "https://a.example/q", "application/http", b"garbage without headers");
-        let Records { records, problems } = parse(&bad_http, 1 << 20);
+        let Records { records, problems, .. } = parse(&bad_http, 1 << 20);
         assert!(records.is_empty());
         assert!(problems[0].starts_with("record 1: "), "{problems:?}");
     }

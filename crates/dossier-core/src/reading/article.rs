@@ -2,8 +2,8 @@
 
 use crate::capture::decode::{self, DecodeError};
 use crate::capture::format::{self, Container, Format};
-use crate::capture::{feed, html, jsonl, pdf, warc};
-use crate::capture::{Body, Fetched, Hints, Records};
+use crate::capture::{feed, html, jsonl, pdf, sitemap, warc};
+use crate::capture::{Body, Fetched, Hints, Linked, Records};
 use crate::reading::clean::{self, Paragraph, Removed};
 use crate::reading::language;
 use crate::reading::metadata;
@@ -123,6 +123,8 @@ impl std::error::Error for FileError {}
 pub struct FileReport {
     pub articles: Vec<Article>,
     pub warnings: Vec<String>,
+    /// Pages the file points to for articles it does not hold: a feed's teasers, a sitemap's entries.
+    pub linked: Vec<Linked>,
 }
 
 /// Analyses one file's bytes. `source` names it in results and messages.
@@ -132,6 +134,19 @@ pub fn analyze_file(source: &str, bytes: &[u8]) -> Result<FileReport, FileError>
 
 /// Analyses one file's bytes, refusing compressed content that inflates beyond `max_bytes`.
 pub fn analyze_file_within(source: &str, bytes: &[u8], max_bytes: u64) -> Result<FileReport, FileError> {
+    analyze_document(source, bytes, max_bytes, None, None)
+}
+
+/// Analyses one document's bytes; `fetched` says where and when it was fetched (its
+/// URL stands in when the document states none) and `charset` is the encoding its
+/// server declared (a byte-order mark still wins).
+pub fn analyze_document(
+    source: &str,
+    bytes: &[u8],
+    max_bytes: u64,
+    fetched: Option<&Fetched>,
+    charset: Option<&str>,
+) -> Result<FileReport, FileError> {
     let inflated;
     let (name, bytes) = if decode::is_gzip(bytes) {
         inflated = decode::gunzip(bytes, max_bytes).map_err(FileError::Decode)?;
@@ -141,37 +156,39 @@ pub fn analyze_file_within(source: &str, bytes: &[u8], max_bytes: u64) -> Result
     };
     if pdf::is_pdf(bytes) {
         let text = pdf::text(bytes).map_err(FileError::Unreadable)?;
-        let mut article = analyze_text(source, &text, "PDF", &Hints::default(), None).ok_or(FileError::NoText)?;
-        article.format = Format::Pdf;
-        return Ok(FileReport { articles: vec![article], warnings: Vec::new() });
+        let article = single(source, &text, "PDF", Hints::default(), None, fetched).ok_or(FileError::NoText)?;
+        return Ok(FileReport { articles: vec![Article { format: Format::Pdf, ..article }], ..FileReport::default() });
     }
     if warc::is_warc(bytes) {
         return from_records(source, warc::parse(bytes, max_bytes), Format::Warc, "UTF-8");
     }
-    let decoded = decode::decode(bytes).map_err(FileError::Decode)?;
+    let decoded = decode::decode_labelled(bytes, charset).map_err(FileError::Decode)?;
     let mut report = match format::sniff_container(name, &decoded.text) {
         Container::JsonLines => from_records(source, jsonl::parse(&decoded.text), Format::Jsonl, decoded.encoding)?,
         Container::JsonDocument => {
             from_records(source, jsonl::parse_document(&decoded.text), Format::Jsonl, decoded.encoding)?
         }
         Container::Feed => from_records(source, feed::parse(bytes, &decoded.text), Format::Feed, decoded.encoding)?,
-        Container::Xml(root) => {
-            return Err(FileError::Unreadable(format!(
-                "an XML document (<{root}>) that is neither a web page nor a news feed"
-            )))
-        }
+        Container::Xml(root) => match sitemap::links(&root, &decoded.text) {
+            Some(linked) if !linked.is_empty() => FileReport { linked, ..FileReport::default() },
+            Some(_) => return Err(FileError::Unreadable("a sitemap that lists no page".into())),
+            None => {
+                return Err(FileError::Unreadable(format!(
+                    "an XML document (<{root}>) that is neither a web page, a news feed nor a sitemap"
+                )))
+            }
+        },
         Container::Html => {
             let page = html::extract(&decoded.text);
-            let mut article = analyze_text(source, &page.text, decoded.encoding, &page.hints, Some(&page.source_lines))
+            let article = single(source, &page.text, decoded.encoding, page.hints, Some(&page.source_lines), fetched)
                 .ok_or(FileError::NoText)?;
-            article.format = Format::Html;
-            article.original = decoded.text;
-            FileReport { articles: vec![article], warnings: Vec::new() }
+            let article = Article { format: Format::Html, original: decoded.text, ..article };
+            FileReport { articles: vec![article], ..FileReport::default() }
         }
         Container::Text => FileReport {
-            articles: vec![analyze_text(source, &decoded.text, decoded.encoding, &Hints::default(), None)
+            articles: vec![single(source, &decoded.text, decoded.encoding, Hints::default(), None, fetched)
                 .ok_or(FileError::NoText)?],
-            warnings: Vec::new(),
+            ..FileReport::default()
         },
     };
     if let Some(offset) = decoded.malformed_at {
@@ -197,14 +214,15 @@ fn from_records(source: &str, found: Records, format: Format, encoding: &str) ->
         }
     }
     report.warnings.extend(found.problems);
-    if report.articles.is_empty() {
+    report.linked = found.linked;
+    if report.articles.is_empty() && report.linked.is_empty() {
         return Err(FileError::NoRecords { container: format.describe(), problems: report.warnings });
     }
     Ok(report)
 }
 
 /// One record's article: its HTML read as a page (what the record states wins over
-/// the page's own markup), the place it was fetched from used when nothing states a URL.
+/// the page's own markup).
 fn record_article(
     source: &str,
     body: Body,
@@ -212,19 +230,33 @@ fn record_article(
     fetched: Option<&Fetched>,
     encoding: &str,
 ) -> Option<Article> {
-    let fallback = Hints { url: fetched.and_then(|f| f.url.clone()), ..Hints::default() };
-    let mut article = match body {
-        Body::Text(text) => analyze_text(source, &text, encoding, &stated.clone().or(fallback), None)?,
+    match body {
+        Body::Text(text) => single(source, &text, encoding, stated.clone(), None, fetched),
         Body::Html(markup) => {
             let page = html::extract(&markup);
-            let hints = stated.clone().or(page.hints).or(fallback);
-            let mut article = analyze_text(source, &page.text, encoding, &hints, Some(&page.source_lines))?;
-            article.original = markup;
-            article
+            let hints = stated.clone().or(page.hints);
+            let article = single(source, &page.text, encoding, hints, Some(&page.source_lines), fetched)?;
+            Some(Article { original: markup, ..article })
         }
-    };
-    if let Some(at) = fetched.and_then(|f| f.at.as_deref()) {
-        article.provenance.insert("fetched".into(), format!("captured {at}"));
+    }
+}
+
+/// One document's article, the place it was fetched from standing in for a URL when
+/// nothing states one, and when it was fetched kept among the provenance.
+fn single(
+    source: &str,
+    text: &str,
+    encoding: &str,
+    hints: Hints,
+    line_map: Option<&[u32]>,
+    fetched: Option<&Fetched>,
+) -> Option<Article> {
+    let fallback = Hints { url: fetched.and_then(|f| f.url.clone()), ..Hints::default() };
+    let mut article = analyze_text(source, text, encoding, &hints.or(fallback), line_map)?;
+    if let Some(fetched) = fetched {
+        let when = fetched.at.as_deref().map(|at| format!(" {at}")).unwrap_or_default();
+        let from = fetched.url.as_deref().map(|url| format!(" from {url}")).unwrap_or_default();
+        article.provenance.insert("fetched".into(), format!("fetched{when}{from}"));
     }
     Some(article)
 }
