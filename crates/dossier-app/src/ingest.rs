@@ -64,6 +64,8 @@ pub enum Origin {
     Memory(std::sync::Arc<Vec<u8>>),
     /// A web address, fetched when its chunk is read.
     Web(String),
+    /// A page fetched already (by a followed source's check).
+    Fetched(std::sync::Arc<Page>),
 }
 
 impl FileTask {
@@ -150,11 +152,14 @@ pub struct Ingested {
     pub outlet: Option<String>,
     pub published: Option<String>,
     pub words: usize,
+    /// Stored by this run (new, or a new version); false when it was stored already.
+    pub new: bool,
 }
 
 impl Ingested {
-    fn of(article: &Article) -> Ingested {
+    fn of(article: &Article, new: bool) -> Ingested {
         Ingested {
+            new,
             id: article.id.clone(),
             source: article.source.clone(),
             format: article.format.as_str(),
@@ -304,6 +309,7 @@ fn analyze_task_with(
     match &task.origin {
         Origin::File(path) => analyze_file_at(path, &task.source, max_file_size),
         Origin::Memory(bytes) => (bytes.len() as u64, analyze_bytes(&task.source, bytes, max_file_size)),
+        Origin::Fetched(page) => (page.bytes.len() as u64, analyze_fetched(&task.source, page, max_file_size)),
         Origin::Web(address) => match fetcher {
             None => (0, Err("web addresses are not fetched in this run".into())),
             Some(fetcher) => match fetcher.get(address, None) {
@@ -495,17 +501,31 @@ const MAX_LINKED: usize = 10_000;
 /// Ingests files, folders, web addresses and standard input; then, when fetching is
 /// on, the pages they point to (feed teasers' links, sitemap entries) not stored yet.
 pub fn ingest_inputs(store: &mut Store, inputs: &[Input], options: &Options) -> anyhow::Result<Summary> {
-    let started = Instant::now();
-    let mut summary = Summary::default();
-    let mut tasks = collect_tasks(inputs, options.max_file_size, &mut summary.problems);
+    let mut problems = Vec::new();
+    let tasks = collect_tasks(inputs, options.max_file_size, &mut problems);
     let fetching = options.fetch_linked || tasks.iter().any(|t| matches!(t.origin, Origin::Web(_)));
     let fetcher = fetching.then(|| Fetcher::new(options.fetch.clone()));
+    let mut summary = ingest_tasks(store, tasks, options, fetcher.as_ref())?;
+    problems.append(&mut summary.problems);
+    summary.problems = problems;
+    Ok(summary)
+}
+
+/// Ingests documents, then (with a fetcher and `fetch_linked`) the pages they point to.
+pub fn ingest_tasks(
+    store: &mut Store,
+    mut tasks: Vec<FileTask>,
+    options: &Options,
+    fetcher: Option<&Fetcher>,
+) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let mut summary = Summary::default();
     let mut seen: std::collections::HashSet<String> = tasks.iter().map(|t| t.source.clone()).collect();
     for round in 0..=LINK_ROUNDS {
         summary.files += tasks.len();
-        read_and_write(store, &tasks, options, fetcher.as_ref(), &mut summary)?;
+        read_and_write(store, &tasks, options, fetcher, &mut summary)?;
         let linked = std::mem::take(&mut summary.linked);
-        tasks = match (&fetcher, options.fetch_linked) {
+        tasks = match (fetcher, options.fetch_linked) {
             (Some(_), true) if round < LINK_ROUNDS => unread_pages(store, linked, &mut seen, &mut summary.problems)?,
             _ => {
                 report_unread(linked, options.fetch_linked, &mut summary.problems);
@@ -523,7 +543,7 @@ pub fn ingest_inputs(store: &mut Store, inputs: &[Input], options: &Options) -> 
 }
 
 /// The tasks the inputs name: files under each path, each address, standard input.
-fn collect_tasks(inputs: &[Input], max_bytes: u64, problems: &mut Vec<Problem>) -> Vec<FileTask> {
+pub fn collect_tasks(inputs: &[Input], max_bytes: u64, problems: &mut Vec<Problem>) -> Vec<FileTask> {
     let mut tasks = Vec::new();
     for input in inputs {
         match input {
@@ -753,22 +773,31 @@ fn write_report(
             Some(on_its_own) => on_its_own,
             None if batch.is_stored(article)? => {
                 summary.unchanged += 1;
-                summary.articles.push(Ingested::of(article));
+                summary.articles.push(Ingested::of(article, false));
                 continue;
             }
             None => article_findings(article),
         };
-        match batch.write_indexed(article, &fingerprint, &findings, terms)? {
-            ArticleWrite::Written(WriteOutcome::Inserted) => summary.inserted += 1,
-            ArticleWrite::Written(WriteOutcome::Unchanged) => summary.unchanged += 1,
-            ArticleWrite::Written(WriteOutcome::Replaced) => summary.replaced += 1,
+        let new = match batch.write_indexed(article, &fingerprint, &findings, terms)? {
+            ArticleWrite::Written(WriteOutcome::Inserted) => {
+                summary.inserted += 1;
+                true
+            }
+            ArticleWrite::Written(WriteOutcome::Unchanged) => {
+                summary.unchanged += 1;
+                false
+            }
+            ArticleWrite::Written(WriteOutcome::Replaced) => {
+                summary.replaced += 1;
+                true
+            }
             ArticleWrite::Refused(reason) => {
                 // Named by the article's own source: a JSON-lines record says which line.
                 summary.problems.push(Problem { path: article.source.clone(), reason, skipped: true });
                 continue;
             }
-        }
-        summary.articles.push(Ingested::of(article));
+        };
+        summary.articles.push(Ingested::of(article, new));
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod dossier;
 pub mod evaluation;
 pub mod export;
 pub mod fetch;
+pub mod follow;
 pub mod ingest;
 pub mod live;
 pub mod read;
@@ -24,4 +25,9 @@ pub mod text {
     pub use chrono::NaiveDate;
     pub use dossier_core::dates::parse_date;
     pub use dossier_core::text::{escape_controls, escape_for_terminal, short_hash_bytes};
+
+    /// The time now in UTC, to the second (RFC 3339), as log lines start with it.
+    pub fn utc_now() -> String {
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
 }

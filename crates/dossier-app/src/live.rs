@@ -1,6 +1,7 @@
 //! A dossier being served: its store opened for reading per request, its search index
 //! kept up with every write (this process's uploads and other processes' runs).
 
+use crate::follow::{self, FollowedSource};
 use crate::ingest::{self, Options, Summary};
 use crate::read::Reader;
 use crate::search;
@@ -39,6 +40,21 @@ impl Live {
         let summary = ingest::ingest_document(&mut store, source, body, options, may_commit)?;
         search::catch_up(&self.index, &store)?;
         Ok(summary)
+    }
+
+    /// Every followed source.
+    pub fn sources(&self) -> anyhow::Result<Vec<FollowedSource>> {
+        follow::list(&Store::open(&self.db)?)
+    }
+
+    /// Starts following a web address or folder (see [`follow::add`]).
+    pub fn add_source(&self, location: &str, every_seconds: i64) -> anyhow::Result<FollowedSource> {
+        follow::add(&mut Store::open(&self.db)?, location, every_seconds)
+    }
+
+    /// Stops following a source, by id or location.
+    pub fn remove_source(&self, id_or_location: &str) -> anyhow::Result<()> {
+        follow::remove(&mut Store::open(&self.db)?, id_or_location)
     }
 
     /// Brings the search index up to writes made by another process since `seen` (a

@@ -81,6 +81,11 @@ enum Command {
     },
     /// Serve the web UI and the JSON API (under /api/, described at /api/openapi.json).
     Serve(ServeArgs),
+    /// Keep the dossier current: sources (feeds, sitemaps, pages, folders) checked at an interval each.
+    Follow {
+        #[command(subcommand)]
+        action: FollowAction,
+    },
     /// List stored articles.
     Articles {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -276,6 +281,39 @@ struct ServeArgs {
     /// Largest request body accepted, in KiB.
     #[arg(long, default_value_t = 2048)]
     max_body_kib: usize,
+    /// Also check the followed sources as they fall due (see `dossier follow`).
+    #[arg(long)]
+    follow: bool,
+}
+
+#[derive(Subcommand)]
+enum FollowAction {
+    /// Follow a feed, sitemap or page address, or a folder (checked at once, then every --every).
+    Add {
+        location: String,
+        /// How often: 90s, 15m, 2h, 1d (web sources at most every minute).
+        #[arg(long, default_value = "15m")]
+        every: String,
+    },
+    /// Stop following a source (its id or location); its articles stay.
+    Remove { source: String },
+    /// The followed sources, when each was last checked and how it went.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Check sources as they fall due, until Ctrl-C; one line per check and per new article.
+    Run {
+        /// Check what is due once and stop.
+        #[arg(long)]
+        once: bool,
+        /// Check every source now, due or not.
+        #[arg(long)]
+        now: bool,
+        /// Least seconds between two requests to one site.
+        #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+        delay: f64,
+    },
 }
 
 /// The server's rule for tokens, checked as the command line is read (a usage error).
@@ -283,11 +321,76 @@ fn non_empty_token(value: &str) -> Result<String, String> {
     dossier_server::check_token(value).map(|()| value.to_string())
 }
 
+fn follow(cli: &Cli, action: &FollowAction) -> anyhow::Result<ExitCode> {
+    use dossier_app::follow;
+    match action {
+        FollowAction::Add { location, every } => {
+            let mut store = open_store(cli)?;
+            let source = follow::add(&mut store, location, follow::parse_interval(every)?)?;
+            println!(
+                "Following {} (source {}) every {}; `dossier follow run` (or `serve --follow`) checks it.",
+                source.location,
+                source.id,
+                follow::human_duration(source.every_seconds)
+            );
+        }
+        FollowAction::Remove { source } => {
+            follow::remove(&mut open_store(cli)?, source)?;
+            println!("No longer following {source}; its articles stay in the dossier.");
+        }
+        FollowAction::List { format } => {
+            let sources = follow::list(&open_store(cli)?)?;
+            print_list(*format, &sources, |_| report::print_sources(&sources, follow::now()))?;
+        }
+        FollowAction::Run { once, now, delay } => {
+            let options =
+                ingest::Options { progress: false, fetch: fetch_options(*delay)?, ..ingest::Options::default() };
+            let mut store = open_store(cli)?;
+            if *now {
+                store.make_sources_due()?;
+            }
+            drop(store);
+            let follower = follow::Follower::new(&cli.db, options);
+            let mut log = |line: String| println!("{} {}", chrono_now(), dossier_app::text::escape_controls(&line));
+            if *once {
+                follower.check_due(&mut log)?;
+            } else {
+                let stop = std::sync::atomic::AtomicBool::new(false);
+                follower.run(&stop, &mut log)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fetch_options(delay: f64) -> anyhow::Result<ingest::FetchOptions> {
+    Ok(ingest::FetchOptions {
+        per_host_delay: std::time::Duration::try_from_secs_f64(delay)
+            .map_err(|_| anyhow::anyhow!("--delay must be a number of seconds, not {delay}"))?,
+        ..ingest::FetchOptions::default()
+    })
+}
+
+/// The time now, as a log line starts with it.
+fn chrono_now() -> String {
+    dossier_app::text::utc_now()
+}
+
 fn serve(db: &std::path::Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let mut config = dossier_server::Config::new(db.to_path_buf());
     config.token = args.token.clone();
     config.body_limit = args.max_body_kib * 1024;
     let writable = config.token.is_some();
+    if args.follow {
+        let follower = dossier_app::follow::Follower::new(db, ingest::Options::default());
+        std::thread::Builder::new().name("follow".into()).spawn(move || {
+            let stop = std::sync::atomic::AtomicBool::new(false);
+            let mut log = |line: String| eprintln!("{} {}", chrono_now(), dossier_app::text::escape_controls(&line));
+            if let Err(error) = follower.run(&stop, &mut log) {
+                eprintln!("dossier: following stopped: {error:#}");
+            }
+        })?;
+    }
     dossier_server::serve_blocking(config, std::net::SocketAddr::new(args.host, args.port), |addr| {
         println!("Dossier is at http://{addr}/  (API: http://{addr}/api/, OpenAPI: http://{addr}/api/openapi.json)");
         println!("{} Ctrl-C stops it.", if writable { "Uploads accepted with the token." } else { "Read-only." });
@@ -375,6 +478,7 @@ fn print_list<T: serde::Serialize>(format: ListFormat, rows: &[T], table: impl F
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => serve(&cli.db, args),
+        Command::Follow { action } => follow(&cli, action),
         Command::Analyze {
             inputs,
             urls,
@@ -394,11 +498,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 story_threshold: *story_threshold,
                 story_rebuild_limit: *story_rebuild_limit,
                 fetch_linked: *fetch,
-                fetch: ingest::FetchOptions {
-                    per_host_delay: std::time::Duration::try_from_secs_f64(*delay)
-                        .map_err(|_| anyhow::anyhow!("--delay must be a number of seconds, not {delay}"))?,
-                    ..ingest::FetchOptions::default()
-                },
+                fetch: fetch_options(*delay)?,
             };
             let mut sources: Vec<ingest::Input> = inputs.iter().map(|arg| ingest::Input::from_arg(arg)).collect();
             if let Some(list) = urls {

@@ -4,6 +4,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use dossier_app::evaluation::Report;
 use dossier_app::export::ExportQuote;
+use dossier_app::follow::{human_duration, FollowedSource};
 use dossier_app::ingest::{human_bytes, Summary};
 use dossier_app::read::{ArticleSummary, Page, StorySummary, StoryView};
 use dossier_app::read::{Comparison, QuoteExplanation};
@@ -517,4 +518,36 @@ pub fn print_quote_explanations(quotes: &[QuoteExplanation]) {
         }
         println!("{rows}");
     }
+}
+
+/// The followed sources: where, how often, when last and next checked, and how it went.
+pub fn print_sources(sources: &[FollowedSource], now: i64) {
+    if sources.is_empty() {
+        println!("No source is followed. `dossier follow add URL-or-FOLDER --every 15m` adds one.");
+        return;
+    }
+    let mut rows = table(&["id", "location", "every", "last checked", "next check", "articles", "status"]);
+    for source in sources {
+        let status = match (&source.last_error, source.failures) {
+            (Some(error), failures) if failures > 0 => format!("failing ×{failures}: {}", shorten(error, 50)),
+            _ if source.last_checked.is_none() => "not checked yet".into(),
+            _ => "ok".into(),
+        };
+        let ago = |at: i64| format!("{} ago", human_duration(now - at));
+        let next = if source.next_check <= now {
+            "due".into()
+        } else {
+            format!("in {}", human_duration(source.next_check - now))
+        };
+        rows.add_row(vec![
+            source.id.to_string(),
+            shorten(&source.location, 60),
+            human_duration(source.every_seconds),
+            source.last_checked.map(ago).unwrap_or_else(|| "never".into()),
+            next,
+            source.articles.to_string(),
+            status,
+        ]);
+    }
+    println!("{rows}");
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use dossier_app::export::ExportQuote;
+use dossier_app::follow::{self, FollowedSource};
 use dossier_app::read::{
     self, ArticleSummary, ArticleView, EntityView, Page, QuoteFilter, Reader, StorySummary, StoryView, Window,
 };
@@ -31,7 +32,10 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         list_entities,
         get_entity,
         list_quotes,
-        search_dossier
+        search_dossier,
+        list_sources,
+        add_source,
+        remove_source
     ),
     components(schemas(
         ApiErrorBody,
@@ -41,7 +45,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         StoryView,
         EntityView,
         ArticleView,
-        UploadResult
+        UploadResult,
+        FollowedSource,
+        NewSource
     ))
 )]
 pub struct ApiDoc;
@@ -58,6 +64,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/entities/{id}", get(get_entity))
         .route("/api/quotes", get(list_quotes))
         .route("/api/search", get(search_dossier))
+        .route("/api/sources", get(list_sources).post(add_source))
+        .route("/api/sources/{id}", axum::routing::delete(remove_source))
         .route("/api/openapi.json", get(openapi))
         .route(
             "/api/{*rest}",
@@ -345,6 +353,66 @@ pub struct UploadResult {
     pub unchanged: usize,
     pub replaced: usize,
     pub warnings: Vec<String>,
+}
+
+/// The sources `serve --follow` (or `dossier follow run`) keeps checking.
+#[utoipa::path(get, path = "/api/sources", responses((status = 200, body = [FollowedSource])))]
+async fn list_sources(State(state): Shared) -> ApiResult<Vec<FollowedSource>> {
+    let state = state.clone();
+    blocking(move || state.live.sources()).await.map(Json)
+}
+
+/// A source to follow: a feed, sitemap or page address, or a folder on the server.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewSource {
+    pub location: String,
+    /// How often: 90s, 15m, 2h, 1d (default 15m; web sources at most every minute).
+    pub every: Option<String>,
+}
+
+/// Follow a source. Needs `Authorization: Bearer TOKEN`.
+#[utoipa::path(post, path = "/api/sources", request_body = NewSource,
+    responses((status = 201, body = FollowedSource), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 422, body = ApiErrorBody)),
+    security(("bearer" = [])))]
+async fn add_source(
+    State(state): Shared,
+    headers: HeaderMap,
+    body: Result<Json<NewSource>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<FollowedSource>), ApiError> {
+    authorize(&state, &headers)?;
+    let Json(new) = body.map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.body_text()))?;
+    let unprocessable = |e: anyhow::Error| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{e:#}"));
+    let every = follow::parse_interval(new.every.as_deref().unwrap_or("15m")).map_err(unprocessable)?;
+    let state = state.clone();
+    let added = tokio::task::spawn_blocking(move || state.live.add_source(&new.location, every))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(unprocessable)?;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// Stop following a source (its id); its articles stay. Needs `Authorization: Bearer TOKEN`.
+#[utoipa::path(delete, path = "/api/sources/{id}", params(("id" = String, Path, description = "The source's id")),
+    responses((status = 204), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)),
+    security(("bearer" = [])))]
+async fn remove_source(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    authorize(&state, &headers)?;
+    let state = state.clone();
+    blocking(move || state.live.remove_source(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Runs a store write (or a read outside the reader pool) on a blocking thread.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the request failed: {e}")))?
+        .map_err(ApiError::from)
 }
 
 /// Where an upload stands: only one of committing it and giving up on it can happen.

@@ -16,6 +16,7 @@ mod analysis;
 mod groups;
 mod reads;
 mod search_log;
+pub mod sources;
 pub use analysis::{AnalysisUpdate, EntitySummary, StoryFindings};
 pub use groups::{story_terms, DuplicateGroup, DuplicateMember, StoryListing, StoryRow, StoryTerms};
 pub use reads::{ArticleFilter, ListedArticle, StoryMember};
@@ -514,6 +515,25 @@ UPDATE story_articles SET position = coalesce((SELECT CAST(julianday(published) 
     WHERE id = story_articles.article_id), 9223372036854775807);
 DROP INDEX story_articles_story;
 CREATE INDEX story_articles_story ON story_articles(story_id, position, article_id);
+"#,
+    // 14: the sources `dossier follow` polls (feeds, sitemaps, pages, folders), with
+    // what their servers said about the last version read and how the last checks went.
+    r#"
+CREATE TABLE sources (
+    id            INTEGER PRIMARY KEY,
+    location      TEXT NOT NULL UNIQUE,
+    every_seconds INTEGER NOT NULL,
+    added         INTEGER NOT NULL,
+    next_check    INTEGER NOT NULL,
+    last_checked  INTEGER,
+    last_new      INTEGER,
+    articles      INTEGER NOT NULL DEFAULT 0,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    etag          TEXT,
+    last_modified TEXT
+);
+CREATE INDEX sources_due ON sources(next_check);
 "#,
 ];
 
