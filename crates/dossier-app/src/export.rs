@@ -253,49 +253,103 @@ pub fn write_json(dossier: &Dossier, out: &mut dyn Write) -> anyhow::Result<()> 
     Ok(())
 }
 
-pub fn write_jsonl(dossier: &Dossier, out: &mut dyn Write) -> anyhow::Result<()> {
-    for article in &dossier.articles {
-        serde_json::to_writer(&mut *out, &ExportArticle::in_dossier(article, dossier))?;
+/// What a JSON-lines or CSV export lists, one record a line or row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    Articles,
+    Quotes,
+    Entities,
+    Events,
+}
+
+impl Listing {
+    /// The CSV columns, in order: keys of the listing's JSON records. Lists of strings
+    /// are joined by ` | ` (an article's `links` by spaces), objects and lists of
+    /// objects (a quote's `reports`, an event's `sources`) written as JSON.
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            Listing::Articles => &[
+                "id",
+                "source",
+                "title",
+                "outlet",
+                "published",
+                "url",
+                "language",
+                "format",
+                "duplicate_of",
+                "story",
+                "links",
+                "related",
+                "text",
+            ],
+            Listing::Quotes => &[
+                "id",
+                "article",
+                "story",
+                "speaker",
+                "speaker_id",
+                "role",
+                "text",
+                "fragment",
+                "reported_by",
+                "cited_source",
+                "reports",
+            ],
+            Listing::Entities => &["id", "name", "type", "role", "mentions", "variants", "articles"],
+            Listing::Events => {
+                &["id", "date", "precision", "story", "summary", "actors", "inferred", "articles", "sources"]
+            }
+        }
+    }
+
+    /// The listing's records as JSON, in the contract's shapes.
+    fn records(self, dossier: &Dossier) -> anyhow::Result<Vec<serde_json::Value>> {
+        let values = match self {
+            Listing::Articles => dossier
+                .articles
+                .iter()
+                .map(|a| serde_json::to_value(ExportArticle::in_dossier(a, dossier)))
+                .collect::<Result<_, _>>()?,
+            Listing::Quotes => quotes(dossier).iter().map(serde_json::to_value).collect::<Result<_, _>>()?,
+            Listing::Entities => entities(dossier).iter().map(serde_json::to_value).collect::<Result<_, _>>()?,
+            Listing::Events => events(dossier).iter().map(serde_json::to_value).collect::<Result<_, _>>()?,
+        };
+        Ok(values)
+    }
+}
+
+/// One record a line, in the contract's shapes.
+pub fn write_jsonl(dossier: &Dossier, listing: Listing, out: &mut dyn Write) -> anyhow::Result<()> {
+    for record in listing.records(dossier)? {
+        serde_json::to_writer(&mut *out, &record)?;
         writeln!(out)?;
     }
     Ok(())
 }
 
-pub fn write_csv(dossier: &Dossier, out: &mut dyn Write) -> anyhow::Result<()> {
+/// One record a row, with a header row of [`Listing::columns`].
+pub fn write_csv(dossier: &Dossier, listing: Listing, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "id",
-        "source",
-        "title",
-        "outlet",
-        "published",
-        "url",
-        "language",
-        "format",
-        "duplicate_of",
-        "story",
-        "links",
-        "related",
-        "text",
-    ])?;
-    for article in &dossier.articles {
-        let row = ExportArticle::in_dossier(article, dossier);
-        writer.write_record([
-            &row.id,
-            &row.source,
-            row.title.as_deref().unwrap_or(""),
-            row.outlet.as_deref().unwrap_or(""),
-            row.published.as_deref().unwrap_or(""),
-            row.url.as_deref().unwrap_or(""),
-            row.language.as_deref().unwrap_or(""),
-            row.format,
-            row.duplicate_of.as_deref().unwrap_or(""),
-            row.story.as_deref().unwrap_or(""),
-            &row.links.join(" "),
-            &row.related.join(" | "),
-            &row.text,
-        ])?;
+    let columns = listing.columns();
+    writer.write_record(columns)?;
+    for record in listing.records(dossier)? {
+        writer.write_record(columns.iter().map(|column| cell(column, &record[*column])))?;
     }
     writer.flush()?;
     Ok(())
+}
+
+fn cell(column: &str, value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Array(items) if items.iter().all(Value::is_string) => {
+            let separator = if column == "links" { " " } else { " | " };
+            items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(separator)
+        }
+        // Numbers, booleans, objects and lists of objects: as JSON.
+        other => other.to_string(),
+    }
 }

@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod live;
 pub mod read;
 pub mod search;
+pub mod story_report;
 
 pub use dossier::Dossier;
 pub use dossier_core::across::analysis::{Coverage, Report};

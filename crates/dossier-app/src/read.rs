@@ -698,6 +698,15 @@ impl Reader {
         self.read(|store| crate::search::search(index, store, query, limit, offset))
     }
 
+    /// How many articles (or quotes) match on each publication day, oldest first.
+    pub fn per_day(
+        &self,
+        index: &dossier_search::SearchIndex,
+        query: &crate::search::Query,
+    ) -> anyhow::Result<Vec<DayCount>> {
+        self.read(|store| crate::search::per_day(index, store, query))
+    }
+
     /// How many articles the store holds.
     pub fn article_count(&self) -> anyhow::Result<usize> {
         self.read(article_count)

@@ -217,3 +217,18 @@ pub fn search(
 ) -> anyhow::Result<Results> {
     index.search(&query.text, &filters(store, query)?, limit, offset)
 }
+
+/// How many articles (or quotes, with `kind`) match on each publication day, oldest
+/// first: articles per day for a story, an outlet, a search. Articles unless the query
+/// names another kind.
+pub fn per_day(index: &SearchIndex, store: &Store, query: &Query) -> anyhow::Result<Vec<crate::read::DayCount>> {
+    let mut filters = filters(store, query)?;
+    filters.kind.get_or_insert_with(|| "article".to_string());
+    Ok(index
+        .per_day(&query.text, &filters)?
+        .into_iter()
+        .filter_map(|(day, count)| {
+            Some(crate::read::DayCount { date: date_of(day)?.to_string(), count: count as usize })
+        })
+        .collect())
+}

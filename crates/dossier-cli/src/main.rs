@@ -86,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         action: FollowAction,
     },
+    /// Print a shell completion script: `dossier completions bash > /etc/bash_completion.d/dossier`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// List stored articles.
     Articles {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -116,6 +121,9 @@ enum Command {
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+        /// What JSON lines and CSV list, one record a line or row (json holds everything).
+        #[arg(long, value_enum, default_value_t = ExportListing::Articles)]
+        what: ExportListing,
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -181,6 +189,9 @@ enum Command {
     Story {
         /// Story id, or a unique prefix of it.
         id: String,
+        /// A report in Markdown (timeline, who said what with the first reporter, sources, coverage).
+        #[arg(long)]
+        markdown: bool,
     },
     /// Score the stored results against a gold file.
     Eval {
@@ -406,6 +417,25 @@ enum EntityType {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ExportListing {
+    Articles,
+    Quotes,
+    Entities,
+    Events,
+}
+
+impl ExportListing {
+    fn listing(self) -> export::Listing {
+        match self {
+            ExportListing::Articles => export::Listing::Articles,
+            ExportListing::Quotes => export::Listing::Quotes,
+            ExportListing::Entities => export::Listing::Entities,
+            ExportListing::Events => export::Listing::Events,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Json,
     Jsonl,
@@ -479,6 +509,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => serve(&cli.db, args),
         Command::Follow { action } => follow(&cli, action),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(*shell, &mut Cli::command(), "dossier", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Analyze {
             inputs,
             urls,
@@ -564,7 +599,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { format, output } => {
+        Command::Export { format, what, output } => {
             let dossier = Dossier::load(&open_store(&cli)?)?;
             let mut out: Box<dyn Write> = match output {
                 Some(path) => Box::new(std::io::BufWriter::new(
@@ -574,8 +609,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             match format {
                 ExportFormat::Json => export::write_json(&dossier, &mut out)?,
-                ExportFormat::Jsonl => export::write_jsonl(&dossier, &mut out)?,
-                ExportFormat::Csv => export::write_csv(&dossier, &mut out)?,
+                ExportFormat::Jsonl => export::write_jsonl(&dossier, what.listing(), &mut out)?,
+                ExportFormat::Csv => export::write_csv(&dossier, what.listing(), &mut out)?,
             }
             out.flush()?;
             Ok(ExitCode::SUCCESS)
@@ -638,9 +673,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             report::print_stories(&read::stories(&store, paging.window())?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Story { id } => {
+        Command::Story { id, markdown } => {
             let store = open_store(&cli)?;
-            report::print_story(&read::story(&store, id)?);
+            let view = read::story(&store, id)?;
+            if *markdown {
+                print!("{}", dossier_app::story_report::markdown(&view));
+            } else {
+                report::print_story(&view);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex => {

@@ -6,6 +6,9 @@ use anyhow::Context;
 use serde::Serialize;
 use std::ops::Bound;
 use std::path::Path;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::AggregationResults;
+use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
@@ -366,6 +369,42 @@ impl SearchIndex {
         out
     }
 
+    /// The words' query alone (for snippets), and with the filters.
+    fn query(&self, query: &str, filters: &Filters) -> (Box<dyn Query>, BooleanQuery) {
+        let f = &self.fields;
+        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text, f.speaker]);
+        parser.set_field_boost(f.title, 2.0);
+        let text_query: Box<dyn Query> = if query.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            // Lenient: a stray quote mark or colon searches the words rather than failing.
+            parser.parse_query_lenient(query).0
+        };
+        let mut clauses = vec![(Occur::Must, text_query.box_clone())];
+        clauses.extend(self.filter_clauses(filters));
+        (text_query, BooleanQuery::new(clauses))
+    }
+
+    /// How many documents `query` with `filters` matches on each publication day (days
+    /// since 1970-01-01), oldest first; undated ones are not counted. A date histogram
+    /// over the fast date field: it reads no stored document.
+    pub fn per_day(&self, query: &str, filters: &Filters) -> anyhow::Result<Vec<(i64, u64)>> {
+        validate(query, 1, 0)?;
+        let (_, combined) = self.query(query, filters);
+        let request: Aggregations = serde_json::from_value(serde_json::json!({
+            "days": {"date_histogram": {"field": "published", "fixed_interval": "1d", "min_doc_count": 1}}
+        }))?;
+        let collector = AggregationCollector::from_aggs(request, Default::default());
+        let results: AggregationResults = self.reader.searcher().search(&combined, &collector).map_err(query_error)?;
+        let value = serde_json::to_value(results)?;
+        let buckets = value["days"]["buckets"].as_array().cloned().unwrap_or_default();
+        Ok(buckets
+            .iter()
+            .filter_map(|b| Some(((b["key"].as_f64()? / 86_400_000.0).floor() as i64, b["doc_count"].as_u64()?)))
+            .filter(|(_, count)| *count > 0)
+            .collect())
+    }
+
     fn filter_clauses(&self, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let term = |field: Field, value: &str| -> Box<dyn Query> {
@@ -406,25 +445,9 @@ impl SearchIndex {
         validate(query, limit, offset)?;
         let f = &self.fields;
         let searcher = self.reader.searcher();
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text, f.speaker]);
-        parser.set_field_boost(f.title, 2.0);
-        let text_query: Box<dyn Query> = if query.trim().is_empty() {
-            Box::new(AllQuery)
-        } else {
-            // Lenient: a stray quote mark or colon searches the words rather than failing.
-            parser.parse_query_lenient(query).0
-        };
-        let mut clauses = vec![(Occur::Must, text_query.box_clone())];
-        clauses.extend(self.filter_clauses(filters));
-        let combined = BooleanQuery::new(clauses);
+        let (text_query, combined) = self.query(query, filters);
         let collector = (Count, TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score());
-        let (total, top) = searcher.search(&combined, &collector).map_err(|error| match error {
-            // What the query's words named, not what the index holds: the caller's to fix.
-            tantivy::TantivyError::FieldNotFound(_) | tantivy::TantivyError::InvalidArgument(_) => {
-                anyhow::Error::new(InvalidQuery::Unusable(error.to_string()))
-            }
-            other => anyhow::Error::new(other),
-        })?;
+        let (total, top) = searcher.search(&combined, &collector).map_err(query_error)?;
         let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.text)?;
         snippets.set_max_num_chars(220);
         let mut hits = Vec::new();
@@ -456,6 +479,16 @@ impl SearchIndex {
             });
         }
         Ok(Results { total, hits })
+    }
+}
+
+/// A search error: what the query's words named (not what the index holds) is the caller's to fix.
+fn query_error(error: tantivy::TantivyError) -> anyhow::Error {
+    match error {
+        tantivy::TantivyError::FieldNotFound(_) | tantivy::TantivyError::InvalidArgument(_) => {
+            anyhow::Error::new(InvalidQuery::Unusable(error.to_string()))
+        }
+        other => anyhow::Error::new(other),
     }
 }
 

@@ -33,6 +33,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         get_entity,
         list_quotes,
         search_dossier,
+        counts,
+        story_report,
         list_sources,
         add_source,
         remove_source
@@ -47,7 +49,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         ArticleView,
         UploadResult,
         FollowedSource,
-        NewSource
+        NewSource,
+        Counts
     ))
 )]
 pub struct ApiDoc;
@@ -64,6 +67,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/entities/{id}", get(get_entity))
         .route("/api/quotes", get(list_quotes))
         .route("/api/search", get(search_dossier))
+        .route("/api/counts", get(counts))
+        .route("/api/stories/{id}/report", get(story_report))
         .route("/api/sources", get(list_sources).post(add_source))
         .route("/api/sources/{id}", axum::routing::delete(remove_source))
         .route("/api/openapi.json", get(openapi))
@@ -319,8 +324,27 @@ async fn search_dossier(State(state): Shared, params: Result<Query<SearchParams>
     Ok(Json(serde_json::to_value(results).map_err(anyhow::Error::from)?))
 }
 
-pub async fn run_search(state: &Arc<AppState>, params: &SearchParams) -> Result<dossier_app::SearchResults, ApiError> {
-    let query = search::Query {
+/// Articles per publication day (quotes with `kind=quote`) for a search, a story, an
+/// outlet or any of the search's filters: a chart's data, as Media Cloud's counts over time.
+#[utoipa::path(get, path = "/api/counts", params(SearchParams),
+    responses((status = 200, body = Counts), (status = 400, body = ApiErrorBody)))]
+async fn counts(State(state): Shared, params: Result<Query<SearchParams>, QueryRejection>) -> ApiResult<Counts> {
+    let Query(params) = params?;
+    let query = search_query(&params)?;
+    let searcher = state.clone();
+    let per_day = read(&state, move |reader| reader.per_day(&searcher.live.index, &query)).await?;
+    Ok(Json(Counts { total: per_day.iter().map(|d| d.count).sum(), per_day }))
+}
+
+/// Matches per day, oldest first, and their sum (undated matches are not counted).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Counts {
+    pub total: usize,
+    pub per_day: Vec<read::DayCount>,
+}
+
+fn search_query(params: &SearchParams) -> Result<search::Query, ApiError> {
+    Ok(search::Query {
         text: params.q.clone().unwrap_or_default(),
         kind: params.kind.clone().filter(|k| !k.is_empty()),
         outlet: params.outlet.clone().filter(|o| !o.is_empty()),
@@ -330,7 +354,11 @@ pub async fn run_search(state: &Arc<AppState>, params: &SearchParams) -> Result<
         speaker: params.speaker.clone().filter(|s| !s.is_empty()),
         entity: params.entity.clone().filter(|e| !e.is_empty()),
         language: params.language.clone().filter(|l| !l.is_empty()),
-    };
+    })
+}
+
+pub async fn run_search(state: &Arc<AppState>, params: &SearchParams) -> Result<dossier_app::SearchResults, ApiError> {
+    let query = search_query(params)?;
     let (limit, offset) = (params.limit.unwrap_or(20).clamp(1, 100), params.offset.unwrap_or(0));
     let searcher = state.clone();
     read(state, move |reader| reader.search(&searcher.live.index, &query, limit, offset)).await
@@ -353,6 +381,16 @@ pub struct UploadResult {
     pub unchanged: usize,
     pub replaced: usize,
     pub warnings: Vec<String>,
+}
+
+/// A story as a Markdown report: timeline, who said what with the first reporter,
+/// sources, who reported what.
+#[utoipa::path(get, path = "/api/stories/{id}/report", params(("id" = String, Path, description = "Story id or unique prefix")),
+    responses((status = 200, content_type = "text/markdown", body = String), (status = 404, body = ApiErrorBody)))]
+async fn story_report(State(state): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let view = read(&state, move |reader| reader.story(&id)).await?;
+    let body = dossier_app::story_report::markdown(&view);
+    Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], body).into_response())
 }
 
 /// The sources `serve --follow` (or `dossier follow run`) keeps checking.

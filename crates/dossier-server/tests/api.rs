@@ -142,13 +142,16 @@ fn the_openapi_document_matches_the_api() {
         let url = path.replace(
             "{id}",
             match path.as_str() {
-                "/api/stories/{id}" => &story,
+                "/api/stories/{id}" | "/api/stories/{id}/report" => &story,
                 "/api/articles/{id}" => &article,
                 _ => "person-sergei-ryabkov",
             },
         );
         let response = get(addr, &url);
         assert_eq!(response.status, 200, "{url}: {}", response.body);
+        if operation["responses"]["200"]["content"].get("application/json").is_none() {
+            continue; // not JSON (a Markdown report)
+        }
         let body = response.json();
         // Every required property of the documented 200 schema is in the answer.
         let schema = &operation["responses"]["200"]["content"]["application/json"]["schema"];
@@ -181,4 +184,34 @@ fn a_request_that_stalls_times_out() {
     let mut answer = [0u8; 12];
     stream.read_exact(&mut answer).unwrap();
     assert_eq!(&answer, b"HTTP/1.1 408");
+}
+
+#[test]
+fn counts_over_time_and_the_story_report() {
+    let (_dir, addr) = serve_seeds(None);
+    let all = get(addr, "/api/counts").json();
+    let dated = get(addr, "/api/articles?per_page=100").json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["published"].is_string())
+        .count() as u64;
+    assert_eq!(all["total"].as_u64(), Some(dated), "{all}");
+    let days = all["per_day"].as_array().unwrap();
+    assert!(days.windows(2).all(|w| w[0]["date"].as_str() < w[1]["date"].as_str()), "oldest first: {all}");
+    let story = story_id(addr);
+    let in_story = get(addr, &format!("/api/counts?story={story}")).json();
+    assert!(in_story["total"].as_u64().unwrap() >= 1);
+    let searched = get(addr, "/api/counts?q=Ryabkov").json();
+    assert!(searched["total"].as_u64().unwrap() >= 1 && searched["total"].as_u64() <= all["total"].as_u64());
+    let outlet = get(addr, "/api/counts?outlet=The%20Moscow%20Times").json();
+    assert!(outlet["total"].as_u64().unwrap() >= 1 && outlet["total"].as_u64() < all["total"].as_u64(), "{outlet}");
+    let report = get(addr, &format!("/api/stories/{story}/report"));
+    assert_eq!(report.status, 200);
+    assert!(report.content_type.starts_with("text/markdown"), "{}", report.content_type);
+    for section in ["# ", "## Timeline", "## Who said what", "## Sources", "## Who reported what"] {
+        assert!(report.body.contains(section), "{section} missing:\n{}", report.body);
+    }
+    assert!(report.body.contains("first reported by"));
+    assert_eq!(get(addr, "/api/stories/nonesuch/report").status, 404);
 }
