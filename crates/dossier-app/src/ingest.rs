@@ -424,9 +424,10 @@ fn stored_already(batch: &dossier_store::Batch<'_>, report: &Result<FileReport, 
 /// What each article of a file not stored already says on its own: an unchanged file
 /// costs its reading and cleaning, not its analysis.
 fn with_findings(report: FileReport, stored: &[bool]) -> (FileReport, Vec<Found>) {
+    // A file with many articles (a web archive, a feed) is analysed on every core.
     let found = report
         .articles
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(at, a)| {
             if stored.get(at).copied().unwrap_or(false) {

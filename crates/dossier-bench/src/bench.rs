@@ -71,6 +71,9 @@ pub enum Stage {
     /// (decode, extract, clean, metadata), and writes `{file, text, title, published}` lines
     /// to --output; prints pages/s and peak memory. For side-by-side runs with trafilatura.
     Extract,
+    /// A WARC.gz and an RSS feed of --articles generated pages each ingested into a fresh
+    /// store, and the feed read again with every item stored; articles/s and peak memory.
+    Containers,
 }
 
 pub struct Base {
@@ -365,6 +368,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     }
     if args.stage == Stage::Analysis {
         return bench_analysis(&bases, args.articles);
+    }
+    if args.stage == Stage::Containers {
+        return crate::containers::run(&bases, args.articles);
     }
     if args.stage == Stage::Search {
         return crate::bench_web::search_latency(&bases, args.articles);

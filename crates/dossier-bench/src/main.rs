@@ -6,10 +6,12 @@
 //!     cargo run --release -p dossier-bench -- --stage search --articles 100000       the search index
 //!     cargo run --release -p dossier-bench -- --stage serve --seconds 10 --clients 4 the server under load
 //!     cargo run --release -p dossier-bench -- --stage reads --db STORE               read latencies at the store's size
+//!     cargo run --release -p dossier-bench -- --stage containers --articles 10000    a WARC.gz and a feed at size
 //!     cargo run --release -p dossier-bench -- --stage train-speakers                 the speaker ranker's weights
 
 mod bench;
 mod bench_web;
+mod containers;
 mod reads;
 mod scale;
 mod speakers;

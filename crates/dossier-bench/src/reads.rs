@@ -107,6 +107,27 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
     );
     let searches = spread(&words, SAMPLES);
     report("search (top 20)", &timed(&searches, |w| index.search(w, &Filters::default(), 20, 0).map(drop))?);
+    let everything = search::Query::default();
+    report(
+        "counts per day (all articles)",
+        &timed(&spread(&[()], 10), |_| search::per_day(&index, &store, &everything).map(drop))?,
+    );
+    report(
+        "counts per day (a search)",
+        &timed(&searches, |w| {
+            search::per_day(&index, &store, &search::Query { text: w.clone(), ..Default::default() }).map(drop)
+        })?,
+    );
+    report(
+        "counts per day (a story)",
+        &timed(&story_ids, |s| {
+            search::per_day(&index, &store, &search::Query { story: Some(s.clone()), ..Default::default() }).map(drop)
+        })?,
+    );
+    report(
+        "story report (markdown)",
+        &timed(&story_ids, |s| read::story(&store, s).map(|view| drop(dossier_app::story_report::markdown(&view))))?,
+    );
     println!("index open and caught up: {:.2} ms", index_open.as_secs_f64() * 1000.0);
     drop(store);
 

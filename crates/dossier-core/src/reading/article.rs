@@ -202,15 +202,24 @@ pub fn analyze_document(
 /// The articles of a container's records (`source#locator` each), with each record
 /// that gave none named among the warnings; an error when no record gave one.
 fn from_records(source: &str, found: Records, format: Format, encoding: &str) -> Result<FileReport, FileError> {
+    use rayon::prelude::*;
     let mut report = FileReport::default();
-    for record in found.records {
-        let record_source = format!("{source}#{}", record.locator);
-        match record_article(&record_source, record.body, &record.stated, record.fetched.as_ref(), encoding) {
-            Some(mut article) => {
-                article.format = format;
-                report.articles.push(article);
-            }
-            None => report.warnings.push(format!("{}: no article text left after cleaning", record.label)),
+    // A web archive or a feed can hold thousands of pages: they are read on every core,
+    // their order kept.
+    let articles: Vec<(String, Option<Article>)> = found
+        .records
+        .into_par_iter()
+        .map(|record| {
+            let record_source = format!("{source}#{}", record.locator);
+            let article =
+                record_article(&record_source, record.body, &record.stated, record.fetched.as_ref(), encoding);
+            (record.label, article)
+        })
+        .collect();
+    for (label, article) in articles {
+        match article {
+            Some(article) => report.articles.push(Article { format, ..article }),
+            None => report.warnings.push(format!("{label}: no article text left after cleaning")),
         }
     }
     report.warnings.extend(found.problems);
