@@ -548,6 +548,13 @@ pub fn collect_tasks(inputs: &[Input], max_bytes: u64, problems: &mut Vec<Proble
     let mut tasks = Vec::new();
     for input in inputs {
         match input {
+            Input::Path(path) if is_stream(path) => match read_stream(&mut std::fs::File::open(path), max_bytes) {
+                Ok(bytes) => tasks.push(FileTask {
+                    origin: Origin::Memory(std::sync::Arc::new(bytes)),
+                    source: lossless(path.as_os_str()),
+                }),
+                Err(reason) => problems.push(Problem { path: lossless(path.as_os_str()), reason, skipped: true }),
+            },
             Input::Path(path) => tasks.extend(collect_files(std::slice::from_ref(path), problems)),
             Input::Web(address) => {
                 tasks.push(FileTask { origin: Origin::Web(address.clone()), source: address.clone() })
@@ -565,13 +572,21 @@ pub fn collect_tasks(inputs: &[Input], max_bytes: u64, problems: &mut Vec<Proble
 }
 
 fn read_stdin(max_bytes: u64) -> Result<Vec<u8>, String> {
+    read_stream(&mut Ok(std::io::stdin().lock()), max_bytes)
+}
+
+/// Whether a path named on the command line is a pipe or a device to read once
+/// (`/dev/stdin`, a named pipe, `<(command)`), not a file or a folder.
+fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|meta| !meta.is_file() && !meta.is_dir())
+}
+
+/// Everything a stream gives, up to `max_bytes`.
+fn read_stream(stream: &mut std::io::Result<impl std::io::Read>, max_bytes: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
+    let stream = stream.as_mut().map_err(|e| describe_io(e))?;
     let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    stream.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > max_bytes {
         return Err(too_large(bytes.len() as u64, max_bytes));
     }

@@ -88,6 +88,17 @@ fn feed_route(base: String) -> impl Fn(&Request) -> Response {
             "application/xml",
             format!("<?xml version=\"1.0\"?><urlset><url><loc>{base}/news/p1</loc></url><url><loc>{base}/news/p2</loc></url></urlset>"),
         ),
+        "/sitemap-index.xml" => Response::ok(
+            "application/xml",
+            format!("<sitemapindex><sitemap><loc>{base}/sitemap-pages.xml.gz</loc></sitemap></sitemapindex>"),
+        ),
+        "/sitemap-pages.xml.gz" => {
+            use std::io::Write;
+            let urlset = format!("<?xml version=\"1.0\"?><urlset><url><loc>{base}/news/p1</loc></url><url><loc>{base}/news/p2</loc></url></urlset>");
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(urlset.as_bytes()).unwrap();
+            Response::ok("application/gzip", gz.finish().unwrap())
+        }
         _ => route(request),
     }
     }
@@ -192,4 +203,14 @@ fn conditional_requests_and_the_per_site_delay() {
             pair[1] - pair[0]
         );
     }
+}
+
+#[test]
+fn a_sitemap_index_leads_to_gzipped_sitemaps_and_their_pages() {
+    let site = Site::start_at(feed_route);
+    let options = Options { fetch_linked: true, ..quick_options() };
+    let (store, summary, _dir) = run(&[&site.url("/sitemap-index.xml")], &options);
+    let mut titles: Vec<String> = store.articles().unwrap().into_iter().filter_map(|a| a.title).collect();
+    titles.sort();
+    assert_eq!(titles, ["Sitemap page one", "Sitemap page two"], "{:?}", summary.problems);
 }

@@ -101,7 +101,8 @@ pub fn sniff_container(name: &str, text: &str) -> Container {
         return Container::Html;
     }
     if let Some(root) = xml_root(text) {
-        return if root.eq_ignore_ascii_case("html") { Container::Html } else { Container::Xml(root.to_string()) };
+        let html = HTML_ROOTS.iter().any(|tag| root.eq_ignore_ascii_case(tag));
+        return if html { Container::Html } else { Container::Xml(root.to_string()) };
     }
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if first_line.trim_start().starts_with('{') {
@@ -114,15 +115,41 @@ pub fn sniff_container(name: &str, text: &str) -> Container {
     Container::Text
 }
 
+/// Elements that make a document held by one element a page (or a fragment of one), not XML.
+const HTML_ROOTS: [&str; 24] = [
+    "html",
+    "body",
+    "main",
+    "article",
+    "section",
+    "div",
+    "p",
+    "span",
+    "header",
+    "footer",
+    "table",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+    "figure",
+    "pre",
+    "a",
+    "b",
+    "i",
+    "em",
+];
+
 /// The name of the root element when the text is an XML document: what follows
 /// the XML declaration, comments, processing instructions and a doctype.
 pub fn xml_root(text: &str) -> Option<&str> {
     let mut rest = text.trim_start_matches('\u{FEFF}').trim_start();
-    if !rest.starts_with("<?xml")
-        && !rest.starts_with("<rss")
-        && !rest.starts_with("<feed")
-        && !rest.starts_with("<rdf")
-    {
+    // A declaration or a feed's root says XML; otherwise one element must hold it all.
+    let declared = ["<?xml", "<rss", "<feed", "<rdf"].iter().any(|start| rest.starts_with(start));
+    if !declared && !rest.starts_with('<') {
         return None;
     }
     loop {
@@ -140,7 +167,9 @@ pub fn xml_root(text: &str) -> Option<&str> {
     }
     let name = rest.strip_prefix('<')?;
     let end = name.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(name.len());
-    (end > 0).then(|| &name[..end])
+    let root = &name[..end];
+    let closed = text.trim_end().ends_with(&format!("</{root}>"));
+    (end > 0 && (declared || closed)).then_some(root)
 }
 
 #[cfg(test)]
@@ -162,6 +191,10 @@ mod tests {
         let sitemap = "<?xml version=\"1.0\"?><urlset xmlns=\"x\">";
         assert_eq!(sniff_container("s.xml", sitemap), Container::Xml("urlset".into()));
         assert_eq!(sniff_container("p.xml", "<?xml version=\"1.0\"?><!DOCTYPE html><html>"), Container::Html);
+        let index = "<sitemapindex><sitemap><loc>https://a.example/s.xml</loc></sitemap></sitemapindex>\n";
+        assert_eq!(sniff_container("s", index), Container::Xml("sitemapindex".into()));
+        assert_eq!(sniff_container("t.txt", "<b>Bold</b> start of a pasted text"), Container::Text);
+        assert_eq!(sniff_container("f.txt", "<div><p>A fragment of a page.</p></div>"), Container::Html);
         assert_eq!(Format::parse("pdf-text"), Some(Format::PdfText));
     }
 }
