@@ -24,6 +24,7 @@ pub fn run(bases: &[Base], count: usize) -> anyhow::Result<ExitCode> {
     std::fs::write(&feed, rss(&pages))?;
     println!("{count} generated pages: a WARC.gz of {} and an RSS feed of {}", size(&archive), size(&feed));
     println!("{:<44} {:>10} {:>10} {:>12}", "ingest", "articles", "seconds", "articles/s");
+    println!("(items under {} words are teasers: linked, not stored)", dossier_core::capture::feed::MIN_ITEM_WORDS);
     for (name, file) in [("WARC.gz, one record a page", &archive), ("RSS feed, full text in each item", &feed)] {
         let db = dir.join(format!("{}.db", file.file_name().unwrap_or_default().to_string_lossy()));
         let mut store = Store::open(&db)?;
@@ -45,9 +46,14 @@ fn line(name: &str, store: &mut Store, file: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let summary = ingest::ingest_inputs(store, &[Input::Path(file.to_path_buf())], &ingest::Options::default())?;
     let seconds = started.elapsed().as_secs_f64();
-    anyhow::ensure!(summary.problems.is_empty(), "{name}: {}", summary.problems[0]);
+    if let Some(skipped) = summary.problems.iter().find(|p| p.skipped) {
+        anyhow::bail!("{name}: {skipped}");
+    }
     let articles = summary.articles.len();
     println!("{name:<44} {articles:>10} {seconds:>10.2} {:>12.0}", articles as f64 / seconds);
+    for warning in &summary.problems {
+        println!("    ({warning})");
+    }
     Ok(())
 }
 
