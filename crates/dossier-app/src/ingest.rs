@@ -19,6 +19,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use walkdir::WalkDir;
 
+/// Largest file the commands read as one document unless told otherwise (64 MiB): a
+/// larger one is reported by its size before a byte of it is read.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
 /// How many files are analysed in parallel before their results are written.
 const CHUNK: usize = 256;
 

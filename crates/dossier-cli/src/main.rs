@@ -61,7 +61,7 @@ enum Command {
         #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
         delay: f64,
         /// Largest file accepted, in MiB.
-        #[arg(long, default_value_t = 64)]
+        #[arg(long, default_value_t = ingest::DEFAULT_MAX_FILE_SIZE / (1024 * 1024))]
         max_file_size: u64,
         /// No progress bar.
         #[arg(long)]
@@ -354,8 +354,12 @@ fn follow(cli: &Cli, action: &FollowAction) -> anyhow::Result<ExitCode> {
             print_list(*format, &sources, |_| report::print_sources(&sources, follow::now()))?;
         }
         FollowAction::Run { once, now, delay } => {
-            let options =
-                ingest::Options { progress: false, fetch: fetch_options(*delay)?, ..ingest::Options::default() };
+            let options = ingest::Options {
+                progress: false,
+                max_file_size: ingest::DEFAULT_MAX_FILE_SIZE,
+                fetch: fetch_options(*delay)?,
+                ..ingest::Options::default()
+            };
             let mut store = open_store(cli)?;
             if *now {
                 store.make_sources_due()?;
@@ -393,7 +397,8 @@ fn serve(db: &std::path::Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     config.body_limit = args.max_body_kib * 1024;
     let writable = config.token.is_some();
     if args.follow {
-        let follower = dossier_app::follow::Follower::new(db, ingest::Options::default());
+        let options = ingest::Options { max_file_size: ingest::DEFAULT_MAX_FILE_SIZE, ..ingest::Options::default() };
+        let follower = dossier_app::follow::Follower::new(db, options);
         std::thread::Builder::new().name("follow".into()).spawn(move || {
             let stop = std::sync::atomic::AtomicBool::new(false);
             let mut log = |line: String| eprintln!("{} {}", chrono_now(), dossier_app::text::escape_controls(&line));
