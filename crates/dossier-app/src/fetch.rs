@@ -4,6 +4,7 @@
 //! hand so that each hop is checked against robots.txt, gzip and brotli, and
 //! conditional requests (ETag, Last-Modified) for pages fetched before.
 
+pub use dossier_core::capture::is_web_address;
 use dossier_core::capture::robots::Robots;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -58,11 +59,7 @@ pub struct Page {
 impl Page {
     /// The charset the server declared for the page, if any.
     pub fn charset(&self) -> Option<&str> {
-        let content_type = self.content_type.as_deref()?;
-        content_type.split(';').skip(1).find_map(|parameter| {
-            let (name, value) = parameter.split_once('=')?;
-            name.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches('"'))
-        })
+        dossier_core::capture::decode::charset_of(self.content_type.as_deref()?)
     }
 }
 
@@ -193,12 +190,6 @@ impl Fetcher {
 /// `scheme://host[:port]` of a URL: one site.
 fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
-}
-
-/// Whether an argument names a page on the web (http or https).
-pub fn is_web_address(text: &str) -> bool {
-    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 fn web_url(address: &str) -> Result<Url, String> {

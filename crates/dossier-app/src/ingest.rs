@@ -552,7 +552,10 @@ pub fn collect_tasks(inputs: &[Input], max_bytes: u64, problems: &mut Vec<Proble
     let mut tasks = Vec::new();
     for input in inputs {
         match input {
-            Input::Path(path) if is_stream(path) => match read_stream(&mut std::fs::File::open(path), max_bytes) {
+            Input::Path(path) if is_stream(path) => match std::fs::File::open(path)
+                .map_err(|e| describe_io(&e))
+                .and_then(|file| read_stream(file, max_bytes))
+            {
                 Ok(bytes) => tasks.push(FileTask {
                     origin: Origin::Memory(std::sync::Arc::new(bytes)),
                     source: lossless(path.as_os_str()),
@@ -576,7 +579,7 @@ pub fn collect_tasks(inputs: &[Input], max_bytes: u64, problems: &mut Vec<Proble
 }
 
 fn read_stdin(max_bytes: u64) -> Result<Vec<u8>, String> {
-    read_stream(&mut Ok(std::io::stdin().lock()), max_bytes)
+    read_stream(std::io::stdin().lock(), max_bytes)
 }
 
 /// Whether a path named on the command line is a pipe or a device to read once
@@ -586,15 +589,10 @@ fn is_stream(path: &Path) -> bool {
 }
 
 /// Everything a stream gives, up to `max_bytes`.
-fn read_stream(stream: &mut std::io::Result<impl std::io::Read>, max_bytes: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let stream = stream.as_mut().map_err(|e| describe_io(e))?;
-    let mut bytes = Vec::new();
-    stream.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(too_large(bytes.len() as u64, max_bytes));
-    }
-    Ok(bytes)
+fn read_stream(stream: impl std::io::Read, max_bytes: u64) -> Result<Vec<u8>, String> {
+    dossier_core::capture::decode::read_within(stream, max_bytes)
+        .map_err(|e| format!("cannot read: {e}"))?
+        .ok_or_else(|| too_large(max_bytes.saturating_add(1), max_bytes))
 }
 
 /// The pointed-to pages to fetch next: not stored already, not seen in this run, at

@@ -27,6 +27,15 @@ pub mod text {
     pub use dossier_core::dates::parse_date;
     pub use dossier_core::text::{escape_controls, escape_for_terminal, short_hash_bytes};
 
+    /// `text` in at most `max` characters, a cut marked with `…`.
+    pub fn shorten(text: &str, max: usize) -> String {
+        if text.chars().count() <= max {
+            text.to_string()
+        } else {
+            format!("{}…", text.chars().take(max.saturating_sub(1)).collect::<String>())
+        }
+    }
+
     /// The time now in UTC, to the second (RFC 3339), as log lines start with it.
     pub fn utc_now() -> String {
         chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -4,6 +4,7 @@
 
 use crate::export::ExportQuote;
 use crate::read::{Shown, StoryView};
+use crate::text::shorten;
 use dossier_core::across::analysis::Report;
 use std::fmt::Write;
 
@@ -189,13 +190,6 @@ fn inline(text: &str) -> String {
     out
 }
 
-fn shorten(text: &str, chars: usize) -> String {
-    match text.char_indices().nth(chars) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
-}
-
 fn short(id: &str) -> &str {
     &id[..id.len().min(10)]
 }
@@ -215,6 +209,6 @@ mod tests {
     #[test]
     fn markdown_is_escaped_and_one_line() {
         assert_eq!(inline("a|b *c*\n<x>"), "a\\|b \\*c\\* \\<x\\>");
-        assert_eq!(shorten("abcdef", 3), "abc…");
+        assert_eq!(shorten("abcdef", 3), "ab…");
     }
 }

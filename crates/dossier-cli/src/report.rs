@@ -8,6 +8,7 @@ use dossier_app::follow::{human_duration, FollowedSource};
 use dossier_app::ingest::{human_bytes, Summary};
 use dossier_app::read::{ArticleSummary, Page, StorySummary, StoryView};
 use dossier_app::read::{Comparison, QuoteExplanation};
+use dossier_app::text::shorten;
 use dossier_app::Dossier;
 use dossier_app::{Article, Step, StoryRow};
 use std::path::Path;
@@ -45,14 +46,6 @@ fn source_label(source: &str, max: usize) -> String {
         escaped.into_owned()
     } else {
         format!("…{}", escaped.chars().skip(count + 1 - max).collect::<String>())
-    }
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(max - 1).collect::<String>())
     }
 }
 

@@ -57,14 +57,26 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 /// Inflates gzip data (a `.gz` capture), refusing to produce more than `limit` bytes:
 /// a size limit applies to what a file holds, not to how small it was packed.
 pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, DecodeError> {
+    read_within(flate2::read::MultiGzDecoder::new(bytes), limit)
+        .map_err(|e| DecodeError::Compressed(e.to_string()))?
+        .ok_or(DecodeError::TooLarge { limit })
+}
+
+/// Everything `reader` gives, or None when it gives more than `limit` bytes (it is
+/// not read beyond that): the one bound for inflated data, bodies and streams.
+pub fn read_within(reader: impl std::io::Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let mut out = Vec::new();
-    let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(limit.saturating_add(1));
-    reader.read_to_end(&mut out).map_err(|e| DecodeError::Compressed(e.to_string()))?;
-    if out.len() as u64 > limit {
-        return Err(DecodeError::TooLarge { limit });
-    }
-    Ok(out)
+    reader.take(limit.saturating_add(1)).read_to_end(&mut out)?;
+    Ok((out.len() as u64 <= limit).then_some(out))
+}
+
+/// The `charset` parameter of a `Content-Type` value (`text/html; charset="utf-8"` → `utf-8`).
+pub fn charset_of(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        name.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches('"'))
+    })
 }
 
 /// Decodes article bytes. Whitespace-only input counts as empty.

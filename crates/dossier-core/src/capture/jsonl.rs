@@ -7,7 +7,8 @@
 //! (`text`, `date`, `source` = the URL, `sitename`, `hostname`), NewsAPI (`content`,
 //! `publishedAt`, `source: {"name"}`) and Media Cloud (`publish_date`, `media_name`).
 
-use crate::capture::{Body, Hints, Record, Records};
+use crate::capture::{is_web_address, Body, Hints, Record, Records};
+use crate::reading::outlets;
 use serde_json::{Map, Value};
 
 /// Where the article's text is, best first. `description`/`summary` are not here:
@@ -97,8 +98,9 @@ fn record(value: Value, number: usize) -> Result<Record, String> {
         (None, None) if TEXT.iter().any(|key| map.contains_key(*key)) => return Err("empty \"text\"".into()),
         (None, None) => return Err("no \"text\" field".into()),
     };
-    let url = first_text(&map, URL).or_else(|| first_text(&map, &["source"]).filter(|s| is_url(s)));
-    let outlet = first_text(&map, OUTLET).filter(|s| !is_url(s)).or_else(|| first_text(&map, HOST).map(host_of));
+    let url = first_text(&map, URL).or_else(|| first_text(&map, &["source"]).filter(|s| is_web_address(s)));
+    let outlet =
+        first_text(&map, OUTLET).filter(|s| !is_web_address(s)).or_else(|| first_text(&map, HOST).map(host_of));
     let stated = Hints {
         title: first_text(&map, TITLE),
         outlet,
@@ -127,17 +129,11 @@ fn value_text(value: &Value) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
 }
 
-fn is_url(value: &str) -> bool {
-    let lower = value.trim_start().to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
-}
-
 /// A host or a site URL as the outlet's name when nothing better is stated:
-/// `https://www.nytimes.com/` → `nytimes.com`.
+/// `https://www.nytimes.com/` or `www.nytimes.com` → `nytimes.com`.
 fn host_of(value: String) -> String {
-    let without_scheme = value.split_once("://").map_or(value.as_str(), |(_, rest)| rest);
-    let host = without_scheme.split('/').next().unwrap_or(without_scheme);
-    host.strip_prefix("www.").unwrap_or(host).to_string()
+    let url = if value.contains("://") { value.clone() } else { format!("https://{}", value.trim()) };
+    outlets::host_of(&url).unwrap_or(value)
 }
 
 #[cfg(test)]

@@ -13,6 +13,12 @@ pub mod robots;
 pub mod sitemap;
 pub mod warc;
 
+/// Whether text names a page on the web (an http or https address).
+pub fn is_web_address(text: &str) -> bool {
+    let start: String = text.trim_start().chars().take(8).collect::<String>().to_ascii_lowercase();
+    start.starts_with("http://") || start.starts_with("https://")
+}
+
 /// Metadata a container states outright (JSON fields, HTML meta tags).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Hints {

@@ -54,8 +54,8 @@ fn page_of(header: &RawRecordHeader, block: &[u8], number: usize, max_bytes: u64
         return Ok(None);
     }
     let payload = content_decoded(payload, encoding.as_deref(), max_bytes)?;
-    let label = charset(&content_type);
-    let decoded = decode::decode_labelled(&payload, label.as_deref()).map_err(|e| e.to_string())?;
+    let label = decode::charset_of(&content_type);
+    let decoded = decode::decode_labelled(&payload, label).map_err(|e| e.to_string())?;
     let url = field(WarcHeader::TargetURI).map(|u| u.trim_matches(['<', '>']).to_string()).filter(|u| !u.is_empty());
     let at = field(WarcHeader::Date).filter(|d| !d.is_empty());
     Ok(Some(Record {
@@ -103,13 +103,6 @@ fn is_html(content_type: &str) -> bool {
     media == "text/html" || media == "application/xhtml+xml"
 }
 
-fn charset(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|parameter| {
-        let (name, value) = parameter.split_once('=')?;
-        name.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches('"').to_string())
-    })
-}
-
 /// The body with its content encoding undone (gzip, deflate).
 fn content_decoded<'b>(body: Cow<'b, [u8]>, encoding: Option<&str>, max_bytes: u64) -> Result<Cow<'b, [u8]>, String> {
     match encoding.map(str::trim) {
@@ -121,16 +114,9 @@ fn content_decoded<'b>(body: Cow<'b, [u8]>, encoding: Option<&str>, max_bytes: u
 }
 
 fn inflate(body: &[u8], max_bytes: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let mut out = Vec::new();
-    flate2::read::ZlibDecoder::new(body)
-        .take(max_bytes.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| format!("broken deflate HTTP body ({e})"))?;
-    if out.len() as u64 > max_bytes {
-        return Err(decode::DecodeError::TooLarge { limit: max_bytes }.to_string());
-    }
-    Ok(out)
+    decode::read_within(flate2::read::ZlibDecoder::new(body), max_bytes)
+        .map_err(|e| format!("broken deflate HTTP body ({e})"))?
+        .ok_or_else(|| decode::DecodeError::TooLarge { limit: max_bytes }.to_string())
 }
 
 /// Joins the chunks of a chunked HTTP body; None when the chunk sizes do not fit.

@@ -156,19 +156,17 @@ pub fn analyze_document(
     };
     if pdf::is_pdf(bytes) {
         let text = pdf::text(bytes).map_err(FileError::Unreadable)?;
-        let article = single(source, &text, "PDF", Hints::default(), None, fetched).ok_or(FileError::NoText)?;
-        return Ok(FileReport { articles: vec![Article { format: Format::Pdf, ..article }], ..FileReport::default() });
+        return one_article(source, Body::Text(text), fetched, "PDF", Some(Format::Pdf));
     }
     if warc::is_warc(bytes) {
         return from_records(source, warc::parse(bytes, max_bytes), Format::Warc, "UTF-8");
     }
     let decoded = decode::decode_labelled(bytes, charset).map_err(FileError::Decode)?;
+    let (encoding, malformed_at) = (decoded.encoding, decoded.malformed_at);
     let mut report = match format::sniff_container(name, &decoded.text) {
-        Container::JsonLines => from_records(source, jsonl::parse(&decoded.text), Format::Jsonl, decoded.encoding)?,
-        Container::JsonDocument => {
-            from_records(source, jsonl::parse_document(&decoded.text), Format::Jsonl, decoded.encoding)?
-        }
-        Container::Feed => from_records(source, feed::parse(bytes, &decoded.text), Format::Feed, decoded.encoding)?,
+        Container::JsonLines => from_records(source, jsonl::parse(&decoded.text), Format::Jsonl, encoding)?,
+        Container::JsonDocument => from_records(source, jsonl::parse_document(&decoded.text), Format::Jsonl, encoding)?,
+        Container::Feed => from_records(source, feed::parse(bytes, &decoded.text), Format::Feed, encoding)?,
         Container::Xml(root) => match sitemap::links(&root, &decoded.text) {
             Some(linked) if !linked.is_empty() => FileReport { linked, ..FileReport::default() },
             Some(_) => return Err(FileError::Unreadable("a sitemap that lists no page".into())),
@@ -178,23 +176,11 @@ pub fn analyze_document(
                 )))
             }
         },
-        Container::Html => {
-            let page = html::extract(&decoded.text);
-            let article = single(source, &page.text, decoded.encoding, page.hints, Some(&page.source_lines), fetched)
-                .ok_or(FileError::NoText)?;
-            let article = Article { format: Format::Html, original: decoded.text, ..article };
-            FileReport { articles: vec![article], ..FileReport::default() }
-        }
-        Container::Text => FileReport {
-            articles: vec![single(source, &decoded.text, decoded.encoding, Hints::default(), None, fetched)
-                .ok_or(FileError::NoText)?],
-            ..FileReport::default()
-        },
+        Container::Html => one_article(source, Body::Html(decoded.text), fetched, encoding, Some(Format::Html))?,
+        Container::Text => one_article(source, Body::Text(decoded.text), fetched, encoding, None)?,
     };
-    if let Some(offset) = decoded.malformed_at {
-        report
-            .warnings
-            .insert(0, format!("invalid {} at byte {offset}; malformed bytes replaced with U+FFFD", decoded.encoding));
+    if let Some(offset) = malformed_at {
+        report.warnings.insert(0, format!("invalid {encoding} at byte {offset}; malformed bytes replaced with U+FFFD"));
     }
     Ok(report)
 }
@@ -228,6 +214,20 @@ fn from_records(source: &str, found: Records, format: Format, encoding: &str) ->
         return Err(FileError::NoRecords { container: format.describe(), problems: report.warnings });
     }
     Ok(report)
+}
+
+/// A file that is one article (a page, a text, a PDF's text), as a record with
+/// nothing stated; `format` overrides the text kind the cleaner found.
+fn one_article(
+    source: &str,
+    body: Body,
+    fetched: Option<&Fetched>,
+    encoding: &str,
+    format: Option<Format>,
+) -> Result<FileReport, FileError> {
+    let article = record_article(source, body, &Hints::default(), fetched, encoding).ok_or(FileError::NoText)?;
+    let article = Article { format: format.unwrap_or(article.format), ..article };
+    Ok(FileReport { articles: vec![article], ..FileReport::default() })
 }
 
 /// One record's article: its HTML read as a page (what the record states wins over
