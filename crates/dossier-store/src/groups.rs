@@ -449,6 +449,7 @@ impl Batch<'_> {
     /// Recomputes the stories of the whole store (a function of the stored set, so
     /// the order of ingestion cannot change it).
     pub fn rebuild_stories(&mut self, threshold: f64) -> Result<usize> {
+        self.story_members.clear();
         type Row = (String, Option<String>, String, Option<String>, Option<String>);
         let rows: Vec<Row> = {
             let mut statement = self.tx.prepare(
@@ -576,9 +577,14 @@ impl Batch<'_> {
         self.tx
             .prepare_cached("INSERT INTO story_vectors (article_id, vector) VALUES (?1, ?2)")?
             .execute(params![article.id, vector_blob(&vector)])?;
-        let mut posting = self.tx.prepare_cached("INSERT INTO story_postings (term, article_id) VALUES (?1, ?2)")?;
+        let seq = self.tx.last_insert_rowid();
+        // A row id can be given again once its article is gone.
+        self.story_members.forget(seq);
+        let mut posting = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO story_postings (term, seq, article_id) VALUES (?1, ?2, ?3)")?;
         for term in stories::query_terms(&vector) {
-            posting.execute(params![term as i64, article.id])?;
+            posting.execute(params![term as i64, seq, article.id])?;
         }
         if fresh {
             self.term_df.count(&terms);
@@ -602,6 +608,14 @@ impl Batch<'_> {
     /// a few index probes and a few hundred vector comparisons, whatever the store's size.
     pub fn assign_story(&mut self, article: &Article, threshold: f64) -> Result<String> {
         self.touch();
+        let row: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT rowid FROM story_vectors WHERE article_id = ?1")?
+            .query_row([&article.id], |r| r.get(0))
+            .optional()?;
+        if let Some(row) = row {
+            self.story_members.forget(row);
+        }
         let previous: Option<String> = self
             .tx
             .prepare_cached("SELECT story_id FROM story_articles WHERE article_id = ?1")?
@@ -678,44 +692,33 @@ impl Batch<'_> {
         let vector = vector_from(&blob);
         let n = self.story_vector_count()?;
         let common = stories::common_postings(n as usize);
-        let mut hits: HashMap<String, usize> = HashMap::new();
+        // Articles by their row in `story_vectors` (their arrival order).
+        let mut hits: HashMap<i64, usize> = HashMap::new();
         {
-            // The newest postings first (row order is arrival order): stories run in time.
-            let mut postings = self
-                .tx
-                .prepare_cached("SELECT article_id FROM story_postings WHERE term = ?1 ORDER BY rowid DESC LIMIT ?2")?;
+            // The newest postings first: stories run in time.
+            let mut postings = self.tx.prepare_cached(
+                "SELECT seq FROM story_postings WHERE term = ?1 AND article_id <> ?2 ORDER BY seq DESC LIMIT ?3",
+            )?;
             for term in stories::query_terms(&vector) {
                 // As this batch counts it: its own new articles included.
                 let df = self.term_df.get(&self.tx, term)?;
                 if df as usize > common {
                     continue;
                 }
-                let list = postings.query_map(params![term as i64, POSTINGS_PER_TERM], |r| r.get::<_, String>(0))?;
+                let list = postings.query_map(params![term as i64, article.id, POSTINGS_PER_TERM], |r| r.get(0))?;
                 for other in list {
-                    let other = other?;
-                    if other != article.id {
-                        *hits.entry(other).or_insert(0) += 1;
-                    }
+                    *hits.entry(other?).or_insert(0) += 1;
                 }
             }
         }
-        let mut shortlist: Vec<(String, usize)> = hits.into_iter().collect();
-        shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        shortlist.truncate(200);
+        let mut shortlist: Vec<(i64, usize)> = hits.into_iter().collect();
+        shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        shortlist.truncate(stories::SHORTLIST);
         let mut sums: BTreeMap<String, f64> = BTreeMap::new();
-        // A member's position is its date: no need to read its article.
-        let mut candidate = self.tx.prepare_cached(
-            "SELECT v.vector, s.position, s.story_id FROM story_vectors v JOIN story_articles s ON s.article_id = v.article_id WHERE v.article_id = ?1",
-        )?;
         for (other, _) in shortlist {
-            let Some((blob, position, story)) = candidate
-                .query_row([&other], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))
-                .optional()?
-            else {
-                continue;
-            };
-            let discount = stories::time_discount(article.published, date_of_position(position));
-            *sums.entry(story).or_insert(0.0) += stories::cosine(&vector, &vector_from(&blob)) * discount;
+            let Some(member) = self.story_member(other)? else { continue };
+            let discount = stories::time_discount(article.published, date_of_position(member.position));
+            *sums.entry(member.story.clone()).or_insert(0.0) += stories::cosine(&vector, &member.vector) * discount;
         }
         let mut size = self.tx.prepare_cached("SELECT size FROM stories WHERE id = ?1")?;
         let mut best: Option<(f64, String)> = None;
@@ -727,6 +730,67 @@ impl Batch<'_> {
             }
         }
         Ok(best.map(|(_, story)| story))
+    }
+
+    /// A story member as candidates are scored against it, from the batch's cache: the
+    /// articles of one story share most of their candidates.
+    fn story_member(&mut self, row: i64) -> Result<Option<&StoryMember>> {
+        if !self.story_members.members.contains_key(&row) {
+            // A member's position is its date: no need to read its article.
+            let found = self
+                .tx
+                .prepare_cached(
+                    "SELECT v.vector, s.position, s.story_id FROM story_vectors v
+                     JOIN story_articles s ON s.article_id = v.article_id WHERE v.rowid = ?1",
+                )?
+                .query_row([row], |r| {
+                    Ok(StoryMember {
+                        vector: vector_from(&r.get::<_, Vec<u8>>(0)?),
+                        position: r.get(1)?,
+                        story: r.get(2)?,
+                    })
+                })
+                .optional()?;
+            let Some(found) = found else { return Ok(None) };
+            self.story_members.keep(row, found);
+        }
+        Ok(self.story_members.members.get(&row))
+    }
+}
+
+/// A story member's vector, position and story, by its row in `story_vectors`.
+pub(crate) struct StoryMember {
+    vector: Vector,
+    position: i64,
+    story: String,
+}
+
+/// The story members a batch has read to score candidates. An entry is forgotten
+/// when its article is placed again or its row id is given to another article, and
+/// the whole cache when stories are rebuilt; it is bounded, since one batch may place
+/// a million articles.
+#[derive(Default)]
+pub(crate) struct MemberCache {
+    members: HashMap<i64, StoryMember>,
+}
+
+impl MemberCache {
+    /// About 70 MB of vectors.
+    const MOST: usize = 65_536;
+
+    fn keep(&mut self, row: i64, member: StoryMember) {
+        if self.members.len() >= Self::MOST {
+            self.members.clear();
+        }
+        self.members.insert(row, member);
+    }
+
+    fn forget(&mut self, row: i64) {
+        self.members.remove(&row);
+    }
+
+    fn clear(&mut self) {
+        self.members.clear();
     }
 }
 

@@ -535,6 +535,22 @@ CREATE TABLE sources (
 );
 CREATE INDEX sources_due ON sources(next_check);
 "#,
+    // 15: a term's postings stored together, newest last (`seq` is the article's row in
+    // `story_vectors`, its arrival order), so the newest postings of a term are one
+    // range read instead of one table seek per posting.
+    r#"
+CREATE TABLE story_postings_by_term (
+    term       INTEGER NOT NULL,
+    seq        INTEGER NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (term, seq)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO story_postings_by_term (term, seq, article_id)
+    SELECT p.term, v.rowid, p.article_id FROM story_postings p JOIN story_vectors v ON v.article_id = p.article_id;
+DROP TABLE story_postings;
+ALTER TABLE story_postings_by_term RENAME TO story_postings;
+CREATE INDEX story_postings_article ON story_postings(article_id);
+"#,
 ];
 
 /// Prepared statements kept per connection: more than any one task uses.
@@ -620,6 +636,7 @@ impl Store {
             tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
             dirty: false,
             term_df: groups::TermFrequencies::default(),
+            story_members: groups::MemberCache::default(),
         })
     }
 
@@ -735,6 +752,7 @@ pub struct Batch<'a> {
     dirty: bool,
     /// Story terms' document frequencies as this batch sees them, written at commit.
     term_df: groups::TermFrequencies,
+    story_members: groups::MemberCache,
 }
 
 /// What writing one article with its indexes did, or why it was left out.

@@ -187,7 +187,7 @@ pub fn time_discount(a: Option<NaiveDate>, b: Option<NaiveDate>) -> f64 {
 /// Terms of an article used to look up candidates: its strongest ones.
 const QUERY_TERMS: usize = 12;
 /// Candidates per article scored exactly, from the best partial scores.
-const SHORTLIST: usize = 200;
+pub const SHORTLIST: usize = 200;
 
 pub fn cosine(a: &Vector, b: &Vector) -> f64 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
