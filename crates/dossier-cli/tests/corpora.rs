@@ -39,7 +39,7 @@ fn polnear_ingests_completely_and_titles_hold() {
             let f1 = stage(name)["f1"].as_f64().unwrap();
             assert!(f1 >= 0.98, "{split} {name}: F1 {f1}");
         }
-        // Floors under the measured figures (dev: recall 0.978, speakers 0.778 by entity and 0.799 by mention;
+        // Floors under the measured figures (dev: recall 0.978, speakers 0.807 by entity and 0.833 by mention;
         // train: recall 0.986), to catch regressions.
         let quotes = stage("quotes");
         assert!(
@@ -48,10 +48,10 @@ fn polnear_ingests_completely_and_titles_hold() {
         );
         let speakers = stage("quote speakers");
         let accuracy = speakers["correct"].as_f64().unwrap() / speakers["total"].as_f64().unwrap();
-        assert!(accuracy >= 0.74, "{split} speaker accuracy {accuracy}");
+        assert!(accuracy >= 0.77, "{split} speaker accuracy {accuracy}");
         let mentions = stage("quote speakers (mention)");
         let accuracy = mentions["correct"].as_f64().unwrap() / mentions["total"].as_f64().unwrap();
-        assert!(accuracy >= 0.76, "{split} speaker accuracy by mention {accuracy}");
+        assert!(accuracy >= 0.79, "{split} speaker accuracy by mention {accuracy}");
     }
 }
 

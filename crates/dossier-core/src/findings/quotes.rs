@@ -294,7 +294,7 @@ impl People {
             }
             MentionKind::Body => (Some(words.to_string()), "body"),
             MentionKind::Pronoun => match words.to_lowercase().as_str() {
-                "he" | "she" | "i" | "you" => match self.speakers.last() {
+                "he" | "she" | "him" | "her" | "i" | "you" => match self.speakers.last() {
                     Some(last) => (Some(last.clone()), "pronoun → previous speaker"),
                     None => (self.named.last().map(|n| self.full_form(n)), "pronoun → last person named"),
                 },
