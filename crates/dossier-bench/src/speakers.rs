@@ -202,8 +202,8 @@ fn fit_pointwise(choices: &[Choice]) -> anyhow::Result<Model> {
 /// listwise loss, and the loss and its gradient are a few lines.
 fn fit_listwise(choices: &[Choice]) -> Model {
     const FEATURE_COUNT: usize = dossier_core::findings::speakers::FEATURES.len();
-    const L2: f64 = 1e-3;
-    const STEPS: usize = 600;
+    const L2: f64 = 1e-4;
+    const STEPS: usize = 1200;
     const RATE: f64 = 0.05;
     let mut weights = [0.0; FEATURE_COUNT];
     let (mut first, mut second) = ([0.0; FEATURE_COUNT], [0.0; FEATURE_COUNT]);
