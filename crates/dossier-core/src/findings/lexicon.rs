@@ -266,6 +266,33 @@ pub(crate) const ROLE_NOUNS: &[&str] = &[
     "source",
 ];
 
+/// The words a role of the kind a [`ROLE_NOUNS`] noun names is written with next to a
+/// name: "the senator" was introduced as "Sen. Marco Rubio", "the diplomat" as "Deputy
+/// Foreign Minister Sergey Ryabkov". Every noun also stands for itself.
+const ROLE_KINDS: &[(&str, &[&str])] = &[
+    ("diplomat", &["minister", "ambassador", "envoy", "diplomat"]),
+    ("senator", &["sen", "senator"]),
+    ("governor", &["gov", "governor"]),
+    ("president", &["president", "pres"]),
+    ("secretary", &["secretary", "sec"]),
+    ("lawmaker", &["sen", "senator", "rep", "representative", "congressman", "congresswoman", "lawmaker", "mp"]),
+    ("congressman", &["rep", "representative", "congressman"]),
+    ("congresswoman", &["rep", "representative", "congresswoman"]),
+    ("candidate", &["candidate", "nominee", "hopeful"]),
+    ("nominee", &["nominee", "candidate"]),
+    ("leader", &["leader", "president", "chancellor", "premier"]),
+    ("spokesman", &["spokesman", "spokesperson", "spokeswoman"]),
+    ("spokeswoman", &["spokeswoman", "spokesperson", "spokesman"]),
+    ("spokesperson", &["spokesperson", "spokesman", "spokeswoman"]),
+    ("adviser", &["adviser", "advisor"]),
+    ("advisor", &["advisor", "adviser"]),
+];
+
+/// The role words that name a role of the kind `noun` does (the noun itself at least).
+pub(crate) fn role_kinds(noun: &str) -> Vec<&str> {
+    ROLE_KINDS.iter().find(|(n, _)| *n == noun).map_or_else(|| vec![noun], |(_, kinds)| kinds.to_vec())
+}
+
 /// Words that introduce a person's role rather than name them.
 pub(crate) const ROLE_WORDS: &[&str] = &[
     "President",

@@ -9,8 +9,8 @@
 
 use crate::findings::entities::{is_place_name, looks_like_actor};
 use crate::findings::lexicon::{
-    clean_name, is_body, is_known_organisation, is_real_name, split_role, strip_possessive, NAME, ROLE_NOUNS,
-    SPEECH_VERBS,
+    clean_name, is_body, is_known_organisation, is_real_name, role_kinds, split_role, strip_possessive, NAME,
+    ROLE_NOUNS, SPEECH_VERBS,
 };
 use crate::findings::names::same_entity;
 use crate::findings::sentences;
@@ -263,13 +263,35 @@ impl People {
         }
     }
 
-    /// A role reference without a name ("the Russian diplomat", "Putin's aide").
+    /// A role reference without a name ("the Russian diplomat", "Putin's aide"): the
+    /// person named with a role of that kind ("Russian Deputy Foreign Minister Sergey
+    /// Ryabkov", "Florida Sen. Marco Rubio"), the one sharing most of the phrase's other
+    /// words ("Russian", "Florida") first, the latest on a tie; else, for a bare role
+    /// ("the senator"), whoever spoke last.
     fn by_role(&self, phrase: &str) -> Option<String> {
         let lower = phrase.to_lowercase();
-        let noun = ROLE_NOUNS.iter().find(|n| lower.split(|c: char| !c.is_alphanumeric()).any(|w| w == **n))?;
-        let by_role =
-            self.roles.iter().rev().find(|(_, role)| role.split(|c: char| !c.is_alphanumeric()).any(|w| w == *noun));
-        by_role.map(|(name, _)| self.full_form(name)).or_else(|| self.speakers.last().cloned())
+        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let noun = ROLE_NOUNS.iter().find(|n| words.contains(n))?;
+        let kinds = role_kinds(noun);
+        const DETERMINERS: &[&str] = &["the", "his", "her", "their", "its", "our", "this", "that"];
+        let qualifiers: Vec<&str> =
+            words.iter().copied().filter(|w| w != noun && w.len() > 2 && !DETERMINERS.contains(w)).collect();
+        let best = self
+            .roles
+            .iter()
+            .enumerate()
+            .filter_map(|(at, (name, role))| {
+                let role_words: Vec<&str> = role.split(|c: char| !c.is_alphanumeric()).collect();
+                role_words.iter().any(|w| kinds.contains(w)).then(|| {
+                    let shared = qualifiers.iter().filter(|q| role_words.contains(q)).count();
+                    ((shared, at), name)
+                })
+            })
+            .max_by_key(|(rank, _)| *rank);
+        // "The senator" with no one so titled is likely whoever spoke last; "the Florida
+        // senator" says more than that, and a guess could name the wrong person.
+        let guess = || qualifiers.is_empty().then(|| self.speakers.last().cloned()).flatten();
+        best.map(|(_, name)| self.full_form(name)).or_else(guess)
     }
 
     fn resolve(&self, speaker: &str) -> Option<String> {

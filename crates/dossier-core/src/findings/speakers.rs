@@ -45,7 +45,7 @@ pub struct Mention {
 }
 
 /// The evidence the ranker weighs, one number per candidate and feature.
-pub const FEATURES: [&str; 35] = [
+pub const FEATURES: [&str; 36] = [
     "rule_phrase",
     "rule_speaker",
     "name",
@@ -81,6 +81,7 @@ pub const FEATURES: [&str; 35] = [
     "verb_follows_before",
     "verb_precedes_after",
     "quote_opens_paragraph",
+    "capitalised_only_first",
 ];
 
 pub type Features = [f64; FEATURES.len()];
@@ -456,10 +457,12 @@ pub(crate) fn rank(
         let gap =
             if *in_previous { &text[f.range.end..] } else { &text[f.range.end..site.quote.start.max(f.range.end)] };
         set("colon", f64::from(gap.trim_end().ends_with(':') && word_count(gap) <= 3));
-        set(
-            "sentence_start",
-            f64::from(text[..f.range.start].trim_end().is_empty() || sentence_start(text, f.range.start)),
-        );
+        let starts_sentence = text[..f.range.start].trim_end().is_empty() || sentence_start(text, f.range.start);
+        set("sentence_start", f64::from(starts_sentence));
+        // "Indeed,", "Speaking to reporters": a one-word name the article capitalises
+        // only where a sentence begins is an ordinary word, not a name.
+        let one_name = f.kind == MentionKind::Name && word_count(words) == 1;
+        set("capitalised_only_first", f64::from(one_name && starts_sentence && !capitalised_inside(site.text, words)));
         set("fragment_name", f64::from(site.fragment && matches!(f.kind, MentionKind::Name | MentionKind::Body)));
         set("full_name", f64::from(word_count(words) >= 2));
         set("according_to", f64::from(before.len() == 2 && before[0] == "according" && before[1] == "to"));
@@ -513,6 +516,15 @@ fn in_comma_clause(text: &str, at: usize) -> bool {
     !clause.contains(['.', ';', '\u{201C}', '"'])
         && first.chars().next().is_some_and(char::is_lowercase)
         && !SPEECH_WORDS.contains(first)
+}
+
+/// Whether `word` occurs capitalised in `text` other than at the start of a sentence.
+fn capitalised_inside(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let end = at + word.len();
+        let whole = !text[..at].ends_with(char::is_alphanumeric) && !text[end..].starts_with(char::is_alphanumeric);
+        whole && !text[..at].trim_end().is_empty() && !sentence_start(text, at) && !text[..at].ends_with('\n')
+    })
 }
 
 fn sentence_start(text: &str, at: usize) -> bool {
