@@ -56,8 +56,25 @@ fn normalise(name: &str) -> String {
 
 /// The canonical key of a name: its alias target if listed, else its normalised form.
 pub fn key(name: &str) -> String {
-    let normal = normalise(name);
-    ALIASES.get(&normal).map(|c| normalise(c)).unwrap_or(normal)
+    // Names are compared in loops (candidates against speakers, mentions against the
+    // names before them), so each thread keeps the keys it computed; the cache is
+    // dropped whole when it grows past a bound.
+    const MOST: usize = 16_384;
+    thread_local! {
+        static KEYS: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+    }
+    KEYS.with_borrow_mut(|keys| {
+        if let Some(found) = keys.get(name) {
+            return found.clone();
+        }
+        let normal = normalise(name);
+        let computed = ALIASES.get(&normal).map(|c| normalise(c)).unwrap_or(normal);
+        if keys.len() >= MOST {
+            keys.clear();
+        }
+        keys.insert(name.to_string(), computed.clone());
+        computed
+    })
 }
 
 /// Whether two names plausibly name the same entity: same key, or one is the other's
