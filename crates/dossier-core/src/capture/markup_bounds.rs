@@ -169,12 +169,17 @@ fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
     haystack.iter().position(|&b| b == needle)
 }
 
+/// Where `needle` (an end tag: `<` and a name) first occurs in `haystack`, the name in
+/// any case. Only the places of its first byte are compared, found by memchr.
 fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
     let (hay, pin) = (haystack.as_bytes(), needle.as_bytes());
-    if pin.len() > hay.len() {
-        return None;
-    }
-    (0..=hay.len() - pin.len()).find(|&i| hay[i..i + pin.len()].eq_ignore_ascii_case(pin))
+    let (&first, _) = pin.split_first()?;
+    let candidates: Box<dyn Iterator<Item = usize>> = if first.is_ascii_alphabetic() {
+        Box::new(memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay))
+    } else {
+        Box::new(memchr::memchr_iter(first, hay))
+    };
+    candidates.into_iter().find(|&i| hay.get(i..i + pin.len()).is_some_and(|at| at.eq_ignore_ascii_case(pin)))
 }
 
 /// Scans the tag starting at `start` (a `<`), the way an HTML tokenizer reads one:

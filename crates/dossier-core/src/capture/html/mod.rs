@@ -204,7 +204,8 @@ fn locate_lines(source: &str, lines: &[String]) -> Vec<u32> {
                 while !source.is_char_boundary(window_end) {
                     window_end += 1;
                 }
-                if let Some(offset) = source[cursor..window_end].find(&probe) {
+                // memchr's SIMD search: a line the source writes otherwise scans its window.
+                if let Some(offset) = memchr::memmem::find(&source.as_bytes()[cursor..window_end], probe.as_bytes()) {
                     cursor += offset;
                     last_line = line_starts.partition_point(|&s| s <= cursor) as u32;
                 }
