@@ -28,6 +28,8 @@ type Example = (Features, bool);
 /// One quote's candidates as examples: a choice among them, for a listwise fit.
 type Choice = Vec<Example>;
 
+const FEATURE_COUNT: usize = dossier_core::findings::speakers::FEATURES.len();
+
 /// One gold quote: its words and its speaker as written (pronouns included).
 struct GoldQuote {
     text: String,
@@ -187,7 +189,7 @@ fn fit_pointwise(choices: &[Choice]) -> anyhow::Result<Model> {
     let x = DenseMatrix::from_2d_vec(&rows).map_err(|e| anyhow::anyhow!("{e}"))?;
     let parameters = LogisticRegressionParameters::default().with_alpha(1.0);
     let fitted = LogisticRegression::fit(&x, &labels, parameters).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut weights: Features = [0.0; dossier_core::findings::speakers::FEATURES.len()];
+    let mut weights: Features = [0.0; FEATURE_COUNT];
     for (at, weight) in weights.iter_mut().enumerate() {
         *weight = *fitted.coefficients().get((0, at));
     }
@@ -201,7 +203,6 @@ fn fit_pointwise(choices: &[Choice]) -> anyhow::Result<Model> {
 /// anywhere; the core's argmax over `w·x` is the same either way. smartcore has no
 /// listwise loss, and the loss and its gradient are a few lines.
 fn fit_listwise(choices: &[Choice]) -> Model {
-    const FEATURE_COUNT: usize = dossier_core::findings::speakers::FEATURES.len();
     const L2: f64 = 1e-4;
     const STEPS: usize = 1200;
     const RATE: f64 = 0.05;
@@ -232,7 +233,7 @@ fn choice_gradient(choice: &Choice, weights: &Features) -> Features {
     let exp: Vec<f64> = scores.iter().map(|s| (s - top).exp()).collect();
     let all: f64 = exp.iter().sum();
     let gold: f64 = choice.iter().zip(&exp).filter(|((_, y), _)| *y).map(|(_, e)| e).sum();
-    let mut gradient = [0.0; dossier_core::findings::speakers::FEATURES.len()];
+    let mut gradient = [0.0; FEATURE_COUNT];
     for ((x, y), e) in choice.iter().zip(&exp) {
         // d/dw [log Σ_all e − log Σ_gold e] = E_all[x] − E_gold[x].
         let weight = e / all - if *y { e / gold } else { 0.0 };

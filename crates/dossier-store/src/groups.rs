@@ -608,13 +608,14 @@ impl Batch<'_> {
     /// a few index probes and a few hundred vector comparisons, whatever the store's size.
     pub fn assign_story(&mut self, article: &Article, threshold: f64) -> Result<String> {
         self.touch();
-        let row: Option<i64> = self
+        // The article's own row and vector, read once for the cache, the search and the label.
+        let own: Option<(i64, Vector)> = self
             .tx
-            .prepare_cached("SELECT rowid FROM story_vectors WHERE article_id = ?1")?
-            .query_row([&article.id], |r| r.get(0))
+            .prepare_cached("SELECT rowid, vector FROM story_vectors WHERE article_id = ?1")?
+            .query_row([&article.id], |r| Ok((r.get(0)?, vector_from(&r.get::<_, Vec<u8>>(1)?))))
             .optional()?;
-        if let Some(row) = row {
-            self.story_members.forget(row);
+        if let Some((row, _)) = &own {
+            self.story_members.forget(*row);
         }
         let previous: Option<String> = self
             .tx
@@ -633,25 +634,22 @@ impl Batch<'_> {
                 .optional()?,
             None => None,
         };
-        let story = match canonical_story {
-            Some(story) => Some(story),
-            None => self.best_story(article, threshold)?,
+        let story = match (canonical_story, &own) {
+            (Some(story), _) => Some(story),
+            (None, Some((_, vector))) => self.best_story(article, vector, threshold)?,
+            (None, None) => None,
         };
         let story = match story {
             Some(story) => story,
             None => {
                 let text = article.text();
                 let input = story_input(article, &text);
-                let vector: Vec<u8> = self.tx.query_row(
-                    "SELECT vector FROM story_vectors WHERE article_id = ?1",
-                    [&article.id],
-                    |r| r.get(0),
-                )?;
+                let (_, vector) = own.as_ref().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                 let id = dossier_core::text::short_hash(&["story", &article.id]);
                 self.tx.execute(
                     "INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, NULL, NULL)
                      ON CONFLICT (id) DO UPDATE SET label = excluded.label",
-                    params![id, stories::label_of(&input, &vector_from(&vector))],
+                    params![id, stories::label_of(&input, vector)],
                 )?;
                 id
             }
@@ -679,17 +677,7 @@ impl Batch<'_> {
         Ok(story)
     }
 
-    fn best_story(&mut self, article: &Article, threshold: f64) -> Result<Option<String>> {
-        let Some(blob) = self
-            .tx
-            .query_row("SELECT vector FROM story_vectors WHERE article_id = ?1", [&article.id], |r| {
-                r.get::<_, Vec<u8>>(0)
-            })
-            .optional()?
-        else {
-            return Ok(None);
-        };
-        let vector = vector_from(&blob);
+    fn best_story(&mut self, article: &Article, vector: &Vector, threshold: f64) -> Result<Option<String>> {
         let n = self.story_vector_count()?;
         let common = stories::common_postings(n as usize);
         // Articles by their row in `story_vectors` (their arrival order).
@@ -699,7 +687,7 @@ impl Batch<'_> {
             let mut postings = self.tx.prepare_cached(
                 "SELECT seq FROM story_postings WHERE term = ?1 AND article_id <> ?2 ORDER BY seq DESC LIMIT ?3",
             )?;
-            for term in stories::query_terms(&vector) {
+            for term in stories::query_terms(vector) {
                 // As this batch counts it: its own new articles included.
                 let df = self.term_df.get(&self.tx, term)?;
                 if df as usize > common {
@@ -718,7 +706,7 @@ impl Batch<'_> {
         for (other, _) in shortlist {
             let Some(member) = self.story_member(other)? else { continue };
             let discount = stories::time_discount(article.published, date_of_position(member.position));
-            *sums.entry(member.story.clone()).or_insert(0.0) += stories::cosine(&vector, &member.vector) * discount;
+            *sums.entry(member.story.clone()).or_insert(0.0) += stories::cosine(vector, &member.vector) * discount;
         }
         let mut size = self.tx.prepare_cached("SELECT size FROM stories WHERE id = ?1")?;
         let mut best: Option<(f64, String)> = None;

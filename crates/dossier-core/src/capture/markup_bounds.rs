@@ -50,7 +50,7 @@ const RAW_TEXT: [&str; 8] = ["script", "style", "textarea", "title", "xmp", "ifr
 /// Where the raw text of an element that opened at `[.., content_start)` ends: at its end tag.
 fn raw_text_end(html: &str, content_start: usize, name: &str) -> usize {
     let closing = format!("</{name}");
-    find_ascii_case_insensitive(&html[content_start..], &closing).map_or(html.len(), |i| content_start + i)
+    find_end_tag(&html[content_start..], &closing).map_or(html.len(), |i| content_start + i)
 }
 /// Elements an opening tag of the same name closes (`<p>a<p>b`, `<li>`…).
 const SELF_CLOSING_SIBLINGS: [&str; 9] = ["p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup"];
@@ -92,7 +92,7 @@ impl Pass<'_> {
     fn run(&mut self) {
         let bytes = self.html.as_bytes();
         let mut at = 0;
-        while let Some(offset) = memchr(b'<', &bytes[at..]) {
+        while let Some(offset) = memchr::memchr(b'<', &bytes[at..]) {
             let start = at + offset;
             at = match self.special(start) {
                 Some(end) => end,
@@ -165,21 +165,11 @@ impl Pass<'_> {
     }
 }
 
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == needle)
-}
-
-/// Where `needle` (an end tag: `<` and a name) first occurs in `haystack`, the name in
-/// any case. Only the places of its first byte are compared, found by memchr.
-fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
-    let (hay, pin) = (haystack.as_bytes(), needle.as_bytes());
-    let (&first, _) = pin.split_first()?;
-    let candidates: Box<dyn Iterator<Item = usize>> = if first.is_ascii_alphabetic() {
-        Box::new(memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay))
-    } else {
-        Box::new(memchr::memchr_iter(first, hay))
-    };
-    candidates.into_iter().find(|&i| hay.get(i..i + pin.len()).is_some_and(|at| at.eq_ignore_ascii_case(pin)))
+/// Where `end_tag` (`</` and a name) first occurs in `haystack`, the name in any case:
+/// only the places of a `<`, found by memchr, are compared.
+fn find_end_tag(haystack: &str, end_tag: &str) -> Option<usize> {
+    let (hay, pin) = (haystack.as_bytes(), end_tag.as_bytes());
+    memchr::memchr_iter(b'<', hay).find(|&i| hay.get(i..i + pin.len()).is_some_and(|at| at.eq_ignore_ascii_case(pin)))
 }
 
 /// Scans the tag starting at `start` (a `<`), the way an HTML tokenizer reads one:
@@ -235,7 +225,7 @@ fn scan_tag(html: &str, start: usize) -> Option<Tag> {
             }
             match bytes.get(i) {
                 Some(&quote @ (b'"' | b'\'')) => {
-                    i = memchr(quote, &bytes[i + 1..]).map_or(bytes.len(), |j| i + 1 + j + 1);
+                    i = memchr::memchr(quote, &bytes[i + 1..]).map_or(bytes.len(), |j| i + 1 + j + 1);
                 }
                 _ => {
                     while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'>') {
