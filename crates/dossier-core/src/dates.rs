@@ -54,6 +54,10 @@ static ISO: LazyLock<Regex> = LazyLock::new(|| {
 static DOTTED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{1,2})\.(\d{1,2})\.(\d{4})(?-u:\b)").unwrap());
 static SLASHED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{1,2})/(\d{1,2})/(\d{4})(?-u:\b)").unwrap());
+/// `23.09.22`: a two-digit year, read only where the whole line is a date (in running
+/// text it may be a version or a score).
+static DOTTED_SHORT_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{1,2})\.(\d{1,2})\.(\d{2})(?-u:\b)").unwrap());
 /// A date in a URL path only when it cannot be anything else: `/2021/12/17/`,
 /// `/2021-12-17`, `/20211217`; not an issue or a season (`/2023/43/`, `/2021-22/`).
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -84,6 +88,30 @@ pub fn is_calendar_name(word: &str) -> bool {
     MONTH_NAMES.contains(&word) || WEEKDAY_NAMES.contains(&word)
 }
 
+/// How a text writes `02/10/2020`: month first (American English) or day first (most
+/// other languages, British English included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SlashOrder {
+    #[default]
+    MonthFirst,
+    DayFirst,
+}
+
+impl SlashOrder {
+    /// The order a page in this language (a BCP 47 tag such as `de`, `en-GB`) uses;
+    /// month first when the language is unknown or plain English.
+    pub fn of_language(language: Option<&str>) -> SlashOrder {
+        let Some(tag) = language.map(|l| l.trim().to_ascii_lowercase()).filter(|l| !l.is_empty()) else {
+            return SlashOrder::MonthFirst;
+        };
+        let mut parts = tag.split(['-', '_']);
+        match (parts.next(), parts.next()) {
+            (Some("en"), None | Some("us")) => SlashOrder::MonthFirst,
+            _ => SlashOrder::DayFirst,
+        }
+    }
+}
+
 /// A date found in a text, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundDate {
@@ -107,6 +135,12 @@ fn ymd(year: &str, month: u32, day: &str) -> Option<NaiveDate> {
 /// Dotted dates are read day-first (`13.01.2022`), slashed dates month-first unless
 /// the first number cannot be a month.
 pub fn find_dates(text: &str) -> Vec<FoundDate> {
+    find_dates_in(text, SlashOrder::MonthFirst)
+}
+
+/// [`find_dates`] for a text whose slashed dates follow `order` (a number above 12
+/// still decides an order on its own).
+pub fn find_dates_in(text: &str, order: SlashOrder) -> Vec<FoundDate> {
     let mut found: Vec<FoundDate> = Vec::new();
     let mut push = |date: Option<NaiveDate>, span: Range<usize>| {
         if let Some(date) = date {
@@ -131,7 +165,8 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
     }
     for c in SLASHED.captures_iter(text) {
         let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
-        let date = if a > 12 { ymd(&c[3], b, &c[1]) } else { ymd(&c[3], a, &c[2]) };
+        let day_first = a > 12 || (order == SlashOrder::DayFirst && b <= 12);
+        let date = if day_first { ymd(&c[3], b, &c[1]) } else { ymd(&c[3], a, &c[2]) };
         push(date, c.get(0).unwrap().range());
     }
     found.sort_by_key(|f| f.span.start);
@@ -141,13 +176,27 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
 /// Parses a free-form date string such as a metadata value (`2021-12-17T10:00:00Z`,
 /// `Fri, 17 Dec 2021 10:00:00 GMT`, `December 17, 2021`).
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
-    find_dates(value).first().map(|f| f.date)
+    parse_date_in(value, SlashOrder::MonthFirst)
+}
+
+/// [`parse_date`] for a value whose slashed dates follow `order`.
+pub fn parse_date_in(value: &str, order: SlashOrder) -> Option<NaiveDate> {
+    find_dates_in(value, order).first().map(|f| f.date)
 }
 
 /// A line that is nothing but a date, possibly with a weekday, a time or a
 /// "Published"/"Updated" label: the kind of line a page prints under its headline.
 pub fn date_only_line(line: &str) -> Option<NaiveDate> {
-    let dates = find_dates(line);
+    date_only_line_in(line, SlashOrder::MonthFirst)
+}
+
+/// [`date_only_line`] for a line whose slashed dates follow `order`; a two-digit year
+/// (`23.09.22`) is read here, where nothing but the date is on the line.
+pub fn date_only_line_in(line: &str, order: SlashOrder) -> Option<NaiveDate> {
+    let mut dates = find_dates_in(line, order);
+    if dates.is_empty() {
+        dates = short_year_dates(line);
+    }
     let first = dates.first()?;
     let mut rest = String::with_capacity(line.len());
     rest.push_str(&line[..first.span.start]);
@@ -159,6 +208,19 @@ pub fn date_only_line(line: &str) -> Option<NaiveDate> {
     }
     let leftover = DATE_LINE_NOISE.replace_all(&rest, " ");
     leftover.trim().is_empty().then_some(first.date)
+}
+
+/// `DD.MM.YY` dates, the century being the nearer one (`13` → 2013, `98` → 1998).
+fn short_year_dates(line: &str) -> Vec<FoundDate> {
+    DOTTED_SHORT_YEAR
+        .captures_iter(line)
+        .filter_map(|c| {
+            let short: i32 = c[3].parse().ok()?;
+            let year = if short < 70 { 2000 + short } else { 1900 + short };
+            let date = plausible(NaiveDate::from_ymd_opt(year, c[2].parse().ok()?, c[1].parse().ok()?)?)?;
+            Some(FoundDate { date, span: c.get(0)?.range() })
+        })
+        .collect()
 }
 
 /// The date of a byline or source line under a headline: `By Staff · October 31, 2016`,
@@ -238,6 +300,19 @@ mod tests {
         assert_eq!(date_only_line("December 17, 2021"), Some(d(2021, 12, 17)));
         assert_eq!(date_only_line("Published: Friday, 17 Dec 2021 | 10:32 GMT"), Some(d(2021, 12, 17)));
         assert_eq!(date_only_line("Russia said on December 17, 2021 that it would"), None);
+        assert_eq!(date_only_line(" 23.09.22 "), Some(d(2022, 9, 23)));
+        assert_eq!(date_only_line("Version 1.2.20 is out"), None);
+    }
+
+    #[test]
+    fn slashed_dates_follow_the_language() {
+        assert_eq!(SlashOrder::of_language(Some("es")), SlashOrder::DayFirst);
+        assert_eq!(SlashOrder::of_language(Some("en-GB")), SlashOrder::DayFirst);
+        assert_eq!(SlashOrder::of_language(Some("en")), SlashOrder::MonthFirst);
+        assert_eq!(SlashOrder::of_language(None), SlashOrder::MonthFirst);
+        assert_eq!(parse_date_in("10/05/2022 05:22 pm", SlashOrder::DayFirst), Some(d(2022, 5, 10)));
+        assert_eq!(parse_date_in("10/05/2022", SlashOrder::MonthFirst), Some(d(2022, 10, 5)));
+        assert_eq!(parse_date_in("12/31/2020", SlashOrder::DayFirst), Some(d(2020, 12, 31)));
     }
 
     #[test]

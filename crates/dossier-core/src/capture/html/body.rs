@@ -150,6 +150,18 @@ pub(super) fn is_furniture(element: &scraper::node::Element) -> bool {
         || (!STRUCTURAL_TAGS.contains(&element.name()) && (marked(element.attr("class")) || marked(element.attr("id"))))
 }
 
+/// The longest text read as a stamp's date: more is a paragraph, not a date.
+const STAMP_TEXT_BYTES: usize = 120;
+
+/// Whether a microdata or RDFa property names the publication date (`datePublished`,
+/// `schema:dateCreated`, `dc:issued`).
+fn is_publication_property(property: &str) -> bool {
+    property.split_whitespace().any(|p| {
+        let name = p.rsplit([':', '/', '#']).next().unwrap_or(p);
+        ["datepublished", "datecreated", "issued", "created"].iter().any(|k| name.eq_ignore_ascii_case(k))
+    })
+}
+
 /// A machine-readable date on the page (`<time datetime>`, `itemprop="datePublished"`).
 #[derive(Debug, Clone)]
 pub(super) struct Stamp {
@@ -225,7 +237,7 @@ impl Reader {
                 if name == "a" {
                     self.link_depth += 1;
                 }
-                self.stamp(element);
+                self.stamp(node, element);
                 if is_furniture(element) {
                     self.furniture.push(node.id());
                 }
@@ -234,17 +246,29 @@ impl Reader {
         }
     }
 
-    fn stamp(&mut self, element: &scraper::node::Element) {
-        let published = element.attr("itemprop") == Some("datePublished") || element.attr("pubdate").is_some();
-        let value = match element.name() {
-            "time" => element.attr("datetime"),
-            _ if published => element.attr("content").or(element.attr("datetime")),
-            _ => None,
+    /// Records a date the element carries: a `<time>`, or an element marked as the
+    /// publication date by microdata (`itemprop="datePublished"`), RDFa
+    /// (`property="schema:dateCreated"`), hAtom (`class="published" title="…"`) or
+    /// `pubdate`. Its value is its date attribute, else its own short text.
+    fn stamp(&mut self, node: NodeRef<'_, Node>, element: &scraper::node::Element) {
+        let published = element.attr("pubdate").is_some()
+            || [element.attr("itemprop"), element.attr("property")].into_iter().flatten().any(is_publication_property)
+            || element.attr("class").is_some_and(|c| c.split_whitespace().any(|w| w == "published"));
+        if element.name() != "time" && !published {
+            return;
+        }
+        let attribute = ["datetime", "content", "title"].into_iter().find_map(|a| element.attr(a));
+        let value = match attribute.filter(|v| !v.trim().is_empty()) {
+            Some(value) => value.trim().to_string(),
+            None => {
+                let text = scraper::ElementRef::wrap(node).map(|e| e.text().collect::<String>()).unwrap_or_default();
+                crate::text::collapse_whitespace(&text)
+            }
         };
-        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+        if !value.is_empty() && value.len() <= STAMP_TEXT_BYTES {
             self.stamps.push(Stamp {
                 block: self.blocks.len(),
-                value: value.trim().to_string(),
+                value,
                 in_furniture: !self.furniture.is_empty(),
                 published,
             });

@@ -139,20 +139,25 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
         subheadings: visible_headings(doc, "h2, h3"),
         site_names,
     };
-    let stated_date =
-        published::stated_in_meta(doc).or_else(|| ld.published.as_deref().and_then(crate::dates::parse_date));
-    let published = published::decide(stated_date, published::shown(&linear.blocks, &linear.stamps, article_start));
-    Hints {
-        title: title::reconcile(&evidence),
-        outlet,
-        published: published.map(|d| d.format("%Y-%m-%d").to_string()),
-        url,
-        language: doc
-            .select(&selector("html"))
-            .next()
-            .and_then(|h| h.value().attr("lang"))
-            .map(|l| l.to_ascii_lowercase()),
-    }
+    let language = doc
+        .select(&selector("html"))
+        .next()
+        .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
+        .map(|l| l.to_ascii_lowercase());
+    let order = crate::dates::SlashOrder::of_language(language.as_deref());
+    let stated_date = published::stated_in_meta(doc, order).or_else(|| {
+        let date = ld.published.as_deref().and_then(|d| crate::dates::parse_date_in(d, order))?;
+        Some(published::Stated { date, specific: true })
+    });
+    let title = title::reconcile(&evidence);
+    let shown = published::shown(
+        &linear.blocks,
+        &linear.stamps,
+        published::Anchor { title: title.as_deref(), article_start },
+        order,
+    );
+    let published = published::decide(stated_date, shown);
+    Hints { title, outlet, published: published.map(|d| d.format("%Y-%m-%d").to_string()), url, language }
 }
 
 /// Extracts the article from an HTML page.

@@ -1,17 +1,23 @@
 //! The page's publication date, from what it states and what it shows.
 //!
 //! Stated: meta tags and JSON-LD anywhere in the graph. Shown: a `<time>` or a date line
-//! near the headline, outside teasers and other furniture. Stated timestamps are often
-//! in UTC while the page shows its own day, so when the two are a day apart the shown
-//! one wins; when they disagree by more, the stated one does. A date is never taken from
-//! a teaser list or from text far from the headline: a wrong date is worse than none.
+//! near the headline, outside teasers and other furniture; failing that, a date the page
+//! marks as its publication date (microdata, RDFa) or labels so ("Erschienen am …"), when
+//! the page gives only one such date (a teaser list gives many). Stated timestamps are
+//! often in UTC while the page shows its own day, so when the two are a day apart the
+//! shown one wins; when they disagree by more, a publication key does and a generic one
+//! (`<meta name="date">`, often the page's build date) does not. A date is never taken
+//! from a teaser list or from loose text far from the headline: a wrong date is worse
+//! than none.
 
 use super::body::{Block, Stamp};
-use crate::dates;
+use crate::dates::{self, SlashOrder};
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 /// Meta names and properties that state the publication date, in order of trust.
-const META_KEYS: [&str; 24] = [
+const META_KEYS: [&str; 27] = [
     "article:published_time",
     "og:article:published_time",
     "og:published_time",
@@ -24,11 +30,14 @@ const META_KEYS: [&str; 24] = [
     "publish_date",
     "publication_date",
     "citation_publication_date",
+    "citation_online_date",
     "citation_date",
+    "bepress_citation_date",
     "dc.date.issued",
     "dcterms.issued",
     "dc.date.created",
     "dcterms.created",
+    "datecreated",
     "dc.date",
     "dcterms.date",
     "date",
@@ -38,6 +47,32 @@ const META_KEYS: [&str; 24] = [
     "date.available",
 ];
 
+/// From this rank on, [`META_KEYS`] are generic dates (`date`, `dc.date`): often when the
+/// page was built or last changed, so a date shown by the headline overrides them.
+const GENERIC_FROM: usize = 19;
+
+/// A date the page states in its markup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stated {
+    pub date: NaiveDate,
+    /// Stated as the publication date, not as a generic date.
+    pub specific: bool,
+}
+
+/// Labels a page puts before its own date, by kind (`data/date_labels.tsv`), longest first.
+static DATE_LABELS: LazyLock<Vec<(bool, &'static str)>> = LazyLock::new(|| {
+    let mut labels: Vec<(bool, &str)> = include_str!("../../../data/date_labels.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(kind, label)| (kind == "published", label))
+        .collect();
+    labels.sort_by_key(|(_, label)| std::cmp::Reverse(label.len()));
+    labels
+});
+
+/// How many bytes may part a label from its date ("am ", "le ", "on ").
+const LABEL_GAP: usize = 4;
 /// How many blocks after the headline a short block with a date is read as its date line.
 const SHOWN_REACH: usize = 12;
 /// How far after the headline a `<time>` or a line that is only a date still counts.
@@ -48,7 +83,7 @@ const SHOWN_BEFORE: usize = 3;
 const DATE_LINE_CHARS: usize = 160;
 
 /// The publication date stated in meta tags: the most trusted key present.
-pub(super) fn stated_in_meta(doc: &scraper::Html) -> Option<NaiveDate> {
+pub(super) fn stated_in_meta(doc: &scraper::Html, order: SlashOrder) -> Option<Stated> {
     let selector = scraper::Selector::parse("meta").expect("static selector");
     let mut best: Option<(usize, NaiveDate)> = None;
     for meta in doc.select(&selector) {
@@ -58,50 +93,177 @@ pub(super) fn stated_in_meta(doc: &scraper::Html) -> Option<NaiveDate> {
             let key = key.to_ascii_lowercase();
             if let Some(rank) = META_KEYS.iter().position(|k| *k == key) {
                 if best.is_none_or(|(r, _)| rank < r) {
-                    if let Some(date) = dates::parse_date(content) {
+                    if let Some(date) = dates::parse_date_in(content, order) {
                         best = Some((rank, date));
                     }
                 }
             }
         }
     }
-    best.map(|(_, date)| date)
+    best.map(|(rank, date)| Stated { date, specific: rank < GENERIC_FROM })
 }
 
 /// The date the page shows by its headline (or, on a page without one, by the start of
 /// its article): a `<time>`, a short line with a date just below, or a line that is only
-/// a date a little further down.
-pub(super) fn shown(blocks: &[Block], stamps: &[Stamp], article_start: Option<usize>) -> Option<NaiveDate> {
-    let headline = blocks
-        .iter()
-        .position(|b| b.tag == "h1" && b.furniture.is_empty())
-        .or_else(|| blocks.iter().position(|b| b.tag == "h1"))
-        .or(article_start)?;
+/// a date a little further down; else the one date the page marks or labels as its
+/// publication date.
+pub(super) fn shown(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, order: SlashOrder) -> Option<Shown> {
+    if let Some(date) = by_headline(blocks, stamps, anchor, order) {
+        return Some(Shown { date, by_headline: true });
+    }
+    let marked = stamps.iter().filter(|s| s.published).filter_map(|s| dates::parse_date_in(&s.value, order));
+    first_and_earliest(marked)
+        .or_else(|| labelled(blocks, true, order))
+        .or_else(|| labelled(blocks, false, order))
+        .map(|date| Shown { date, by_headline: false })
+}
+
+/// A date the page shows, and whether it is by the headline (where a page prints its
+/// own day) or found elsewhere on the page (trusted less than a stated date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Shown {
+    pub date: NaiveDate,
+    pub by_headline: bool,
+}
+
+/// Where the page's article begins: its headline, found as the `<h1>` that reads as its
+/// title (a logo is an `<h1>` on some sites), else the first `<h1>` outside furniture,
+/// else the first block of its text.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Anchor<'a> {
+    pub title: Option<&'a str>,
+    pub article_start: Option<usize>,
+}
+
+impl Anchor<'_> {
+    fn block(&self, blocks: &[Block]) -> Option<usize> {
+        let headings = || blocks.iter().enumerate().filter(|(_, b)| b.tag == "h1");
+        let titled = self.title.and_then(|title| headings().find(|(_, b)| b.text.contains(title)).map(|(i, _)| i));
+        let subtitled = || {
+            let title = self.title?;
+            blocks.iter().position(|b| matches!(b.tag.as_str(), "h2" | "h3") && b.text == title)
+        };
+        titled
+            .or_else(subtitled)
+            .or_else(|| headings().find(|(_, b)| b.furniture.is_empty()).map(|(i, _)| i))
+            .or_else(|| headings().next().map(|(i, _)| i))
+            .or(self.article_start)
+    }
+}
+
+/// The first of these dates, when none is earlier: an article's own date comes before
+/// its comments' and after nothing else it marks; a teaser list, newest first, fails this.
+fn first_and_earliest(mut dates: impl Iterator<Item = NaiveDate>) -> Option<NaiveDate> {
+    let first = dates.next()?;
+    dates.all(|d| d >= first).then_some(first)
+}
+
+/// The date, if all of these dates are one.
+fn only_one(dates: impl Iterator<Item = NaiveDate>) -> Option<NaiveDate> {
+    let distinct: BTreeSet<NaiveDate> = dates.collect();
+    (distinct.len() == 1).then(|| distinct.into_iter().next()).flatten()
+}
+
+/// The one date the page labels as published (or, with `published` false, as updated):
+/// "Datum: 19.11.2021", or a label block followed by a date block.
+fn labelled(blocks: &[Block], published: bool, order: SlashOrder) -> Option<NaiveDate> {
+    let found = blocks.iter().enumerate().filter_map(|(i, block)| {
+        let text = block.text.to_lowercase();
+        let (_, label) = DATE_LABELS
+            .iter()
+            .filter(|(kind, _)| *kind == published)
+            .find(|(_, label)| text.strip_prefix(label).is_some_and(|rest| !rest.starts_with(char::is_alphanumeric)))?;
+        let rest = text[label.len()..].trim_start_matches([':', ' ']);
+        if rest.trim().is_empty() {
+            let next = blocks.get(i + 1)?;
+            return (next.text.chars().count() <= DATE_LINE_CHARS)
+                .then(|| dates::date_only_line_in(&next.text, order))?;
+        }
+        // "Erschienen am 26. Jan 2022 im Format Aktuelles": the date opens what follows the label.
+        let first = dates::find_dates_in(rest, order).into_iter().next();
+        let opens = first.filter(|f| f.span.start <= LABEL_GAP).map(|f| f.date);
+        opens.or_else(|| {
+            (block.text.chars().count() <= DATE_LINE_CHARS).then(|| dates::date_only_line_in(rest, order))?
+        })
+    });
+    only_one(found)
+}
+
+/// The date shown by the headline: a stamp, a short line with a date, or a date line.
+fn by_headline(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, order: SlashOrder) -> Option<NaiveDate> {
+    let headline = anchor.block(blocks)?;
     let start = headline.saturating_sub(SHOWN_BEFORE);
     let stamped = stamps
         .iter()
         .filter(|s| !s.in_furniture && (start..headline + DATE_LINE_REACH).contains(&s.block))
         .min_by_key(|s| (!s.published, s.block.abs_diff(headline + 1)))
-        .and_then(|s| dates::parse_date(&s.value));
-    let date_line = |range: std::ops::Range<usize>, read: &dyn Fn(&str) -> Option<NaiveDate>| {
-        let mut near: Vec<usize> = range.filter(|&i| i < blocks.len()).collect();
+        .and_then(|s| dates::parse_date_in(&s.value, order));
+    // Nearest first, below the headline before above it. A block touching the headline
+    // may sit in a furniture-classed wrapper (a "meta" bar) and still be its date line.
+    let date_line = |range: std::ops::Range<usize>, read: &dyn Fn(&Block) -> Option<NaiveDate>| {
+        let mut near: Vec<usize> = range.filter(|&i| i < blocks.len() && i != headline).collect();
         near.sort_by_key(|&i| (i < headline, i.abs_diff(headline)));
         near.into_iter()
-            .map(|i| &blocks[i])
-            .filter(|b| b.furniture.is_empty() && b.text.chars().count() <= DATE_LINE_CHARS)
-            .find_map(|b| read(&b.text))
+            .filter(|&i| blocks[i].furniture.is_empty() || i.abs_diff(headline) == 1)
+            .find_map(|i| read(&blocks[i]))
     };
+    let short = |b: &Block| b.text.chars().count() <= DATE_LINE_CHARS;
     stamped
-        .or_else(|| date_line(start..headline + SHOWN_REACH, &|t| dates::find_dates(t).first().map(|f| f.date)))
-        .or_else(|| date_line(headline + SHOWN_REACH..headline + DATE_LINE_REACH, &dates::date_only_line))
+        .or_else(|| {
+            date_line(start..headline + SHOWN_REACH, &|b| {
+                if says_updated(&b.text) {
+                    return None;
+                }
+                let first = || dates::find_dates_in(&b.text, order).first().map(|f| f.date);
+                let line = || dates::date_only_line_in(&b.text, order);
+                if short(b) {
+                    first().or_else(line)
+                } else {
+                    leading_date(&b.text, order)
+                }
+            })
+        })
+        .or_else(|| {
+            date_line(headline + SHOWN_REACH..headline + DATE_LINE_REACH, &|b| {
+                short(b).then(|| dates::date_only_line_in(&b.text, order)).flatten()
+            })
+        })
+}
+
+/// Whether a line gives an update date and no publication date ("Article mis à jour le
+/// 7 janvier 2020"): its date is not when the article was published.
+fn says_updated(text: &str) -> bool {
+    let text = text.to_lowercase();
+    let has = |published: bool| {
+        DATE_LABELS.iter().filter(|(kind, _)| *kind == published).any(|(_, label)| {
+            text.match_indices(label).any(|(at, _)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + label.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+            })
+        })
+    };
+    has(false) && !has(true)
+}
+
+/// The date a paragraph opens with, set off by a dash or a colon: "27.1.2022 - Bei der
+/// Erinnerung …", the dateline of an article's first paragraph.
+fn leading_date(text: &str, order: SlashOrder) -> Option<NaiveDate> {
+    let found = dates::find_dates_in(text, order).into_iter().next().filter(|f| f.span.start == 0)?;
+    let after = text[found.span.end..].trim_start();
+    after.starts_with(['-', '–', '—', ':', '|']).then_some(found.date)
 }
 
 /// Reconciles the stated date with the shown one.
-pub(super) fn decide(stated: Option<NaiveDate>, shown: Option<NaiveDate>) -> Option<NaiveDate> {
+pub(super) fn decide(stated: Option<Stated>, shown: Option<Shown>) -> Option<NaiveDate> {
     match (stated, shown) {
-        (Some(stated), Some(shown)) if (stated - shown).num_days().abs() <= 1 => Some(shown),
-        (Some(stated), _) => Some(stated),
-        (None, shown) => shown,
+        (Some(stated), Some(shown))
+            if !stated.specific || (shown.by_headline && (stated.date - shown.date).num_days().abs() <= 1) =>
+        {
+            Some(shown.date)
+        }
+        (Some(stated), _) => Some(stated.date),
+        (None, shown) => shown.map(|s| s.date),
     }
 }
 
@@ -113,11 +275,40 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
+    fn specific(date: NaiveDate) -> Option<Stated> {
+        Some(Stated { date, specific: true })
+    }
+
+    fn by_headline(date: NaiveDate) -> Option<Shown> {
+        Some(Shown { date, by_headline: true })
+    }
+
     #[test]
     fn the_shown_day_wins_over_a_utc_timestamp_a_day_off() {
-        assert_eq!(decide(Some(d(2023, 11, 9)), Some(d(2023, 11, 8))), Some(d(2023, 11, 8)));
-        assert_eq!(decide(Some(d(2023, 11, 9)), Some(d(2021, 1, 8))), Some(d(2023, 11, 9)));
-        assert_eq!(decide(None, Some(d(2021, 1, 8))), Some(d(2021, 1, 8)));
+        assert_eq!(decide(specific(d(2023, 11, 9)), by_headline(d(2023, 11, 8))), Some(d(2023, 11, 8)));
+        assert_eq!(decide(specific(d(2023, 11, 9)), by_headline(d(2021, 1, 8))), Some(d(2023, 11, 9)));
+        assert_eq!(decide(None, by_headline(d(2021, 1, 8))), Some(d(2021, 1, 8)));
+        let elsewhere = Some(Shown { date: d(2023, 11, 8), by_headline: false });
+        assert_eq!(decide(specific(d(2023, 11, 9)), elsewhere), Some(d(2023, 11, 9)));
+    }
+
+    #[test]
+    fn a_shown_date_wins_over_a_generic_one() {
+        let generic = Some(Stated { date: d(2021, 12, 20), specific: false });
+        assert_eq!(decide(generic, by_headline(d(2022, 1, 27))), Some(d(2022, 1, 27)));
+        assert_eq!(decide(generic, None), Some(d(2021, 12, 20)));
+    }
+
+    #[test]
+    fn labelled_dates_are_read_anywhere_when_there_is_one() {
+        let doc = scraper::Html::parse_document(
+            "<html><body><h1>Title</h1><p>Text of the article, long enough to be read as such.</p>\
+             <div class='footer'><p>Letzte Änderung: 31.10.2023 - 14:49<br>Erschienen am: 01.11.2023</p></div></body></html>",
+        );
+        let linear = super::super::body::linearize(&doc);
+        let anchor = Anchor { title: Some("Title"), article_start: None };
+        let shown = shown(&linear.blocks, &linear.stamps, anchor, SlashOrder::DayFirst);
+        assert_eq!(shown, Some(Shown { date: d(2023, 11, 1), by_headline: false }));
     }
 
     #[test]
@@ -125,6 +316,6 @@ mod tests {
         let doc = scraper::Html::parse_document(
             r#"<meta name="DATE" content="2020-01-01"><meta property="article:published_time" content="2021-02-03T01:00:00Z">"#,
         );
-        assert_eq!(stated_in_meta(&doc), Some(d(2021, 2, 3)));
+        assert_eq!(stated_in_meta(&doc, SlashOrder::MonthFirst), specific(d(2021, 2, 3)));
     }
 }
