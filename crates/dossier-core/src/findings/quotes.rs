@@ -152,7 +152,11 @@ fn quoted_spans(paragraph: &str) -> Vec<(usize, usize, usize, usize)> {
         match paragraph[text_start..].find(close) {
             Some(length) => {
                 let text_end = text_start + length;
-                spans.push((open_start, text_end + close.len(), text_start, text_end));
+                // `name="value"`: markup left in a text capture (an embedded tweet's
+                // attributes), not words anybody said.
+                if !paragraph[..open_start].ends_with('=') {
+                    spans.push((open_start, text_end + close.len(), text_start, text_end));
+                }
                 at = text_end + close.len();
             }
             None => {
@@ -640,6 +644,15 @@ mod tests {
             .into_iter()
             .map(|q| (q.text, q.speaker, q.fragment, q.cited_source))
             .collect()
+    }
+
+    #[test]
+    fn markup_attributes_are_not_quotes() {
+        let found = one(&[
+            r#"<tweet author="someone" tweet_id="778257943577919488">Words</tweet>. "The plan is fine and it will work," Smith said."#,
+        ]);
+        let texts: Vec<&str> = found.iter().map(|q| q.0.as_str()).collect();
+        assert_eq!(texts, ["The plan is fine and it will work,"]);
     }
 
     #[test]
