@@ -170,8 +170,8 @@ impl Batch<'_> {
         let mut update = AnalysisUpdate::default();
         let pending: Vec<String> = column(&self.tx, "SELECT article_id FROM pending_analysis ORDER BY article_id", [])?;
         update.articles = pending.len();
-        let new_items = self.replace_items(&pending)?;
-        update.entity_items = self.recompute_entities(&new_items, &pending)?;
+        let (new_keys, changed) = self.replace_items(&pending)?;
+        update.entity_items = self.recompute_entities(&new_keys, &changed)?;
         self.tx.execute(
             "INSERT OR IGNORE INTO dirty_stories (story_id)
              SELECT story_id FROM story_articles WHERE article_id IN (SELECT article_id FROM pending_analysis)",
@@ -186,12 +186,14 @@ impl Batch<'_> {
     }
 
     /// Writes the entities of `articles` as items of their own (their old items go, and
-    /// the components those were in are marked dirty). Returns the new items' form keys.
-    fn replace_items(&mut self, articles: &[String]) -> Result<Vec<i64>> {
+    /// the components those were in are marked dirty). An article whose entities are
+    /// stored already, the same in the same order (found again by an analyzer that
+    /// changed something else), keeps its items where they are. Returns the new items'
+    /// form keys and the articles whose items were written.
+    fn replace_items(&mut self, articles: &[String]) -> Result<(Vec<i64>, Vec<String>)> {
         let mut keys = Vec::new();
+        let mut changed = Vec::new();
         for id in articles {
-            self.tx.prepare_cached("DELETE FROM entity_items WHERE article_id = ?1")?.execute([id])?;
-            self.tx.prepare_cached("DELETE FROM entity_keys WHERE article_id = ?1")?.execute([id])?;
             let row: Option<(String, Option<String>, String)> = self
                 .tx
                 .prepare_cached(
@@ -200,10 +202,26 @@ impl Batch<'_> {
                 )?
                 .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            let Some((data, published, source)) = row else { continue };
-            let found: ArticleFindings = serde_json::from_str(&data)?;
-            let ord = order_key(published.as_deref(), &source);
-            for (local, entity) in found.entities.entities.iter().enumerate() {
+            let (found, ord) = match row {
+                Some((data, published, source)) => {
+                    (Some(serde_json::from_str::<ArticleFindings>(&data)?), order_key(published.as_deref(), &source))
+                }
+                None => (None, String::new()),
+            };
+            let fresh: Vec<String> = match &found {
+                Some(found) => {
+                    found.entities.entities.iter().map(serde_json::to_string).collect::<serde_json::Result<_>>()?
+                }
+                None => Vec::new(),
+            };
+            if found.is_some() && self.items_stored(id, &ord, &fresh)? {
+                continue;
+            }
+            self.tx.prepare_cached("DELETE FROM entity_items WHERE article_id = ?1")?.execute([id])?;
+            self.tx.prepare_cached("DELETE FROM entity_keys WHERE article_id = ?1")?.execute([id])?;
+            changed.push(id.clone());
+            let Some(found) = found else { continue };
+            for ((local, entity), data) in found.entities.entities.iter().enumerate().zip(fresh) {
                 let join = entities::join_keys(entity);
                 let own = join.forms.iter().copied().min().unwrap_or_default();
                 self.tx
@@ -211,15 +229,7 @@ impl Batch<'_> {
                         "INSERT INTO entity_items (article_id, local, ord, component, surname, mentions, data)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     )?
-                    .execute(params![
-                        id,
-                        local as i64,
-                        ord,
-                        own,
-                        join.surname,
-                        entity.mentions as i64,
-                        serde_json::to_string(entity)?
-                    ])?;
+                    .execute(params![id, local as i64, ord, own, join.surname, entity.mentions as i64, data])?;
                 for key in &join.forms {
                     self.tx
                         .prepare_cached(
@@ -230,7 +240,18 @@ impl Batch<'_> {
                 keys.extend(join.forms);
             }
         }
-        Ok(keys)
+        Ok((keys, changed))
+    }
+
+    /// Whether an article's stored items are these entities (serialised, in order) at this place in input order.
+    fn items_stored(&self, article: &str, ord: &str, entities: &[String]) -> Result<bool> {
+        let mut statement =
+            self.tx.prepare_cached("SELECT ord, data FROM entity_items WHERE article_id = ?1 ORDER BY local")?;
+        let stored: Vec<(String, String)> =
+            statement.query_map([article], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        Ok(!stored.is_empty()
+            && stored.len() == entities.len()
+            && stored.iter().zip(entities).all(|((o, data), fresh)| o == ord && data == fresh))
     }
 
     /// Recomputes every component the new items (by their keys) or a lost member touch,
