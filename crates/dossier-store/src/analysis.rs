@@ -168,7 +168,13 @@ impl Batch<'_> {
     /// Brings the stored cross-article results up to date with what was written.
     pub fn update_analysis(&mut self) -> Result<AnalysisUpdate> {
         let mut update = AnalysisUpdate::default();
-        let pending: Vec<String> = column(&self.tx, "SELECT article_id FROM pending_analysis ORDER BY article_id", [])?;
+        // In the order the findings lie on disk, which they are read in.
+        let pending: Vec<String> = column(
+            &self.tx,
+            "SELECT p.article_id FROM pending_analysis p LEFT JOIN findings f ON f.article_id = p.article_id
+             ORDER BY f.rowid, p.article_id",
+            [],
+        )?;
         update.articles = pending.len();
         let (new_keys, changed) = self.replace_items(&pending)?;
         update.entity_items = self.recompute_entities(&new_keys, &changed)?;
