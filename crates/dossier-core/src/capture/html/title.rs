@@ -52,12 +52,30 @@ fn segments(title: &str) -> Vec<&str> {
 /// Whether a segment names the site: it is the site's name or host, or it is written in
 /// the site's name (`Aerobuzz.de` for the host `aerobuzz.de`).
 fn names_site(segment: &str, site_names: &[&str]) -> bool {
+    if is_domain_name(segment) {
+        return true;
+    }
     let squeezed: String = words(segment).concat();
     !squeezed.is_empty()
         && site_names.iter().any(|site| {
             let site: String = words(site).concat();
             !site.is_empty() && (site == squeezed || site.contains(&squeezed) && squeezed.len() * 2 >= site.len())
         })
+}
+
+/// Top-level domains a site's name is written with ("FASSETTE.NET", "MacTechNews.de").
+const TOP_LEVEL_DOMAINS: [&str; 24] = [
+    "com", "net", "org", "info", "biz", "io", "eu", "de", "at", "ch", "fr", "it", "es", "pl", "ru", "ua", "uk", "nl",
+    "be", "se", "no", "dk", "cz", "news",
+];
+
+/// Whether a segment is a bare domain name: a site naming itself by its address.
+fn is_domain_name(segment: &str) -> bool {
+    let segment = segment.trim().trim_start_matches("www.");
+    let Some((name, tld)) = segment.rsplit_once('.') else { return false };
+    !name.is_empty()
+        && name.split('.').all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && TOP_LEVEL_DOMAINS.contains(&tld.to_ascii_lowercase().as_str())
 }
 
 /// A stated title without the segments that name the site. Segments shared by all the
@@ -75,6 +93,12 @@ fn strip_site(title: &str, evidence: &TitleEvidence<'_>) -> String {
                 && others.iter().all(|o| agreement(o, part) == 0.0)
                 && parts.iter().any(|p| *p != part && others.iter().any(|o| agreement(o, p) > AGREEMENT)))
     };
+    keep_between_sites(title, &parts, is_site)
+}
+
+/// `title` cut to run from its first segment that does not name the site to its last
+/// one; the whole title when no end segment names the site, or when all of them do.
+fn keep_between_sites(title: &str, parts: &[&str], is_site: impl Fn(&str) -> bool) -> String {
     let first = parts.iter().position(|p| !is_site(p));
     let last = parts.iter().rposition(|p| !is_site(p));
     match (first, last) {
@@ -97,8 +121,27 @@ pub(super) fn reconcile(evidence: &TitleEvidence<'_>) -> Option<String> {
         .map(|h| (stated.iter().map(|s| agreement(h, s)).fold(0.0, f64::max), h))
         .max_by(|a, b| a.0.total_cmp(&b.0));
     match best_heading {
-        Some((score, heading)) if score >= AGREEMENT || stated.is_empty() => Some(without_date(heading)),
-        _ => shown_segment(&stated, evidence).or(stated.into_iter().next()),
+        Some((score, heading)) if score >= AGREEMENT || stated.is_empty() => {
+            Some(without_site_name(&without_date(heading), &evidence.site_names))
+        }
+        _ => shown_segment(&stated, evidence).or_else(|| stated.into_iter().next().map(|t| headline_of_trail(&t))),
+    }
+}
+
+/// A heading without a segment at either end that names the site ("Headline | SITE.NET").
+fn without_site_name(heading: &str, site_names: &[&str]) -> String {
+    keep_between_sites(heading, &segments(heading), |p| names_site(p, site_names))
+}
+
+/// The headline of a title that is still a trail of three or more segments once the
+/// site's name is gone ("Headline / Section / Subsection / Home - site"): its first
+/// segment, when that reads as a headline (two words or more). Two segments stay as
+/// they are: "Warum - und wie lange noch?" is one headline.
+fn headline_of_trail(title: &str) -> String {
+    let parts = segments(title);
+    match parts.first() {
+        Some(first) if parts.len() >= 3 && words(first).len() >= 2 => first.to_string(),
+        _ => title.to_string(),
     }
 }
 
@@ -162,6 +205,10 @@ mod tests {
         assert_eq!(reconcile(&by_host).as_deref(), Some("CAE bildet Piloten aus"));
         let by_others = evidence(&["Ein Titel hier", "Ein Titel hier – Das Blatt"], &[], &[]);
         assert_eq!(strip_site("Ein Titel hier – Das Blatt", &by_others), "Ein Titel hier");
+        let trail = evidence(&["Berlusconis Prozess geht weiter / Politik / Artikel / Home - stol.it"], &[], &[]);
+        assert_eq!(reconcile(&trail).as_deref(), Some("Berlusconis Prozess geht weiter"));
+        let by_address = evidence(&["Was wir nicht hören wollen | FASSETTE.NET"], &[], &[]);
+        assert_eq!(reconcile(&by_address).as_deref(), Some("Was wir nicht hören wollen"));
         let hyphenated = evidence(&["Warum - und wie lange noch?"], &[], &[]);
         assert_eq!(reconcile(&hyphenated).as_deref(), Some("Warum - und wie lange noch?"));
     }
