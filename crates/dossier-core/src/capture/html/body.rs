@@ -505,6 +505,8 @@ fn drop_orphan_headings(blocks: &[Block], found: &mut Vec<usize>) {
         if let Some(tail) = (last_text + 1..found.len()).find(|&k| is_heading(&blocks[found[k]])) {
             found.truncate(tail);
         }
+        // A run of short lines after the last text: tags, sharing and category labels.
+        found.truncate(last_text + 1);
     }
     let orphan: Vec<bool> = (0..found.len())
         .map(|k| is_heading(&blocks[found[k]]) && found.get(k + 1).is_none_or(|&next| is_heading(&blocks[next])))
