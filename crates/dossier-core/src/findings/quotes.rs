@@ -498,7 +498,8 @@ fn attribute<'a>(
         };
         for (open_start, close_end, text_start, text_end) in spans {
             let text = paragraph[text_start..text_end].trim().to_string();
-            if text.is_empty() {
+            // A pronoun alone in quote marks is a word talked about ("called her "she""), not speech.
+            if text.is_empty() || PRONOUNS.contains(&text.trim_end_matches(['.', ',', '!', '?'])) {
                 continue;
             }
             let words = text.split_whitespace().count();
@@ -644,6 +645,13 @@ mod tests {
             .into_iter()
             .map(|q| (q.text, q.speaker, q.fragment, q.cited_source))
             .collect()
+    }
+
+    #[test]
+    fn a_pronoun_in_quote_marks_is_not_speech() {
+        let found = one(&[r#"Smith said "The plan is fine and it will work," and called the ship "she"."#]);
+        let texts: Vec<&str> = found.iter().map(|q| q.0.as_str()).collect();
+        assert_eq!(texts, ["The plan is fine and it will work,"]);
     }
 
     #[test]
