@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use dossier_core::findings::names;
-use dossier_search::{Filters, IndexedDoc, Results, SearchIndex};
+use dossier_search::{Bulk, Filters, IndexedDoc, Results, SearchIndex};
 use dossier_store::Store;
 use std::path::{Path, PathBuf};
 
@@ -70,19 +70,28 @@ pub fn quote_document(store: &Store, id: &str) -> anyhow::Result<Option<IndexedD
 }
 
 /// The documents of these articles and quotes (the ones still stored).
-fn documents<'a>(
+/// Writes the documents of these articles and quotes, read from the store one at a
+/// time (an id the store no longer has is left out). Returns how many were written.
+fn write_documents<'a>(
+    bulk: &Bulk<'_>,
     store: &Store,
     articles: impl IntoIterator<Item = &'a String>,
     quotes: impl IntoIterator<Item = &'a String>,
-) -> anyhow::Result<Vec<IndexedDoc>> {
-    let mut docs = Vec::new();
+) -> anyhow::Result<usize> {
+    let mut written = 0;
     for id in articles {
-        docs.extend(article_document(store, id)?);
+        if let Some(doc) = article_document(store, id)? {
+            bulk.add(&doc)?;
+            written += 1;
+        }
     }
     for id in quotes {
-        docs.extend(quote_document(store, id)?);
+        if let Some(doc) = quote_document(store, id)? {
+            bulk.add(&doc)?;
+            written += 1;
+        }
     }
-    Ok(docs)
+    Ok(written)
 }
 
 /// Rebuilds the index next to `db` from the store (a damaged index is cleared first).
@@ -103,9 +112,10 @@ fn rebuild(index: &SearchIndex, store: &Store) -> anyhow::Result<usize> {
     // Read first: a write landing meanwhile is read again by the next catch-up.
     let position = store.index_position()?;
     let (articles, quotes) = store.document_ids()?;
-    let docs = documents(store, &articles, &quotes)?;
-    index.replace_all(&docs, position)?;
-    Ok(docs.len())
+    let bulk = index.bulk(true, articles.len() + quotes.len())?;
+    let written = write_documents(&bulk, store, &articles, &quotes)?;
+    bulk.commit(position)?;
+    Ok(written)
 }
 
 /// Opens the index in `dir`; one that cannot be opened (damaged files, a crash in the
@@ -202,9 +212,11 @@ pub fn catch_up(index: &SearchIndex, store: &Store) -> anyhow::Result<()> {
         rebuild(index, store)?;
         return Ok(());
     };
-    let docs = documents(store, &changes.articles, &changes.quotes)?;
-    let ids: Vec<String> = changes.articles.into_iter().chain(changes.quotes).collect();
-    index.replace_documents(&ids, &docs, changes.upto)
+    let bulk = index.bulk(false, changes.articles.len() + changes.quotes.len())?;
+    bulk.delete(&changes.articles);
+    bulk.delete(&changes.quotes);
+    write_documents(&bulk, store, &changes.articles, &changes.quotes)?;
+    bulk.commit(changes.upto)
 }
 
 /// Searches an open index of the dossier.

@@ -20,6 +20,10 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 /// Bumped when the schema changes: an index of another version is rebuilt.
 const SCHEMA_VERSION: &str = "1";
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Most indexing threads of a bulk write: tantivy's threads each build a segment.
+const BULK_THREADS: usize = 4;
+/// From how many documents a write is indexed on more than one thread.
+const BULK_FROM: usize = 10_000;
 /// How long a writer waits for another process's writer to finish.
 const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 
@@ -33,6 +37,31 @@ pub const MAX_QUERY_OPERATORS: usize = 64;
 /// Deepest result reachable by paging (`offset + limit`), as search engines bound it:
 /// collecting the top N costs memory in N.
 pub const MAX_RESULT_WINDOW: usize = 10_000;
+
+/// Documents written to the index as one commit: see [`SearchIndex::bulk`].
+pub struct Bulk<'a> {
+    index: &'a SearchIndex,
+    writer: IndexWriter,
+}
+
+impl Bulk<'_> {
+    /// Removes the documents with these ids (before their new versions are added).
+    pub fn delete<'i>(&self, ids: impl IntoIterator<Item = &'i String>) {
+        for id in ids {
+            self.writer.delete_term(Term::from_field_text(self.index.fields.id, id));
+        }
+    }
+
+    pub fn add(&self, doc: &IndexedDoc) -> anyhow::Result<()> {
+        self.writer.add_document(self.index.document(doc))?;
+        Ok(())
+    }
+
+    /// Commits with the position in the store's change log the index now reflects.
+    pub fn commit(self, position: i64) -> anyhow::Result<()> {
+        self.index.commit(self.writer, position)
+    }
+}
 
 /// Why a query was refused before it ran: the caller's mistake, not the index's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,17 +304,36 @@ impl SearchIndex {
         Ok(SearchIndex { index, reader, fields })
     }
 
-    /// The index's writer, waiting while another process holds it.
-    fn writer(&self) -> anyhow::Result<IndexWriter> {
+    /// The index's writer, waiting while another process holds it. `threads` index in
+    /// parallel, each with its own memory budget (a rebuild uses every core; a small
+    /// update one thread, which keeps the index to few segments).
+    fn writer(&self, threads: usize) -> anyhow::Result<IndexWriter> {
         let started = std::time::Instant::now();
         loop {
-            match self.index.writer_with_num_threads(1, WRITER_MEMORY) {
+            match self.index.writer_with_num_threads(threads, WRITER_MEMORY * threads) {
                 Err(tantivy::TantivyError::LockFailure(..)) if started.elapsed() < WRITER_WAIT => {
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
                 other => return Ok(other?),
             }
         }
+    }
+
+    /// A writer for about `documents` documents (a rebuild, a catch-up), fed one at a
+    /// time so that they are never all in memory: many are indexed on every core while
+    /// the caller reads the next, a few on one thread. With `replace_all`, the index is
+    /// emptied first.
+    pub fn bulk(&self, replace_all: bool, documents: usize) -> anyhow::Result<Bulk<'_>> {
+        let threads = if documents < BULK_FROM {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(BULK_THREADS)
+        };
+        let writer = self.writer(threads)?;
+        if replace_all {
+            writer.delete_all_documents()?;
+        }
+        Ok(Bulk { index: self, writer })
     }
 
     /// Sees the commits made since the last look, by this process or another.
@@ -309,25 +357,22 @@ impl SearchIndex {
 
     /// Replaces the whole index with `docs`, which reflect the store at `position`.
     pub fn replace_all(&self, docs: &[IndexedDoc], position: i64) -> anyhow::Result<()> {
-        let writer = self.writer()?;
-        writer.delete_all_documents()?;
+        let bulk = self.bulk(true, docs.len())?;
         for doc in docs {
-            writer.add_document(self.document(doc))?;
+            bulk.add(doc)?;
         }
-        self.commit(writer, position)
+        bulk.commit(position)
     }
 
     /// Replaces the documents with these ids by `docs` (an id without a document is
     /// deleted): what changed since the last position, and nothing else.
     pub fn replace_documents(&self, ids: &[String], docs: &[IndexedDoc], position: i64) -> anyhow::Result<()> {
-        let writer = self.writer()?;
-        for id in ids {
-            writer.delete_term(Term::from_field_text(self.fields.id, id));
-        }
+        let bulk = self.bulk(false, docs.len())?;
+        bulk.delete(ids);
         for doc in docs {
-            writer.add_document(self.document(doc))?;
+            bulk.add(doc)?;
         }
-        self.commit(writer, position)
+        bulk.commit(position)
     }
 
     /// How many documents are indexed.
