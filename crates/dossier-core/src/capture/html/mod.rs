@@ -30,8 +30,24 @@ fn meta_content(doc: &Html, css: &str) -> Option<String> {
         .find(|v| !v.is_empty())
 }
 
+/// The text a reader sees in an element: hidden parts (screen-reader labels such as
+/// "Headline:") left out, a line break read as a space.
 fn element_text(element: ElementRef<'_>) -> String {
-    collapse_whitespace(&element.text().collect::<String>())
+    let mut text = String::new();
+    let mut skipping: Option<ego_tree::NodeId> = None;
+    for edge in element.traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) if skipping.is_none() => match node.value() {
+                scraper::Node::Text(t) => text.push_str(t),
+                scraper::Node::Element(e) if body::is_hidden(e) => skipping = Some(node.id()),
+                scraper::Node::Element(e) if e.name() == "br" => text.push(' '),
+                _ => {}
+            },
+            ego_tree::iter::Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
+            _ => {}
+        }
+    }
+    collapse_whitespace(&text)
 }
 
 /// What JSON-LD says about the article: the first headline, publication date,
@@ -93,6 +109,14 @@ fn visible_headings(doc: &Html, css: &str) -> Vec<String> {
 }
 
 fn headline_of(heading: ElementRef<'_>) -> String {
+    // A wrapper that holds the whole headline (a link, a span) is looked into.
+    let mut heading = heading;
+    while let [only] = visible_children(heading).as_slice() {
+        match ElementRef::wrap(*only) {
+            Some(inner) => heading = inner,
+            None => break,
+        }
+    }
     // Each part: its text, and whether it is an element of its own.
     let parts: Vec<(String, bool)> = heading
         .children()
@@ -116,6 +140,19 @@ fn headline_of(heading: ElementRef<'_>) -> String {
     } else {
         whole()
     }
+}
+
+/// An element's children that carry something a reader sees: text that is not blank,
+/// elements that are not hidden (a `<br>` counts: it parts a kicker from a headline).
+fn visible_children(element: ElementRef<'_>) -> Vec<ego_tree::NodeRef<'_, scraper::Node>> {
+    element
+        .children()
+        .filter(|child| match child.value() {
+            scraper::Node::Text(text) => !text.trim().is_empty(),
+            scraper::Node::Element(e) => !body::is_hidden(e),
+            _ => false,
+        })
+        .collect()
 }
 
 fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -> Hints {
@@ -266,6 +303,20 @@ mod tests {
     fn reads_text_set_straight_into_divs() {
         let page = extract("<html><body><article><div>First loose paragraph of text.</div><div>Second <b>bold</b> one.</div></article></body></html>");
         assert_eq!(page.text, "First loose paragraph of text.\n\nSecond bold one.\n");
+    }
+
+    #[test]
+    fn a_headline_loses_its_kicker_and_hidden_label_inside_a_wrapper() {
+        let page = extract(
+            "<html><body><h1><span itemprop='headline'><small>Einheit der Woche</small><br>Lagen-Pyramide mit GA2</span></h1>\
+             <p>Schwerpunkt der Einheit ist eine Lagen-Pyramide über insgesamt 1.000 Meter, dabei wird es auch etwas schneller.</p></body></html>",
+        );
+        assert_eq!(page.hints.title.as_deref(), Some("Lagen-Pyramide mit GA2"));
+        let labelled = extract(
+            "<html><body><h1><div><span class='visuallyhidden'>Headline:</span> Energiewende und Wandel</div></h1>\
+             <p>Der Text des Artikels ist lang genug, um als solcher gelesen zu werden, mit Kommas, Sätzen und mehr.</p></body></html>",
+        );
+        assert_eq!(labelled.hints.title.as_deref(), Some("Energiewende und Wandel"));
     }
 
     #[test]
