@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 /// Separators pages put between a headline and the site's name.
-const SEPARATORS: [&str; 9] = [" | ", " - ", " – ", " — ", " · ", " • ", " :: ", " » ", " / "];
+const SEPARATORS: [&str; 11] = [" | ", " - ", " – ", " — ", " · ", " • ", " :: ", " » ", " / ", "|", "｜"];
 
 /// How much an `<h1>` must share with the stated titles to be taken for the headline.
 const AGREEMENT: f64 = 0.5;
