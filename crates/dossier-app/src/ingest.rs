@@ -735,9 +735,26 @@ fn write_chunk(
 /// killed) in duplicate groups and stories, in one transaction.
 pub fn regroup_pending(store: &mut Store, options: &Options, stages: &mut Stages) -> anyhow::Result<()> {
     let mut batch = store.batch()?;
-    regroup(&mut batch, options, stages)?;
+    regroup_only(&mut batch, options, stages)?;
     batch.commit()?;
-    Ok(())
+    stages.time("entities, quotes, events across articles", || update_analysis_in_steps(store))
+}
+
+/// How many articles' entities one transaction of the cross-article update places (a
+/// tenth as many stories are analysed again per transaction).
+const ANALYSIS_STEP: usize = 20_000;
+
+/// Brings what spans articles up to date in transactions of bounded size: on a large
+/// store a stopped process keeps every step it committed, and memory stays bounded.
+pub fn update_analysis_in_steps(store: &mut Store) -> anyhow::Result<()> {
+    loop {
+        let mut batch = store.batch()?;
+        let (_, more) = batch.update_analysis_within(ANALYSIS_STEP)?;
+        batch.commit()?;
+        if !more {
+            return Ok(());
+        }
+    }
 }
 
 /// Ingests one uploaded document (its bytes and a name, whose extension hints at the
@@ -820,8 +837,17 @@ fn write_report(
     Ok(())
 }
 
-/// Regroups duplicates and stories around the articles waiting for it.
+/// Regroups duplicates and stories around the articles waiting for it, then brings
+/// what spans articles up to date, in the same transaction (an upload is stored whole).
 fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options, stages: &mut Stages) -> anyhow::Result<()> {
+    regroup_only(batch, options, stages)?;
+    // What spans articles (entities, each story's quotes and events) for what they touched.
+    stages.time("entities, quotes, events across articles", || batch.update_analysis())?;
+    Ok(())
+}
+
+/// Regroups duplicates and stories around the articles waiting for it.
+fn regroup_only(batch: &mut dossier_store::Batch<'_>, options: &Options, stages: &mut Stages) -> anyhow::Result<()> {
     let (pending, groups_dirty) = batch.pending()?;
     if !pending.is_empty() || groups_dirty {
         let stored = batch.count()?;
@@ -854,8 +880,6 @@ fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options, stages: &mut
         })?;
         batch.clear_pending()?;
     }
-    // What spans articles (entities, each story's quotes and events) for what they touched.
-    stages.time("entities, quotes, events across articles", || batch.update_analysis())?;
     Ok(())
 }
 
@@ -887,9 +911,7 @@ pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usi
     let stale = store.stale_findings()?;
     if stale.is_empty() {
         if store.analysis_pending()? {
-            let mut batch = store.batch()?;
-            batch.update_analysis()?;
-            batch.commit()?;
+            update_analysis_in_steps(store)?;
         }
         return Ok(0);
     }
@@ -914,9 +936,7 @@ pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usi
         batch.commit()?;
     }
     bar.set_message("merging entities, quotes and events across articles again");
-    let mut batch = store.batch()?;
-    batch.update_analysis()?;
-    batch.commit()?;
+    update_analysis_in_steps(store)?;
     bar.finish_and_clear();
     Ok(stale.len())
 }

@@ -167,28 +167,44 @@ fn order_key(published: Option<&str>, source: &str) -> String {
 impl Batch<'_> {
     /// Brings the stored cross-article results up to date with what was written.
     pub fn update_analysis(&mut self) -> Result<AnalysisUpdate> {
+        let (update, _) = self.update_analysis_within(usize::MAX)?;
+        Ok(update)
+    }
+
+    /// One step of [`Batch::update_analysis`]: the entities of at most `limit` of the
+    /// articles waiting (in the order their findings lie on disk), then, once none
+    /// waits, at most `limit / 10` of the stories to analyse again. Each step is a
+    /// transaction of bounded size, so a store of a million articles keeps what every
+    /// committed step did. Returns what it did and whether work is left.
+    pub fn update_analysis_within(&mut self, limit: usize) -> Result<(AnalysisUpdate, bool)> {
         let mut update = AnalysisUpdate::default();
-        // In the order the findings lie on disk, which they are read in.
         let pending: Vec<String> = column(
             &self.tx,
             "SELECT p.article_id FROM pending_analysis p LEFT JOIN findings f ON f.article_id = p.article_id
-             ORDER BY f.rowid, p.article_id",
-            [],
+             ORDER BY f.rowid, p.article_id LIMIT ?1",
+            [crate::sql_count(limit)],
         )?;
         update.articles = pending.len();
         let (new_keys, changed) = self.replace_items(&pending)?;
         update.entity_items = self.recompute_entities(&new_keys, &changed)?;
-        self.tx.execute(
-            "INSERT OR IGNORE INTO dirty_stories (story_id)
-             SELECT story_id FROM story_articles WHERE article_id IN (SELECT article_id FROM pending_analysis)",
-            [],
-        )?;
-        self.tx.execute("DELETE FROM pending_analysis", [])?;
-        update.stories = self.recompute_stories()?;
+        for id in &pending {
+            self.tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO dirty_stories (story_id) SELECT story_id FROM story_articles WHERE article_id = ?1",
+                )?
+                .execute([id])?;
+            self.tx.prepare_cached("DELETE FROM pending_analysis WHERE article_id = ?1")?.execute([id])?;
+        }
+        let articles_left = pending.len() == limit
+            && self.tx.query_row("SELECT EXISTS (SELECT 1 FROM pending_analysis)", [], |r| r.get::<_, bool>(0))?;
+        let mut stories_left = false;
+        if !articles_left {
+            (update.stories, stories_left) = self.recompute_stories((limit / 10).max(1))?;
+        }
         if update != AnalysisUpdate::default() {
             self.touch();
         }
-        Ok(update)
+        Ok((update, articles_left || stories_left))
     }
 
     /// Writes the entities of `articles` as items of their own (their old items go, and
@@ -671,10 +687,15 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Recomputes the analysis of each dirty story whose members changed, in parallel
-    /// chunks; stories that no longer exist lose theirs.
-    fn recompute_stories(&mut self) -> Result<usize> {
-        let dirty: Vec<String> = column(&self.tx, "SELECT story_id FROM dirty_stories ORDER BY story_id", [])?;
+    /// Recomputes the analysis of at most `limit` dirty stories whose members changed, in
+    /// parallel chunks; stories that no longer exist lose theirs. Returns how many were
+    /// analysed and whether more are dirty.
+    fn recompute_stories(&mut self, limit: usize) -> Result<(usize, bool)> {
+        let dirty: Vec<String> = column(
+            &self.tx,
+            "SELECT story_id FROM dirty_stories ORDER BY story_id LIMIT ?1",
+            [crate::sql_count(limit)],
+        )?;
         let mut recomputed = 0;
         // One chunk is analysed (on every core) while the next is read from the store.
         std::thread::scope(|scope| -> Result<()> {
@@ -702,8 +723,12 @@ impl Batch<'_> {
             }
             Ok(())
         })?;
-        self.tx.execute("DELETE FROM dirty_stories", [])?;
-        Ok(recomputed)
+        for story in &dirty {
+            self.tx.prepare_cached("DELETE FROM dirty_stories WHERE story_id = ?1")?.execute([story])?;
+        }
+        let left = dirty.len() == limit
+            && self.tx.query_row("SELECT EXISTS (SELECT 1 FROM dirty_stories)", [], |r| r.get::<_, bool>(0))?;
+        Ok((recomputed, left))
     }
 
     /// What each story of `chunk` whose members changed is analysed from; stories that
