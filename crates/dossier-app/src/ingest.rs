@@ -736,8 +736,14 @@ fn write_chunk(
 pub fn regroup_pending(store: &mut Store, options: &Options, stages: &mut Stages) -> anyhow::Result<()> {
     let mut batch = store.batch()?;
     regroup_only(&mut batch, options, stages)?;
+    // The first step shares the regrouping's transaction: an ordinary run commits once.
+    let (_, more) =
+        stages.time("entities, quotes, events across articles", || batch.update_analysis_within(ANALYSIS_STEP))?;
     batch.commit()?;
-    stages.time("entities, quotes, events across articles", || update_analysis_in_steps(store))
+    if more {
+        stages.time("entities, quotes, events across articles", || update_analysis_in_steps(store))?;
+    }
+    Ok(())
 }
 
 /// How many articles' entities one transaction of the cross-article update places (a
