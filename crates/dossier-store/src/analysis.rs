@@ -195,8 +195,7 @@ impl Batch<'_> {
                 .execute([id])?;
             self.tx.prepare_cached("DELETE FROM pending_analysis WHERE article_id = ?1")?.execute([id])?;
         }
-        let articles_left = pending.len() == limit
-            && self.tx.query_row("SELECT EXISTS (SELECT 1 FROM pending_analysis)", [], |r| r.get::<_, bool>(0))?;
+        let articles_left = pending.len() == limit && self.any_left("pending_analysis")?;
         let mut stories_left = false;
         if !articles_left {
             (update.stories, stories_left) = self.recompute_stories((limit / 10).max(1))?;
@@ -205,6 +204,11 @@ impl Batch<'_> {
             self.touch();
         }
         Ok((update, articles_left || stories_left))
+    }
+
+    /// Whether a work table (`pending_analysis`, `dirty_stories`) still has rows.
+    fn any_left(&self, table: &str) -> Result<bool> {
+        Ok(self.tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), [], |r| r.get(0))?)
     }
 
     /// Writes the entities of `articles` as items of their own (their old items go, and
@@ -726,8 +730,7 @@ impl Batch<'_> {
         for story in &dirty {
             self.tx.prepare_cached("DELETE FROM dirty_stories WHERE story_id = ?1")?.execute([story])?;
         }
-        let left = dirty.len() == limit
-            && self.tx.query_row("SELECT EXISTS (SELECT 1 FROM dirty_stories)", [], |r| r.get::<_, bool>(0))?;
+        let left = dirty.len() == limit && self.any_left("dirty_stories")?;
         Ok((recomputed, left))
     }
 

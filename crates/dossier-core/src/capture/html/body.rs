@@ -260,10 +260,7 @@ impl Reader {
         let attribute = ["datetime", "content", "title"].into_iter().find_map(|a| element.attr(a));
         let value = match attribute.filter(|v| !v.trim().is_empty()) {
             Some(value) => value.trim().to_string(),
-            None => {
-                let text = scraper::ElementRef::wrap(node).map(|e| e.text().collect::<String>()).unwrap_or_default();
-                crate::text::collapse_whitespace(&text)
-            }
+            None => scraper::ElementRef::wrap(node).map(super::element_text).unwrap_or_default(),
         };
         if !value.is_empty() && value.len() <= STAMP_TEXT_BYTES {
             self.stamps.push(Stamp {

@@ -118,14 +118,11 @@ fn headline_of(heading: ElementRef<'_>) -> String {
         }
     }
     // Each part: its text, and whether it is an element of its own.
-    let parts: Vec<(String, bool)> = heading
-        .children()
+    let parts: Vec<(String, bool)> = visible_children(heading)
+        .into_iter()
         .filter_map(|child| match child.value() {
             scraper::Node::Text(text) => Some((collapse_whitespace(text), false)),
-            scraper::Node::Element(e) if !body::is_hidden(e) => {
-                ElementRef::wrap(child).map(|e| (element_text(e), true))
-            }
-            _ => None,
+            _ => ElementRef::wrap(child).map(|e| (element_text(e), true)),
         })
         .filter(|(t, _)| !t.is_empty())
         .collect();

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 /// Meta names and properties that state the publication date, in order of trust.
-const META_KEYS: [&str; 27] = [
+const PUBLICATION_META_KEYS: [&str; 19] = [
     "article:published_time",
     "og:article:published_time",
     "og:published_time",
@@ -37,6 +37,12 @@ const META_KEYS: [&str; 27] = [
     "dcterms.issued",
     "dc.date.created",
     "dcterms.created",
+];
+
+/// Meta names that state a date of the page, trusted after [`PUBLICATION_META_KEYS`]:
+/// generic dates (`date`, `dc.date`), often when the page was built or last changed, so
+/// a date shown by the headline overrides them.
+const GENERIC_META_KEYS: [&str; 8] = [
     "datecreated",
     "dc.date",
     "dcterms.date",
@@ -47,9 +53,12 @@ const META_KEYS: [&str; 27] = [
     "date.available",
 ];
 
-/// From this rank on, [`META_KEYS`] are generic dates (`date`, `dc.date`): often when the
-/// page was built or last changed, so a date shown by the headline overrides them.
-const GENERIC_FROM: usize = 19;
+/// A meta key's place in the order of trust, and whether it states the publication date.
+fn meta_rank(key: &str) -> Option<(usize, bool)> {
+    let generic =
+        || GENERIC_META_KEYS.iter().position(|k| *k == key).map(|at| (PUBLICATION_META_KEYS.len() + at, false));
+    PUBLICATION_META_KEYS.iter().position(|k| *k == key).map(|at| (at, true)).or_else(generic)
+}
 
 /// A date the page states in its markup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,22 +94,21 @@ const DATE_LINE_CHARS: usize = 160;
 /// The publication date stated in meta tags: the most trusted key present.
 pub(super) fn stated_in_meta(doc: &scraper::Html, order: SlashOrder) -> Option<Stated> {
     let selector = scraper::Selector::parse("meta").expect("static selector");
-    let mut best: Option<(usize, NaiveDate)> = None;
+    let mut best: Option<(usize, Stated)> = None;
     for meta in doc.select(&selector) {
         let element = meta.value();
         let Some(content) = element.attr("content") else { continue };
         for key in [element.attr("property"), element.attr("name"), element.attr("itemprop")].into_iter().flatten() {
-            let key = key.to_ascii_lowercase();
-            if let Some(rank) = META_KEYS.iter().position(|k| *k == key) {
+            if let Some((rank, specific)) = meta_rank(&key.to_ascii_lowercase()) {
                 if best.is_none_or(|(r, _)| rank < r) {
                     if let Some(date) = dates::parse_date_in(content, order) {
-                        best = Some((rank, date));
+                        best = Some((rank, Stated { date, specific }));
                     }
                 }
             }
         }
     }
-    best.map(|(rank, date)| Stated { date, specific: rank < GENERIC_FROM })
+    best.map(|(_, stated)| stated)
 }
 
 /// The date the page shows by its headline (or, on a page without one, by the start of
@@ -176,15 +184,12 @@ fn labelled(blocks: &[Block], published: bool, order: SlashOrder) -> Option<Naiv
         let rest = text[label.len()..].trim_start_matches([':', ' ']);
         if rest.trim().is_empty() {
             let next = blocks.get(i + 1)?;
-            return (next.text.chars().count() <= DATE_LINE_CHARS)
-                .then(|| dates::date_only_line_in(&next.text, order))?;
+            return short_line(&next.text).then(|| dates::date_only_line_in(&next.text, order))?;
         }
         // "Erschienen am 26. Jan 2022 im Format Aktuelles": the date opens what follows the label.
         let first = dates::find_dates_in(rest, order).into_iter().next();
         let opens = first.filter(|f| f.span.start <= LABEL_GAP).map(|f| f.date);
-        opens.or_else(|| {
-            (block.text.chars().count() <= DATE_LINE_CHARS).then(|| dates::date_only_line_in(rest, order))?
-        })
+        opens.or_else(|| short_line(&block.text).then(|| dates::date_only_line_in(rest, order))?)
     });
     only_one(found)
 }
@@ -207,7 +212,6 @@ fn by_headline(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, order: Sl
             .filter(|&i| blocks[i].furniture.is_empty() || i.abs_diff(headline) == 1)
             .find_map(|i| read(&blocks[i]))
     };
-    let short = |b: &Block| b.text.chars().count() <= DATE_LINE_CHARS;
     stamped
         .or_else(|| {
             date_line(start..headline + SHOWN_REACH, &|b| {
@@ -216,7 +220,7 @@ fn by_headline(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, order: Sl
                 }
                 let first = || dates::find_dates_in(&b.text, order).first().map(|f| f.date);
                 let line = || dates::date_only_line_in(&b.text, order);
-                if short(b) {
+                if short_line(&b.text) {
                     first().or_else(line)
                 } else {
                     leading_date(&b.text, order)
@@ -225,9 +229,14 @@ fn by_headline(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, order: Sl
         })
         .or_else(|| {
             date_line(headline + SHOWN_REACH..headline + DATE_LINE_REACH, &|b| {
-                short(b).then(|| dates::date_only_line_in(&b.text, order)).flatten()
+                short_line(&b.text).then(|| dates::date_only_line_in(&b.text, order)).flatten()
             })
         })
+}
+
+/// Whether a block is short enough to be read as a date line.
+fn short_line(text: &str) -> bool {
+    text.chars().count() <= DATE_LINE_CHARS
 }
 
 /// Whether a line gives an update date and no publication date ("Article mis à jour le
