@@ -33,6 +33,9 @@ pub struct Options {
     pub story_threshold: f64,
     /// Largest store whose stories are recomputed in full on every ingest.
     pub story_rebuild_limit: usize,
+    /// How many articles one transaction of a large update places in stories (or places
+    /// the entities of): a stopped run keeps every step it committed.
+    pub articles_per_step: usize,
     /// Fetch the pages that feeds (teasers) and sitemaps point to; web addresses given
     /// as inputs are fetched either way.
     pub fetch_linked: bool,
@@ -47,6 +50,7 @@ impl Default for Options {
             progress: false,
             story_threshold: dossier_core::across::stories::STORY_THRESHOLD,
             story_rebuild_limit: 20_000,
+            articles_per_step: ARTICLES_PER_STEP,
             fetch_linked: false,
             fetch: crate::fetch::FetchOptions::default(),
         }
@@ -732,30 +736,44 @@ fn write_chunk(
 }
 
 /// Places the articles written but not yet grouped (by this run, or by one that was
-/// killed) in duplicate groups and stories, in one transaction.
+/// killed) in duplicate groups and stories, then brings what spans articles up to
+/// date. An ordinary run does all of it in one transaction; a large pending set (a
+/// first ingest of a million articles) is placed and updated in steps of
+/// [`ARTICLES_PER_STEP`], each committed, so a stopped run keeps what it did.
 pub fn regroup_pending(store: &mut Store, options: &Options, stages: &mut Stages) -> anyhow::Result<()> {
     let mut batch = store.batch()?;
-    regroup_only(&mut batch, options, stages)?;
+    if let Some(pending) = group_duplicates(&mut batch, stages)? {
+        let mut steps = pending.chunks(options.articles_per_step.max(1));
+        place_in_stories(&mut batch, steps.next().unwrap_or_default(), options, stages)?;
+        for step in steps {
+            batch.commit()?;
+            batch = store.batch()?;
+            place_in_stories(&mut batch, step, options, stages)?;
+        }
+    }
     // The first step shares the regrouping's transaction: an ordinary run commits once.
-    let (_, more) =
-        stages.time("entities, quotes, events across articles", || batch.update_analysis_within(ANALYSIS_STEP))?;
+    let (_, more) = stages.time(ACROSS_ARTICLES, || batch.update_analysis_within(options.articles_per_step))?;
     batch.commit()?;
     if more {
-        stages.time("entities, quotes, events across articles", || update_analysis_in_steps(store))?;
+        stages.time(ACROSS_ARTICLES, || update_analysis_in_steps(store, options.articles_per_step))?;
     }
     Ok(())
 }
 
-/// How many articles' entities one transaction of the cross-article update places (a
-/// tenth as many stories are analysed again per transaction).
-const ANALYSIS_STEP: usize = 20_000;
+/// The stage that brings entities, quotes and events across articles up to date.
+const ACROSS_ARTICLES: &str = "entities, quotes, events across articles";
+
+/// How many articles one transaction places in stories, or places the entities of, in
+/// a large update, unless told otherwise (a tenth as many stories are analysed again
+/// per transaction).
+pub const ARTICLES_PER_STEP: usize = 20_000;
 
 /// Brings what spans articles up to date in transactions of bounded size: on a large
 /// store a stopped process keeps every step it committed, and memory stays bounded.
-pub fn update_analysis_in_steps(store: &mut Store) -> anyhow::Result<()> {
+pub fn update_analysis_in_steps(store: &mut Store, articles_per_step: usize) -> anyhow::Result<()> {
     loop {
         let mut batch = store.batch()?;
-        let (_, more) = batch.update_analysis_within(ANALYSIS_STEP)?;
+        let (_, more) = batch.update_analysis_within(articles_per_step)?;
         batch.commit()?;
         if !more {
             return Ok(());
@@ -846,47 +864,58 @@ fn write_report(
 /// Regroups duplicates and stories around the articles waiting for it, then brings
 /// what spans articles up to date, in the same transaction (an upload is stored whole).
 fn regroup(batch: &mut dossier_store::Batch<'_>, options: &Options, stages: &mut Stages) -> anyhow::Result<()> {
-    regroup_only(batch, options, stages)?;
+    if let Some(pending) = group_duplicates(batch, stages)? {
+        place_in_stories(batch, &pending, options, stages)?;
+    }
     // What spans articles (entities, each story's quotes and events) for what they touched.
-    stages.time("entities, quotes, events across articles", || batch.update_analysis())?;
+    stages.time(ACROSS_ARTICLES, || batch.update_analysis())?;
     Ok(())
 }
 
-/// Regroups duplicates and stories around the articles waiting for it.
-fn regroup_only(batch: &mut dossier_store::Batch<'_>, options: &Options, stages: &mut Stages) -> anyhow::Result<()> {
+/// Regroups duplicates around the articles waiting for it, and returns them (in
+/// arrival order) to be placed in stories next; `None` when nothing changed.
+fn group_duplicates(batch: &mut dossier_store::Batch<'_>, stages: &mut Stages) -> anyhow::Result<Option<Vec<String>>> {
     let (pending, groups_dirty) = batch.pending()?;
-    if !pending.is_empty() || groups_dirty {
-        let stored = batch.count()?;
-        // A few new articles only touch their own groups; a replaced article (its old
-        // group lost a member) or a large batch is cheaper to regroup from all pairs.
-        stages.time("duplicate groups", || -> anyhow::Result<()> {
-            if !groups_dirty && pending.len() * 20 < stored {
-                let ids: Vec<&str> = pending.iter().map(String::as_str).collect();
-                batch.update_duplicate_groups(&ids)?;
-            } else {
-                batch.rebuild_duplicate_groups()?;
-            }
-            Ok(())
-        })?;
-        // Up to a size, stories are recomputed for the whole store: exact, and
-        // independent of arrival order. Beyond it each new article joins the story it
-        // is most similar to on average, in milliseconds; `dossier stories --rebuild`
-        // recomputes them all.
-        stages.time("stories", || -> anyhow::Result<()> {
-            if stored <= options.story_rebuild_limit {
-                batch.rebuild_stories(options.story_threshold)?;
-            } else {
-                for id in &pending {
-                    if let Some(article) = batch.article(id)? {
-                        batch.assign_story(&article, options.story_threshold)?;
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        batch.clear_pending()?;
+    if pending.is_empty() && !groups_dirty {
+        return Ok(None);
     }
-    Ok(())
+    let stored = batch.count()?;
+    // A few new articles only touch their own groups; a replaced article (its old
+    // group lost a member) or a large batch is cheaper to regroup from all pairs.
+    stages.time("duplicate groups", || -> anyhow::Result<()> {
+        if !groups_dirty && pending.len() * 20 < stored {
+            let ids: Vec<&str> = pending.iter().map(String::as_str).collect();
+            batch.update_duplicate_groups(&ids)?;
+        } else {
+            batch.rebuild_duplicate_groups()?;
+        }
+        Ok(batch.mark_groups_clean()?)
+    })?;
+    Ok(Some(pending))
+}
+
+/// Places `pending` articles (or a step of them) in stories and marks them placed.
+/// Up to a size, stories are recomputed for the whole store: exact, and independent
+/// of arrival order. Beyond it each new article joins the story it is most similar to
+/// on average, in milliseconds; `dossier stories --rebuild` recomputes them all.
+fn place_in_stories(
+    batch: &mut dossier_store::Batch<'_>,
+    pending: &[String],
+    options: &Options,
+    stages: &mut Stages,
+) -> anyhow::Result<()> {
+    stages.time("stories", || -> anyhow::Result<()> {
+        if batch.count()? <= options.story_rebuild_limit {
+            batch.rebuild_stories(options.story_threshold)?;
+            return Ok(batch.clear_pending()?);
+        }
+        for id in pending {
+            if let Some(article) = batch.article(id)? {
+                batch.assign_story(&article, options.story_threshold)?;
+            }
+        }
+        Ok(batch.clear_pending_of(pending)?)
+    })
 }
 
 /// Opens (or creates) the store at `db` for a command, first finding again what an
@@ -917,7 +946,7 @@ pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usi
     let stale = store.stale_findings()?;
     if stale.is_empty() {
         if store.analysis_pending()? {
-            update_analysis_in_steps(store)?;
+            update_analysis_in_steps(store, ARTICLES_PER_STEP)?;
         }
         return Ok(0);
     }
@@ -942,7 +971,7 @@ pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usi
         batch.commit()?;
     }
     bar.set_message("merging entities, quotes and events across articles again");
-    update_analysis_in_steps(store)?;
+    update_analysis_in_steps(store, ARTICLES_PER_STEP)?;
     bar.finish_and_clear();
     Ok(stale.len())
 }

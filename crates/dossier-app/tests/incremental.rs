@@ -161,6 +161,49 @@ fn rebuilt(store: &Store) -> Analysis {
     analysis::analyze_with(&dossier.inputs(), store.findings().unwrap())
 }
 
+/// A large pending set is placed in stories in steps, each committed: the stories,
+/// the entities and the quotes come out as when it is placed in one transaction.
+#[test]
+fn stories_placed_in_steps_equal_one_transaction() {
+    let folder = tempfile::tempdir().unwrap();
+    for i in 0..23usize {
+        let spec = Spec {
+            outlet: Some(i % 3),
+            day: (i % 4 > 0).then_some(i as u32),
+            sentences: (0..3).map(|s| (i + s, [i, i / 2 + s, i % 5, i / 3])).collect(),
+        };
+        std::fs::write(folder.path().join(format!("{i:02}.jsonl")), record(&spec, 0)).unwrap();
+    }
+    // A second story, about something else.
+    for i in 0..9usize {
+        let text = format!(
+            "Farmers in Iowa reported a record corn harvest for the {i} county cooperative.\n\n\
+             \u{201C}The rain came at the right time this year,\u{201D} said Martha Olsen, who grows soybeans near Ames.\n\n\
+             Grain prices fell as elevators across the state filled, and {} trucks waited at the silos.",
+            10 + i
+        );
+        let object = serde_json::json!({ "title": "Harvest", "text": text, "outlet": OUTLETS[i % 3] });
+        std::fs::write(folder.path().join(format!("harvest-{i}.jsonl")), object.to_string()).unwrap();
+    }
+    let stored = |articles_per_step: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+        let options = ingest::Options { story_rebuild_limit: 0, articles_per_step, ..ingest::Options::default() };
+        let summary = ingest::ingest(&mut store, &[folder.path().to_path_buf()], &options).unwrap();
+        assert_eq!(summary.inserted, 32, "{:?}", summary.problems);
+        assert_eq!(store.pending_count().unwrap(), 0, "every step was taken");
+        assert!(!store.analysis_pending().unwrap());
+        assert_same(&store.stored_analysis().unwrap(), &rebuilt(&store));
+        assert_tallies(&store);
+        (store.story_of().unwrap(), store.stored_analysis().unwrap(), dir)
+    };
+    let (stepped_stories, stepped, _kept) = stored(4);
+    let (whole_stories, whole, _kept) = stored(1_000);
+    assert!(whole_stories.values().collect::<std::collections::HashSet<_>>().len() > 1, "several stories");
+    assert_eq!(stepped_stories, whole_stories);
+    assert_same(&stepped, &whole);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 

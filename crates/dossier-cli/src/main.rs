@@ -538,6 +538,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 story_threshold: *story_threshold,
                 story_rebuild_limit: *story_rebuild_limit,
                 fetch_linked: *fetch,
+                articles_per_step: ingest::ARTICLES_PER_STEP,
                 fetch: fetch_options(*delay)?,
             };
             let mut sources: Vec<ingest::Input> = inputs.iter().map(|arg| ingest::Input::from_arg(arg)).collect();

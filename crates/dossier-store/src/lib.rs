@@ -858,7 +858,23 @@ impl Batch<'_> {
     /// Marks the pending articles as regrouped.
     pub fn clear_pending(&mut self) -> Result<()> {
         self.tx.execute("DELETE FROM pending_groups", [])?;
+        self.mark_groups_clean()
+    }
+
+    /// Marks the duplicate groups as up to date while articles still wait for their
+    /// stories (a large pending set is placed in stories over several transactions).
+    pub fn mark_groups_clean(&mut self) -> Result<()> {
         self.tx.execute("UPDATE meta SET value = 0 WHERE key = 'groups_dirty'", [])?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Marks these pending articles as placed in their stories.
+    pub fn clear_pending_of(&mut self, ids: &[String]) -> Result<()> {
+        let mut statement = self.tx.prepare_cached("DELETE FROM pending_groups WHERE article_id = ?1")?;
+        for id in ids {
+            statement.execute([id])?;
+        }
         self.dirty = true;
         Ok(())
     }
