@@ -51,17 +51,21 @@ static ISO: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+/// `4.2.2022`, also spaced as some pages print it (`4. 2. 2022`, with thin spaces), and
+/// glued to the word before it where a page sets a byline and its date side by side
+/// without a space between them ("Tanja Karrasch3.11.2023").
 static DOTTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{1,2})\.(\d{1,2})\.(\d{4})(?-u:\b)").unwrap());
+    LazyLock::new(|| Regex::new(r"(?:^|[^\d.])(?P<date>(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}))(?-u:\b)").unwrap());
 static SLASHED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{1,2})/(\d{1,2})/(\d{4})(?-u:\b)").unwrap());
 /// `23.09.22`: a two-digit year, read only where the whole line is a date (in running
 /// text it may be a version or a score).
 static DOTTED_SHORT_YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{1,2})\.(\d{1,2})\.(\d{2})(?-u:\b)").unwrap());
 /// A date in a URL path only when it cannot be anything else: `/2021/12/17/`,
-/// `/2021-12-17`, `/20211217`; not an issue or a season (`/2023/43/`, `/2021-22/`).
+/// `/2021-12-17`, `/20211217`, `/29-10-2021` (day first only when the day is above 12);
+/// not an issue or a season (`/2023/43/`, `/2021-22/`).
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:[/._-]|$)|[/_-]((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[/._-]|$)|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/._-]|$)").unwrap()
+    Regex::new(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:[/._-]|$)|[/_-]((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[/._-]|$)|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/._-]|$)|[/_-](1[3-9]|2\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:[/._-]|$)").unwrap()
 });
 static DATE_LINE_NOISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:published|updated|posted|last updated|first published|on|at|date|datum|veröffentlicht|aktualisiert|erstellt|stand|vom|am|um|uhr|publié|mis à jour|mise en ligne|le|publicado|actualizado|el|pubblicato|aggiornato|il|opublikowano|aktualizacja|dnia|опубликовано|обновлено|опубліковано|оновлено|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|am|pm|a\.m\.|p\.m\.|gmt|utc|bst|est|edt|cet|cest|msk|pst|pdt|\d{1,2}:\d{2}(?::\d{2})?)\b|[|:,·•\-–—()]").unwrap()
@@ -161,7 +165,12 @@ pub fn find_dates_in(text: &str, order: SlashOrder) -> Vec<FoundDate> {
         push(ymd(&c[1], c[2].parse().unwrap_or(0), &c[3]), c.get(0).unwrap().range());
     }
     for c in DOTTED.captures_iter(text) {
-        push(ymd(&c[3], c[2].parse().unwrap_or(0), &c[1]), c.get(0).unwrap().range());
+        let span = c.name("date").expect("the pattern's date group").range();
+        // "28.09.19" glued to "12:44" reads as the year 1912: a two-digit year and a time.
+        if text[span.end..].starts_with(':') {
+            continue;
+        }
+        push(ymd(&c[4], c[3].parse().unwrap_or(0), &c[2]), span);
     }
     for c in SLASHED.captures_iter(text) {
         let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
@@ -249,6 +258,9 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
     let path = &url[path_start..];
     let path = &path[path.find('/')?..];
     let c = URL_DATE.captures(path)?;
+    if c.get(10).is_some() {
+        return ymd(&c[12], c[11].parse().ok()?, &c[10]);
+    }
     let group = (1..=7).step_by(3).find(|&g| c.get(g).is_some())?;
     ymd(&c[group], c[group + 1].parse().ok()?, &c[group + 2])
 }
@@ -259,6 +271,21 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn reads_dates_glued_or_spaced() {
+        let first = |text: &str| find_dates_in(text, SlashOrder::DayFirst).first().map(|f| f.date);
+        assert_eq!(first("Tanja Karrasch3.11.2023"), Some(d(2023, 11, 3)));
+        assert_eq!(first("Von Deutscher Tennis Bund 4.\u{2009}2.\u{2009}2022."), Some(d(2022, 2, 4)));
+        assert_eq!(first("28.09.1912:44"), None);
+        assert_eq!(first("Version 1.2.2022"), Some(d(2022, 2, 1)));
+    }
+
+    #[test]
+    fn reads_unambiguous_day_first_url_dates() {
+        assert_eq!(date_in_url("https://example.org/meldungen/29-10-2021"), Some(d(2021, 10, 29)));
+        assert_eq!(date_in_url("https://example.org/meldungen/05-10-2021"), None);
     }
 
     #[test]

@@ -94,6 +94,8 @@ pub(super) struct Block {
     owner: NodeId,
     /// Furniture elements around it, outermost first.
     pub furniture: Vec<NodeId>,
+    /// The innermost article around it (see [`is_article_scope`]).
+    pub scope: Option<NodeId>,
 }
 
 impl Block {
@@ -162,6 +164,18 @@ fn is_publication_property(property: &str) -> bool {
     })
 }
 
+/// Whether an element holds one article: an `<article>` or a microdata item of an
+/// article type. A page's own article and each teaser in a list are separate scopes, so
+/// a date in the headline's scope is the article's, wherever its template puts it.
+fn is_article_scope(element: &scraper::node::Element) -> bool {
+    element.name() == "article"
+        || (element.attr("itemscope").is_some()
+            && element.attr("itemtype").is_some_and(|t| {
+                let kind = t.rsplit('/').next().unwrap_or(t);
+                kind.ends_with("Article") || kind == "BlogPosting" || kind == "Report"
+            }))
+}
+
 /// A machine-readable date on the page (`<time datetime>`, `itemprop="datePublished"`).
 #[derive(Debug, Clone)]
 pub(super) struct Stamp {
@@ -171,6 +185,8 @@ pub(super) struct Stamp {
     pub in_furniture: bool,
     /// Marked as the publication date (`itemprop="datePublished"`, `pubdate`).
     pub published: bool,
+    /// The innermost article around it (see [`is_article_scope`]).
+    pub scope: Option<NodeId>,
 }
 
 /// The page read in document order: its text blocks and its date stamps.
@@ -205,6 +221,7 @@ struct Reader {
     raw_bytes: usize,
     open_blocks: Vec<(NodeId, String)>,
     furniture: Vec<NodeId>,
+    scopes: Vec<NodeId>,
     link_depth: usize,
 }
 
@@ -237,6 +254,9 @@ impl Reader {
                 if name == "a" {
                     self.link_depth += 1;
                 }
+                if is_article_scope(element) {
+                    self.scopes.push(node.id());
+                }
                 self.stamp(node, element);
                 if is_furniture(element) {
                     self.furniture.push(node.id());
@@ -268,6 +288,7 @@ impl Reader {
                 value,
                 in_furniture: !self.furniture.is_empty(),
                 published,
+                scope: self.scopes.last().copied(),
             });
         }
     }
@@ -284,6 +305,9 @@ impl Reader {
         }
         if self.furniture.last() == Some(&node.id()) {
             self.furniture.pop();
+        }
+        if self.scopes.last() == Some(&node.id()) {
+            self.scopes.pop();
         }
     }
 
@@ -302,6 +326,7 @@ impl Reader {
             raw_bytes,
             owner: *owner,
             furniture: self.furniture.clone(),
+            scope: self.scopes.last().copied(),
         });
     }
 }

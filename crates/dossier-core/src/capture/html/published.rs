@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 /// Meta names and properties that state the publication date, in order of trust.
-const PUBLICATION_META_KEYS: [&str; 19] = [
+const PUBLICATION_META_KEYS: [&str; 22] = [
     "article:published_time",
     "og:article:published_time",
     "og:published_time",
@@ -29,6 +29,9 @@ const PUBLICATION_META_KEYS: [&str; 19] = [
     "publish-date",
     "publish_date",
     "publication_date",
+    "article.published",
+    "article_date_original",
+    "originalpublicationdate",
     "citation_publication_date",
     "citation_online_date",
     "citation_date",
@@ -42,16 +45,7 @@ const PUBLICATION_META_KEYS: [&str; 19] = [
 /// Meta names that state a date of the page, trusted after [`PUBLICATION_META_KEYS`]:
 /// generic dates (`date`, `dc.date`), often when the page was built or last changed, so
 /// a date shown by the headline overrides them.
-const GENERIC_META_KEYS: [&str; 8] = [
-    "datecreated",
-    "dc.date",
-    "dcterms.date",
-    "date",
-    "article.published",
-    "article_date_original",
-    "originalpublicationdate",
-    "date.available",
-];
+const GENERIC_META_KEYS: [&str; 5] = ["datecreated", "dc.date", "dcterms.date", "date", "date.available"];
 
 /// A meta key's place in the order of trust, and whether it states the publication date.
 fn meta_rank(key: &str) -> Option<(usize, bool)> {
@@ -119,8 +113,12 @@ pub(super) fn shown(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, orde
     if let Some(date) = by_headline(blocks, stamps, anchor, order) {
         return Some(Shown { date, by_headline: true });
     }
-    let marked = stamps.iter().filter(|s| s.published).filter_map(|s| dates::parse_date_in(&s.value, order));
-    first_and_earliest(marked)
+    let stamped = |keep: &dyn Fn(&Stamp) -> bool| {
+        first_and_earliest(stamps.iter().filter(|s| keep(s)).filter_map(|s| dates::parse_date_in(&s.value, order)))
+    };
+    let scope = anchor.block(blocks).and_then(|headline| blocks[headline].scope);
+    stamped(&|s| scope.is_some() && s.scope == scope)
+        .or_else(|| stamped(&|s| s.published))
         .or_else(|| labelled(blocks, true, order))
         .or_else(|| labelled(blocks, false, order))
         .map(|date| Shown { date, by_headline: false })
@@ -198,9 +196,12 @@ fn labelled(blocks: &[Block], published: bool, order: SlashOrder) -> Option<Naiv
 fn by_headline(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, order: SlashOrder) -> Option<NaiveDate> {
     let headline = anchor.block(blocks)?;
     let start = headline.saturating_sub(SHOWN_BEFORE);
+    // A stamp in furniture (a teaser's) is the article's own when the article marks it
+    // as its publication date in the headline's scope (an `<aside class="meta">`).
+    let own = |s: &Stamp| !s.in_furniture || (s.published && s.scope.is_some() && s.scope == blocks[headline].scope);
     let stamped = stamps
         .iter()
-        .filter(|s| !s.in_furniture && (start..headline + DATE_LINE_REACH).contains(&s.block))
+        .filter(|s| own(s) && (start..headline + DATE_LINE_REACH).contains(&s.block))
         .min_by_key(|s| (!s.published, s.block.abs_diff(headline + 1)))
         .and_then(|s| dates::parse_date_in(&s.value, order));
     // Nearest first, below the headline before above it. A block touching the headline
