@@ -37,6 +37,12 @@ pub fn fold_for_match(text: &str) -> String {
     out
 }
 
+/// Whether a character only guides layout (a soft hyphen, a zero-width mark): a
+/// reader never sees it, and it splits words that are one.
+pub fn is_layout_mark(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}')
+}
+
 /// Collapses whitespace runs (including no-break spaces) to one space and trims.
 pub fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -21,9 +21,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// Elements whose content is never text a reader sees.
-const DROPPED: [&str; 18] = [
+const DROPPED: [&str; 20] = [
     "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option", "textarea", "input",
-    "dialog", "head", "object", "embed", "canvas", "video", "audio",
+    "dialog", "head", "object", "embed", "canvas", "video", "audio", "rt", "rp",
 ];
 
 /// Elements that end a run of inline text.
@@ -145,6 +145,12 @@ pub(super) fn is_hidden(element: &scraper::node::Element) -> bool {
         })
 }
 
+/// Whether an element's text is never read: code, controls, media, ruby annotations
+/// (a reading aid printed above the text), hidden elements.
+pub(super) fn is_unread(element: &scraper::node::Element) -> bool {
+    DROPPED.contains(&element.name()) || is_hidden(element)
+}
+
 pub(super) fn is_furniture(element: &scraper::node::Element) -> bool {
     let marked = |attr: Option<&str>| attr.is_some_and(|c| FURNITURE_CLASS.is_match(c) && !CONTENT_CLASS.is_match(c));
     FURNITURE_TAGS.contains(&element.name())
@@ -230,8 +236,7 @@ impl Reader {
         match node.value() {
             Node::Text(text) => {
                 // Soft hyphens and zero-width marks are layout hints, not text.
-                self.text
-                    .extend(text.chars().filter(|c| !matches!(c, '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}')));
+                self.text.extend(text.chars().filter(|&c| !crate::text::is_layout_mark(c)));
                 self.raw_bytes += text.trim().len();
                 if self.link_depth > 0 {
                     self.link_bytes += text.trim().len();
@@ -239,7 +244,7 @@ impl Reader {
             }
             Node::Element(element) => {
                 let name = element.name();
-                if DROPPED.contains(&name) || is_hidden(element) {
+                if is_unread(element) {
                     *skipping = Some(node.id());
                     return;
                 }

@@ -38,8 +38,8 @@ fn element_text(element: ElementRef<'_>) -> String {
     for edge in element.traverse() {
         match edge {
             ego_tree::iter::Edge::Open(node) if skipping.is_none() => match node.value() {
-                scraper::Node::Text(t) => text.push_str(t),
-                scraper::Node::Element(e) if body::is_hidden(e) => skipping = Some(node.id()),
+                scraper::Node::Text(t) => text.extend(t.chars().filter(|&c| !crate::text::is_layout_mark(c))),
+                scraper::Node::Element(e) if body::is_unread(e) => skipping = Some(node.id()),
                 scraper::Node::Element(e) if e.name() == "br" => text.push(' '),
                 _ => {}
             },
@@ -102,8 +102,8 @@ fn host_of(url: &str) -> Option<&str> {
 /// a date) is not part of the headline.
 fn visible_headings(doc: &Html, css: &str) -> Vec<String> {
     let shown = |e: &ElementRef<'_>| {
-        !e.ancestors().filter_map(ElementRef::wrap).any(|a| body::is_furniture(a.value()) || body::is_hidden(a.value()))
-            && !body::is_hidden(e.value())
+        !e.ancestors().filter_map(ElementRef::wrap).any(|a| body::is_furniture(a.value()) || body::is_unread(a.value()))
+            && !body::is_unread(e.value())
     };
     doc.select(&selector(css)).filter(shown).map(headline_of).filter(|t| !t.is_empty()).collect()
 }
@@ -121,7 +121,9 @@ fn headline_of(heading: ElementRef<'_>) -> String {
     let parts: Vec<(String, bool)> = visible_children(heading)
         .into_iter()
         .filter_map(|child| match child.value() {
-            scraper::Node::Text(text) => Some((collapse_whitespace(text), false)),
+            scraper::Node::Text(text) => {
+                Some((collapse_whitespace(&text.replace(crate::text::is_layout_mark, "")), false))
+            }
             _ => ElementRef::wrap(child).map(|e| (element_text(e), true)),
         })
         .filter(|(t, _)| !t.is_empty())
@@ -146,10 +148,25 @@ fn visible_children(element: ElementRef<'_>) -> Vec<ego_tree::NodeRef<'_, scrape
         .children()
         .filter(|child| match child.value() {
             scraper::Node::Text(text) => !text.trim().is_empty(),
-            scraper::Node::Element(e) => !body::is_hidden(e),
+            scraper::Node::Element(e) => !body::is_unread(e),
             _ => false,
         })
         .collect()
+}
+
+/// How many blocks above the article's first one its headline may stand (a byline, a
+/// date, a lead image's caption between them).
+const LEAD_REACH: usize = 6;
+
+/// The `<h1>` nearest above the article's first block, within [`LEAD_REACH`], outside
+/// furniture.
+fn lead_heading(blocks: &[body::Block], article_start: Option<usize>) -> Option<String> {
+    let start = article_start?.min(blocks.len().checked_sub(1)?);
+    blocks[start.saturating_sub(LEAD_REACH)..=start]
+        .iter()
+        .rev()
+        .find(|b| b.tag == "h1" && b.furniture.is_empty())
+        .map(|b| b.text.clone())
 }
 
 fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -> Hints {
@@ -160,8 +177,8 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
         meta_content(doc, r#"link[rel="canonical"], meta[property="og:url"]"#).filter(|u| u.contains("://")).or(ld.url);
     let first_text = |css: &str| doc.select(&selector(css)).map(element_text).find(|t| !t.is_empty());
     let stated_titles = [
-        meta_content(doc, r#"meta[property="og:title"]"#),
         ld.headline.clone(),
+        meta_content(doc, r#"meta[property="og:title"]"#),
         meta_content(doc, r#"meta[name="twitter:title"]"#),
         first_text("title"),
     ];
@@ -172,6 +189,7 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
         headings: visible_headings(doc, "h1"),
         subheadings: visible_headings(doc, "h2, h3"),
         site_names,
+        lead: lead_heading(&linear.blocks, article_start),
     };
     let language = doc
         .select(&selector("html"))

@@ -26,6 +26,8 @@ pub(super) struct TitleEvidence<'a> {
     pub subheadings: Vec<String>,
     /// The site's own name (`og:site_name`, the publisher) and its host.
     pub site_names: Vec<&'a str>,
+    /// The `<h1>` just above where the article's text begins, outside furniture.
+    pub lead: Option<String>,
 }
 
 fn words(text: &str) -> Vec<String> {
@@ -124,8 +126,31 @@ pub(super) fn reconcile(evidence: &TitleEvidence<'_>) -> Option<String> {
         Some((score, heading)) if score >= AGREEMENT || stated.is_empty() => {
             Some(without_site_name(&without_date(heading), &evidence.site_names))
         }
-        _ => shown_segment(&stated, evidence).or_else(|| stated.into_iter().next().map(|t| headline_of_trail(&t))),
+        _ => shown_segment(&stated, evidence)
+            .or_else(|| lead_headline(evidence))
+            .or_else(|| stated.into_iter().next().map(|t| headline_of_trail(&t))),
     }
+}
+
+/// The `<h1>` that opens the article, when it says something and is not the site's
+/// name: the headline as the reader sees it, which a page's stated titles (written
+/// for search engines and sharing) may word differently.
+fn lead_headline(evidence: &TitleEvidence<'_>) -> Option<String> {
+    let lead = without_date(evidence.lead.as_deref()?);
+    let said = words(&lead);
+    if said.is_empty() || names_site(&lead, &evidence.site_names) {
+        return None;
+    }
+    // A blog's name set as its `<h1>`: a segment of a stated title, beside the headline.
+    let site_segment = evidence.stated.iter().any(|title| {
+        let parts = segments(title);
+        parts.len() >= 2 && parts.iter().any(|p| words(p) == said)
+    });
+    // A label ("Information and Resources", a blog's section) shares no word with what
+    // the page says its title is; a headline worded differently still shares some.
+    let shares_a_word = evidence.stated.is_empty()
+        || evidence.stated.iter().any(|title| words(title).iter().any(|w| w.chars().count() >= 4 && said.contains(w)));
+    (!site_segment && shares_a_word).then(|| without_site_name(&lead, &evidence.site_names))
 }
 
 /// A heading without a segment at either end that names the site ("Headline | SITE.NET").
@@ -184,6 +209,7 @@ mod tests {
             headings: headings.iter().map(|s| s.to_string()).collect(),
             subheadings: Vec::new(),
             site_names: sites.to_vec(),
+            lead: None,
         }
     }
 
@@ -197,6 +223,24 @@ mod tests {
     fn a_logo_heading_loses_to_the_stated_title() {
         let e = evidence(&["Paris Haute Couture: Serkan Cura | modabot"], &["modabot"], &["modabot.de"]);
         assert_eq!(reconcile(&e).as_deref(), Some("Paris Haute Couture: Serkan Cura"));
+    }
+
+    #[test]
+    fn the_heading_that_opens_the_article_wins_unless_it_is_a_name_or_a_label() {
+        let with_lead = |stated: &str, lead: &str| {
+            let mut e = evidence(&[stated], &[lead], &["smava.de", "Gnaur"]);
+            e.lead = Some(lead.to_string());
+            reconcile(&e)
+        };
+        let reworded = with_lead(
+            "Privatkredit-Zinsen: So ermitteln Sie Ihre Kosten | SMAVA",
+            "Wie hoch sind die Zinsen für einen Privatkredit?",
+        );
+        assert_eq!(reworded.as_deref(), Some("Wie hoch sind die Zinsen für einen Privatkredit?"));
+        let blog_name = with_lead("Die Möglichkeit nichts zu tun | Gnaur", "Gnaur");
+        assert_eq!(blog_name.as_deref(), Some("Die Möglichkeit nichts zu tun"));
+        let label = with_lead("Superbugs: What They Are and How You Get Them", "Information and Resources");
+        assert_eq!(label.as_deref(), Some("Superbugs: What They Are and How You Get Them"));
     }
 
     #[test]
