@@ -117,18 +117,28 @@ fn headline_of(heading: ElementRef<'_>) -> String {
             None => break,
         }
     }
-    // Each part: its text, and whether it is an element of its own.
-    let parts: Vec<(String, bool)> = visible_children(heading)
+    // Small print in a heading (its date and section under a `<br>`) is not the headline.
+    let small_print = |node: &ego_tree::NodeRef<'_, scraper::Node>| {
+        ElementRef::wrap(*node).is_some_and(|e| e.value().name() == "small")
+    };
+    let mut children = visible_children(heading);
+    if children.iter().any(|c| !small_print(c)) {
+        children.retain(|c| !small_print(c));
+    }
+    // Each part: its raw text (spaces as written), and whether it is an element of its own.
+    let parts: Vec<(String, bool)> = children
         .into_iter()
         .filter_map(|child| match child.value() {
-            scraper::Node::Text(text) => {
-                Some((collapse_whitespace(&text.replace(crate::text::is_layout_mark, "")), false))
-            }
+            scraper::Node::Text(text) => Some((text.replace(crate::text::is_layout_mark, ""), false)),
+            scraper::Node::Element(e) if e.name() == "br" => Some((" ".to_string(), true)),
             _ => ElementRef::wrap(child).map(|e| (element_text(e), true)),
         })
-        .filter(|(t, _)| !t.is_empty())
+        .filter(|(t, _)| !t.trim().is_empty() || t == " ")
         .collect();
-    let whole = || parts.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" ");
+    // As a reader sees it: "Frauen im <abbr>THW</abbr>: …" has no space before the colon.
+    let whole = || collapse_whitespace(&parts.iter().map(|(t, _)| t.as_str()).collect::<String>());
+    let parts: Vec<(String, bool)> =
+        parts.iter().map(|(t, own)| (collapse_whitespace(t), *own)).filter(|(t, _)| !t.is_empty()).collect();
     let [(kicker, true), rest @ ..] = parts.as_slice() else { return whole() };
     let rest = rest.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" ");
     let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || ":-–—|".contains(c));
@@ -155,18 +165,20 @@ fn visible_children(element: ElementRef<'_>) -> Vec<ego_tree::NodeRef<'_, scrape
 }
 
 /// How many blocks above the article's first one its headline may stand (a byline, a
-/// date, a lead image's caption between them).
-const LEAD_REACH: usize = 6;
+/// date, a lead image's caption between them), and how many below it (the text read
+/// as the article may begin with a teaser above its headline).
+const LEAD_REACH: (usize, usize) = (6, 3);
 
-/// The `<h1>` nearest above the article's first block, within [`LEAD_REACH`], outside
-/// furniture.
-fn lead_heading(blocks: &[body::Block], article_start: Option<usize>) -> Option<String> {
-    let start = article_start?.min(blocks.len().checked_sub(1)?);
-    blocks[start.saturating_sub(LEAD_REACH)..=start]
-        .iter()
-        .rev()
-        .find(|b| b.tag == "h1" && b.furniture.is_empty())
-        .map(|b| b.text.clone())
+/// The `<h1>` nearest the article's first block, within [`LEAD_REACH`], above it before
+/// below it, outside furniture; as its heading reads (`headings`), else as its block does.
+fn lead_heading(blocks: &[body::Block], article_start: Option<usize>, headings: &[String]) -> Option<String> {
+    let start = article_start?;
+    let mut near: Vec<usize> =
+        (start.saturating_sub(LEAD_REACH.0)..=start + LEAD_REACH.1).filter(|&i| i < blocks.len()).collect();
+    near.sort_by_key(|&i| (i > start, i.abs_diff(start)));
+    let block = near.into_iter().map(|i| &blocks[i]).find(|b| b.tag == "h1" && b.furniture.is_empty())?;
+    let heading = headings.iter().filter(|h| block.text.contains(h.as_str())).max_by_key(|h| h.len());
+    Some(heading.cloned().unwrap_or_else(|| block.text.clone()))
 }
 
 fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -> Hints {
@@ -184,12 +196,13 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
     ];
     let site_names: Vec<&str> =
         [outlet.as_deref(), ld.publisher.as_deref(), url.as_deref().and_then(host_of)].into_iter().flatten().collect();
+    let headings = visible_headings(doc, "h1");
     let evidence = title::TitleEvidence {
         stated: stated_titles.into_iter().flatten().filter(|t| !t.is_empty()).collect(),
-        headings: visible_headings(doc, "h1"),
+        lead: lead_heading(&linear.blocks, article_start, &headings),
+        headings,
         subheadings: visible_headings(doc, "h2, h3"),
         site_names,
-        lead: lead_heading(&linear.blocks, article_start),
     };
     let language = doc
         .select(&selector("html"))
