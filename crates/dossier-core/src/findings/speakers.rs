@@ -127,7 +127,11 @@ pub(crate) struct QuoteSite<'a> {
     pub sentence: Range<usize>,
     /// The paragraph's mentions outside quotes: no speaker is inside a quote.
     pub mentions: &'a [ParagraphMention],
+    /// The quote's own words.
     pub text: &'a str,
+    /// Words the article capitalises somewhere inside a sentence: names, not ordinary
+    /// words that a sentence happens to begin with.
+    pub capitalised_inside: &'a HashSet<&'a str>,
     pub fragment: bool,
     /// The subject phrase the rules read, in clean-text bytes, and the speaker they resolved.
     pub rule_phrase: Option<Range<usize>>,
@@ -462,7 +466,10 @@ pub(crate) fn rank(
         // "Indeed,", "Speaking to reporters": a one-word name the article capitalises
         // only where a sentence begins is an ordinary word, not a name.
         let one_name = f.kind == MentionKind::Name && word_count(words) == 1;
-        set("capitalised_only_first", f64::from(one_name && starts_sentence && !capitalised_inside(site.text, words)));
+        set(
+            "capitalised_only_first",
+            f64::from(one_name && starts_sentence && !site.capitalised_inside.contains(words)),
+        );
         set("fragment_name", f64::from(site.fragment && matches!(f.kind, MentionKind::Name | MentionKind::Body)));
         set("full_name", f64::from(word_count(words) >= 2));
         set("according_to", f64::from(before.len() == 2 && before[0] == "according" && before[1] == "to"));
@@ -518,13 +525,25 @@ fn in_comma_clause(text: &str, at: usize) -> bool {
         && !SPEECH_WORDS.contains(first)
 }
 
-/// Whether `word` occurs capitalised in `text` other than at the start of a sentence.
-fn capitalised_inside(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(at, _)| {
-        let end = at + word.len();
-        let whole = !text[..at].ends_with(char::is_alphanumeric) && !text[end..].starts_with(char::is_alphanumeric);
-        whole && !text[..at].trim_end().is_empty() && !sentence_start(text, at) && !text[..at].ends_with('\n')
-    })
+/// The words the paragraphs capitalise other than at the start of a sentence (or of a
+/// paragraph): "Trump" in "said Trump", never "Indeed" of "Indeed, …".
+pub(crate) fn capitalised_inside_sentences<'t>(paragraphs: &[&'t str]) -> HashSet<&'t str> {
+    let mut found = HashSet::new();
+    for text in paragraphs {
+        let starts = text.char_indices().filter(|&(at, c)| {
+            c.is_uppercase()
+                && !text[..at].ends_with(char::is_alphanumeric)
+                && !text[..at].ends_with(['\'', '\u{2019}'])
+        });
+        for (at, _) in starts {
+            if text[..at].trim_end().is_empty() || sentence_start(text, at) {
+                continue;
+            }
+            let end = text[at..].find(|c: char| !c.is_alphanumeric()).map_or(text.len(), |e| at + e);
+            found.insert(&text[at..end]);
+        }
+    }
+    found
 }
 
 fn sentence_start(text: &str, at: usize) -> bool {
