@@ -744,11 +744,14 @@ pub fn regroup_pending(store: &mut Store, options: &Options, stages: &mut Stages
     let mut batch = store.batch()?;
     if let Some(pending) = group_duplicates(&mut batch, stages)? {
         let mut steps = pending.chunks(options.articles_per_step.max(1));
-        place_in_stories(&mut batch, steps.next().unwrap_or_default(), options, stages)?;
+        let mut all_placed = place_in_stories(&mut batch, steps.next().unwrap_or_default(), options, stages)?;
         for step in steps {
+            if all_placed {
+                break;
+            }
             batch.commit()?;
             batch = store.batch()?;
-            place_in_stories(&mut batch, step, options, stages)?;
+            all_placed = place_in_stories(&mut batch, step, options, stages)?;
         }
     }
     // The first step shares the regrouping's transaction: an ordinary run commits once.
@@ -896,25 +899,28 @@ fn group_duplicates(batch: &mut dossier_store::Batch<'_>, stages: &mut Stages) -
 
 /// Places `pending` articles (or a step of them) in stories and marks them placed.
 /// Up to a size, stories are recomputed for the whole store: exact, and independent
-/// of arrival order. Beyond it each new article joins the story it is most similar to
-/// on average, in milliseconds; `dossier stories --rebuild` recomputes them all.
+/// of arrival order; every pending article is placed then, and it returns true. Beyond
+/// it each new article joins the story it is most similar to on average, in
+/// milliseconds; `dossier stories --rebuild` recomputes them all.
 fn place_in_stories(
     batch: &mut dossier_store::Batch<'_>,
     pending: &[String],
     options: &Options,
     stages: &mut Stages,
-) -> anyhow::Result<()> {
-    stages.time("stories", || -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
+    stages.time("stories", || -> anyhow::Result<bool> {
         if batch.count()? <= options.story_rebuild_limit {
             batch.rebuild_stories(options.story_threshold)?;
-            return Ok(batch.clear_pending()?);
+            batch.clear_pending()?;
+            return Ok(true);
         }
         for id in pending {
             if let Some(article) = batch.article(id)? {
                 batch.assign_story(&article, options.story_threshold)?;
             }
         }
-        Ok(batch.clear_pending_of(pending)?)
+        batch.clear_pending_of(pending)?;
+        Ok(false)
     })
 }
 

@@ -185,10 +185,10 @@ fn stories_placed_in_steps_equal_one_transaction() {
         let object = serde_json::json!({ "title": "Harvest", "text": text, "outlet": OUTLETS[i % 3] });
         std::fs::write(folder.path().join(format!("harvest-{i}.jsonl")), object.to_string()).unwrap();
     }
-    let stored = |articles_per_step: usize| {
+    let stored = |story_rebuild_limit: usize, articles_per_step: usize| {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("d.db")).unwrap();
-        let options = ingest::Options { story_rebuild_limit: 0, articles_per_step, ..ingest::Options::default() };
+        let options = ingest::Options { story_rebuild_limit, articles_per_step, ..ingest::Options::default() };
         let summary = ingest::ingest(&mut store, &[folder.path().to_path_buf()], &options).unwrap();
         assert_eq!(summary.inserted, 32, "{:?}", summary.problems);
         assert_eq!(store.pending_count().unwrap(), 0, "every step was taken");
@@ -197,11 +197,15 @@ fn stories_placed_in_steps_equal_one_transaction() {
         assert_tallies(&store);
         (store.story_of().unwrap(), store.stored_analysis().unwrap(), dir)
     };
-    let (stepped_stories, stepped, _kept) = stored(4);
-    let (whole_stories, whole, _kept) = stored(1_000);
+    let (stepped_stories, stepped, _kept) = stored(0, 4);
+    let (whole_stories, whole, _kept) = stored(0, 1_000);
     assert!(whole_stories.values().collect::<std::collections::HashSet<_>>().len() > 1, "several stories");
     assert_eq!(stepped_stories, whole_stories);
     assert_same(&stepped, &whole);
+    // Stories rebuilt for the whole store place every pending article in the first step.
+    let (rebuilt_stepped, _, _kept) = stored(1_000, 4);
+    let (rebuilt_whole, _, _kept) = stored(1_000, 1_000);
+    assert_eq!(rebuilt_stepped, rebuilt_whole);
 }
 
 proptest! {
