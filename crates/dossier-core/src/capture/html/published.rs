@@ -110,14 +110,15 @@ pub(super) fn stated_in_meta(doc: &scraper::Html, order: SlashOrder) -> Option<S
 /// a date a little further down; else the one date the page marks or labels as its
 /// publication date.
 pub(super) fn shown(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, order: SlashOrder) -> Option<Shown> {
-    if let Some(date) = by_headline(blocks, stamps, anchor, order) {
+    let headline = anchor.block(blocks);
+    if let Some(date) = headline.and_then(|headline| by_headline(blocks, stamps, headline, order)) {
         return Some(Shown { date, by_headline: true });
     }
     let stamped = |keep: &dyn Fn(&Stamp) -> bool| {
         first_and_earliest(stamps.iter().filter(|s| keep(s)).filter_map(|s| dates::parse_date_in(&s.value, order)))
     };
-    let scope = anchor.block(blocks).and_then(|headline| blocks[headline].scope);
-    stamped(&|s| scope.is_some() && s.scope == scope)
+    let scope = headline.and_then(|headline| blocks[headline].scope);
+    stamped(&|s| in_scope(s, scope))
         .or_else(|| stamped(&|s| s.published))
         .or_else(|| labelled(blocks, true, order))
         .or_else(|| labelled(blocks, false, order))
@@ -192,13 +193,18 @@ fn labelled(blocks: &[Block], published: bool, order: SlashOrder) -> Option<Naiv
     only_one(found)
 }
 
-/// The date shown by the headline: a stamp, a short line with a date, or a date line.
-fn by_headline(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, order: SlashOrder) -> Option<NaiveDate> {
-    let headline = anchor.block(blocks)?;
+/// Whether a stamp lies in this article scope (the headline's: see `body::is_article_scope`).
+fn in_scope(stamp: &Stamp, scope: Option<ego_tree::NodeId>) -> bool {
+    scope.is_some() && stamp.scope == scope
+}
+
+/// The date shown by the headline (block `headline`): a stamp, a short line with a
+/// date, or a date line.
+fn by_headline(blocks: &[Block], stamps: &[Stamp], headline: usize, order: SlashOrder) -> Option<NaiveDate> {
     let start = headline.saturating_sub(SHOWN_BEFORE);
     // A stamp in furniture (a teaser's) is the article's own when the article marks it
     // as its publication date in the headline's scope (an `<aside class="meta">`).
-    let own = |s: &Stamp| !s.in_furniture || (s.published && s.scope.is_some() && s.scope == blocks[headline].scope);
+    let own = |s: &Stamp| !s.in_furniture || (s.published && in_scope(s, blocks[headline].scope));
     let stamped = stamps
         .iter()
         .filter(|s| own(s) && (start..headline + DATE_LINE_REACH).contains(&s.block))
