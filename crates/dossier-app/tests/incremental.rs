@@ -282,3 +282,28 @@ proptest! {
         }
     }
 }
+
+/// Two articles on one event in words they do not share start two stories; an article
+/// that shares its words with both joins one, and the two are then one story on average
+/// and merge, with their tallies kept.
+#[test]
+fn an_article_bridging_two_stories_merges_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+    let options = ingest::Options { story_rebuild_limit: 0, ..ingest::Options::default() };
+    let texts = [
+        ("kelud", "Kelud erupted near Kediri overnight.\n\nAsh from Kelud covered Kediri rooftops and rice fields.\n\nKelud erupted again at dawn, and ash fell on Kediri."),
+        ("malang", "Evacuation shelters in Malang filled with families.\n\nMalang volunteers counted evacuees in the shelters.\n\nSchools in Malang became shelters for evacuees."),
+        ("both", "Kelud erupted and ash covered Kediri.\n\nFamilies from Kediri reached the Malang shelters, where volunteers counted evacuees.\n\nKelud ash fell as Malang shelters filled."),
+    ];
+    let mut stories_after = Vec::new();
+    for (name, text) in texts {
+        let object = serde_json::json!({ "title": name, "text": text, "outlet": "Reuters" });
+        ingest::ingest_document(&mut store, &format!("{name}.jsonl"), object.to_string().as_bytes(), &options, || true)
+            .unwrap();
+        let stories: std::collections::HashSet<String> = store.story_of().unwrap().into_values().collect();
+        stories_after.push(stories.len());
+    }
+    assert_eq!(stories_after, [1, 2, 1], "two stories, then one");
+    assert_tallies(&store);
+}

@@ -6,11 +6,12 @@
 //! then the connected components of the recorded pairs.
 
 use crate::{Batch, Result, Store};
+use chrono::NaiveDate;
 use dossier_core::across::fingerprint::{band_keys, compare, DuplicateKind, Fingerprint};
 use dossier_core::across::stories::{self, StoryInput, Vector};
 use dossier_core::reading::article::Article;
 use rusqlite::{params, OptionalExtension, Row};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A duplicate group: its canonical article and the other members.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,16 +94,6 @@ const ROWS_PER_KEY: usize = 64;
 /// renumbering the others. Migration 13 writes the same.
 const MEMBER_POSITION: &str =
     "coalesce((SELECT CAST(julianday(published) AS INTEGER) FROM articles WHERE id = ?1), 9223372036854775807)";
-
-/// SQLite's `julianday` of a date at midnight, less its fraction, less the date's day
-/// number in chrono's count (from 1 January of year 1).
-const JULIAN_DAY_OFFSET: i64 = 1_721_424;
-
-/// The date a member's [`MEMBER_POSITION`] stands for (None: undated).
-fn date_of_position(position: i64) -> Option<chrono::NaiveDate> {
-    let days = i32::try_from(position.checked_sub(JULIAN_DAY_OFFSET)?).ok()?;
-    chrono::NaiveDate::from_num_days_from_ce_opt(days)
-}
 
 /// How many of a term's newest postings a new article's story search reads.
 const POSTINGS_PER_TERM: i64 = 512;
@@ -471,6 +462,8 @@ impl Batch<'_> {
         let found = stories::cluster_with_threshold(&inputs, threshold);
         self.touch();
         self.tx.execute("DELETE FROM stories", [])?;
+        // Summed again from their members when next compared.
+        self.tx.execute("DELETE FROM story_centroids", [])?;
         let mut insert_story =
             self.tx.prepare_cached("INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, ?3, ?4)")?;
         // Members that stay where they were are left alone: only a move is a change
@@ -634,9 +627,15 @@ impl Batch<'_> {
                 .optional()?,
             None => None,
         };
+        let mut bridged = Vec::new();
         let story = match (canonical_story, &own) {
             (Some(story), _) => Some(story),
-            (None, Some((_, vector))) => self.best_story(article, vector, threshold)?,
+            (None, Some((_, vector))) => {
+                let mut close = self.close_stories(article, vector, threshold)?.into_iter();
+                let closest = close.next();
+                bridged = close.collect();
+                closest
+            }
             (None, None) => None,
         };
         let story = match story {
@@ -659,6 +658,9 @@ impl Batch<'_> {
                 "INSERT INTO story_articles (article_id, story_id, position) VALUES (?1, ?2, {MEMBER_POSITION})"
             ))?
             .execute(params![article.id, story])?;
+        if let Some((_, vector)) = &own {
+            self.add_to_centroid(&story, vector)?;
+        }
         if let Some(date) = article.published {
             self.tx
                 .prepare_cached(
@@ -674,10 +676,44 @@ impl Batch<'_> {
                 [left],
             )?;
         }
+        let mut story = story;
+        for other in bridged {
+            story = self.merge_if_one_story(story, &other, threshold)?;
+        }
         Ok(story)
     }
 
-    fn best_story(&mut self, article: &Article, vector: &Vector, threshold: f64) -> Result<Option<String>> {
+    /// Merges `other` into `story` (the smaller into the larger) when the two, now
+    /// that an article close to both joined one, are one story by the criterion the full
+    /// clustering merges by: their members similar on average. Without it, a story that
+    /// split early (two first articles apart) stays split however many articles bridge it.
+    /// Returns the story `story`'s members are in afterwards.
+    fn merge_if_one_story(&mut self, story: String, other: &str, threshold: f64) -> Result<String> {
+        let (Some(a), Some(b)) = (self.story_span(&story)?, self.story_span(other)?) else { return Ok(story) };
+        let (sum_a, sum_b) = (self.centroid(&story)?, self.centroid(other)?);
+        let discount = stories::spans_discount((a.first, a.last), (b.first, b.last));
+        let link = stories::cosine(&sum_a, &sum_b) / (a.size * b.size) as f64 * discount;
+        if link < threshold {
+            return Ok(story);
+        }
+        let (into, from) =
+            if (a.size, other) >= (b.size, story.as_str()) { (story.as_str(), other) } else { (other, story.as_str()) };
+        self.touch();
+        self.tx.prepare_cached("UPDATE story_articles SET story_id = ?1 WHERE story_id = ?2")?.execute([into, from])?;
+        self.tx.execute(
+            "UPDATE stories SET first = (SELECT min(first) FROM stories WHERE id IN (?1, ?2)),
+             last = (SELECT max(last) FROM stories WHERE id IN (?1, ?2)) WHERE id = ?1",
+            [into, from],
+        )?;
+        self.tx.prepare_cached("DELETE FROM stories WHERE id = ?1")?.execute([from])?;
+        self.store_centroid(into, &stories::add_to_centroid(&sum_a, &sum_b))?;
+        self.story_members.clear();
+        Ok(into.to_string())
+    }
+
+    /// The stories `vector` (of `article`) is similar to on average, at `threshold` or
+    /// more, the closest first.
+    fn close_stories(&mut self, article: &Article, vector: &Vector, threshold: f64) -> Result<Vec<String>> {
         let n = self.story_vector_count()?;
         let common = stories::common_postings(n as usize);
         // Articles by their row in `story_vectors` (their arrival order).
@@ -702,75 +738,140 @@ impl Batch<'_> {
         let mut shortlist: Vec<(i64, usize)> = hits.into_iter().collect();
         shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
         shortlist.truncate(stories::SHORTLIST);
-        let mut sums: BTreeMap<String, f64> = BTreeMap::new();
+        // The shortlist only finds the candidate stories; each is then scored against
+        // all its members at once (their summed vector), so a story of thousands counts
+        // every member, not the few hundred its postings reached.
+        let mut candidates: BTreeSet<String> = BTreeSet::new();
         for (other, _) in shortlist {
-            let Some(member) = self.story_member(other)? else { continue };
-            let discount = stories::time_discount(article.published, date_of_position(member.position));
-            *sums.entry(member.story.clone()).or_insert(0.0) += stories::cosine(vector, &member.vector) * discount;
-        }
-        let mut size = self.tx.prepare_cached("SELECT size FROM stories WHERE id = ?1")?;
-        let mut best: Option<(f64, String)> = None;
-        for (story, sum) in sums {
-            let members: i64 = size.query_row([&story], |r| r.get(0))?;
-            let average = sum / members.max(1) as f64;
-            if average >= threshold && best.as_ref().is_none_or(|(score, _)| average > *score) {
-                best = Some((average, story));
+            if let Some(story) = self.story_of_member(other)? {
+                candidates.insert(story);
             }
         }
-        Ok(best.map(|(_, story)| story))
-    }
-
-    /// A story member as candidates are scored against it, from the batch's cache: the
-    /// articles of one story share most of their candidates.
-    fn story_member(&mut self, row: i64) -> Result<Option<&StoryMember>> {
-        if !self.story_members.members.contains_key(&row) {
-            // A member's position is its date: no need to read its article.
-            let found = self
-                .tx
-                .prepare_cached(
-                    "SELECT v.vector, s.position, s.story_id FROM story_vectors v
-                     JOIN story_articles s ON s.article_id = v.article_id WHERE v.rowid = ?1",
-                )?
-                .query_row([row], |r| {
-                    Ok(StoryMember {
-                        vector: vector_from(&r.get::<_, Vec<u8>>(0)?),
-                        position: r.get(1)?,
-                        story: r.get(2)?,
-                    })
-                })
-                .optional()?;
-            let Some(found) = found else { return Ok(None) };
-            self.story_members.keep(row, found);
+        let mut close: Vec<(f64, String)> = Vec::new();
+        for story in candidates {
+            let Some(average) = self.average_similarity(&story, article.published, vector)? else { continue };
+            if average >= threshold {
+                close.push((average, story));
+            }
         }
-        Ok(self.story_members.members.get(&row))
+        close.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(close.into_iter().map(|(_, story)| story).collect())
+    }
+
+    /// The average similarity of `vector` (an article of `date`) to the members of
+    /// `story`, discounted when the article falls outside the story's dates.
+    fn average_similarity(&mut self, story: &str, date: Option<NaiveDate>, vector: &Vector) -> Result<Option<f64>> {
+        let Some(span) = self.story_span(story)? else { return Ok(None) };
+        let discount = stories::span_discount(date, span.first, span.last);
+        let centroid = self.centroid(story)?;
+        Ok(Some(stories::cosine(vector, &centroid) / span.size as f64 * discount))
+    }
+
+    /// A story's size and dates; None for a story without members.
+    fn story_span(&self, story: &str) -> Result<Option<StorySpan>> {
+        let day = |d: Option<String>| d.and_then(|d| d.parse::<NaiveDate>().ok());
+        let span = self
+            .tx
+            .prepare_cached("SELECT size, first, last FROM stories WHERE id = ?1")?
+            .query_row([story], |r| {
+                Ok(StorySpan { size: r.get::<_, i64>(0)?.max(0) as usize, first: day(r.get(1)?), last: day(r.get(2)?) })
+            })
+            .optional()?;
+        Ok(span.filter(|span| span.size > 0))
+    }
+
+    fn stored_centroid(&self, story: &str) -> Result<Option<Vector>> {
+        let blob: Option<Vec<u8>> = self
+            .tx
+            .prepare_cached("SELECT vector FROM story_centroids WHERE story_id = ?1")?
+            .query_row([story], |r| r.get(0))
+            .optional()?;
+        Ok(blob.as_deref().map(vector_from))
+    }
+
+    fn store_centroid(&self, story: &str, sum: &Vector) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO story_centroids (story_id, vector) VALUES (?1, ?2)")?
+            .execute(params![story, vector_blob(sum)])?;
+        Ok(())
+    }
+
+    /// The story's members' vectors summed: stored, or summed again from its members
+    /// (after it lost a member, or was rebuilt) and stored.
+    fn centroid(&mut self, story: &str) -> Result<Vector> {
+        if let Some(stored) = self.stored_centroid(story)? {
+            return Ok(stored);
+        }
+        let mut sum = Vector::new();
+        {
+            let mut members = self.tx.prepare_cached(
+                "SELECT v.vector FROM story_articles s JOIN story_vectors v ON v.article_id = s.article_id
+                 WHERE s.story_id = ?1 ORDER BY s.position, s.article_id",
+            )?;
+            let mut rows = members.query([story])?;
+            while let Some(row) = rows.next()? {
+                sum = stories::add_to_centroid(&sum, &vector_from(&row.get::<_, Vec<u8>>(0)?));
+            }
+        }
+        self.store_centroid(story, &sum)?;
+        Ok(sum)
+    }
+
+    /// Adds a new member's vector to its story's stored sum (a story with none stored
+    /// is summed from its members when next compared).
+    fn add_to_centroid(&mut self, story: &str, vector: &Vector) -> Result<()> {
+        if let Some(stored) = self.stored_centroid(story)? {
+            self.store_centroid(story, &stories::add_to_centroid(&stored, vector))?;
+        }
+        Ok(())
+    }
+
+    /// The story a candidate article (by its row in `story_vectors`) belongs to, from
+    /// the batch's cache: the articles of one story share most of their candidates.
+    fn story_of_member(&mut self, row: i64) -> Result<Option<String>> {
+        if let Some(story) = self.story_members.members.get(&row) {
+            return Ok(Some(story.clone()));
+        }
+        let found: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT s.story_id FROM story_vectors v JOIN story_articles s ON s.article_id = v.article_id
+                 WHERE v.rowid = ?1",
+            )?
+            .query_row([row], |r| r.get(0))
+            .optional()?;
+        if let Some(story) = &found {
+            self.story_members.keep(row, story.clone());
+        }
+        Ok(found)
     }
 }
 
-/// A story member's vector, position and story, by its row in `story_vectors`.
-pub(crate) struct StoryMember {
-    vector: Vector,
-    position: i64,
-    story: String,
+/// A story's size and the dates its dated members run between.
+struct StorySpan {
+    size: usize,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
 }
 
-/// The story members a batch has read to score candidates. An entry is forgotten
-/// when its article is placed again or its row id is given to another article, and
-/// the whole cache when stories are rebuilt; it is bounded, since one batch may place
-/// a million articles.
+/// The stories of the candidate articles a batch has looked up. An entry is
+/// forgotten when its article is placed again or its row id is given to another
+/// article, and the whole cache when stories are rebuilt; it is bounded, since one
+/// batch may place a million articles.
 #[derive(Default)]
 pub(crate) struct MemberCache {
-    members: HashMap<i64, StoryMember>,
+    members: HashMap<i64, String>,
 }
 
 impl MemberCache {
-    /// About 70 MB of vectors.
-    const MOST: usize = 65_536;
+    /// A few tens of MB of story ids.
+    const MOST: usize = 262_144;
 
-    fn keep(&mut self, row: i64, member: StoryMember) {
+    fn keep(&mut self, row: i64, story: String) {
         if self.members.len() >= Self::MOST {
             self.members.clear();
         }
-        self.members.insert(row, member);
+        self.members.insert(row, story);
     }
 
     fn forget(&mut self, row: i64) {
@@ -941,20 +1042,5 @@ impl TermFrequencies {
             bump.execute(params![term as i64, count])?;
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_position_gives_back_the_date_sqlite_numbered() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        for date in ["0001-01-01", "1970-01-01", "2016-01-01", "2024-02-29", "2099-12-31"] {
-            let position: i64 = conn.query_row("SELECT CAST(julianday(?1) AS INTEGER)", [date], |r| r.get(0)).unwrap();
-            assert_eq!(date_of_position(position).map(|d| d.to_string()).as_deref(), Some(date));
-        }
-        assert_eq!(date_of_position(i64::MAX), None);
     }
 }

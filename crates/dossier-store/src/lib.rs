@@ -551,6 +551,22 @@ DROP TABLE story_postings;
 ALTER TABLE story_postings_by_term RENAME TO story_postings;
 CREATE INDEX story_postings_article ON story_postings(article_id);
 "#,
+    // 16: each story's members' vectors summed (its heaviest terms), so that a new
+    // article is compared with every member of a large story at once. A story that
+    // loses or swaps a member loses its row, and it is summed again when next needed.
+    r#"
+CREATE TABLE story_centroids (
+    story_id TEXT PRIMARY KEY,
+    vector   BLOB NOT NULL
+);
+CREATE TRIGGER story_centroid_out AFTER DELETE ON story_articles BEGIN
+    DELETE FROM story_centroids WHERE story_id = old.story_id;
+END;
+CREATE TRIGGER story_centroid_moved AFTER UPDATE OF story_id ON story_articles
+WHEN old.story_id IS NOT new.story_id BEGIN
+    DELETE FROM story_centroids WHERE story_id IN (old.story_id, new.story_id);
+END;
+"#,
 ];
 
 /// Prepared statements kept per connection: more than any one task uses.

@@ -189,6 +189,68 @@ const QUERY_TERMS: usize = 12;
 /// Candidates per article scored exactly, from the best partial scores.
 pub const SHORTLIST: usize = 200;
 
+/// Terms kept in a story's summed vector: enough for its own vocabulary and names,
+/// bounded so that a story of thousands of articles is read and written in a few pages.
+pub const CENTROID_TERMS: usize = 400;
+
+/// A story's members summed (`sum`) with one more member's vector, keeping the
+/// [`CENTROID_TERMS`] heaviest terms. With unit vectors, `cosine(v, sum) / size` is
+/// the average similarity of `v` to every member: the criterion the full clustering
+/// merges by, read in one comparison however large the story grows.
+pub fn add_to_centroid(sum: &Vector, member: &Vector) -> Vector {
+    let (mut i, mut j) = (0, 0);
+    let mut merged: Vector = Vec::with_capacity(sum.len() + member.len());
+    while i < sum.len() || j < member.len() {
+        let next = match (sum.get(i), member.get(j)) {
+            (Some(a), Some(b)) if a.0 == b.0 => {
+                i += 1;
+                j += 1;
+                (a.0, a.1 + b.1)
+            }
+            (Some(a), Some(b)) if a.0 < b.0 => {
+                i += 1;
+                *a
+            }
+            (Some(a), None) => {
+                i += 1;
+                *a
+            }
+            (_, Some(b)) => {
+                j += 1;
+                *b
+            }
+            (None, None) => unreachable!("the loop runs while either has terms"),
+        };
+        merged.push(next);
+    }
+    if merged.len() > CENTROID_TERMS {
+        merged.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        merged.truncate(CENTROID_TERMS);
+        merged.sort_unstable_by_key(|(term, _)| *term);
+    }
+    merged
+}
+
+/// How much a story whose dated members run from `first` to `last` counts for an
+/// article of `date`: fully inside its span, less the further outside it.
+pub fn span_discount(date: Option<NaiveDate>, first: Option<NaiveDate>, last: Option<NaiveDate>) -> f64 {
+    match (date, first, last) {
+        (Some(d), Some(f), _) if d < f => time_discount(Some(d), Some(f)),
+        (Some(d), _, Some(l)) if d > l => time_discount(Some(d), Some(l)),
+        _ => 1.0,
+    }
+}
+
+/// How much two stories, running from `a.0` to `a.1` and from `b.0` to `b.1`, count
+/// for each other: fully when their dates overlap, less the further apart they are.
+pub fn spans_discount(a: (Option<NaiveDate>, Option<NaiveDate>), b: (Option<NaiveDate>, Option<NaiveDate>)) -> f64 {
+    match (a, b) {
+        ((_, Some(a_last)), (Some(b_first), _)) if a_last < b_first => time_discount(Some(a_last), Some(b_first)),
+        ((Some(a_first), _), (_, Some(b_last))) if b_last < a_first => time_discount(Some(b_last), Some(a_first)),
+        _ => 1.0,
+    }
+}
+
 pub fn cosine(a: &Vector, b: &Vector) -> f64 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
@@ -468,6 +530,43 @@ mod tests {
     const QUAKE_A2: &str = "Rescuers in Aquila searched the rubble after the Italy earthquake killed dozens; Prime Minister Berlusconi visited Aquila and promised aid.";
     const QUAKE_B1: &str = "A magnitude 7.0 earthquake hit Haiti near Port-au-Prince, flattening the presidential palace, Haitian officials said, with thousands feared dead.";
     const QUAKE_B2: &str = "Aid flights landed in Port-au-Prince as Haiti counted the dead from the earthquake; President Preval said the palace in Port-au-Prince collapsed.";
+
+    #[test]
+    fn a_centroid_sums_members_and_keeps_its_heaviest_terms() {
+        let a: Vector = vec![(1, 0.6), (3, 0.8)];
+        let b: Vector = vec![(2, 0.6), (3, 0.8)];
+        let sum = add_to_centroid(&add_to_centroid(&Vec::new(), &a), &b);
+        assert_eq!(sum, vec![(1, 0.6), (2, 0.6), (3, 1.6)]);
+        // The average similarity to both members, read in one comparison.
+        let probe: Vector = vec![(3, 1.0)];
+        assert!((cosine(&probe, &sum) / 2.0 - (cosine(&probe, &a) + cosine(&probe, &b)) / 2.0).abs() < 1e-12);
+        let wide: Vector = (0..CENTROID_TERMS as u64 + 10).map(|t| (t, 1.0 + t as f64)).collect();
+        let kept = add_to_centroid(&wide, &Vec::new());
+        assert_eq!(kept.len(), CENTROID_TERMS);
+        assert_eq!(kept[0].0, 10, "the lightest terms go first");
+        assert!(kept.windows(2).all(|w| w[0].0 < w[1].0), "terms stay sorted");
+    }
+
+    #[test]
+    fn a_story_counts_fully_inside_its_span_and_less_outside() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2020, 1, d);
+        assert_eq!(span_discount(day(10), day(5), day(20)), 1.0);
+        assert_eq!(span_discount(None, day(5), day(20)), 1.0);
+        assert_eq!(span_discount(day(10), None, None), 1.0);
+        let far = NaiveDate::from_ymd_opt(2021, 1, 1);
+        assert!(span_discount(far, day(5), day(20)) < 0.5);
+        assert_eq!(span_discount(far, day(5), day(20)), time_discount(far, day(20)));
+    }
+
+    #[test]
+    fn stories_count_fully_when_their_dates_overlap() {
+        let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d);
+        assert_eq!(spans_discount((day(1, 1), day(1, 20)), (day(1, 10), day(2, 1))), 1.0);
+        assert_eq!(spans_discount((None, None), (day(1, 10), day(2, 1))), 1.0);
+        let apart = spans_discount((day(1, 1), day(1, 2)), (day(9, 1), day(9, 2)));
+        assert_eq!(apart, spans_discount((day(9, 1), day(9, 2)), (day(1, 1), day(1, 2))), "symmetric");
+        assert_eq!(apart, time_discount(day(1, 2), day(9, 1)));
+    }
 
     #[test]
     fn separates_two_events_of_the_same_kind() {
