@@ -195,6 +195,9 @@ pub struct Summary {
     pub stages: Stages,
     /// Pages the documents read point to (teasers' links, sitemaps' entries) not read yet, with the document.
     pub linked: Vec<(String, Linked)>,
+    /// Files of the store itself found among the inputs (a store kept in the folder it
+    /// reads), left unread.
+    pub store_files: usize,
 }
 
 /// Where a run's time went, stage by stage (wall clock: a parallel stage counts once;
@@ -529,6 +532,10 @@ pub fn ingest_tasks(
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let mut summary = Summary::default();
+    let own = OwnFiles::of(store);
+    let listed = tasks.len();
+    tasks.retain(|task| !matches!(&task.origin, Origin::File(path) if own.holds(path)));
+    summary.store_files = listed - tasks.len();
     let mut seen: std::collections::HashSet<String> = tasks.iter().map(|t| t.source.clone()).collect();
     for round in 0..=LINK_ROUNDS {
         summary.files += tasks.len();
@@ -549,6 +556,37 @@ pub fn ingest_tasks(
     regroup_pending(store, options, &mut summary.stages)?;
     finish(store, &mut summary, started)?;
     Ok(summary)
+}
+
+/// The files of the store being written: its database, write-ahead log, shared-memory
+/// index, journal and search index. A folder given to `analyze` may hold them (a store
+/// kept beside the articles); they are never read as articles. Reading one would also
+/// close a descriptor of it, and POSIX releases every lock the process holds on a file
+/// when any of its descriptors closes: another process would then take the store for
+/// unused and reset the shared memory this one is writing through.
+struct OwnFiles {
+    db: Option<PathBuf>,
+}
+
+impl OwnFiles {
+    fn of(store: &Store) -> OwnFiles {
+        OwnFiles { db: store.path().and_then(|db| std::fs::canonicalize(db).ok()) }
+    }
+
+    fn holds(&self, path: &Path) -> bool {
+        let Some(db) = &self.db else { return false };
+        let Some(name) = db.file_name() else { return false };
+        let name = name.to_string_lossy();
+        // Only a path with a component named like the store is resolved.
+        if !path.components().any(|c| c.as_os_str().to_string_lossy().starts_with(name.as_ref())) {
+            return false;
+        }
+        let Ok(real) = std::fs::canonicalize(path) else { return false };
+        let (real, db) = (real.to_string_lossy(), db.to_string_lossy());
+        real.strip_prefix(db.as_ref()).is_some_and(|rest| {
+            rest.is_empty() || ["-wal", "-shm", "-journal"].contains(&rest) || rest.starts_with(".search/")
+        })
+    }
 }
 
 /// The tasks the inputs name: files under each path, each address, standard input.

@@ -85,6 +85,9 @@ pub fn print_summary(summary: &Summary, db: &Path, stored: usize) {
         summary.articles.len() as f64 / seconds,
         summary.bytes as f64 / 1e6 / seconds,
     );
+    if summary.store_files > 0 {
+        println!("{} files of the dossier's own store, in the folder read, were left unread.", summary.store_files);
+    }
     println!(
         "{} duplicate groups, {} stories. Dossier: {} ({stored} articles). Next: `dossier stories`, `dossier duplicates`, `dossier show ID`, `dossier export`.",
         summary.duplicates,

@@ -130,3 +130,28 @@ fn a_missing_path_fails_without_touching_the_store() {
     let articles = json(&dossier(&db, &["articles", "--format", "json", "--limit", "1000000"]));
     assert_eq!(articles.as_array().unwrap().len(), 0);
 }
+
+/// A store kept in the folder it reads: its own files (database, log, shared memory,
+/// search index) are never read as articles, on any run, and are no problem.
+#[test]
+fn the_store_inside_the_folder_it_reads_is_never_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    fs::create_dir_all(&input).unwrap();
+    fs::write(input.join("good.txt"), GOOD).unwrap();
+    let db = input.join("d.db");
+    for run in 0..2 {
+        let analysed = dossier(&db, &["analyze", input.to_str().unwrap()]);
+        assert_eq!(analysed.code, 0, "run {run}: {}{}", analysed.stdout, analysed.stderr);
+        assert!(
+            analysed.stdout.contains("of the dossier's own store, in the folder read, were left unread"),
+            "{}",
+            analysed.stdout
+        );
+        let articles = json(&dossier(&db, &["articles", "--format", "json"]));
+        let sources: Vec<&str> = articles.as_array().unwrap().iter().filter_map(|a| a["source"].as_str()).collect();
+        assert_eq!(sources.len(), 1, "run {run}: only the article: {sources:?}");
+        assert!(sources[0].ends_with("/good.txt"), "{sources:?}");
+    }
+    assert!(input.join("d.db.search").is_dir(), "the second run listed the search index too");
+}
