@@ -762,7 +762,8 @@ impl Batch<'_> {
     /// `story`, discounted when the article falls outside the story's dates.
     fn average_similarity(&mut self, story: &str, date: Option<NaiveDate>, vector: &Vector) -> Result<Option<f64>> {
         let Some(span) = self.story_span(story)? else { return Ok(None) };
-        let discount = stories::span_discount(date, span.first, span.last);
+        // The article as a story of one day.
+        let discount = stories::spans_discount((date, date), (span.first, span.last));
         let centroid = self.centroid(story)?;
         Ok(Some(stories::cosine(vector, &centroid) / span.size as f64 * discount))
     }

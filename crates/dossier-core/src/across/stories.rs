@@ -231,16 +231,6 @@ pub fn add_to_centroid(sum: &Vector, member: &Vector) -> Vector {
     merged
 }
 
-/// How much a story whose dated members run from `first` to `last` counts for an
-/// article of `date`: fully inside its span, less the further outside it.
-pub fn span_discount(date: Option<NaiveDate>, first: Option<NaiveDate>, last: Option<NaiveDate>) -> f64 {
-    match (date, first, last) {
-        (Some(d), Some(f), _) if d < f => time_discount(Some(d), Some(f)),
-        (Some(d), _, Some(l)) if d > l => time_discount(Some(d), Some(l)),
-        _ => 1.0,
-    }
-}
-
 /// How much two stories, running from `a.0` to `a.1` and from `b.0` to `b.1`, count
 /// for each other: fully when their dates overlap, less the further apart they are.
 pub fn spans_discount(a: (Option<NaiveDate>, Option<NaiveDate>), b: (Option<NaiveDate>, Option<NaiveDate>)) -> f64 {
@@ -549,7 +539,9 @@ mod tests {
 
     #[test]
     fn a_story_counts_fully_inside_its_span_and_less_outside() {
+        // An article is a story of one day.
         let day = |d: u32| NaiveDate::from_ymd_opt(2020, 1, d);
+        let span_discount = |date, first, last| spans_discount((date, date), (first, last));
         assert_eq!(span_discount(day(10), day(5), day(20)), 1.0);
         assert_eq!(span_discount(None, day(5), day(20)), 1.0);
         assert_eq!(span_discount(day(10), None, None), 1.0);
