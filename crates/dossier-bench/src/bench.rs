@@ -277,7 +277,7 @@ fn bench_options() -> ingest::Options {
 
 /// How well the stored stories match the stream's planted ones: pairwise precision,
 /// recall and F1 over the ingested articles (each named by its number in the stream).
-fn planted_stories(store: &Store, bases: &[Base], summary: &ingest::Summary) -> anyhow::Result<(f64, f64, f64)> {
+fn planted_stories(store: &Store, bases: &[Base], summary: &ingest::Summary) -> anyhow::Result<PlantedStories> {
     let stream = Stream::new(bases);
     let story_of: std::collections::HashMap<String, usize> = store
         .stories()?
@@ -293,7 +293,20 @@ fn planted_stories(store: &Store, bases: &[Base], summary: &ingest::Summary) -> 
             predicted.push(story);
         }
     }
-    Ok(crate::scale::pairwise(&gold, &predicted))
+    let (precision, recall, f1) = crate::scale::pairwise(&gold, &predicted);
+    let (largest_share, pieces) = crate::scale::pieces(&gold, &predicted);
+    Ok(PlantedStories { precision, recall, f1, largest_share, pieces })
+}
+
+/// Stored stories against the planted ones.
+struct PlantedStories {
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    /// A planted story's members in its largest stored piece (weighted by members).
+    largest_share: f64,
+    /// Stored pieces per planted story.
+    pieces: f64,
 }
 
 /// One thread through every file of `folder`: what Dossier reads of each page.
@@ -433,8 +446,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         println!("{stage:<34} {seconds:>10.2} {:>14.0} {:>10.1}", count as f64 / seconds, bytes as f64 / 1e6 / seconds);
     }
     print_stages(&summary.stages, indexing, full);
-    let (precision, recall, f1) = planted;
+    let PlantedStories { precision, recall, f1, largest_share, pieces } = planted;
     println!("stories against the planted ones (pairs): precision {precision:.3}  recall {recall:.3}  F1 {f1:.3}");
+    println!(
+        "  a planted story's largest stored piece holds {:.1}% of its articles; {pieces:.1} pieces per planted story",
+        100.0 * largest_share
+    );
     println!(
         "threads: {}   peak memory: {}   store: {}",
         rayon::current_num_threads(),

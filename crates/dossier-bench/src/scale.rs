@@ -158,6 +158,24 @@ pub(crate) fn pairwise(gold: &[usize], predicted: &[usize]) -> (f64, f64, f64) {
     (precision, recall, f1)
 }
 
+/// How whole the gold groups were found: the share of a gold group's members in its
+/// largest predicted piece (weighted by members), and the pieces per gold group, over
+/// groups of two or more. Pairwise recall says how much is split; this says how.
+pub(crate) fn pieces(gold: &[usize], predicted: &[usize]) -> (f64, f64) {
+    let mut by_gold: HashMap<usize, HashMap<usize, usize>> = HashMap::new();
+    for (&g, &p) in gold.iter().zip(predicted) {
+        *by_gold.entry(g).or_default().entry(p).or_insert(0) += 1;
+    }
+    let (mut members, mut in_largest, mut groups, mut pieces) = (0, 0, 0, 0);
+    for split in by_gold.values().filter(|split| split.values().sum::<usize>() >= 2) {
+        members += split.values().sum::<usize>();
+        in_largest += split.values().max().copied().unwrap_or(0);
+        groups += 1;
+        pieces += split.len();
+    }
+    (in_largest as f64 / members.max(1) as f64, pieces as f64 / groups.max(1) as f64)
+}
+
 fn rate(count: usize, seconds: f64) -> String {
     format!("{:.0}/s", count as f64 / seconds.max(1e-9))
 }

@@ -12,6 +12,7 @@ use dossier_core::across::stories::{self, StoryInput, Vector};
 use dossier_core::reading::article::Article;
 use rusqlite::{params, OptionalExtension, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 /// A duplicate group: its canonical article and the other members.
 #[derive(Debug, Clone, PartialEq)]
@@ -430,8 +431,9 @@ impl Batch<'_> {
     }
 
     fn completeness(&self, id: &str) -> Result<(usize, usize)> {
-        Ok(self.tx.query_row(
+        Ok(self.tx.prepare_cached(
             "SELECT (title IS NOT NULL) + (published IS NOT NULL) + (outlet IS NOT NULL) + (url IS NOT NULL), length(body) FROM articles WHERE id = ?1",
+        )?.query_row(
             [id],
             |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
         )?)
@@ -618,20 +620,22 @@ impl Batch<'_> {
         self.tx.prepare_cached("DELETE FROM story_articles WHERE article_id = ?1")?.execute([&article.id])?;
         let canonical: Option<String> = self
             .tx
-            .query_row("SELECT canonical_id FROM duplicate_members WHERE article_id = ?1", [&article.id], |r| r.get(0))
+            .prepare_cached("SELECT canonical_id FROM duplicate_members WHERE article_id = ?1")?
+            .query_row([&article.id], |r| r.get(0))
             .optional()?;
         let canonical_story = match canonical {
             Some(c) => self
                 .tx
-                .query_row("SELECT story_id FROM story_articles WHERE article_id = ?1", [c], |r| r.get::<_, String>(0))
+                .prepare_cached("SELECT story_id FROM story_articles WHERE article_id = ?1")?
+                .query_row([c], |r| r.get::<_, String>(0))
                 .optional()?,
             None => None,
         };
         let mut bridged = Vec::new();
         let story = match (canonical_story, &own) {
             (Some(story), _) => Some(story),
-            (None, Some((_, vector))) => {
-                let mut close = self.close_stories(article, vector, threshold)?.into_iter();
+            (None, Some((row, vector))) => {
+                let mut close = self.close_stories(article, *row, vector, threshold)?.into_iter();
                 let closest = close.next();
                 bridged = close.collect();
                 closest
@@ -645,11 +649,12 @@ impl Batch<'_> {
                 let input = story_input(article, &text);
                 let (_, vector) = own.as_ref().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                 let id = dossier_core::text::short_hash(&["story", &article.id]);
-                self.tx.execute(
-                    "INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, NULL, NULL)
-                     ON CONFLICT (id) DO UPDATE SET label = excluded.label",
-                    params![id, stories::label_of(&input, vector)],
-                )?;
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO stories (id, label, first, last) VALUES (?1, ?2, NULL, NULL)
+                         ON CONFLICT (id) DO UPDATE SET label = excluded.label",
+                    )?
+                    .execute(params![id, stories::label_of(&input, vector)])?;
                 id
             }
         };
@@ -700,53 +705,22 @@ impl Batch<'_> {
             if (a.size, other) >= (b.size, story.as_str()) { (story.as_str(), other) } else { (other, story.as_str()) };
         self.touch();
         self.tx.prepare_cached("UPDATE story_articles SET story_id = ?1 WHERE story_id = ?2")?.execute([into, from])?;
-        self.tx.execute(
-            "UPDATE stories SET first = (SELECT min(first) FROM stories WHERE id IN (?1, ?2)),
-             last = (SELECT max(last) FROM stories WHERE id IN (?1, ?2)) WHERE id = ?1",
-            [into, from],
-        )?;
+        self.tx
+            .prepare_cached(
+                "UPDATE stories SET first = (SELECT min(first) FROM stories WHERE id IN (?1, ?2)),
+                 last = (SELECT max(last) FROM stories WHERE id IN (?1, ?2)) WHERE id = ?1",
+            )?
+            .execute([into, from])?;
         self.tx.prepare_cached("DELETE FROM stories WHERE id = ?1")?.execute([from])?;
-        self.store_centroid(into, &stories::add_to_centroid(&sum_a, &sum_b))?;
+        self.store_centroid(into, stories::add_to_centroid(&sum_a, &sum_b))?;
         self.story_members.clear();
         Ok(into.to_string())
     }
 
     /// The stories `vector` (of `article`) is similar to on average, at `threshold` or
     /// more, the closest first.
-    fn close_stories(&mut self, article: &Article, vector: &Vector, threshold: f64) -> Result<Vec<String>> {
-        let n = self.story_vector_count()?;
-        let common = stories::common_postings(n as usize);
-        // Articles by their row in `story_vectors` (their arrival order).
-        let mut hits: HashMap<i64, usize> = HashMap::new();
-        {
-            // The newest postings first: stories run in time.
-            let mut postings = self.tx.prepare_cached(
-                "SELECT seq FROM story_postings WHERE term = ?1 AND article_id <> ?2 ORDER BY seq DESC LIMIT ?3",
-            )?;
-            for term in stories::query_terms(vector) {
-                // As this batch counts it: its own new articles included.
-                let df = self.term_df.get(&self.tx, term)?;
-                if df as usize > common {
-                    continue;
-                }
-                let list = postings.query_map(params![term as i64, article.id, POSTINGS_PER_TERM], |r| r.get(0))?;
-                for other in list {
-                    *hits.entry(other?).or_insert(0) += 1;
-                }
-            }
-        }
-        let mut shortlist: Vec<(i64, usize)> = hits.into_iter().collect();
-        shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-        shortlist.truncate(stories::SHORTLIST);
-        // The shortlist only finds the candidate stories; each is then scored against
-        // all its members at once (their summed vector), so a story of thousands counts
-        // every member, not the few hundred its postings reached.
-        let mut candidates: BTreeSet<String> = BTreeSet::new();
-        for (other, _) in shortlist {
-            if let Some(story) = self.story_of_member(other)? {
-                candidates.insert(story);
-            }
-        }
+    fn close_stories(&mut self, article: &Article, row: i64, vector: &Vector, threshold: f64) -> Result<Vec<String>> {
+        let candidates = self.candidate_stories(vector, row)?;
         let mut close: Vec<(f64, String)> = Vec::new();
         for story in candidates {
             let Some(average) = self.average_similarity(&story, article.published, vector)? else { continue };
@@ -756,6 +730,48 @@ impl Batch<'_> {
         }
         close.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         Ok(close.into_iter().map(|(_, story)| story).collect())
+    }
+
+    /// The stories of the articles that share most of `vector`'s strongest terms: the
+    /// newest postings of each among the articles that arrived before row `before`.
+    /// Those are placed already (articles are placed in arrival order); a large ingest
+    /// writes all its articles before placing any, and reading the very newest postings
+    /// reached articles in no story yet instead of a story's earlier members.
+    /// The shortlist only finds the candidate stories; each is then scored against all
+    /// its members at once (their summed vector), so a story of thousands counts every
+    /// member, not the few hundred its postings reached.
+    fn candidate_stories(&mut self, vector: &Vector, before: i64) -> Result<BTreeSet<String>> {
+        let n = self.story_vector_count()?;
+        let common = stories::common_postings(n as usize);
+        // Articles by their row in `story_vectors` (their arrival order).
+        let mut hits: HashMap<i64, usize> = HashMap::new();
+        {
+            // The newest postings first: stories run in time.
+            let mut postings = self.tx.prepare_cached(
+                "SELECT seq FROM story_postings WHERE term = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+            )?;
+            for term in stories::query_terms(vector) {
+                // As this batch counts it: its own new articles included.
+                let df = self.term_df.get(&self.tx, term)?;
+                if df as usize > common {
+                    continue;
+                }
+                let list = postings.query_map(params![term as i64, before, POSTINGS_PER_TERM], |r| r.get(0))?;
+                for other in list {
+                    *hits.entry(other?).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut shortlist: Vec<(i64, usize)> = hits.into_iter().collect();
+        shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        shortlist.truncate(stories::SHORTLIST);
+        let mut candidates: BTreeSet<String> = BTreeSet::new();
+        for (other, _) in shortlist {
+            if let Some(story) = self.story_of_member(other)? {
+                candidates.insert(story);
+            }
+        }
+        Ok(candidates)
     }
 
     /// The average similarity of `vector` (an article of `date`) to the members of
@@ -781,25 +797,39 @@ impl Batch<'_> {
         Ok(span.filter(|span| span.size > 0))
     }
 
-    fn stored_centroid(&self, story: &str) -> Result<Option<Vector>> {
+    /// The story's stored sum. The batch keeps the sums it has read or written, and
+    /// one of them is still the story's while its row exists: every row is written
+    /// through [`Self::store_centroid`], and the triggers delete a story's row when it
+    /// loses or swaps a member. Finding the row in its index costs a fraction of
+    /// reading the blob (a few pages) and decoding it again.
+    fn stored_centroid(&mut self, story: &str) -> Result<Option<Rc<Vector>>> {
+        if let Some(kept) = self.story_centroids.get(story) {
+            let exists =
+                self.tx.prepare_cached("SELECT 1 FROM story_centroids WHERE story_id = ?1")?.exists([story])?;
+            if exists {
+                return Ok(Some(kept));
+            }
+            self.story_centroids.forget(story);
+            return Ok(None);
+        }
         let blob: Option<Vec<u8>> = self
             .tx
             .prepare_cached("SELECT vector FROM story_centroids WHERE story_id = ?1")?
             .query_row([story], |r| r.get(0))
             .optional()?;
-        Ok(blob.as_deref().map(vector_from))
+        Ok(blob.map(|blob| self.story_centroids.keep(story, vector_from(&blob))))
     }
 
-    fn store_centroid(&self, story: &str, sum: &Vector) -> Result<()> {
+    fn store_centroid(&mut self, story: &str, sum: Vector) -> Result<Rc<Vector>> {
         self.tx
             .prepare_cached("INSERT OR REPLACE INTO story_centroids (story_id, vector) VALUES (?1, ?2)")?
-            .execute(params![story, vector_blob(sum)])?;
-        Ok(())
+            .execute(params![story, vector_blob(&sum)])?;
+        Ok(self.story_centroids.keep(story, sum))
     }
 
     /// The story's members' vectors summed: stored, or summed again from its members
     /// (after it lost a member, or was rebuilt) and stored.
-    fn centroid(&mut self, story: &str) -> Result<Vector> {
+    fn centroid(&mut self, story: &str) -> Result<Rc<Vector>> {
         if let Some(stored) = self.stored_centroid(story)? {
             return Ok(stored);
         }
@@ -814,15 +844,14 @@ impl Batch<'_> {
                 sum = stories::add_to_centroid(&sum, &vector_from(&row.get::<_, Vec<u8>>(0)?));
             }
         }
-        self.store_centroid(story, &sum)?;
-        Ok(sum)
+        self.store_centroid(story, sum)
     }
 
     /// Adds a new member's vector to its story's stored sum (a story with none stored
     /// is summed from its members when next compared).
     fn add_to_centroid(&mut self, story: &str, vector: &Vector) -> Result<()> {
         if let Some(stored) = self.stored_centroid(story)? {
-            self.store_centroid(story, &stories::add_to_centroid(&stored, vector))?;
+            self.store_centroid(story, stories::add_to_centroid(&stored, vector))?;
         }
         Ok(())
     }
@@ -845,6 +874,35 @@ impl Batch<'_> {
             self.story_members.keep(row, story.clone());
         }
         Ok(found)
+    }
+}
+
+/// The stories' summed vectors a batch has read or written (see
+/// [`Batch::stored_centroid`] for why one is still right), bounded like [`MemberCache`].
+#[derive(Default)]
+pub(crate) struct CentroidCache {
+    sums: HashMap<String, Rc<Vector>>,
+}
+
+impl CentroidCache {
+    /// About 50 MB at most: a sum is up to 400 terms of 16 bytes.
+    const MOST: usize = 8_192;
+
+    fn get(&self, story: &str) -> Option<Rc<Vector>> {
+        self.sums.get(story).cloned()
+    }
+
+    fn keep(&mut self, story: &str, sum: Vector) -> Rc<Vector> {
+        if self.sums.len() >= Self::MOST {
+            self.sums.clear();
+        }
+        let sum = Rc::new(sum);
+        self.sums.insert(story.to_string(), Rc::clone(&sum));
+        sum
+    }
+
+    fn forget(&mut self, story: &str) {
+        self.sums.remove(story);
     }
 }
 

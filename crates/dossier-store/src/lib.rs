@@ -658,6 +658,7 @@ impl Store {
             dirty: false,
             term_df: groups::TermFrequencies::default(),
             story_members: groups::MemberCache::default(),
+            story_centroids: groups::CentroidCache::default(),
         })
     }
 
@@ -788,6 +789,7 @@ pub struct Batch<'a> {
     /// Story terms' document frequencies as this batch sees them, written at commit.
     term_df: groups::TermFrequencies,
     story_members: groups::MemberCache,
+    story_centroids: groups::CentroidCache,
 }
 
 /// What writing one article with its indexes did, or why it was left out.
