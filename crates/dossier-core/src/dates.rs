@@ -116,6 +116,97 @@ impl SlashOrder {
     }
 }
 
+/// The zone a page keeps its day in, when its language is spoken in one (a page
+/// shows its own day; its machine stamps are often instants in UTC, and a day that
+/// starts at midnight in Berlin is stamped `…T23:00:00Z` the evening before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageZone {
+    #[default]
+    Unknown,
+    /// UTC+1, +2 in EU summer time.
+    CentralEurope,
+    /// UTC+2, +3 in EU summer time.
+    EasternEurope,
+}
+
+impl PageZone {
+    /// The zone of a page in this language (a BCP 47 tag): only languages spoken in
+    /// one European zone, and only without a region outside Europe (`fr-CA`, `es`,
+    /// `en`, `pt` and `ru` span many zones and stay unknown).
+    pub fn of_language(language: Option<&str>) -> PageZone {
+        const CENTRAL: &[&str] = &[
+            "de", "fr", "it", "nl", "pl", "cs", "sk", "hu", "sl", "hr", "sr", "bs", "da", "sv", "nb", "nn", "no", "lb",
+            "ca",
+        ];
+        const EASTERN: &[&str] = &["fi", "el", "ro", "bg", "uk", "lt", "lv", "et"];
+        const EUROPEAN_REGIONS: &[&str] = &[
+            "de", "at", "ch", "li", "fr", "be", "lu", "mc", "it", "sm", "va", "nl", "pl", "cz", "sk", "hu", "si", "hr",
+            "rs", "ba", "me", "dk", "se", "no", "ad", "es", "fi", "gr", "cy", "ro", "bg", "ua", "lt", "lv", "ee",
+        ];
+        let Some(tag) = language.map(|l| l.trim().to_ascii_lowercase()) else { return PageZone::Unknown };
+        let mut parts = tag.split(['-', '_']);
+        let (language, region) = (parts.next().unwrap_or_default(), parts.next());
+        if region.is_some_and(|r| r.len() == 2 && !EUROPEAN_REGIONS.contains(&r)) {
+            return PageZone::Unknown;
+        }
+        if CENTRAL.contains(&language) {
+            PageZone::CentralEurope
+        } else if EASTERN.contains(&language) {
+            PageZone::EasternEurope
+        } else {
+            PageZone::Unknown
+        }
+    }
+
+    /// Hours ahead of UTC at this instant.
+    fn offset_hours(self, instant: chrono::DateTime<chrono::Utc>) -> Option<i64> {
+        let standard = match self {
+            PageZone::Unknown => return None,
+            PageZone::CentralEurope => 1,
+            PageZone::EasternEurope => 2,
+        };
+        // EU summer time: from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October.
+        let last_sunday = |month: u32| {
+            let next = if month == 12 { (instant.year() + 1, 1) } else { (instant.year(), month + 1) };
+            let end = NaiveDate::from_ymd_opt(next.0, next.1, 1)?.pred_opt()?;
+            let back = end.weekday().num_days_from_sunday();
+            end.checked_sub_days(chrono::Days::new(u64::from(back)))?.and_hms_opt(1, 0, 0)
+        };
+        let (start, end) = (last_sunday(3)?, last_sunday(10)?);
+        let now = instant.naive_utc();
+        Some(if (start..end).contains(&now) { standard + 1 } else { standard })
+    }
+}
+
+/// How a page writes its dates: the order of its slashed dates, and the zone of its day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageCalendar {
+    pub order: SlashOrder,
+    pub zone: PageZone,
+}
+
+impl PageCalendar {
+    pub fn of_language(language: Option<&str>) -> PageCalendar {
+        PageCalendar { order: SlashOrder::of_language(language), zone: PageZone::of_language(language) }
+    }
+
+    /// The day of a machine stamp (`2022-11-06T23:00:00.000Z`, `2021-03-04`): an instant
+    /// in UTC is the day it falls on in the page's zone, when that is known; anything
+    /// else is the date it writes.
+    pub fn stamp_day(&self, value: &str) -> Option<NaiveDate> {
+        let local = || {
+            let instant = chrono::DateTime::parse_from_rfc3339(value.trim()).ok()?;
+            if instant.offset().local_minus_utc() != 0 {
+                return None;
+            }
+            let instant = instant.with_timezone(&chrono::Utc);
+            let hours = self.zone.offset_hours(instant)?;
+            Some((instant + chrono::Duration::hours(hours)).date_naive())
+        };
+        local().or_else(|| parse_date_in(value, self.order))
+    }
+}
+
 /// A date found in a text, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundDate {
@@ -267,6 +358,25 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_utc_instant_is_the_day_it_falls_on_where_the_page_lives() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        let german = PageCalendar::of_language(Some("de"));
+        // Local midnight in Berlin, stamped in UTC the evening before (winter and summer time).
+        assert_eq!(german.stamp_day("2022-11-06T23:00:00.000Z"), d(2022, 11, 7));
+        assert_eq!(german.stamp_day("2022-07-06T22:00:00Z"), d(2022, 7, 7));
+        assert_eq!(german.stamp_day("2022-07-06T21:59:00+00:00"), d(2022, 7, 6));
+        // An instant with its own offset, or a date alone, is the date it writes.
+        assert_eq!(german.stamp_day("2022-11-06T23:00:00+01:00"), d(2022, 11, 6));
+        assert_eq!(german.stamp_day("2022-11-06"), d(2022, 11, 6));
+        // Languages spoken across many zones keep the written date.
+        for language in ["en", "es", "fr-CA", "pt-BR", "ru"] {
+            assert_eq!(PageCalendar::of_language(Some(language)).stamp_day("2022-11-06T23:00:00Z"), d(2022, 11, 6));
+        }
+        assert_eq!(PageCalendar::of_language(Some("fi")).stamp_day("2022-11-06T22:30:00Z"), d(2022, 11, 7));
+    }
+
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -188,6 +188,9 @@ pub(super) struct Stamp {
     /// How many blocks came before it.
     pub block: usize,
     pub value: String,
+    /// What the element shows, when short ("26/12/2019"): the page's own day, where a
+    /// stamp's instant may be in the wrong zone.
+    pub text: String,
     pub in_furniture: bool,
     /// Marked as the publication date (`itemprop="datePublished"`, `pubdate`).
     pub published: bool,
@@ -283,14 +286,17 @@ impl Reader {
             return;
         }
         let attribute = ["datetime", "content", "title"].into_iter().find_map(|a| element.attr(a));
+        let text = scraper::ElementRef::wrap(node).map(super::element_text).unwrap_or_default();
+        let text = if text.len() <= STAMP_TEXT_BYTES { text } else { String::new() };
         let value = match attribute.filter(|v| !v.trim().is_empty()) {
             Some(value) => value.trim().to_string(),
-            None => scraper::ElementRef::wrap(node).map(super::element_text).unwrap_or_default(),
+            None => text.clone(),
         };
         if !value.is_empty() && value.len() <= STAMP_TEXT_BYTES {
             self.stamps.push(Stamp {
                 block: self.blocks.len(),
                 value,
+                text,
                 in_furniture: !self.furniture.is_empty(),
                 published,
                 scope: self.scopes.last().copied(),

@@ -209,9 +209,9 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
         .next()
         .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
         .map(|l| l.to_ascii_lowercase());
-    let order = crate::dates::SlashOrder::of_language(language.as_deref());
-    let stated_date = published::stated_in_meta(doc, order).or_else(|| {
-        let date = ld.published.as_deref().and_then(|d| crate::dates::parse_date_in(d, order))?;
+    let calendar = crate::dates::PageCalendar::of_language(language.as_deref());
+    let stated_date = published::stated_in_meta(doc, calendar).or_else(|| {
+        let date = ld.published.as_deref().and_then(|d| calendar.stamp_day(d))?;
         Some(published::Stated { date, specific: true })
     });
     let title = title::reconcile(&evidence);
@@ -219,7 +219,7 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
         &linear.blocks,
         &linear.stamps,
         published::Anchor { title: title.as_deref(), article_start },
-        order,
+        calendar,
     );
     let published = published::decide(stated_date, shown);
     Hints { title, outlet, published: published.map(|d| d.format("%Y-%m-%d").to_string()), url, language }

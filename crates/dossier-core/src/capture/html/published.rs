@@ -11,7 +11,7 @@
 //! than none.
 
 use super::body::{Block, Stamp};
-use crate::dates::{self, SlashOrder};
+use crate::dates::{self, PageCalendar, SlashOrder};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -86,7 +86,7 @@ const SHOWN_BEFORE: usize = 3;
 const DATE_LINE_CHARS: usize = 160;
 
 /// The publication date stated in meta tags: the most trusted key present.
-pub(super) fn stated_in_meta(doc: &scraper::Html, order: SlashOrder) -> Option<Stated> {
+pub(super) fn stated_in_meta(doc: &scraper::Html, calendar: PageCalendar) -> Option<Stated> {
     let selector = scraper::Selector::parse("meta").expect("static selector");
     let mut best: Option<(usize, Stated)> = None;
     for meta in doc.select(&selector) {
@@ -95,7 +95,7 @@ pub(super) fn stated_in_meta(doc: &scraper::Html, order: SlashOrder) -> Option<S
         for key in [element.attr("property"), element.attr("name"), element.attr("itemprop")].into_iter().flatten() {
             if let Some((rank, specific)) = meta_rank(&key.to_ascii_lowercase()) {
                 if best.is_none_or(|(r, _)| rank < r) {
-                    if let Some(date) = dates::parse_date_in(content, order) {
+                    if let Some(date) = calendar.stamp_day(content) {
                         best = Some((rank, Stated { date, specific }));
                     }
                 }
@@ -109,13 +109,14 @@ pub(super) fn stated_in_meta(doc: &scraper::Html, order: SlashOrder) -> Option<S
 /// its article): a `<time>`, a short line with a date just below, or a line that is only
 /// a date a little further down; else the one date the page marks or labels as its
 /// publication date.
-pub(super) fn shown(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, order: SlashOrder) -> Option<Shown> {
+pub(super) fn shown(blocks: &[Block], stamps: &[Stamp], anchor: Anchor<'_>, calendar: PageCalendar) -> Option<Shown> {
+    let order = calendar.order;
     let headline = anchor.block(blocks);
-    if let Some(date) = headline.and_then(|headline| by_headline(blocks, stamps, headline, order)) {
+    if let Some(date) = headline.and_then(|headline| by_headline(blocks, stamps, headline, calendar)) {
         return Some(Shown { date, by_headline: true });
     }
     let stamped = |keep: &dyn Fn(&Stamp) -> bool| {
-        first_and_earliest(stamps.iter().filter(|s| keep(s)).filter_map(|s| dates::parse_date_in(&s.value, order)))
+        first_and_earliest(stamps.iter().filter(|s| keep(s)).filter_map(|s| stamp_date(s, calendar)))
     };
     let scope = headline.and_then(|headline| blocks[headline].scope);
     stamped(&|s| in_scope(s, scope))
@@ -200,7 +201,8 @@ fn in_scope(stamp: &Stamp, scope: Option<ego_tree::NodeId>) -> bool {
 
 /// The date shown by the headline (block `headline`): a stamp, a short line with a
 /// date, or a date line.
-fn by_headline(blocks: &[Block], stamps: &[Stamp], headline: usize, order: SlashOrder) -> Option<NaiveDate> {
+fn by_headline(blocks: &[Block], stamps: &[Stamp], headline: usize, calendar: PageCalendar) -> Option<NaiveDate> {
+    let order = calendar.order;
     let start = headline.saturating_sub(SHOWN_BEFORE);
     // A stamp in furniture (a teaser's) is the article's own when the article marks it
     // as its publication date in the headline's scope (an `<aside class="meta">`).
@@ -209,7 +211,7 @@ fn by_headline(blocks: &[Block], stamps: &[Stamp], headline: usize, order: Slash
         .iter()
         .filter(|s| own(s) && (start..headline + DATE_LINE_REACH).contains(&s.block))
         .min_by_key(|s| (!s.published, s.block.abs_diff(headline + 1)))
-        .and_then(|s| dates::parse_date_in(&s.value, order));
+        .and_then(|s| stamp_date(s, calendar));
     // Nearest first, below the headline before above it. A block touching the headline
     // may sit in a furniture-classed wrapper (a "meta" bar) and still be its date line.
     let date_line = |range: std::ops::Range<usize>, read: &dyn Fn(&Block) -> Option<NaiveDate>| {
@@ -239,6 +241,17 @@ fn by_headline(blocks: &[Block], stamps: &[Stamp], headline: usize, order: Slash
                 short_line(&b.text).then(|| dates::date_only_line_in(&b.text, order)).flatten()
             })
         })
+}
+
+/// A stamp's day: its instant in the page's zone, unless the element shows the day
+/// the stamp writes (a site that stamps local times as UTC shows its own day).
+fn stamp_date(stamp: &Stamp, calendar: PageCalendar) -> Option<NaiveDate> {
+    let written = dates::parse_date_in(&stamp.value, calendar.order);
+    let shown = || dates::find_dates_in(&stamp.text, calendar.order).first().map(|f| f.date);
+    match calendar.stamp_day(&stamp.value) {
+        Some(local) if written.is_some_and(|w| w != local) && shown() == written => written,
+        local => local,
+    }
 }
 
 /// Whether a block is short enough to be read as a date line.
@@ -323,7 +336,7 @@ mod tests {
         );
         let linear = super::super::body::linearize(&doc);
         let anchor = Anchor { title: Some("Title"), article_start: None };
-        let shown = shown(&linear.blocks, &linear.stamps, anchor, SlashOrder::DayFirst);
+        let shown = shown(&linear.blocks, &linear.stamps, anchor, PageCalendar::of_language(Some("de")));
         assert_eq!(shown, Some(Shown { date: d(2023, 11, 1), by_headline: false }));
     }
 
@@ -332,6 +345,6 @@ mod tests {
         let doc = scraper::Html::parse_document(
             r#"<meta name="DATE" content="2020-01-01"><meta property="article:published_time" content="2021-02-03T01:00:00Z">"#,
         );
-        assert_eq!(stated_in_meta(&doc, SlashOrder::MonthFirst), specific(d(2021, 2, 3)));
+        assert_eq!(stated_in_meta(&doc, PageCalendar::default()), specific(d(2021, 2, 3)));
     }
 }
