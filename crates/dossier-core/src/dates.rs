@@ -194,16 +194,19 @@ impl PageCalendar {
     /// in UTC is the day it falls on in the page's zone, when that is known; anything
     /// else is the date it writes.
     pub fn stamp_day(&self, value: &str) -> Option<NaiveDate> {
-        let local = || {
-            let instant = chrono::DateTime::parse_from_rfc3339(value.trim()).ok()?;
-            if instant.offset().local_minus_utc() != 0 {
-                return None;
-            }
-            let instant = instant.with_timezone(&chrono::Utc);
-            let hours = self.zone.offset_hours(instant)?;
-            Some((instant + chrono::Duration::hours(hours)).date_naive())
-        };
-        local().or_else(|| parse_date_in(value, self.order))
+        self.instant_day(value).or_else(|| parse_date_in(value, self.order))
+    }
+
+    /// The day in the page's zone of a stamp that is an instant in UTC; `None` for any
+    /// other stamp, or when the page's zone is not known.
+    pub fn instant_day(&self, value: &str) -> Option<NaiveDate> {
+        let instant = chrono::DateTime::parse_from_rfc3339(value.trim()).ok()?;
+        if instant.offset().local_minus_utc() != 0 {
+            return None;
+        }
+        let instant = instant.with_timezone(&chrono::Utc);
+        let hours = self.zone.offset_hours(instant)?;
+        Some((instant + chrono::Duration::hours(hours)).date_naive())
     }
 }
 
@@ -358,29 +361,30 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn a_utc_instant_is_the_day_it_falls_on_where_the_page_lives() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
-        let german = PageCalendar::of_language(Some("de"));
-        // Local midnight in Berlin, stamped in UTC the evening before (winter and summer time).
-        assert_eq!(german.stamp_day("2022-11-06T23:00:00.000Z"), d(2022, 11, 7));
-        assert_eq!(german.stamp_day("2022-07-06T22:00:00Z"), d(2022, 7, 7));
-        assert_eq!(german.stamp_day("2022-07-06T21:59:00+00:00"), d(2022, 7, 6));
-        // An instant with its own offset, or a date alone, is the date it writes.
-        assert_eq!(german.stamp_day("2022-11-06T23:00:00+01:00"), d(2022, 11, 6));
-        assert_eq!(german.stamp_day("2022-11-06"), d(2022, 11, 6));
-        // Languages spoken across many zones keep the written date.
-        for language in ["en", "es", "fr-CA", "pt-BR", "ru"] {
-            assert_eq!(PageCalendar::of_language(Some(language)).stamp_day("2022-11-06T23:00:00Z"), d(2022, 11, 6));
-        }
-        assert_eq!(PageCalendar::of_language(Some("fi")).stamp_day("2022-11-06T22:30:00Z"), d(2022, 11, 7));
-    }
-
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_utc_instant_is_the_day_it_falls_on_where_the_page_lives() {
+        let german = PageCalendar::of_language(Some("de"));
+        // Local midnight in Berlin, stamped in UTC the evening before (winter and summer time).
+        assert_eq!(german.stamp_day("2022-11-06T23:00:00.000Z"), Some(d(2022, 11, 7)));
+        assert_eq!(german.stamp_day("2022-07-06T22:00:00Z"), Some(d(2022, 7, 7)));
+        assert_eq!(german.stamp_day("2022-07-06T21:59:00+00:00"), Some(d(2022, 7, 6)));
+        // An instant with its own offset, or a date alone, is the date it writes.
+        assert_eq!(german.stamp_day("2022-11-06T23:00:00+01:00"), Some(d(2022, 11, 6)));
+        assert_eq!(german.stamp_day("2022-11-06"), Some(d(2022, 11, 6)));
+        // Languages spoken across many zones keep the written date.
+        for language in ["en", "es", "fr-CA", "pt-BR", "ru"] {
+            assert_eq!(
+                PageCalendar::of_language(Some(language)).stamp_day("2022-11-06T23:00:00Z"),
+                Some(d(2022, 11, 6))
+            );
+        }
+        assert_eq!(PageCalendar::of_language(Some("fi")).stamp_day("2022-11-06T22:30:00Z"), Some(d(2022, 11, 7)));
     }
 
     #[test]

@@ -574,7 +574,7 @@ impl Batch<'_> {
             .execute(params![article.id, vector_blob(&vector)])?;
         let seq = self.tx.last_insert_rowid();
         // A row id can be given again once its article is gone.
-        self.story_members.forget(seq);
+        self.story_members.forget(&seq);
         let mut posting = self
             .tx
             .prepare_cached("INSERT OR IGNORE INTO story_postings (term, seq, article_id) VALUES (?1, ?2, ?3)")?;
@@ -610,7 +610,7 @@ impl Batch<'_> {
             .query_row([&article.id], |r| Ok((r.get(0)?, vector_from(&r.get::<_, Vec<u8>>(1)?))))
             .optional()?;
         if let Some((row, _)) = &own {
-            self.story_members.forget(*row);
+            self.story_members.forget(row);
         }
         let previous: Option<String> = self
             .tx
@@ -817,14 +817,14 @@ impl Batch<'_> {
             .prepare_cached("SELECT vector FROM story_centroids WHERE story_id = ?1")?
             .query_row([story], |r| r.get(0))
             .optional()?;
-        Ok(blob.map(|blob| self.story_centroids.keep(story, vector_from(&blob))))
+        Ok(blob.map(|blob| self.story_centroids.keep(story.to_string(), Rc::new(vector_from(&blob)))))
     }
 
     fn store_centroid(&mut self, story: &str, sum: Vector) -> Result<Rc<Vector>> {
         self.tx
             .prepare_cached("INSERT OR REPLACE INTO story_centroids (story_id, vector) VALUES (?1, ?2)")?
             .execute(params![story, vector_blob(&sum)])?;
-        Ok(self.story_centroids.keep(story, sum))
+        Ok(self.story_centroids.keep(story.to_string(), Rc::new(sum)))
     }
 
     /// The story's members' vectors summed: stored, or summed again from its members
@@ -859,8 +859,8 @@ impl Batch<'_> {
     /// The story a candidate article (by its row in `story_vectors`) belongs to, from
     /// the batch's cache: the articles of one story share most of their candidates.
     fn story_of_member(&mut self, row: i64) -> Result<Option<String>> {
-        if let Some(story) = self.story_members.members.get(&row) {
-            return Ok(Some(story.clone()));
+        if let Some(story) = self.story_members.get(&row) {
+            return Ok(Some(story));
         }
         let found: Option<String> = self
             .tx
@@ -878,33 +878,9 @@ impl Batch<'_> {
 }
 
 /// The stories' summed vectors a batch has read or written (see
-/// [`Batch::stored_centroid`] for why one is still right), bounded like [`MemberCache`].
-#[derive(Default)]
-pub(crate) struct CentroidCache {
-    sums: HashMap<String, Rc<Vector>>,
-}
-
-impl CentroidCache {
-    /// About 50 MB at most: a sum is up to 400 terms of 16 bytes.
-    const MOST: usize = 8_192;
-
-    fn get(&self, story: &str) -> Option<Rc<Vector>> {
-        self.sums.get(story).cloned()
-    }
-
-    fn keep(&mut self, story: &str, sum: Vector) -> Rc<Vector> {
-        if self.sums.len() >= Self::MOST {
-            self.sums.clear();
-        }
-        let sum = Rc::new(sum);
-        self.sums.insert(story.to_string(), Rc::clone(&sum));
-        sum
-    }
-
-    fn forget(&mut self, story: &str) {
-        self.sums.remove(story);
-    }
-}
+/// [`Batch::stored_centroid`] for why one is still right): about 50 MB at most, a sum
+/// being up to 400 terms of 16 bytes.
+pub(crate) type CentroidCache = BatchCache<String, Rc<Vector>, 8_192>;
 
 /// A story's size and the dates its dated members run between.
 struct StorySpan {
@@ -913,32 +889,49 @@ struct StorySpan {
     last: Option<NaiveDate>,
 }
 
-/// The stories of the candidate articles a batch has looked up. An entry is
-/// forgotten when its article is placed again or its row id is given to another
-/// article, and the whole cache when stories are rebuilt; it is bounded, since one
-/// batch may place a million articles.
-#[derive(Default)]
-pub(crate) struct MemberCache {
-    members: HashMap<i64, String>,
+/// The stories of the candidate articles a batch has looked up, by row: a few tens of
+/// MB of story ids. An entry is forgotten when its article is placed again or its row
+/// id is given to another article, and the whole cache when stories are rebuilt.
+pub(crate) type MemberCache = BatchCache<i64, String, 262_144>;
+
+/// What a batch has read and may read again, cleared whole when it holds `MOST`
+/// entries: one batch may place a million articles.
+pub(crate) struct BatchCache<K, V, const MOST: usize> {
+    entries: HashMap<K, V>,
 }
 
-impl MemberCache {
-    /// A few tens of MB of story ids.
-    const MOST: usize = 262_144;
+impl<K, V, const MOST: usize> Default for BatchCache<K, V, MOST> {
+    fn default() -> Self {
+        BatchCache { entries: HashMap::new() }
+    }
+}
 
-    fn keep(&mut self, row: i64, story: String) {
-        if self.members.len() >= Self::MOST {
-            self.members.clear();
-        }
-        self.members.insert(row, story);
+impl<K: std::hash::Hash + Eq, V: Clone, const MOST: usize> BatchCache<K, V, MOST> {
+    fn get<Q: std::hash::Hash + Eq + ?Sized>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.entries.get(key).cloned()
     }
 
-    fn forget(&mut self, row: i64) {
-        self.members.remove(&row);
+    /// Keeps `value` and hands it back.
+    fn keep(&mut self, key: K, value: V) -> V {
+        if self.entries.len() >= MOST {
+            self.entries.clear();
+        }
+        self.entries.insert(key, value.clone());
+        value
+    }
+
+    fn forget<Q: std::hash::Hash + Eq + ?Sized>(&mut self, key: &Q)
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.entries.remove(key);
     }
 
     fn clear(&mut self) {
-        self.members.clear();
+        self.entries.clear();
     }
 }
 

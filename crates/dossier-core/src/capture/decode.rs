@@ -57,18 +57,30 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 /// Inflates gzip data (a `.gz` capture), refusing to produce more than `limit` bytes:
 /// a size limit applies to what a file holds, not to how small it was packed.
 pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, DecodeError> {
-    read_within(flate2::read::MultiGzDecoder::new(bytes), limit)
-        .map_err(|e| DecodeError::Compressed(e.to_string()))?
-        .ok_or(DecodeError::TooLarge { limit })
+    // The last member ends with its size (modulo 4 GiB): room made for it at once
+    // spares the copies of a buffer that grows as it fills.
+    let stated = bytes.last_chunk::<4>().map_or(0, |size| u64::from(u32::from_le_bytes(*size)));
+    let mut out = Vec::with_capacity(stated.min(limit).min(MAX_RESERVED) as usize);
+    let within = read_into(flate2::read::MultiGzDecoder::new(bytes), limit, &mut out)
+        .map_err(|e| DecodeError::Compressed(e.to_string()))?;
+    within.then_some(out).ok_or(DecodeError::TooLarge { limit })
 }
+
+/// The most room reserved ahead for inflated data from what the data says of itself.
+const MAX_RESERVED: u64 = 64 * 1024 * 1024;
 
 /// Everything `reader` gives, or None when it gives more than `limit` bytes (it is
 /// not read beyond that): the one bound for inflated data, bodies and streams.
 pub fn read_within(reader: impl std::io::Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
     let mut out = Vec::new();
-    reader.take(limit.saturating_add(1)).read_to_end(&mut out)?;
-    Ok((out.len() as u64 <= limit).then_some(out))
+    Ok(read_into(reader, limit, &mut out)?.then_some(out))
+}
+
+/// Appends what `reader` gives to `out`; false when it gives more than `limit` bytes.
+fn read_into(reader: impl std::io::Read, limit: u64, out: &mut Vec<u8>) -> std::io::Result<bool> {
+    use std::io::Read;
+    let read = reader.take(limit.saturating_add(1)).read_to_end(out)?;
+    Ok(read as u64 <= limit)
 }
 
 /// The `charset` parameter of a `Content-Type` value (`text/html; charset="utf-8"` → `utf-8`).
@@ -108,8 +120,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if bytes.len() < MIN_LEGACY_BYTES {
         return Err(DecodeError::NotText("a few bytes that are not UTF-8 text"));
     }
+    // The guess settles within the first tens of kilobytes; feeding a whole large page
+    // costs more than reading it.
     let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(bytes, true);
+    detector.feed(&bytes[..bytes.len().min(DETECTION_SAMPLE)], true);
     finish(detector.guess(None, true), bytes)
 }
 
@@ -124,6 +138,9 @@ pub fn decode_labelled(bytes: &[u8], label: Option<&str>) -> Result<Decoded, Dec
         _ => decode(bytes),
     }
 }
+
+/// How many bytes a legacy encoding is guessed from.
+const DETECTION_SAMPLE: usize = 64 * 1024;
 
 /// Fewer bytes than this that are not UTF-8 are not guessed as a legacy encoding.
 const MIN_LEGACY_BYTES: usize = 32;
@@ -228,12 +245,20 @@ fn is_suspicious_control(b: u8) -> bool {
     b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C | 0x1B)
 }
 
+/// Whether the decoded text is mostly control characters (a binary file read as a
+/// legacy encoding). Counted on the UTF-8 bytes: the C0 controls and DEL are one byte,
+/// the C1 controls two (0xC2 0x80..=0x9F), and a character starts at every byte that
+/// does not continue one; a walk over the characters costs several times more.
 fn control_char_offset(text: &str) -> Option<usize> {
-    let sample_end = text.char_indices().nth(64 * 1024).map_or(text.len(), |(i, _)| i);
-    let sample = &text[..sample_end];
-    let controls =
-        sample.chars().filter(|&c| c == '\0' || (c.is_control() && !c.is_whitespace() && c != '\u{1B}')).count();
-    (controls * 100 > sample.chars().count().max(1)).then_some(0)
+    let sample = &text.as_bytes()[..text.len().min(64 * 1024)];
+    let chars = sample.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    let c0 = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | 0x1B)) || b == 0x7F)
+        .count();
+    // U+0085 (next line) is white space.
+    let c1 = sample.windows(2).filter(|w| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]) && w[1] != 0x85).count();
+    ((c0 + c1) * 100 > chars.max(1)).then_some(0)
 }
 
 /// Text that is UTF-8 except for a few broken sequences (a truncated copy, one bad byte)

@@ -73,22 +73,23 @@ struct Pass<'a> {
     out: String,
     copied_to: usize,
     /// Open elements, innermost last (never deeper than MAX_DEPTH).
-    stack: Vec<String>,
+    stack: Vec<Cow<'a, str>>,
     /// How many elements of each name lost their opening tag, so their end tags go too.
     dropped: HashMap<String, usize>,
 }
 
 /// A tag as scanned: where it ends and what it is.
-struct Tag {
+struct Tag<'a> {
     end: usize,
-    name: String,
+    /// Lower case; borrowed from the page when it is written so (nearly every tag).
+    name: Cow<'a, str>,
     closing: bool,
     self_closing: bool,
     /// Where the tag's attributes past the limit start, if it has too many.
     cut_at: Option<usize>,
 }
 
-impl Pass<'_> {
+impl<'a> Pass<'a> {
     fn run(&mut self) {
         let bytes = self.html.as_bytes();
         let mut at = 0;
@@ -99,10 +100,10 @@ impl Pass<'_> {
                 None => match scan_tag(self.html, start) {
                     Some(tag) => {
                         let end = tag.end;
-                        let raw = !tag.closing && !tag.self_closing && RAW_TEXT.contains(&tag.name.as_str());
-                        let name = tag.name.clone();
+                        let raw = (!tag.closing && !tag.self_closing && RAW_TEXT.contains(&tag.name.as_ref()))
+                            .then(|| tag.name.clone());
                         self.handle(start, tag);
-                        if raw {
+                        if let Some(name) = raw {
                             raw_text_end(self.html, end, &name)
                         } else {
                             end
@@ -126,9 +127,9 @@ impl Pass<'_> {
         None
     }
 
-    fn handle(&mut self, start: usize, tag: Tag) {
+    fn handle(&mut self, start: usize, tag: Tag<'a>) {
         if tag.closing {
-            if let Some(count) = self.dropped.get_mut(&tag.name).filter(|c| **c > 0) {
+            if let Some(count) = self.dropped.get_mut(tag.name.as_ref()).filter(|c| **c > 0) {
                 *count -= 1;
                 self.replace(start, tag.end, "");
             } else if let Some(position) = self.stack.iter().rposition(|open| *open == tag.name) {
@@ -136,15 +137,15 @@ impl Pass<'_> {
             }
             return;
         }
-        let void = VOID.contains(&tag.name.as_str()) || tag.self_closing;
-        let closes_open_p = self.stack.last().is_some_and(|open| open == "p") && CLOSES_P.contains(&tag.name.as_str());
-        if closes_open_p || SELF_CLOSING_SIBLINGS.contains(&tag.name.as_str()) && self.stack.last() == Some(&tag.name) {
+        let void = VOID.contains(&tag.name.as_ref()) || tag.self_closing;
+        let closes_open_p = self.stack.last().is_some_and(|open| open == "p") && CLOSES_P.contains(&tag.name.as_ref());
+        if closes_open_p || SELF_CLOSING_SIBLINGS.contains(&tag.name.as_ref()) && self.stack.last() == Some(&tag.name) {
             self.stack.pop();
         }
         // Each tag is kept, cut or dropped: decided once, written once.
         if !void && self.stack.len() >= MAX_DEPTH {
             self.replace(start, tag.end, "");
-            *self.dropped.entry(tag.name.clone()).or_insert(0) += 1;
+            *self.dropped.entry(tag.name.into_owned()).or_insert(0) += 1;
             return;
         }
         if !void {
@@ -174,7 +175,7 @@ fn find_end_tag(haystack: &str, end_tag: &str) -> Option<usize> {
 
 /// Scans the tag starting at `start` (a `<`), the way an HTML tokenizer reads one:
 /// name, then attributes with quoted or bare values, up to `>`.
-fn scan_tag(html: &str, start: usize) -> Option<Tag> {
+fn scan_tag(html: &str, start: usize) -> Option<Tag<'_>> {
     let bytes = html.as_bytes();
     let mut i = start + 1;
     let closing = bytes.get(i) == Some(&b'/');
@@ -188,7 +189,12 @@ fn scan_tag(html: &str, start: usize) -> Option<Tag> {
     while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'/' | b'>') {
         i += 1;
     }
-    let name = html[name_start..i].to_ascii_lowercase();
+    let name = &html[name_start..i];
+    let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    };
     let mut attributes = 0usize;
     let mut cut_at = None;
     let mut self_closing = false;

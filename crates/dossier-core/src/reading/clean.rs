@@ -351,7 +351,7 @@ fn strip_inline_markdown(raw: &str, stats: &mut LayoutStats) -> (String, Vec<Str
         signals += 1;
         line = BOLD.replace_all(&line, "$1$2").into_owned();
     }
-    if let Some(c) = HEADING.captures(&line) {
+    if let Some(c) = heading(&line) {
         signals += 1;
         line = c[2].to_string();
     }
@@ -363,12 +363,18 @@ fn strip_inline_markdown(raw: &str, stats: &mut LayoutStats) -> (String, Vec<Str
     (collapse_whitespace(&line), urls)
 }
 
+/// A markdown heading's marks and text; the pattern is only tried on lines that start
+/// like one (it runs twice on every line).
+fn heading(line: &str) -> Option<regex::Captures<'_>> {
+    line.starts_with('#').then(|| HEADING.captures(line)).flatten()
+}
+
 fn classify(raw: &str, plain: &str) -> Kind {
     let trimmed = raw.trim();
     if trimmed.is_empty() || plain.is_empty() || RULE.is_match(trimmed) {
         return Kind::Blank;
     }
-    if let Some(c) = HEADING.captures(trimmed) {
+    if let Some(c) = heading(trimmed) {
         let text = collapse_whitespace(&c[2]);
         if !text.is_empty() {
             // "## Read also" heads a list of links, not a section of the article.
@@ -407,7 +413,9 @@ fn classify(raw: &str, plain: &str) -> Kind {
             return Kind::Related(Some(rest.to_string()));
         }
     }
-    if let Some(c) = SOURCE_TAG.captures(plain) {
+    // The tag ends in its date: most lines are not tried.
+    let source_tag = plain.ends_with(|c: char| c.is_ascii_digit()).then(|| SOURCE_TAG.captures(plain)).flatten();
+    if let Some(c) = source_tag {
         let date = dates::find_dates(&c[2]).first().map(|f: &FoundDate| f.date);
         return Kind::SourceTag(c[1].trim().to_string(), date);
     }
@@ -448,6 +456,8 @@ enum Script {
     Other,
 }
 
+const SCRIPTS: usize = Script::Other as usize + 1;
+
 fn script_of(c: char) -> Option<Script> {
     if !c.is_alphabetic() {
         return None;
@@ -463,10 +473,12 @@ fn script_of(c: char) -> Option<Script> {
     })
 }
 
-fn script_counts(text: &str) -> HashMap<Script, usize> {
-    let mut counts = HashMap::new();
+/// Letters of each script in `text`, indexed by [`Script`] (a plain array: this runs on
+/// every character of every line).
+fn script_counts(text: &str) -> [usize; SCRIPTS] {
+    let mut counts = [0; SCRIPTS];
     for script in text.chars().filter_map(script_of) {
-        *counts.entry(script).or_insert(0) += 1;
+        counts[script as usize] += 1;
     }
     counts
 }
@@ -474,22 +486,25 @@ fn script_counts(text: &str) -> HashMap<Script, usize> {
 /// Lines written in another script than the article (a Cyrillic widget title on an
 /// English page) are page furniture.
 fn mark_foreign_script(lines: &mut [Line]) {
-    let mut total: HashMap<Script, usize> = HashMap::new();
-    for line in lines.iter().filter(|l| l.kind == Kind::Text) {
-        for (script, n) in script_counts(&line.text) {
-            *total.entry(script).or_insert(0) += n;
-        }
+    let counted: Vec<(usize, [usize; SCRIPTS])> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.kind == Kind::Text)
+        .map(|(index, l)| (index, script_counts(&l.text)))
+        .collect();
+    let mut total = [0; SCRIPTS];
+    for (_, counts) in &counted {
+        total.iter_mut().zip(counts).for_each(|(sum, n)| *sum += n);
     }
-    // Ties go to the script listed first, so the choice never depends on hash order.
-    let Some((&dominant, _)) = total.iter().max_by_key(|&(&script, &n)| (n, std::cmp::Reverse(script))) else {
+    // Ties go to the script listed first.
+    let Some(dominant) = (0..SCRIPTS).filter(|&s| total[s] > 0).max_by_key(|&s| (total[s], std::cmp::Reverse(s)))
+    else {
         return;
     };
-    for line in lines.iter_mut().filter(|l| l.kind == Kind::Text) {
-        let counts = script_counts(&line.text);
-        let letters: usize = counts.values().sum();
-        let own = counts.get(&dominant).copied().unwrap_or(0);
-        if letters >= 3 && own * 5 < letters {
-            line.kind = Kind::Foreign;
+    for (index, counts) in counted {
+        let letters: usize = counts.iter().sum();
+        if letters >= 3 && counts[dominant] * 5 < letters {
+            lines[index].kind = Kind::Foreign;
         }
     }
 }

@@ -13,6 +13,7 @@
 //! Measured on trafilatura's evaluation pages against the single-container rule this
 //! replaces, and against a readability port: see `bench/peers/extract.py`.
 
+use super::Attribute;
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
 use regex::Regex;
@@ -136,10 +137,10 @@ static SCREEN_READER_ONLY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(super) fn is_hidden(element: &scraper::node::Element) -> bool {
-    element.attr("hidden").is_some()
-        || element.attr("class").is_some_and(|c| SCREEN_READER_ONLY.is_match(c))
-        || element.attr("aria-hidden") == Some("true")
-        || element.attr("style").is_some_and(|s| {
+    element.attribute("hidden").is_some()
+        || element.attribute("class").is_some_and(|c| SCREEN_READER_ONLY.is_match(c))
+        || element.attribute("aria-hidden") == Some("true")
+        || element.attribute("style").is_some_and(|s| {
             let s = s.to_ascii_lowercase().replace(' ', "");
             s.contains("display:none") || s.contains("visibility:hidden")
         })
@@ -154,8 +155,9 @@ pub(super) fn is_unread(element: &scraper::node::Element) -> bool {
 pub(super) fn is_furniture(element: &scraper::node::Element) -> bool {
     let marked = |attr: Option<&str>| attr.is_some_and(|c| FURNITURE_CLASS.is_match(c) && !CONTENT_CLASS.is_match(c));
     FURNITURE_TAGS.contains(&element.name())
-        || matches!(element.attr("role"), Some("navigation" | "complementary" | "contentinfo" | "banner" | "menu"))
-        || (!STRUCTURAL_TAGS.contains(&element.name()) && (marked(element.attr("class")) || marked(element.attr("id"))))
+        || matches!(element.attribute("role"), Some("navigation" | "complementary" | "contentinfo" | "banner" | "menu"))
+        || (!STRUCTURAL_TAGS.contains(&element.name())
+            && (marked(element.attribute("class")) || marked(element.attribute("id"))))
 }
 
 /// The longest text read as a stamp's date: more is a paragraph, not a date.
@@ -175,8 +177,8 @@ fn is_publication_property(property: &str) -> bool {
 /// a date in the headline's scope is the article's, wherever its template puts it.
 fn is_article_scope(element: &scraper::node::Element) -> bool {
     element.name() == "article"
-        || (element.attr("itemscope").is_some()
-            && element.attr("itemtype").is_some_and(|t| {
+        || (element.attribute("itemscope").is_some()
+            && element.attribute("itemtype").is_some_and(|t| {
                 let kind = t.rsplit('/').next().unwrap_or(t);
                 kind.ends_with("Article") || kind == "BlogPosting" || kind == "Report"
             }))
@@ -279,13 +281,16 @@ impl Reader {
     /// (`property="schema:dateCreated"`), hAtom (`class="published" title="…"`) or
     /// `pubdate`. Its value is its date attribute, else its own short text.
     fn stamp(&mut self, node: NodeRef<'_, Node>, element: &scraper::node::Element) {
-        let published = element.attr("pubdate").is_some()
-            || [element.attr("itemprop"), element.attr("property")].into_iter().flatten().any(is_publication_property)
-            || element.attr("class").is_some_and(|c| c.split_whitespace().any(|w| w == "published"));
+        let published = element.attribute("pubdate").is_some()
+            || [element.attribute("itemprop"), element.attribute("property")]
+                .into_iter()
+                .flatten()
+                .any(is_publication_property)
+            || element.attribute("class").is_some_and(|c| c.split_whitespace().any(|w| w == "published"));
         if element.name() != "time" && !published {
             return;
         }
-        let attribute = ["datetime", "content", "title"].into_iter().find_map(|a| element.attr(a));
+        let attribute = ["datetime", "content", "title"].into_iter().find_map(|a| element.attribute(a));
         let text = scraper::ElementRef::wrap(node).map(super::element_text).unwrap_or_default();
         let text = if text.len() <= STAMP_TEXT_BYTES { text } else { String::new() };
         let value = match attribute.filter(|v| !v.trim().is_empty()) {
@@ -373,7 +378,8 @@ fn prior(node: NodeRef<'_, Node>) -> f64 {
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
         _ => 0.0,
     };
-    let named = [element.attr("class"), element.attr("id")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let named =
+        [element.attribute("class"), element.attribute("id")].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let by_name = if FURNITURE_CLASS.is_match(&named) && !CONTENT_CLASS.is_match(&named) {
         -CLASS_WEIGHT
     } else if CONTENT_CLASS.is_match(&named) {
@@ -381,7 +387,7 @@ fn prior(node: NodeRef<'_, Node>) -> f64 {
     } else {
         0.0
     };
-    let stated = if element.attr("itemprop") == Some("articleBody") { 50.0 } else { 0.0 };
+    let stated = if element.attribute("itemprop") == Some("articleBody") { 50.0 } else { 0.0 };
     by_tag + by_name + stated
 }
 

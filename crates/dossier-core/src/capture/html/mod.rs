@@ -19,13 +19,28 @@ pub struct HtmlPage {
     pub source_lines: Vec<u32>,
 }
 
+/// An element's attribute, found by comparing names. scraper's own `attr` first
+/// interns the name it is given (a hash lookup), which costs more than the search
+/// itself: extraction asks several attributes of every element of a page.
+trait Attribute {
+    fn attribute(&self, name: &str) -> Option<&str>;
+}
+
+impl Attribute for scraper::node::Element {
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attrs().find_map(|(own, value)| (own == name).then_some(value))
+    }
+}
+
 fn selector(css: &str) -> Selector {
     Selector::parse(css).expect("static selector")
 }
 
 fn meta_content(doc: &Html, css: &str) -> Option<String> {
     doc.select(&selector(css))
-        .filter_map(|e| e.value().attr("content").or(e.value().attr("href")).or(e.value().attr("datetime")))
+        .filter_map(|e| {
+            e.value().attribute("content").or(e.value().attribute("href")).or(e.value().attribute("datetime"))
+        })
         .map(collapse_whitespace)
         .find(|v| !v.is_empty())
 }
@@ -207,7 +222,7 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
     let language = doc
         .select(&selector("html"))
         .next()
-        .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
+        .and_then(|h| h.value().attribute("lang").or(h.value().attribute("xml:lang")))
         .map(|l| l.to_ascii_lowercase());
     let calendar = crate::dates::PageCalendar::of_language(language.as_deref());
     let stated_date = published::stated_in_meta(doc, calendar).or_else(|| {

@@ -11,6 +11,7 @@
 //! than none.
 
 use super::body::{Block, Stamp};
+use super::Attribute;
 use crate::dates::{self, PageCalendar, SlashOrder};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -91,8 +92,11 @@ pub(super) fn stated_in_meta(doc: &scraper::Html, calendar: PageCalendar) -> Opt
     let mut best: Option<(usize, Stated)> = None;
     for meta in doc.select(&selector) {
         let element = meta.value();
-        let Some(content) = element.attr("content") else { continue };
-        for key in [element.attr("property"), element.attr("name"), element.attr("itemprop")].into_iter().flatten() {
+        let Some(content) = element.attribute("content") else { continue };
+        for key in [element.attribute("property"), element.attribute("name"), element.attribute("itemprop")]
+            .into_iter()
+            .flatten()
+        {
             if let Some((rank, specific)) = meta_rank(&key.to_ascii_lowercase()) {
                 if best.is_none_or(|(r, _)| rank < r) {
                     if let Some(date) = calendar.stamp_day(content) {
@@ -247,10 +251,12 @@ fn by_headline(blocks: &[Block], stamps: &[Stamp], headline: usize, calendar: Pa
 /// the stamp writes (a site that stamps local times as UTC shows its own day).
 fn stamp_date(stamp: &Stamp, calendar: PageCalendar) -> Option<NaiveDate> {
     let written = dates::parse_date_in(&stamp.value, calendar.order);
+    let Some(local) = calendar.instant_day(&stamp.value) else { return written };
     let shown = || dates::find_dates_in(&stamp.text, calendar.order).first().map(|f| f.date);
-    match calendar.stamp_day(&stamp.value) {
-        Some(local) if written.is_some_and(|w| w != local) && shown() == written => written,
-        local => local,
+    if written.is_some_and(|w| w != local) && shown() == written {
+        written
+    } else {
+        Some(local)
     }
 }
 
