@@ -67,6 +67,9 @@ pub enum Stage {
     /// Adds --articles new generated articles (continuing the store's generated sequence) to
     /// the store --db, as `dossier analyze` would, search index included; prints where the time went.
     Add,
+    /// Scores the stories of --db, a store built by this bench (`--corpus DIR`), against
+    /// the stream's planted stories: for a store too large to score in the run that built it.
+    Planted,
     /// Reads every page of the folder --input on one thread, as `dossier analyze` reads a file
     /// (decode, extract, clean, metadata), and writes `{file, text, title, published}` lines
     /// to --output; prints pages/s and peak memory. For side-by-side runs with trafilatura.
@@ -277,7 +280,11 @@ fn bench_options() -> ingest::Options {
 
 /// How well the stored stories match the stream's planted ones: pairwise precision,
 /// recall and F1 over the ingested articles (each named by its number in the stream).
-fn planted_stories(store: &Store, bases: &[Base], summary: &ingest::Summary) -> anyhow::Result<PlantedStories> {
+fn planted_stories<'s>(
+    store: &Store,
+    bases: &[Base],
+    articles: impl Iterator<Item = (&'s str, &'s str)>,
+) -> anyhow::Result<PlantedStories> {
     let stream = Stream::new(bases);
     let story_of: std::collections::HashMap<String, usize> = store
         .stories()?
@@ -286,9 +293,9 @@ fn planted_stories(store: &Store, bases: &[Base], summary: &ingest::Summary) -> 
         .flat_map(|(n, story)| story.articles.into_iter().map(move |id| (id, n)))
         .collect();
     let (mut gold, mut predicted) = (Vec::new(), Vec::new());
-    for ingested in &summary.articles {
-        let number = Path::new(&ingested.source).file_stem().and_then(|s| s.to_str()?.parse::<usize>().ok());
-        if let (Some(number), Some(&story)) = (number, story_of.get(&ingested.id)) {
+    for (id, source) in articles {
+        let number = Path::new(source).file_stem().and_then(|s| s.to_str()?.parse::<usize>().ok());
+        if let (Some(number), Some(&story)) = (number, story_of.get(id)) {
             gold.push(stream.story_of(number));
             predicted.push(story);
         }
@@ -296,6 +303,25 @@ fn planted_stories(store: &Store, bases: &[Base], summary: &ingest::Summary) -> 
     let (precision, recall, f1) = crate::scale::pairwise(&gold, &predicted);
     let (largest_share, pieces) = crate::scale::pieces(&gold, &predicted);
     Ok(PlantedStories { precision, recall, f1, largest_share, pieces })
+}
+
+/// Scores the stories of a store the bench built (`--corpus`) against the planted ones.
+fn score_store(db: &Path, bases: &[Base]) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db)?;
+    let articles = store.article_sources()?;
+    let planted = planted_stories(&store, bases, articles.iter().map(|(id, source)| (id.as_str(), source.as_str())))?;
+    println!("{} articles in {}", articles.len(), db.display());
+    print_planted(&planted);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_planted(planted: &PlantedStories) {
+    let PlantedStories { precision, recall, f1, largest_share, pieces } = planted;
+    println!("stories against the planted ones (pairs): precision {precision:.3}  recall {recall:.3}  F1 {f1:.3}");
+    println!(
+        "  a planted story's largest stored piece holds {:.1}% of its articles; {pieces:.1} pieces per planted story",
+        100.0 * largest_share
+    );
 }
 
 /// Stored stories against the planted ones.
@@ -391,6 +417,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if args.stage == Stage::Serve {
         return crate::bench_web::server_load(args.seconds, args.clients, args.db.as_deref());
     }
+    if args.stage == Stage::Planted {
+        let db =
+            args.db.as_deref().ok_or_else(|| anyhow::anyhow!("--stage planted needs --db FILE (a bench store)"))?;
+        return score_store(db, &bases);
+    }
     if args.stage == Stage::Add {
         let db =
             args.db.as_deref().ok_or_else(|| anyhow::anyhow!("--stage add needs --db FILE (a store to add to)"))?;
@@ -425,7 +456,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let indexing = indexing.elapsed();
     let full = started.elapsed().as_secs_f64();
     let peak = peak_memory();
-    let planted = planted_stories(&store, &bases, &summary)?;
+    let planted = planted_stories(&store, &bases, summary.articles.iter().map(|a| (a.id.as_str(), a.source.as_str())))?;
     let db_size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
     drop(store);
     if temporary {
@@ -446,12 +477,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         println!("{stage:<34} {seconds:>10.2} {:>14.0} {:>10.1}", count as f64 / seconds, bytes as f64 / 1e6 / seconds);
     }
     print_stages(&summary.stages, indexing, full);
-    let PlantedStories { precision, recall, f1, largest_share, pieces } = planted;
-    println!("stories against the planted ones (pairs): precision {precision:.3}  recall {recall:.3}  F1 {f1:.3}");
-    println!(
-        "  a planted story's largest stored piece holds {:.1}% of its articles; {pieces:.1} pieces per planted story",
-        100.0 * largest_share
-    );
+    print_planted(&planted);
     println!(
         "threads: {}   peak memory: {}   store: {}",
         rayon::current_num_threads(),

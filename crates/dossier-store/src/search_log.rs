@@ -68,6 +68,13 @@ impl Store {
         Ok((ids("SELECT id FROM articles ORDER BY id")?, ids("SELECT id FROM merged_quotes ORDER BY id")?))
     }
 
+    /// Every article's id and the source it was read from, in arrival order.
+    pub fn article_sources(&self) -> Result<Vec<(String, String)>> {
+        let mut statement = self.conn.prepare("SELECT id, source FROM articles ORDER BY rowid")?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn indexed_article(&self, id: &str) -> Result<Option<IndexedArticle>> {
         let Some(article) = inherited_article(&self.conn, id)? else { return Ok(None) };
         let story: Option<String> = self
