@@ -996,28 +996,56 @@ pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usi
     }
     let bar = progress_bar(stale.len(), progress);
     bar.set_message("finding entities and quotes again (the analyzer changed)");
-    for chunk in stale.chunks(CHUNK) {
-        let mut articles: Vec<Article> = Vec::with_capacity(chunk.len());
-        for id in chunk {
-            articles.extend(store.article(id)?);
+    // One chunk is analysed (on every core) while the one before is written and the
+    // next read: reading alone kept a core idle.
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let mut running: Option<std::thread::ScopedJoinHandle<'_, Refreshed>> = None;
+        for chunk in stale.chunks(CHUNK) {
+            let mut articles: Vec<Article> = Vec::with_capacity(chunk.len());
+            for id in chunk {
+                articles.extend(store.article(id)?);
+            }
+            let bar = &bar;
+            let analyse = move || {
+                let found = articles
+                    .par_iter()
+                    .map(|a| {
+                        bar.inc(1);
+                        analysis::extract(a.paragraphs.iter().map(|p| p.text.as_str()))
+                    })
+                    .collect();
+                (articles.into_iter().map(|a| a.id).collect(), found)
+            };
+            if let Some(done) = running.replace(scope.spawn(analyse)) {
+                write_refreshed(store, joined(done))?;
+            }
         }
-        let found: Vec<ArticleFindings> = articles
-            .par_iter()
-            .map(|a| {
-                bar.inc(1);
-                analysis::extract(a.paragraphs.iter().map(|p| p.text.as_str()))
-            })
-            .collect();
-        let mut batch = store.batch()?;
-        for (article, findings) in articles.iter().zip(&found) {
-            batch.write_findings(&article.id, findings)?;
+        if let Some(done) = running {
+            write_refreshed(store, joined(done))?;
         }
-        batch.commit()?;
-    }
+        Ok(())
+    })?;
     bar.set_message("merging entities, quotes and events across articles again");
     update_analysis_in_steps(store, ARTICLES_PER_STEP)?;
     bar.finish_and_clear();
     Ok(stale.len())
+}
+
+/// Articles' ids and their findings found again.
+type Refreshed = (Vec<String>, Vec<ArticleFindings>);
+
+fn write_refreshed(store: &mut Store, (ids, found): Refreshed) -> anyhow::Result<()> {
+    let mut batch = store.batch()?;
+    for (id, findings) in ids.iter().zip(&found) {
+        batch.write_findings(id, findings)?;
+    }
+    batch.commit()?;
+    Ok(())
+}
+
+/// What a scoped thread returned, its panic passed on.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn finish(store: &Store, summary: &mut Summary, started: Instant) -> anyhow::Result<()> {

@@ -134,23 +134,30 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
     // Upload to visible: an article stored, grouped, analysed and searchable.
     let mut store = Store::open(db)?;
     let mut uploads = Vec::new();
+    let mut stages = ingest::Stages::default();
     for n in 0..5 {
         let text = format!(
             "{{\"title\": \"Bench upload {n}\", \"text\": \"Officials met in Geneva on Friday to discuss security guarantees, {n} diplomats said.\\n\\n\\u201cWe will answer soon,\\u201d Sergei Ryabkov told reporters.\"}}"
         );
         let started = Instant::now();
-        ingest::ingest_document(
+        let summary = ingest::ingest_document(
             &mut store,
             &format!("bench-upload-{n}-{}.jsonl", std::process::id()),
             text.as_bytes(),
             &ingest::Options::default(),
             || true,
         )?;
+        let searchable = Instant::now();
         search::catch_up(&index, &store)?;
+        stages.add("search index", searchable.elapsed());
+        summary.stages.0.into_iter().for_each(|(stage, spent)| stages.add(stage, spent));
         uploads.push(started.elapsed());
     }
     uploads.sort();
     report("upload → visible (5 uploads)", &uploads);
+    for (stage, spent) in &stages.0 {
+        println!("  {stage:<40} {:>8.1} ms per upload", spent.as_secs_f64() * 1000.0 / uploads.len() as f64);
+    }
     println!("peak memory: {}", peak_memory().map_or("unknown".into(), dossier_app::ingest::human_bytes));
     Ok(ExitCode::SUCCESS)
 }
