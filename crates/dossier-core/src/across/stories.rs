@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// Average similarity from which two clusters are one story.
-pub const STORY_THRESHOLD: f64 = 0.12;
+pub const STORY_THRESHOLD: f64 = 0.25;
 /// Terms kept per article vector.
 const TERMS_PER_ARTICLE: usize = 60;
 /// Neighbours kept per article in the similarity graph.
@@ -342,13 +342,52 @@ impl PartialOrd for Candidate {
 }
 
 /// Mean similarity between two clusters, pairs without an edge counting as zero.
-fn average(sum: f64, a: usize, b: usize, members: &HashMap<usize, Vec<usize>>) -> f64 {
-    sum / (members[&a].len() * members[&b].len()) as f64
+/// A cluster as the merging reads it: its members' vectors summed and its dates.
+struct Summed {
+    sum: Vector,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+}
+
+impl Summed {
+    fn of(members: &[usize], inputs: &[StoryInput<'_>], corpus: &Corpus) -> Summed {
+        let mut summed = Summed { sum: Vector::new(), first: None, last: None };
+        for &doc in members {
+            summed.sum = add_to_centroid(&summed.sum, &corpus.vectors[doc]);
+            summed.widen(inputs[doc].published, inputs[doc].published);
+        }
+        summed
+    }
+
+    fn widen(&mut self, first: Option<NaiveDate>, last: Option<NaiveDate>) {
+        self.first = self.first.into_iter().chain(first).min();
+        self.last = self.last.into_iter().chain(last).max();
+    }
+
+    fn absorb(&mut self, other: Summed) {
+        self.sum = add_to_centroid(&self.sum, &other.sum);
+        self.widen(other.first, other.last);
+    }
+}
+
+/// The mean similarity of two clusters' members, discounted when their dates lie
+/// apart: read from their summed vectors, so every pair counts. The similarity graph
+/// keeps each article's strongest neighbours only, and averaging its edges counted the
+/// pairs it left out as unrelated: a story of a thousand articles fell into pieces,
+/// and the threshold fitted to that bias let the incremental placement, which compares
+/// an article with a story's sum in the same way, merge real stories of the same kind.
+fn average(a: &Summed, b: &Summed, sizes: (usize, usize)) -> f64 {
+    cosine(&a.sum, &b.sum) / (sizes.0 * sizes.1) as f64 * spans_discount((a.first, a.last), (b.first, b.last))
 }
 
 /// Average-link agglomeration: clusters start as duplicate groups (or single
 /// articles) and merge while their mean pairwise similarity reaches the threshold.
-fn agglomerate(inputs: &[StoryInput<'_>], graph: &[Vec<(usize, f64)>], threshold: f64) -> Vec<Vec<usize>> {
+fn agglomerate(
+    inputs: &[StoryInput<'_>],
+    corpus: &Corpus,
+    graph: &[Vec<(usize, f64)>],
+    threshold: f64,
+) -> Vec<Vec<usize>> {
     let position: HashMap<&str, usize> = inputs.iter().enumerate().map(|(i, input)| (input.id, i)).collect();
     let mut cluster_of: Vec<usize> = (0..inputs.len()).collect();
     for (i, input) in inputs.iter().enumerate() {
@@ -360,7 +399,9 @@ fn agglomerate(inputs: &[StoryInput<'_>], graph: &[Vec<(usize, f64)>], threshold
     for (i, &c) in cluster_of.iter().enumerate() {
         members.entry(c).or_default().push(i);
     }
-    // Sum of similarities between clusters.
+    let mut summed: HashMap<usize, Summed> =
+        members.iter().map(|(&c, list)| (c, Summed::of(list, inputs, corpus))).collect();
+    // Which clusters are neighbours in the graph (with the sum of their edges).
     let mut links: HashMap<usize, HashMap<usize, f64>> = HashMap::new();
     for (doc, neighbours) in graph.iter().enumerate() {
         for &(other, score) in neighbours {
@@ -378,12 +419,16 @@ fn agglomerate(inputs: &[StoryInput<'_>], graph: &[Vec<(usize, f64)>], threshold
     let best_of = |cluster: usize,
                    links: &HashMap<usize, HashMap<usize, f64>>,
                    members: &HashMap<usize, Vec<usize>>,
+                   summed: &HashMap<usize, Summed>,
                    version: &HashMap<usize, u32>| {
         let neighbours = links.get(&cluster)?;
+        let size = members[&cluster].len();
         let (other, score) = neighbours
-            .iter()
-            .filter(|(other, _)| members.contains_key(other))
-            .map(|(&other, &sum)| (other, average(sum, cluster, other, members)))
+            .keys()
+            .filter(|other| members.contains_key(other))
+            .map(|&other| {
+                (other, average(&summed[&cluster], &summed[&other], (size, members[&other].len())))
+            })
             .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))?;
         (score >= threshold).then(|| Candidate {
             score,
@@ -396,20 +441,23 @@ fn agglomerate(inputs: &[StoryInput<'_>], graph: &[Vec<(usize, f64)>], threshold
     let mut starts: Vec<usize> = members.keys().copied().collect();
     starts.sort_unstable();
     for cluster in starts {
-        heap.extend(best_of(cluster, &links, &members, &version));
+        heap.extend(best_of(cluster, &links, &members, &summed, &version));
     }
     while let Some(Candidate { a, b, versions, .. }) = heap.pop() {
         if !members.contains_key(&a) || versions.0 != version[&a] {
             continue;
         }
         if !members.contains_key(&b) || versions.1 != version[&b] {
-            heap.extend(best_of(a, &links, &members, &version));
+            heap.extend(best_of(a, &links, &members, &summed, &version));
             continue;
         }
         // Merge the larger id into the smaller, so names do not depend on pop order.
         let (keep, gone) = if a < b { (a, b) } else { (b, a) };
         let moved = members.remove(&gone).unwrap_or_default();
         members.get_mut(&keep).expect("live cluster").extend(moved);
+        if let Some(from) = summed.remove(&gone) {
+            summed.get_mut(&keep).expect("live cluster").absorb(from);
+        }
         for (other, sum) in links.remove(&gone).unwrap_or_default() {
             if other == keep {
                 continue;
@@ -424,7 +472,7 @@ fn agglomerate(inputs: &[StoryInput<'_>], graph: &[Vec<(usize, f64)>], threshold
             m.remove(&gone);
         }
         *version.get_mut(&keep).expect("live cluster") += 1;
-        heap.extend(best_of(keep, &links, &members, &version));
+        heap.extend(best_of(keep, &links, &members, &summed, &version));
     }
     let mut clusters: Vec<Vec<usize>> = members.into_values().collect();
     for cluster in &mut clusters {
@@ -477,7 +525,7 @@ pub fn cluster_with_threshold(inputs: &[StoryInput<'_>], threshold: f64) -> Vec<
     sorted.dedup_by(|a, b| a.id == b.id);
     let corpus = vectorise(&sorted);
     let graph = similarity_graph(&sorted, &corpus);
-    let mut stories: Vec<Story> = agglomerate(&sorted, &graph, threshold)
+    let mut stories: Vec<Story> = agglomerate(&sorted, &corpus, &graph, threshold)
         .into_iter()
         .map(|cluster| {
             let mut articles: Vec<&StoryInput<'_>> = cluster.iter().map(|&i| &sorted[i]).collect();
