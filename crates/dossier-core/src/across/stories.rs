@@ -426,9 +426,7 @@ fn agglomerate(
         let (other, score) = neighbours
             .keys()
             .filter(|other| members.contains_key(other))
-            .map(|&other| {
-                (other, average(&summed[&cluster], &summed[&other], (size, members[&other].len())))
-            })
+            .map(|&other| (other, average(&summed[&cluster], &summed[&other], (size, members[&other].len()))))
             .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))?;
         (score >= threshold).then(|| Candidate {
             score,
