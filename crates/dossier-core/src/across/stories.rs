@@ -401,13 +401,13 @@ fn agglomerate(
     }
     let mut summed: HashMap<usize, Summed> =
         members.iter().map(|(&c, list)| (c, Summed::of(list, inputs, corpus))).collect();
-    // Which clusters are neighbours in the graph (with the sum of their edges).
-    let mut links: HashMap<usize, HashMap<usize, f64>> = HashMap::new();
+    // Which clusters the graph finds near each other: the only pairs compared.
+    let mut links: HashMap<usize, HashSet<usize>> = HashMap::new();
     for (doc, neighbours) in graph.iter().enumerate() {
-        for &(other, score) in neighbours {
+        for &(other, _) in neighbours {
             let (a, b) = (cluster_of[doc], cluster_of[other]);
             if a != b {
-                *links.entry(a).or_default().entry(b).or_insert(0.0) += score / 2.0;
+                links.entry(a).or_default().insert(b);
             }
         }
     }
@@ -417,14 +417,14 @@ fn agglomerate(
     // it comes up, and the heap stays as small as the number of clusters.
     let mut version: HashMap<usize, u32> = members.keys().map(|&c| (c, 0)).collect();
     let best_of = |cluster: usize,
-                   links: &HashMap<usize, HashMap<usize, f64>>,
+                   links: &HashMap<usize, HashSet<usize>>,
                    members: &HashMap<usize, Vec<usize>>,
                    summed: &HashMap<usize, Summed>,
                    version: &HashMap<usize, u32>| {
         let neighbours = links.get(&cluster)?;
         let size = members[&cluster].len();
         let (other, score) = neighbours
-            .keys()
+            .iter()
             .filter(|other| members.contains_key(other))
             .map(|&other| (other, average(&summed[&cluster], &summed[&other], (size, members[&other].len()))))
             .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))?;
@@ -456,15 +456,15 @@ fn agglomerate(
         if let Some(from) = summed.remove(&gone) {
             summed.get_mut(&keep).expect("live cluster").absorb(from);
         }
-        for (other, sum) in links.remove(&gone).unwrap_or_default() {
+        for other in links.remove(&gone).unwrap_or_default() {
             if other == keep {
                 continue;
             }
             if let Some(m) = links.get_mut(&other) {
                 m.remove(&gone);
-                *m.entry(keep).or_insert(0.0) += sum;
+                m.insert(keep);
             }
-            *links.entry(keep).or_default().entry(other).or_insert(0.0) += sum;
+            links.entry(keep).or_default().insert(other);
         }
         if let Some(m) = links.get_mut(&keep) {
             m.remove(&gone);
