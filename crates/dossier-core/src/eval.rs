@@ -606,10 +606,14 @@ fn predicted_field(article: &Article, field: &str) -> Option<String> {
     }
 }
 
+/// Whether a predicted field is the gold's. Titles, outlets and datelines are compared
+/// without letter case: a page's style sheet often sets them in capitals
+/// (`text-transform: uppercase`), which gold copied from the rendered page keeps and
+/// the markup does not say.
 fn same_value(field: &str, predicted: &str, gold: &str) -> bool {
     match field {
         "url" => predicted.trim_end_matches('/') == gold.trim_end_matches('/'),
-        "outlet" | "dateline" => fold_for_match(predicted).to_lowercase() == fold_for_match(gold).to_lowercase(),
+        "title" | "outlet" | "dateline" => fold_for_match(predicted).to_lowercase() == fold_for_match(gold).to_lowercase(),
         _ => fold_for_match(predicted) == fold_for_match(gold),
     }
 }

@@ -63,6 +63,13 @@ impl Bulk<'_> {
     }
 }
 
+impl Drop for SearchIndex {
+    /// A process ends with its index merged, not with the merges abandoned.
+    fn drop(&mut self) {
+        self.finish_merges();
+    }
+}
+
 /// Why a query was refused before it ran: the caller's mistake, not the index's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InvalidQuery {
@@ -271,6 +278,11 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// The last writer, finishing the merges its commit started. Dropping a writer
+    /// abandons them, and an index written by many small commits (one per upload) then
+    /// piles up tiny segments that every search and commit pays for; so the writer is
+    /// let finish in the background, and the next writer, or closing, waits for it.
+    merging: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl SearchIndex {
@@ -301,13 +313,23 @@ impl SearchIndex {
 
     fn from_index(index: Index, fields: Fields) -> anyhow::Result<SearchIndex> {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields })
+        Ok(SearchIndex { index, reader, fields, merging: std::sync::Mutex::new(None) })
+    }
+
+    /// Waits for the merges of the last commit (see [`SearchIndex::merging`]).
+    fn finish_merges(&self) {
+        let pending = self.merging.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        if let Some(pending) = pending {
+            // A merge that failed leaves the segments it read in place: nothing is lost.
+            let _ = pending.join();
+        }
     }
 
     /// The index's writer, waiting while another process holds it. `threads` index in
     /// parallel, each with its own memory budget (a rebuild uses every core; a small
     /// update one thread, which keeps the index to few segments).
     fn writer(&self, threads: usize) -> anyhow::Result<IndexWriter> {
+        self.finish_merges();
         let started = std::time::Instant::now();
         loop {
             match self.index.writer_with_num_threads(threads, WRITER_MEMORY * threads) {
@@ -352,6 +374,10 @@ impl SearchIndex {
         prepared.set_payload(&position.to_string());
         prepared.commit()?;
         self.reader.reload()?;
+        let merging = std::thread::spawn(move || {
+            let _ = writer.wait_merging_threads();
+        });
+        *self.merging.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(merging);
         Ok(())
     }
 
@@ -378,6 +404,11 @@ impl SearchIndex {
     /// How many documents are indexed.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// How many segments a search reads (each costs every query and commit a little).
+    pub fn segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -117,7 +117,7 @@ fn keep_between_sites(title: &str, parts: &[&str], is_site: impl Fn(&str) -> boo
 /// The title the page gives itself, or `None` when it gives none.
 pub(super) fn reconcile(evidence: &TitleEvidence<'_>) -> Option<String> {
     let stated: Vec<String> =
-        evidence.stated.iter().map(|t| strip_site(&without_date(t), evidence)).filter(|t| !t.is_empty()).collect();
+        whole_titles(&evidence.stated).iter().map(|t| strip_site(&without_date(t), evidence)).filter(|t| !t.is_empty()).collect();
     let headings = evidence.headings.iter();
     let best_heading = headings
         .map(|h| (stated.iter().map(|s| agreement(h, s)).fold(0.0, f64::max), h))
@@ -130,6 +130,20 @@ pub(super) fn reconcile(evidence: &TitleEvidence<'_>) -> Option<String> {
             .or_else(|| lead_headline(evidence))
             .or_else(|| stated.into_iter().next().map(|t| headline_of_trail(&t))),
     }
+}
+
+/// The stated titles with those an unescaped quote mark cut short made whole again:
+/// `content="Biden called "unfit""` ends an attribute at the second `"`, while `<title>`,
+/// being text, keeps the quote. A stated title that another one continues with a quote
+/// mark is replaced by that other one.
+fn whole_titles(stated: &[String]) -> Vec<String> {
+    let continued = |cut: &str| {
+        let cut = cut.trim_end();
+        stated.iter().find(|other| {
+            other.strip_prefix(cut).is_some_and(|rest| rest.trim_start().starts_with(['"', '“', '”', '„', '«', '»']))
+        })
+    };
+    stated.iter().map(|title| continued(title).unwrap_or(title).clone()).collect()
 }
 
 /// The `<h1>` that opens the article, when it says something and is not the site's
@@ -253,6 +267,14 @@ mod tests {
         assert_eq!(reconcile(&trail).as_deref(), Some("Berlusconis Prozess geht weiter"));
         let by_address = evidence(&["Was wir nicht hören wollen | FASSETTE.NET"], &[], &[]);
         assert_eq!(reconcile(&by_address).as_deref(), Some("Was wir nicht hören wollen"));
+        let hyphenated = evidence(&["Warum - und wie lange noch?"], &[], &[]);
+        assert_eq!(reconcile(&hyphenated).as_deref(), Some("Warum - und wie lange noch?"));
+    }
+
+    #[test]
+    fn a_title_an_unescaped_quote_cut_short_is_made_whole() {
+        let cut = evidence(&["Senator calls Biden", "Senator calls Biden \"unfit\" - Daily"], &[], &["Daily"]);
+        assert_eq!(reconcile(&cut).as_deref(), Some("Senator calls Biden \"unfit\""));
         let hyphenated = evidence(&["Warum - und wie lange noch?"], &[], &[]);
         assert_eq!(reconcile(&hyphenated).as_deref(), Some("Warum - und wie lange noch?"));
     }
