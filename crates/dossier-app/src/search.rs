@@ -49,7 +49,7 @@ pub fn article_document(store: &Store, id: &str) -> anyhow::Result<Option<Indexe
 pub fn quote_document(store: &Store, id: &str) -> anyhow::Result<Option<IndexedDoc>> {
     let Some(quote) = store.quote(id)? else { return Ok(None) };
     let Some(first) = quote.reports.first() else { return Ok(None) };
-    let reporter = store.article(&first.article)?;
+    let (title, language) = store.article_title_language(&first.article)?.unwrap_or_default();
     let mut speaker_keys: Vec<String> = quote.speaker.as_deref().map(names::key).into_iter().collect();
     speaker_keys.extend(quote.speaker_id.clone());
     Ok(Some(IndexedDoc {
@@ -57,12 +57,12 @@ pub fn quote_document(store: &Store, id: &str) -> anyhow::Result<Option<IndexedD
         id: quote.id.clone(),
         article: first.article.clone(),
         articles: quote.reports.iter().map(|r| r.article.clone()).collect(),
-        title: reporter.as_ref().and_then(|a| a.title.clone()).unwrap_or_default(),
+        title: title.unwrap_or_default(),
         text: quote.text.clone(),
         outlet: first.outlet.clone(),
         published: first.published.map(days),
         story: quote.story.clone(),
-        language: reporter.and_then(|a| a.language),
+        language,
         speaker: quote.speaker.clone(),
         speaker_keys,
         entities: quote.speaker_id.clone().into_iter().collect(),

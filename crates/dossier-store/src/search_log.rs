@@ -90,6 +90,16 @@ impl Store {
         Ok(Some(IndexedArticle { article, story, entities }))
     }
 
+    /// An article's title and language (what a quote's search document takes from the
+    /// article that first reported it): two columns, not the article with its texts.
+    pub fn article_title_language(&self, id: &str) -> Result<Option<(Option<String>, Option<String>)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT title, language FROM articles WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     /// One merged quote, its speaker's entity resolved.
     pub fn quote(&self, id: &str) -> Result<Option<MergedQuote>> {
         let mut quotes = quotes_by_id(&self.conn, id)?;

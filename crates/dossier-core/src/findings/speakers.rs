@@ -261,10 +261,13 @@ static PRONOUN: LazyLock<Regex> =
 /// Verbs by which one source reports another's words ("X quoted Y as saying").
 const QUOTING_VERBS: &[&str] = &["quoted", "quotes", "quoting", "cited", "cites", "citing"];
 
-/// Words before a mention that make it the object of a sentence, not its subject.
+/// Words before a mention that make it the object of a sentence, not its subject:
+/// prepositions ("in Virginia", "into Syria"; not "after" or "before", which also open
+/// clauses whose subject speaks) and verbs that take the person spoken to.
 const OBJECT_CUES: &[&str] = &[
     "to", "at", "with", "about", "of", "for", "against", "by", "on", "from", "than", "told", "asked", "urged",
-    "called", "like", "and", "as",
+    "called", "like", "and", "as", "in", "into", "near", "among", "between", "across", "through", "toward",
+    "towards", "within", "without", "under", "over", "via",
 ];
 
 /// The mentions of `text[range]` outside quoted spans: (local byte range, kind, possessive).
