@@ -242,14 +242,23 @@ const DOCUMENT_NOUNS: &[&str] = &[
 ];
 
 static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
+    let speaking = include_str!("../../data/speaking_nouns.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
     let heads: Vec<String> = ROLE_NOUNS
         .iter()
         .chain(DOCUMENT_NOUNS)
-        .chain(&["businessman", "billionaire", "mogul", "frontrunner", "front-runner", "host", "critic", "spokesman"])
-        .map(|n| regex::escape(n))
+        .chain(&["businessman", "billionaire", "mogul", "frontrunner", "front-runner", "host", "spokesman"])
+        .copied()
+        .chain(speaking)
+        .map(regex::escape)
         .collect();
+    // Determiners, numbers and possessives open a description ("one questioner",
+    // "several environmental groups", "Clinton's campaign").
+    let determiners = "[Tt]he|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]ome|[Ss]everal|[Mm]any|[Aa]nother|[A-Z][\\w.-]*[’']s";
     Regex::new(&format!(
-        r"(?-u:\b)(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?|[A-Z][\w.-]*[’']s)\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{})s?(?-u:\b)",
+        r"(?-u:\b)(?:{determiners})\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{})s?(?-u:\b)",
         heads.join("|")
     ))
     .unwrap()
