@@ -613,7 +613,9 @@ fn predicted_field(article: &Article, field: &str) -> Option<String> {
 fn same_value(field: &str, predicted: &str, gold: &str) -> bool {
     match field {
         "url" => predicted.trim_end_matches('/') == gold.trim_end_matches('/'),
-        "title" | "outlet" | "dateline" => fold_for_match(predicted).to_lowercase() == fold_for_match(gold).to_lowercase(),
+        "title" | "outlet" | "dateline" => {
+            fold_for_match(predicted).to_lowercase() == fold_for_match(gold).to_lowercase()
+        }
         _ => fold_for_match(predicted) == fold_for_match(gold),
     }
 }

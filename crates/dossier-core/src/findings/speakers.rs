@@ -256,12 +256,9 @@ static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
         .collect();
     // Determiners, numbers and possessives open a description ("one questioner",
     // "several environmental groups", "Clinton's campaign").
-    let determiners = "[Tt]he|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]ome|[Ss]everal|[Mm]any|[Aa]nother|[A-Z][\\w.-]*[’']s";
-    Regex::new(&format!(
-        r"(?-u:\b)(?:{determiners})\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{})s?(?-u:\b)",
-        heads.join("|")
-    ))
-    .unwrap()
+    let determiners = "[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]ome|[Ss]everal|[Mm]any|[Aa]nother|[A-Z][\\w.-]*[’']s";
+    Regex::new(&format!(r"(?-u:\b)(?:{determiners})\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{})s?(?-u:\b)", heads.join("|")))
+        .unwrap()
 });
 
 static PRONOUN: LazyLock<Regex> =
@@ -275,8 +272,8 @@ const QUOTING_VERBS: &[&str] = &["quoted", "quotes", "quoting", "cited", "cites"
 /// clauses whose subject speaks) and verbs that take the person spoken to.
 const OBJECT_CUES: &[&str] = &[
     "to", "at", "with", "about", "of", "for", "against", "by", "on", "from", "than", "told", "asked", "urged",
-    "called", "like", "and", "as", "in", "into", "near", "among", "between", "across", "through", "toward",
-    "towards", "within", "without", "under", "over", "via",
+    "called", "like", "and", "as", "in", "into", "near", "among", "between", "across", "through", "toward", "towards",
+    "within", "without", "under", "over", "via",
 ];
 
 /// The mentions of `text[range]` outside quoted spans: (local byte range, kind, possessive).

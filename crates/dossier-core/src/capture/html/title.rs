@@ -116,8 +116,11 @@ fn keep_between_sites(title: &str, parts: &[&str], is_site: impl Fn(&str) -> boo
 
 /// The title the page gives itself, or `None` when it gives none.
 pub(super) fn reconcile(evidence: &TitleEvidence<'_>) -> Option<String> {
-    let stated: Vec<String> =
-        whole_titles(&evidence.stated).iter().map(|t| strip_site(&without_date(t), evidence)).filter(|t| !t.is_empty()).collect();
+    let stated: Vec<String> = whole_titles(&evidence.stated)
+        .iter()
+        .map(|t| strip_site(&without_date(t), evidence))
+        .filter(|t| !t.is_empty())
+        .collect();
     let headings = evidence.headings.iter();
     let best_heading = headings
         .map(|h| (stated.iter().map(|s| agreement(h, s)).fold(0.0, f64::max), h))
