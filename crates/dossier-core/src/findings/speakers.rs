@@ -286,7 +286,7 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
         let bare = strip_possessive(raw);
         let possessive = bare.len() != raw.len();
         let cleaned = clean_name(bare);
-        if cleaned.is_empty() || !is_real_name(cleaned) {
+        if cleaned.is_empty() || !is_real_name(cleaned) || reads_as_clause(cleaned) {
             continue;
         }
         let kind =
@@ -316,6 +316,43 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
         kept.push(mention);
     }
     kept
+}
+
+/// Words no name holds but a clause does: object pronouns, auxiliaries, negations.
+const CLAUSE_WORDS: &[&str] = &[
+    "him",
+    "her",
+    "them",
+    "us",
+    "me",
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "don’t",
+    "don't",
+    "doesn’t",
+    "doesn't",
+    "won’t",
+    "won't",
+    "not",
+    "says",
+    "said",
+];
+
+/// Whether a run of capitalised words is a clause set in capitals (a headline, a
+/// caption: "CONGRESS HAS INVESTIGATED HIM"), not a name.
+fn reads_as_clause(run: &str) -> bool {
+    run.split_whitespace().count() >= 3
+        && run.split_whitespace().any(|w| CLAUSE_WORDS.contains(&w.to_lowercase().as_str()))
 }
 
 fn words_before(text: &str, at: usize, count: usize) -> Vec<String> {
