@@ -679,6 +679,20 @@ mod tests {
     }
 
     #[test]
+    fn descriptions_open_with_numbers_and_headlines_are_no_names() {
+        let kinds = |text: &str| -> Vec<(String, MentionKind)> {
+            mentions_in(text, 0..text.len(), &[]).into_iter().map(|(r, k, _)| (text[r].to_string(), k)).collect()
+        };
+        let questioner = kinds("At a forum in Virginia, one questioner claimed it.");
+        assert!(questioner.contains(&("one questioner".to_string(), MentionKind::Description)), "{questioner:?}");
+        let groups = kinds("Several environmental groups called it a sham.");
+        assert!(groups.contains(&("Several environmental groups".to_string(), MentionKind::Description)), "{groups:?}");
+        let headline = kinds("CONGRESS HAS INVESTIGATED HIM. Oz said so.");
+        assert!(headline.iter().all(|(m, _)| !m.contains("INVESTIGATED")), "{headline:?}");
+        assert!(headline.contains(&("Oz".to_string(), MentionKind::Name)), "{headline:?}");
+    }
+
+    #[test]
     fn a_relative_who_looks_for_its_name_in_its_own_paragraph() {
         // A "who" in the paragraph before was once resolved against the offsets of the
         // quote's own paragraph, and sliced inside a curly quote mark.
