@@ -468,6 +468,8 @@ fn score_quotes(
                 } else {
                     mentions.false_positives += usize::from(written.is_some());
                     mentions.false_negatives += 1;
+                    let mention = quote.speaker_mention.as_ref().map(|m| m.text.as_str());
+                    errors.push(format!("quote speaker mentions {key}: {mention:?} for {text:?}, gold {names:?}"));
                 }
             }
             if unscored {

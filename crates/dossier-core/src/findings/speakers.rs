@@ -296,7 +296,7 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
         let start = range.start + m.start() + at;
         found.push((start..start + person.len(), kind, possessive));
     }
-    for m in DESCRIPTION.find_iter(region) {
+    for m in DESCRIPTION.find_iter(region).filter(|m| !is_name_and_verb(m.as_str())) {
         found.push((range.start + m.start()..range.start + m.end(), MentionKind::Description, false));
     }
     for m in PRONOUN.find_iter(region) {
@@ -316,6 +316,16 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
         kept.push(mention);
     }
     kept
+}
+
+/// Whether a description is a name followed by its speech verb, a plural noun only in
+/// form: "The New York Post reports" is the Post, reporting. (Its name is a mention of
+/// its own.)
+fn is_name_and_verb(description: &str) -> bool {
+    let mut words = description.split_whitespace();
+    let last = words.next_back().unwrap_or_default().to_lowercase();
+    let named = words.skip(1).any(|w| w.starts_with(char::is_uppercase));
+    named && last.ends_with('s') && SPEECH_WORDS.contains(last.as_str())
 }
 
 /// Words no name holds but a clause does: object pronouns, auxiliaries, negations.
@@ -687,6 +697,8 @@ mod tests {
         assert!(questioner.contains(&("one questioner".to_string(), MentionKind::Description)), "{questioner:?}");
         let groups = kinds("Several environmental groups called it a sham.");
         assert!(groups.contains(&("Several environmental groups".to_string(), MentionKind::Description)), "{groups:?}");
+        let reports = kinds("The New York Post reports that she kept it quiet.");
+        assert!(reports.contains(&("New York Post".to_string(), MentionKind::Body)), "{reports:?}");
         let headline = kinds("CONGRESS HAS INVESTIGATED HIM. Oz said so.");
         assert!(headline.iter().all(|(m, _)| !m.contains("INVESTIGATED")), "{headline:?}");
         assert!(headline.contains(&("Oz".to_string(), MentionKind::Name)), "{headline:?}");
