@@ -241,25 +241,49 @@ const DOCUMENT_NOUNS: &[&str] = &[
     "review",
 ];
 
-static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
+/// The nouns a description ends in: roles, bodies and documents, and whoever else
+/// speaks in the news (`data/speaking_nouns.txt`).
+static DESCRIPTION_HEADS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     let speaking = include_str!("../../data/speaking_nouns.txt")
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let heads: Vec<String> = ROLE_NOUNS
+    ROLE_NOUNS
         .iter()
         .chain(DOCUMENT_NOUNS)
         .chain(&["businessman", "billionaire", "mogul", "frontrunner", "front-runner", "host", "spokesman"])
         .copied()
         .chain(speaking)
-        .map(regex::escape)
-        .collect();
+        .collect()
+});
+
+static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
+    let heads: Vec<String> = DESCRIPTION_HEADS.iter().map(|h| regex::escape(h)).collect();
     // Determiners, numbers and possessives open a description ("one questioner",
     // "several environmental groups", "Clinton's campaign").
     let determiners = "[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]ome|[Ss]everal|[Mm]any|[Aa]nother|[A-Z][\\w.-]*[’']s";
     Regex::new(&format!(r"(?-u:\b)(?:{determiners})\s+(?:[\w.’'-]+\s+){{0,3}}?(?:{})s?(?-u:\b)", heads.join("|")))
         .unwrap()
 });
+
+/// Where a description ends that `DESCRIPTION` ended at `end` in `text`: past the
+/// nouns that follow its noun and make one with it ("Obama's former campaign
+/// strategist", "the party official"), which the shortest match leaves off.
+fn description_end(text: &str, end: usize) -> usize {
+    let mut end = end;
+    loop {
+        let rest = &text[end..];
+        let gap = rest.len() - rest.trim_start_matches(' ').len();
+        let word_len = rest[gap..].find(|c: char| !c.is_alphanumeric() && c != '-').unwrap_or(rest.len() - gap);
+        let word = rest[gap..gap + word_len].to_lowercase();
+        let singular = word.strip_suffix('s').unwrap_or(&word);
+        let is_head = |w: &str| DESCRIPTION_HEADS.contains(&w);
+        if gap == 0 || word_len == 0 || !(is_head(&word) || is_head(singular)) {
+            return end;
+        }
+        end += gap + word_len;
+    }
+}
 
 static PRONOUN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"(?-u:\b)(?:{})(?-u:\b)", PRONOUNS.join("|"))).unwrap());
@@ -297,7 +321,8 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
         found.push((start..start + person.len(), kind, possessive));
     }
     for m in DESCRIPTION.find_iter(region).filter(|m| !is_name_and_verb(m.as_str())) {
-        found.push((range.start + m.start()..range.start + m.end(), MentionKind::Description, false));
+        let end = description_end(region, m.end());
+        found.push((range.start + m.start()..range.start + end, MentionKind::Description, false));
     }
     for m in PRONOUN.find_iter(region) {
         found.push((range.start + m.start()..range.start + m.end(), MentionKind::Pronoun, false));
@@ -699,6 +724,11 @@ mod tests {
         assert!(groups.contains(&("Several environmental groups".to_string(), MentionKind::Description)), "{groups:?}");
         let reports = kinds("The New York Post reports that she kept it quiet.");
         assert!(reports.contains(&("New York Post".to_string(), MentionKind::Body)), "{reports:?}");
+        let compound = kinds("Obama's former campaign strategist said it was outrageous.");
+        assert!(
+            compound.contains(&("Obama's former campaign strategist".to_string(), MentionKind::Description)),
+            "{compound:?}"
+        );
         let headline = kinds("CONGRESS HAS INVESTIGATED HIM. Oz said so.");
         assert!(headline.iter().all(|(m, _)| !m.contains("INVESTIGATED")), "{headline:?}");
         assert!(headline.contains(&("Oz".to_string(), MentionKind::Name)), "{headline:?}");
