@@ -309,7 +309,7 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
         let raw = m.as_str();
         let bare = strip_possessive(raw);
         let possessive = bare.len() != raw.len();
-        let cleaned = clean_name(bare);
+        let cleaned = without_leading_verb(clean_name(bare));
         if cleaned.is_empty() || !is_real_name(cleaned) || reads_as_clause(cleaned) {
             continue;
         }
@@ -351,6 +351,15 @@ fn is_name_and_verb(description: &str) -> bool {
     let last = words.next_back().unwrap_or_default().to_lowercase();
     let named = words.skip(1).any(|w| w.starts_with(char::is_uppercase));
     named && last.ends_with('s') && SPEECH_WORDS.contains(last.as_str())
+}
+
+/// A name without the speech verb that opens its sentence before it ("Said Ellis:",
+/// "Added Rubio"): capitalised where a sentence begins, the verb runs into the name.
+fn without_leading_verb(run: &str) -> &str {
+    match run.split_once(' ') {
+        Some((first, rest)) if SPEECH_WORDS.contains(first.to_lowercase().as_str()) => rest.trim_start(),
+        _ => run,
+    }
 }
 
 /// Words no name holds but a clause does: object pronouns, auxiliaries, negations.
@@ -729,6 +738,8 @@ mod tests {
             compound.contains(&("Obama's former campaign strategist".to_string(), MentionKind::Description)),
             "{compound:?}"
         );
+        let inverted = kinds("Said Ellis: it will not pass.");
+        assert!(inverted.contains(&("Ellis".to_string(), MentionKind::Name)), "{inverted:?}");
         let headline = kinds("CONGRESS HAS INVESTIGATED HIM. Oz said so.");
         assert!(headline.iter().all(|(m, _)| !m.contains("INVESTIGATED")), "{headline:?}");
         assert!(headline.contains(&("Oz".to_string(), MentionKind::Name)), "{headline:?}");
