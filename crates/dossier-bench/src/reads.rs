@@ -133,7 +133,8 @@ pub fn run(db: &Path) -> anyhow::Result<ExitCode> {
     println!("index open and caught up: {:.2} ms", index_open.as_secs_f64() * 1000.0);
     drop(store);
 
-    // Upload to visible (enough uploads for the index's merges to show in p99): an article stored, grouped, analysed and searchable.
+    // Upload to visible: an article stored, grouped, analysed and searchable (enough
+    // uploads for the index's merges to show in p99).
     let mut store = Store::open(db)?;
     let mut uploads = Vec::new();
     let mut stages = ingest::Stages::default();

@@ -459,8 +459,9 @@ fn score_quotes(
                 continue;
             }
             let quote = &quotes[index];
+            let mention = quote.speaker_mention.as_ref().map(|m| m.text.as_str());
             if gold_writes_mentions {
-                let written = quote.speaker_mention.as_ref().map(|m| speakers::normalise(&m.text));
+                let written = mention.map(speakers::normalise);
                 mentions.total += 1;
                 if written.as_ref().is_some_and(|w| names.iter().any(|n| speakers::normalise(n) == *w)) {
                     mentions.correct += 1;
@@ -468,7 +469,6 @@ fn score_quotes(
                 } else {
                     mentions.false_positives += usize::from(written.is_some());
                     mentions.false_negatives += 1;
-                    let mention = quote.speaker_mention.as_ref().map(|m| m.text.as_str());
                     errors.push(format!("quote speaker mentions {key}: {mention:?} for {text:?}, gold {names:?}"));
                 }
             }
@@ -488,7 +488,6 @@ fn score_quotes(
                 }
                 speakers.false_negatives += 1;
                 speaker_errors.count(names[0], Some(quote));
-                let mention = quote.speaker_mention.as_ref().map(|m| m.text.as_str());
                 errors
                     .push(format!("quote speakers {key}: {said_by:?} (from {mention:?}) for {text:?}, gold {names:?}"));
             }

@@ -63,13 +63,6 @@ impl Bulk<'_> {
     }
 }
 
-impl Drop for SearchIndex {
-    /// A process ends with its index merged, not with the merges abandoned.
-    fn drop(&mut self) {
-        self.finish_merges();
-    }
-}
-
 /// Why a query was refused before it ran: the caller's mistake, not the index's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InvalidQuery {
@@ -555,6 +548,13 @@ impl SearchIndex {
             });
         }
         Ok(Results { total, hits })
+    }
+}
+
+impl Drop for SearchIndex {
+    /// A process ends with its index merged, not with the merges abandoned.
+    fn drop(&mut self) {
+        self.finish_merges();
     }
 }
 
