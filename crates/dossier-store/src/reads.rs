@@ -104,7 +104,7 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(READER_WAIT)?;
         conn.pragma_update(None, "cache_size", -16_384)?;
-        conn.set_prepared_statement_cache_capacity(crate::STATEMENT_CACHE);
+        crate::keep_statements_prepared(&conn)?;
         conn.pragma_update(None, "query_only", true)?;
         let store = Store { conn };
         let (found, known) = (store.schema_version()?, MIGRATIONS.len() as i64);
