@@ -68,7 +68,7 @@ static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:[/._-]|$)|[/_-]((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[/._-]|$)|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/._-]|$)|[/_-](1[3-9]|2\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:[/._-]|$)").unwrap()
 });
 static DATE_LINE_NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:published|updated|posted|last updated|first published|on|at|date|datum|veröffentlicht|aktualisiert|erstellt|stand|vom|am|um|uhr|publié|mis à jour|mise en ligne|le|publicado|actualizado|el|pubblicato|aggiornato|il|opublikowano|aktualizacja|dnia|опубликовано|обновлено|опубліковано|оновлено|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|am|pm|a\.m\.|p\.m\.|gmt|utc|bst|est|edt|cet|cest|msk|pst|pdt|\d{1,2}:\d{2}(?::\d{2})?)\b|[|:,·•\-–—()]").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:published|updated|posted|last updated|first published|on|at|date|datum|veröffentlicht|aktualisiert|erstellt|stand|vom|am|um|uhr|publié|mis à jour|mise en ligne|le|publicado|actualizado|el|pubblicato|aggiornato|il|opublikowano|aktualizacja|dnia|опубликовано|обновлено|опубліковано|оновлено|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|am|pm|a\.m\.|p\.m\.|gmt|utc|bst|est|edt|cet|cest|msk|pst|pdt|\d{1,2}:\d{2}(?::\d{2})?)(?-u:\b)|[|:,·•\-–—()]").unwrap()
 });
 
 pub const MONTH_NAMES: [&str; 12] = [

@@ -95,14 +95,14 @@ impl ArticleEntities {
 }
 
 static SPEECH_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"^,?\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+|previously\s+)?(?:{SPEECH_VERBS})\b"))
+    Regex::new(&format!(r"^,?\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+|previously\s+)?(?:{SPEECH_VERBS})(?-u:\b)"))
         .unwrap()
 });
 
 /// The verbs that make a lone capitalised word a speaker ("Ryabkov said"); nouns
 /// such as "claims" or "reports" are left out, since "Western claims" is no one.
 static SAID_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^,?\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:said|says|told|tells|added|warned|explained|insisted|stressed|wrote|tweeted|asked|replied|noted|argued|declared|announced)\b").unwrap()
+    Regex::new(r"^,?\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:said|says|told|tells|added|warned|explained|insisted|stressed|wrote|tweeted|asked|replied|noted|argued|declared|announced)(?-u:\b)").unwrap()
 });
 
 /// Whether a name is a place's (gazetteer, geographic suffix or curated alias).

@@ -57,7 +57,7 @@ const PHRASE: &str = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|St|[A-
 static AFTER_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
     // `"…," Grushko said` / `"…," said Grushko` / `"…," he told journalists` / `"…" ― Pamela Padilla`
     Regex::new(&format!(
-        r"^[\s,]*(?:(?P<subject>{PHRASE}{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})\b|(?P<verb2>{SPEECH_VERBS})\s+(?P<object>{PHRASE}{{1,120}})|(?:[\u{{2015}}\u{{2014}}\u{{2013}}]|--?)\s*(?P<signed>[A-Z][\w.'\u{{2019}} -]{{1,60}}?)\.?\s*$)"
+        r"^[\s,]*(?:(?P<subject>{PHRASE}{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})(?-u:\b)|(?P<verb2>{SPEECH_VERBS})\s+(?P<object>{PHRASE}{{1,120}})|(?:[\u{{2015}}\u{{2014}}\u{{2013}}]|--?)\s*(?P<signed>[A-Z][\w.'\u{{2019}} -]{{1,60}}?)\.?\s*$)"
     ))
     .unwrap()
 });
@@ -79,12 +79,12 @@ static TOLD_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BEFORE_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     // `Ryabkov said the West's response was "…"`: the last speech verb before the quote.
-    Regex::new(&format!(r"(?P<subject>(?:[Tt]he |[A-Z])[^.;!?“”\u0022]{{0,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:{SPEECH_VERBS})\b")).unwrap()
+    Regex::new(&format!(r"(?P<subject>(?:[Tt]he |[A-Z])[^.;!?“”\u0022]{{0,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:{SPEECH_VERBS})(?-u:\b)")).unwrap()
 });
 static AFTER_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     // `… "…" military buildup …, the statement said.`
     Regex::new(&format!(
-        r"(?P<subject>(?:[Tt]he [a-z]+(?: [a-z]+)?|[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*)*))\s+(?:{SPEECH_VERBS})\b"
+        r"(?P<subject>(?:[Tt]he [a-z]+(?: [a-z]+)?|[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*)*))\s+(?:{SPEECH_VERBS})(?-u:\b)"
     ))
     .unwrap()
 });

@@ -76,16 +76,16 @@ const NUMBER_WORDS: [&str; 10] = ["one", "two", "three", "four", "five", "six", 
 
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?x)\b(?:
+        r"(?x)(?-u:\b)(?:
             (?P<today>today|tonight|this\ morning|this\ afternoon|this\ evening)
           | (?P<yesterday>yesterday)
           | (?P<tomorrow>tomorrow)
           | (?:(?P<which>last|this|next|earlier\ this|later\ this|late\ last|early\ last|earlier\ last)\s+(?P<unit>week|month|year))
           | (?:(?P<count>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+(?P<ago_unit>day|week|month|year)s?\s+ago)
           | (?:(?P<weekday_mod>last|next|this|on|since|from|until|by)\s+)?(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)
-          | (?:(?:in|since|by|during|until|of)\s+(?:(?:late|early|mid-?|the\ summer\ of|the\ spring\ of|the\ autumn\ of|the\ fall\ of|the\ winter\ of)\s*)?(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)?\s*(?P<year>(?:19|20)\d{2}))\b
-          | (?P<month_day>(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s+\d{1,2})\b
-          | (?:in\s+(?P<bare_month>January|February|March|April|June|July|August|September|October|November|December))\b
+          | (?:(?:in|since|by|during|until|of)\s+(?:(?:late|early|mid-?|the\ summer\ of|the\ spring\ of|the\ autumn\ of|the\ fall\ of|the\ winter\ of)\s*)?(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)?\s*(?P<year>(?:19|20)\d{2}))(?-u:\b)
+          | (?P<month_day>(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s+\d{1,2})(?-u:\b)
+          | (?:in\s+(?P<bare_month>January|February|March|April|June|July|August|September|October|November|December))(?-u:\b)
         )",
     )
     .unwrap()
@@ -207,7 +207,7 @@ pub fn resolve_dates(text: &str, reference: NaiveDate) -> Vec<ResolvedDate> {
 
 static ACTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(?:{SPEECH_VERBS}|[a-z]{{3,}}ed|met|sent|gave|made|took|held|left|went|began|came|won|lost|struck|fled|fought|spoke|led|hit|sold|bought|paid|brought|built|chose|rose|fell|drew|signed|passed|handed|informs|seeks|demands|denies|accuses|requests|meets|sends|visits|holds|calls)\b"
+        r"(?-u:\b)(?:{SPEECH_VERBS}|[a-z]{{3,}}ed|met|sent|gave|made|took|held|left|went|began|came|won|lost|struck|fled|fought|spoke|led|hit|sold|bought|paid|brought|built|chose|rose|fell|drew|signed|passed|handed|informs|seeks|demands|denies|accuses|requests|meets|sends|visits|holds|calls)(?-u:\b)"
     ))
     .unwrap()
 });
@@ -261,7 +261,7 @@ pub fn article_events(
     events
 }
 
-static SPEECH: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"\b(?:{SPEECH_VERBS})\b")).unwrap());
+static SPEECH: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"(?-u:\b)(?:{SPEECH_VERBS})(?-u:\b)")).unwrap());
 
 /// The date a sentence's action happened: the one right after its speech verb
 /// ("said Friday", "said last month") when there is one, else the first. Dates far
