@@ -3,8 +3,9 @@
 //! tag keeps its first [`MAX_ATTRIBUTES`] attributes. html5ever's scope checks and the
 //! extractor's ancestor walks cost the depth of the tree for each element, so a page
 //! of 100,000 nested `<blockquote>`s, or a `<p>` with 200,000 attributes, would take
-//! minutes; bounded, every page costs at most a constant times its length. Pages
-//! within the bounds (every real page seen so far) pass through untouched.
+//! minutes; bounded, every page costs at most a constant times its length. The
+//! scripts, style sheets and comments the extractor never reads are dropped on the
+//! way (their tags stay). Pages within the bounds and without them pass through untouched.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -102,11 +103,17 @@ impl<'a> Pass<'a> {
                         let end = tag.end;
                         let raw = (!tag.closing && !tag.self_closing && RAW_TEXT.contains(&tag.name.as_ref()))
                             .then(|| tag.name.clone());
+                        let unread = raw.is_some() && is_unread_raw_text(&tag.name, &self.html[start..end]);
                         self.handle(start, tag);
-                        if let Some(name) = raw {
-                            raw_text_end(self.html, end, &name)
-                        } else {
-                            end
+                        match raw {
+                            Some(name) => {
+                                let raw_end = raw_text_end(self.html, end, &name);
+                                if unread {
+                                    self.replace(end, raw_end, "");
+                                }
+                                raw_end
+                            }
+                            None => end,
                         }
                     }
                     None => start + 1,
@@ -115,11 +122,14 @@ impl<'a> Pass<'a> {
         }
     }
 
-    /// Comments, doctypes and processing instructions: skipped whole. Returns where they end.
-    fn special(&self, start: usize) -> Option<usize> {
+    /// Comments (dropped: nothing reads them), doctypes and processing instructions:
+    /// skipped whole. Returns where they end.
+    fn special(&mut self, start: usize) -> Option<usize> {
         let rest = &self.html[start..];
         if let Some(comment) = rest.strip_prefix("<!--") {
-            return Some(comment.find("-->").map_or(self.html.len(), |i| start + 4 + i + 3));
+            let end = comment.find("-->").map_or(self.html.len(), |i| start + 4 + i + 3);
+            self.replace(start, end, "");
+            return Some(end);
         }
         if rest.starts_with("<!") || rest.starts_with("<?") {
             return Some(rest.find('>').map_or(self.html.len(), |i| start + i + 1));
@@ -163,6 +173,17 @@ impl<'a> Pass<'a> {
         self.out.push_str(&self.html[self.copied_to..start]);
         self.out.push_str(with);
         self.copied_to = end;
+    }
+}
+
+/// Whether the raw text an opening tag starts is never read: scripts other than JSON-LD
+/// (which holds the page's metadata) and style sheets. They are a third of a typical
+/// page's bytes, and the parser would tokenise them only for the extractor to skip them.
+fn is_unread_raw_text(name: &str, opening_tag: &str) -> bool {
+    match name {
+        "style" => true,
+        "script" => !opening_tag.to_ascii_lowercase().contains("ld+json"),
+        _ => false,
     }
 }
 
@@ -249,10 +270,19 @@ mod tests {
 
     #[test]
     fn ordinary_pages_pass_untouched() {
-        let page = r#"<!doctype html><html><head><script>if (a<b) x="</p>";</script></head>
+        let page = r#"<!doctype html><html><head><script type="application/ld+json">{"a": "<b> </p>"}</script></head>
 <body><div class="a" id='b'><p>One<p>Two <a href=x>link</a><br><img src="i.png"/></div>
-<!-- <div><div> --><ul><li>a<li>b</ul></body></html>"#;
+<ul><li>a<li>b</ul></body></html>"#;
         assert!(matches!(bound_markup(page), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn scripts_styles_and_comments_nobody_reads_are_dropped() {
+        let page = r#"<head><SCRIPT src=x>if (a<b) x="</p>";</script><style>p{color:red}</style>
+<script type="application/ld+json">{"headline": "Kept"}</script></head><body><!-- <div><div> --><p>Text</p></body>"#;
+        let expected = r#"<head><SCRIPT src=x></script><style></style>
+<script type="application/ld+json">{"headline": "Kept"}</script></head><body><p>Text</p></body>"#;
+        assert_eq!(bound_markup(page), expected);
     }
 
     #[test]
