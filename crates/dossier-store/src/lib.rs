@@ -13,6 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 mod analysis;
+mod checkpoint;
 mod groups;
 mod reads;
 mod search_log;
@@ -601,6 +602,8 @@ pub enum WriteOutcome {
 
 pub struct Store {
     conn: Connection,
+    /// Copies the log into the database behind the writer; None in memory.
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl Store {
@@ -616,7 +619,10 @@ impl Store {
         // Each article is written inside a savepoint, whose journal of page images would
         // otherwise be a temporary file written for every article.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        Store::init(conn)
+        let checkpointer = checkpoint::Checkpointer::start(path, &conn);
+        let mut store = Store::init(conn)?;
+        store.checkpointer = checkpointer;
+        Ok(store)
     }
 
     pub fn open_in_memory() -> Result<Store> {
@@ -628,7 +634,7 @@ impl Store {
         // Writing one article uses a few dozen statements; rusqlite's default cache of
         // 16 made every article parse most of them again.
         keep_statements_prepared(&conn)?;
-        let mut store = Store { conn };
+        let mut store = Store { conn, checkpointer: None };
         store.migrate()?;
         Ok(store)
     }
@@ -668,6 +674,7 @@ impl Store {
     pub fn batch(&mut self) -> Result<Batch<'_>> {
         Ok(Batch {
             tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
+            checkpointer: self.checkpointer.as_ref(),
             dirty: false,
             term_df: groups::TermFrequencies::default(),
             story_members: groups::MemberCache::default(),
@@ -797,6 +804,7 @@ fn meta_value(conn: &Connection, key: &str) -> Result<i64> {
 
 pub struct Batch<'a> {
     tx: Transaction<'a>,
+    checkpointer: Option<&'a checkpoint::Checkpointer>,
     /// Whether anything was written (a commit then bumps the generation).
     dirty: bool,
     /// Story terms' document frequencies as this batch sees them, written at commit.
@@ -995,7 +1003,11 @@ impl Batch<'_> {
         if self.dirty {
             self.tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'", [])?;
         }
-        Ok(self.tx.commit()?)
+        self.tx.commit()?;
+        if let Some(checkpointer) = self.checkpointer {
+            checkpointer.nudge();
+        }
+        Ok(())
     }
 
     /// Records that this batch changed the store (group and story rewrites).

@@ -106,7 +106,7 @@ impl Store {
         conn.pragma_update(None, "cache_size", -16_384)?;
         crate::keep_statements_prepared(&conn)?;
         conn.pragma_update(None, "query_only", true)?;
-        let store = Store { conn };
+        let store = Store { conn, checkpointer: None };
         let (found, known) = (store.schema_version()?, MIGRATIONS.len() as i64);
         match found.cmp(&known) {
             std::cmp::Ordering::Greater => Err(StoreError::TooNew { found, known }),
