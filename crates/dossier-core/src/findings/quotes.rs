@@ -127,6 +127,60 @@ fn opening_mark_at(rest: &str) -> Option<&'static str> {
     OPENING_MARKS.iter().find(|m| rest.starts_with(**m)).copied()
 }
 
+/// Where the quote that `open` opened closes in `rest` (the text after the mark): the
+/// closing mark's offset and length. Pasted and scraped text mixes straight and curly
+/// marks (`"more hours” before…`, `“Immunity deals…," Chaffetz said`), and reading only
+/// the opening's own style ran such a quote on to the paragraph's end or into the next
+/// quote. So a straight opening also closes at a curly closing mark that no curly
+/// opening inside it claims, and a curly opening at a straight mark shaped as a closing
+/// one (after a word or punctuation, before a space or the end) that does not close a
+/// straight quote opened inside it.
+fn closing_at(rest: &str, open: &str) -> Option<(usize, usize)> {
+    const CURLY_OPEN: char = '\u{201C}';
+    const CURLY_CLOSE: char = '\u{201D}';
+    match open {
+        "\"" => {
+            let mut inner = 0usize;
+            for (at, c) in rest.char_indices() {
+                match c {
+                    '"' => return Some((at, 1)),
+                    CURLY_OPEN => inner += 1,
+                    CURLY_CLOSE if inner > 0 => inner -= 1,
+                    CURLY_CLOSE => return Some((at, CURLY_CLOSE.len_utf8())),
+                    _ => {}
+                }
+            }
+            None
+        }
+        "\u{201C}" => {
+            let mut inner_open = false;
+            for (at, c) in rest.char_indices() {
+                match c {
+                    CURLY_CLOSE => return Some((at, CURLY_CLOSE.len_utf8())),
+                    '"' if !shaped_as_closing(rest, at) => inner_open = true,
+                    '"' if inner_open => inner_open = false,
+                    '"' => return Some((at, 1)),
+                    _ => {}
+                }
+            }
+            None
+        }
+        _ => {
+            let close = closing_mark(open)?;
+            rest.find(close).map(|at| (at, close.len()))
+        }
+    }
+}
+
+/// Whether the straight mark at `at` of `text` closes a quote by its shape: it follows
+/// a word or punctuation and is followed by a space, punctuation or nothing.
+fn shaped_as_closing(text: &str, at: usize) -> bool {
+    let before = text[..at].chars().next_back();
+    let after = text[at + 1..].chars().next();
+    before.is_some_and(|c| !c.is_whitespace())
+        && after.is_none_or(|c| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | ')' | '—' | '–'))
+}
+
 /// Quoted spans of a paragraph: (start of opening mark, end of closing mark, text start, text end).
 /// One pass over the paragraph: each byte is looked at once for an opening mark and
 /// once for a closing one.
@@ -148,16 +202,15 @@ fn quoted_spans(paragraph: &str) -> Vec<(usize, usize, usize, usize)> {
         }
         let open_start = at + offset;
         let text_start = open_start + open.len();
-        let close = closing_mark(open).expect("known mark");
-        match paragraph[text_start..].find(close) {
-            Some(length) => {
+        match closing_at(&paragraph[text_start..], open) {
+            Some((length, close_len)) => {
                 let text_end = text_start + length;
                 // `name="value"`: markup left in a text capture (an embedded tweet's
                 // attributes), not words anybody said.
                 if !paragraph[..open_start].ends_with('=') {
-                    spans.push((open_start, text_end + close.len(), text_start, text_end));
+                    spans.push((open_start, text_end + close_len, text_start, text_end));
                 }
-                at = text_end + close.len();
+                at = text_end + close_len;
             }
             None => {
                 // An opening mark left open runs to the end of the paragraph (the
@@ -656,6 +709,22 @@ mod tests {
         let found = one(&[r#"Smith said "The plan is fine and it will work," and called the ship "she"."#]);
         let texts: Vec<&str> = found.iter().map(|q| q.0.as_str()).collect();
         assert_eq!(texts, ["The plan is fine and it will work,"]);
+    }
+
+    #[test]
+    fn straight_and_curly_marks_close_each_other() {
+        let texts = |paragraph: &str| -> Vec<String> { one(&[paragraph]).into_iter().map(|q| q.0).collect() };
+        assert_eq!(
+            texts("\"We see no link,\" the mayor said, adding that it would take \"more hours\u{201D} before details emerge."),
+            ["We see no link,", "more hours"]
+        );
+        assert_eq!(
+            texts("\u{201C}Deals should not be required,\" Smith said. \u{201C}We asked twice,\u{201D} he added."),
+            ["Deals should not be required,", "We asked twice,"]
+        );
+        // A quote inside a quote, in the other style, stays inside it.
+        assert_eq!(texts("\u{201C}He said \"no\" to me,\u{201D} she said."), ["He said \"no\" to me,"]);
+        assert_eq!(texts("\"He said \u{201C}no\u{201D} to me,\" she said."), ["He said \u{201C}no\u{201D} to me,"]);
     }
 
     #[test]
