@@ -120,6 +120,11 @@ fn item_record(entry: &Entry, number: usize, channel: Option<&str>, language: Op
         title: entry.title.as_ref().map(plain),
         // The item's own link names its outlet; the channel's title only when there is no link.
         outlet: if link.is_none() { channel.map(str::to_string) } else { None },
+        published_from: Some(if entry.published.is_some() {
+            "the feed item's date"
+        } else {
+            "the feed item's update date"
+        }),
         published: entry.published.or(entry.updated).map(|d| d.to_rfc3339()),
         url: link.clone(),
         language: entry.language.clone().or(language.map(str::to_string)),

@@ -105,6 +105,7 @@ fn record(value: Value, number: usize) -> Result<Record, String> {
         title: first_text(&map, TITLE),
         outlet,
         published: first_text(&map, PUBLISHED),
+        published_from: Some("the record's date field"),
         url,
         language: first_text(&map, LANGUAGE),
     };

@@ -25,6 +25,9 @@ pub struct Hints {
     pub title: Option<String>,
     pub outlet: Option<String>,
     pub published: Option<String>,
+    /// Where the container states the date ("the page's meta tags", "a date by the
+    /// headline"), shown beside it so that a reader can check it.
+    pub published_from: Option<&'static str>,
     pub url: Option<String>,
     pub language: Option<String>,
 }
@@ -35,6 +38,7 @@ impl Hints {
         Hints {
             title: self.title.or(other.title),
             outlet: self.outlet.or(other.outlet),
+            published_from: if self.published.is_some() { self.published_from } else { other.published_from },
             published: self.published.or(other.published),
             url: self.url.or(other.url),
             language: self.language.or(other.language),

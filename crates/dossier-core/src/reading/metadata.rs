@@ -66,7 +66,10 @@ pub fn decide(clean: &CleanText, hints: &Hints) -> Metadata {
     let published = decider.pick(
         "published",
         [
-            (hints.published.as_deref().and_then(dates::parse_date), "stated by the container"),
+            (
+                hints.published.as_deref().and_then(dates::parse_date),
+                hints.published_from.unwrap_or("stated by the container"),
+            ),
             (front(clean, &["published", "date", "pubdate"]).and_then(dates::parse_date), "front matter"),
             (clean.header_dates.first().copied(), "date line by the headline"),
             (clean.header_source_tags.iter().find_map(|t| t.date), "source tag by the headline"),

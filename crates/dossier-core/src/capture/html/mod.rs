@@ -227,7 +227,7 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
     let calendar = crate::dates::PageCalendar::of_language(language.as_deref());
     let stated_date = published::stated_in_meta(doc, calendar).or_else(|| {
         let date = ld.published.as_deref().and_then(|d| calendar.stamp_day(d))?;
-        Some(published::Stated { date, specific: true })
+        Some(published::Stated { date, specific: true, from: "the page's JSON-LD" })
     });
     let title = title::reconcile(&evidence);
     let shown = published::shown(
@@ -237,7 +237,14 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
         calendar,
     );
     let published = published::decide(stated_date, shown);
-    Hints { title, outlet, published: published.map(|d| d.format("%Y-%m-%d").to_string()), url, language }
+    Hints {
+        title,
+        outlet,
+        published: published.map(|(date, _)| date.format("%Y-%m-%d").to_string()),
+        published_from: published.map(|(_, from)| from),
+        url,
+        language,
+    }
 }
 
 /// Extracts the article from an HTML page.

@@ -61,6 +61,8 @@ pub(super) struct Stated {
     pub date: NaiveDate,
     /// Stated as the publication date, not as a generic date.
     pub specific: bool,
+    /// Where: the meta tags or the JSON-LD.
+    pub from: &'static str,
 }
 
 /// Labels a page puts before its own date, by kind (`data/date_labels.tsv`), longest first.
@@ -100,7 +102,7 @@ pub(super) fn stated_in_meta(doc: &scraper::Html, calendar: PageCalendar) -> Opt
             if let Some((rank, specific)) = meta_rank(&key.to_ascii_lowercase()) {
                 if best.is_none_or(|(r, _)| rank < r) {
                     if let Some(date) = calendar.stamp_day(content) {
-                        best = Some((rank, Stated { date, specific }));
+                        best = Some((rank, Stated { date, specific, from: "the page's meta tags" }));
                     }
                 }
             }
@@ -289,16 +291,18 @@ fn leading_date(text: &str, order: SlashOrder) -> Option<NaiveDate> {
     after.starts_with(['-', '–', '—', ':', '|']).then_some(found.date)
 }
 
-/// Reconciles the stated date with the shown one.
-pub(super) fn decide(stated: Option<Stated>, shown: Option<Shown>) -> Option<NaiveDate> {
+/// Reconciles the stated date with the shown one: the date, and where it was found.
+pub(super) fn decide(stated: Option<Stated>, shown: Option<Shown>) -> Option<(NaiveDate, &'static str)> {
+    let shown_from =
+        |shown: Shown| if shown.by_headline { "a date by the headline" } else { "a date shown on the page" };
     match (stated, shown) {
         (Some(stated), Some(shown))
             if !stated.specific || (shown.by_headline && (stated.date - shown.date).num_days().abs() <= 1) =>
         {
-            Some(shown.date)
+            Some((shown.date, shown_from(shown)))
         }
-        (Some(stated), _) => Some(stated.date),
-        (None, shown) => shown.map(|s| s.date),
+        (Some(stated), _) => Some((stated.date, stated.from)),
+        (None, shown) => shown.map(|s| (s.date, shown_from(s))),
     }
 }
 
@@ -310,8 +314,11 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
+    const META: &str = "the page's meta tags";
+    const HEADLINE: &str = "a date by the headline";
+
     fn specific(date: NaiveDate) -> Option<Stated> {
-        Some(Stated { date, specific: true })
+        Some(Stated { date, specific: true, from: META })
     }
 
     fn by_headline(date: NaiveDate) -> Option<Shown> {
@@ -320,18 +327,19 @@ mod tests {
 
     #[test]
     fn the_shown_day_wins_over_a_utc_timestamp_a_day_off() {
-        assert_eq!(decide(specific(d(2023, 11, 9)), by_headline(d(2023, 11, 8))), Some(d(2023, 11, 8)));
-        assert_eq!(decide(specific(d(2023, 11, 9)), by_headline(d(2021, 1, 8))), Some(d(2023, 11, 9)));
-        assert_eq!(decide(None, by_headline(d(2021, 1, 8))), Some(d(2021, 1, 8)));
+        assert_eq!(decide(specific(d(2023, 11, 9)), by_headline(d(2023, 11, 8))), Some((d(2023, 11, 8), HEADLINE)));
+        assert_eq!(decide(specific(d(2023, 11, 9)), by_headline(d(2021, 1, 8))), Some((d(2023, 11, 9), META)));
+        assert_eq!(decide(None, by_headline(d(2021, 1, 8))), Some((d(2021, 1, 8), HEADLINE)));
         let elsewhere = Some(Shown { date: d(2023, 11, 8), by_headline: false });
-        assert_eq!(decide(specific(d(2023, 11, 9)), elsewhere), Some(d(2023, 11, 9)));
+        assert_eq!(decide(specific(d(2023, 11, 9)), elsewhere), Some((d(2023, 11, 9), META)));
     }
 
     #[test]
     fn a_shown_date_wins_over_a_generic_one() {
-        let generic = Some(Stated { date: d(2021, 12, 20), specific: false });
-        assert_eq!(decide(generic, by_headline(d(2022, 1, 27))), Some(d(2022, 1, 27)));
-        assert_eq!(decide(generic, None), Some(d(2021, 12, 20)));
+        let generic = Some(Stated { date: d(2021, 12, 20), specific: false, from: META });
+        let shown = decide(generic, Some(Shown { date: d(2022, 1, 27), by_headline: false }));
+        assert_eq!(shown, Some((d(2022, 1, 27), "a date shown on the page")));
+        assert_eq!(decide(generic, None), Some((d(2021, 12, 20), META)));
     }
 
     #[test]
