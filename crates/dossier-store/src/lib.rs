@@ -619,9 +619,10 @@ impl Store {
         // Each article is written inside a savepoint, whose journal of page images would
         // otherwise be a temporary file written for every article.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        let checkpointer = checkpoint::Checkpointer::start(path, &conn);
+        // After the migrations: the checkpoint thread opens its own connection, which
+        // must not find the schema half made.
         let mut store = Store::init(conn)?;
-        store.checkpointer = checkpointer;
+        store.checkpointer = checkpoint::Checkpointer::start(path, &store.conn);
         Ok(store)
     }
 

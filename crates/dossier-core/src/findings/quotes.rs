@@ -101,11 +101,10 @@ static PARENTHESES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\([^)]*\)
 pub(crate) const PRONOUNS: [&str; 12] =
     ["he", "she", "they", "He", "She", "They", "him", "her", "them", "Him", "Her", "Them"];
 
-/// Quote marks: opening and closing characters of each style.
+/// The closing mark of the styles that close only with their own (straight and curly
+/// double quotes close each other: see `closing_at`).
 fn closing_mark(open: &str) -> Option<&'static str> {
     match open {
-        "\u{201C}" => Some("\u{201D}"),
-        "\"" => Some("\""),
         "\u{00AB}" => Some("\u{00BB}"),
         "``" => Some("''"),
         "\u{201E}" => Some("\u{201C}"),
