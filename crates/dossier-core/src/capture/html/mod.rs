@@ -123,6 +123,12 @@ fn visible_headings(doc: &Html, css: &str) -> Vec<String> {
     doc.select(&selector(css)).filter(shown).map(headline_of).filter(|t| !t.is_empty()).collect()
 }
 
+/// The page's `<h1>` texts that are not hidden, whatever holds them.
+fn shown_headings(doc: &Html) -> Vec<String> {
+    let shown = |e: &ElementRef<'_>| !e.ancestors().filter_map(ElementRef::wrap).any(|a| body::is_unread(a.value()));
+    doc.select(&selector("h1")).filter(|e| shown(e) && !body::is_unread(e.value())).map(headline_of).collect()
+}
+
 fn headline_of(heading: ElementRef<'_>) -> String {
     // A wrapper that holds the whole headline (a link, a span) is looked into.
     let mut heading = heading;
@@ -217,6 +223,7 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
         lead: lead_heading(&linear.blocks, article_start, &headings),
         headings,
         subheadings: visible_headings(doc, "h2, h3"),
+        shown_headings: shown_headings(doc),
         site_names,
     };
     let language = doc

@@ -28,6 +28,8 @@ pub(super) struct TitleEvidence<'a> {
     pub site_names: Vec<&'a str>,
     /// The `<h1>` just above where the article's text begins, outside furniture.
     pub lead: Option<String>,
+    /// Every shown `<h1>`, furniture included: an article header is often marked as one.
+    pub shown_headings: Vec<String>,
 }
 
 fn words(text: &str) -> Vec<String> {
@@ -130,6 +132,7 @@ pub(super) fn reconcile(evidence: &TitleEvidence<'_>) -> Option<String> {
             Some(without_site_name(&without_date(heading), &evidence.site_names))
         }
         _ => shown_segment(&stated, evidence)
+            .or_else(|| shown_stated(&stated, evidence))
             .or_else(|| lead_headline(evidence))
             .or_else(|| stated.into_iter().next().map(|t| headline_of_trail(&t))),
     }
@@ -149,11 +152,36 @@ fn whole_titles(stated: &[String]) -> Vec<String> {
     stated.iter().map(|title| continued(title).unwrap_or(title).clone()).collect()
 }
 
+/// When the stated titles word the headline differently (one for search engines, one
+/// for sharing), the one the page shows as a heading, wherever the heading sits.
+fn shown_stated(stated: &[String], evidence: &TitleEvidence<'_>) -> Option<String> {
+    let first = stated.first()?;
+    if stated.iter().all(|s| agreement(s, first) >= SAME_WORDING) {
+        return None;
+    }
+    stated.iter().find(|s| evidence.shown_headings.iter().any(|h| agreement(h, s) >= SAME_WORDING)).cloned()
+}
+
+/// How much two titles must share to be the same wording.
+const SAME_WORDING: f64 = 0.8;
+
 /// The `<h1>` that opens the article, when it says something and is not the site's
 /// name: the headline as the reader sees it, which a page's stated titles (written
 /// for search engines and sharing) may word differently.
 fn lead_headline(evidence: &TitleEvidence<'_>) -> Option<String> {
-    let lead = without_date(evidence.lead.as_deref()?);
+    // The page's only `<h1>` outside furniture, when none stands by the article's start:
+    // with no place to vouch for it, it must share a word with the headline's own part
+    // of a stated title (the first), not only with the site's name there.
+    let only_heading = match evidence.headings.as_slice() {
+        [only] => Some(only.as_str()),
+        _ => None,
+    };
+    let (lead, parts_to_share): (&str, fn(&str) -> &str) = match (evidence.lead.as_deref(), only_heading) {
+        (Some(lead), _) => (lead, |title| title),
+        (None, Some(only)) => (only, |title| segments(title).into_iter().next().unwrap_or(title)),
+        (None, None) => return None,
+    };
+    let lead = without_date(lead);
     let said = words(&lead);
     if said.is_empty() || names_site(&lead, &evidence.site_names) {
         return None;
@@ -166,7 +194,10 @@ fn lead_headline(evidence: &TitleEvidence<'_>) -> Option<String> {
     // A label ("Information and Resources", a blog's section) shares no word with what
     // the page says its title is; a headline worded differently still shares some.
     let shares_a_word = evidence.stated.is_empty()
-        || evidence.stated.iter().any(|title| words(title).iter().any(|w| w.chars().count() >= 4 && said.contains(w)));
+        || evidence
+            .stated
+            .iter()
+            .any(|title| words(parts_to_share(title)).iter().any(|w| w.chars().count() >= 4 && said.contains(w)));
     (!site_segment && shares_a_word).then(|| without_site_name(&lead, &evidence.site_names))
 }
 
@@ -196,7 +227,7 @@ fn shown_segment(stated: &[String], evidence: &TitleEvidence<'_>) -> Option<Stri
     if parts.len() < 2 {
         return None;
     }
-    evidence.headings.iter().chain(&evidence.subheadings).find(|h| agreement(h, longest) >= 0.8).cloned()
+    evidence.headings.iter().chain(&evidence.subheadings).find(|h| agreement(h, longest) >= SAME_WORDING).cloned()
 }
 
 /// A title without a date set before it or after a separator ("23.01.2022 - Headline",
@@ -227,6 +258,7 @@ mod tests {
             subheadings: Vec::new(),
             site_names: sites.to_vec(),
             lead: None,
+            shown_headings: Vec::new(),
         }
     }
 
@@ -272,6 +304,27 @@ mod tests {
         assert_eq!(reconcile(&by_address).as_deref(), Some("Was wir nicht hören wollen"));
         let hyphenated = evidence(&["Warum - und wie lange noch?"], &[], &[]);
         assert_eq!(reconcile(&hyphenated).as_deref(), Some("Warum - und wie lange noch?"));
+    }
+
+    #[test]
+    fn of_stated_titles_worded_differently_the_one_shown_wins() {
+        let mut e = evidence(
+            &["Disasters Are a Warning", "How Can We Plan for the Future?", "Disasters Are a Warning - The Atlantic"],
+            &[],
+            &["The Atlantic"],
+        );
+        assert_eq!(reconcile(&e).as_deref(), Some("Disasters Are a Warning"));
+        e.shown_headings = vec!["How Can We Plan for the Future?".into()];
+        assert_eq!(reconcile(&e).as_deref(), Some("How Can We Plan for the Future?"));
+    }
+
+    #[test]
+    fn the_only_heading_needs_a_word_of_the_headline_not_of_the_site() {
+        let only = |stated: &str, heading: &str| reconcile(&evidence(&[stated], &[heading], &[]));
+        let reworded = only("Drucker • Etiketten | SASS AG", "Drucker und Lösungen vom Experten!");
+        assert_eq!(reworded.as_deref(), Some("Drucker und Lösungen vom Experten!"));
+        let logo = only("Conversations with a Cryptid - Chapter 1 | Fan Archive", "Archive Home");
+        assert_eq!(logo.as_deref(), Some("Conversations with a Cryptid"));
     }
 
     #[test]
