@@ -394,6 +394,50 @@ pub(crate) fn strip_possessive(name: &str) -> &str {
     name.trim_end_matches("'s").trim_end_matches("\u{2019}s").trim_end_matches(['\'', '\u{2019}'])
 }
 
+/// Which of "he" and "she" an article uses for someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gender {
+    Male,
+    Female,
+}
+
+fn gender_table(text: &'static str) -> impl Iterator<Item = (&'static str, Gender)> {
+    data_lines(text).filter_map(|line| match line.split_once('\t')? {
+        (word, "m") => Some((word, Gender::Male)),
+        (word, "f") => Some((word, Gender::Female)),
+        _ => None,
+    })
+}
+
+static GIVEN_NAME_GENDERS: LazyLock<HashMap<&'static str, Gender>> =
+    LazyLock::new(|| gender_table(include_str!("../../data/given_name_genders.tsv")).collect());
+static GENDERED_WORDS: LazyLock<HashMap<&'static str, Gender>> =
+    LazyLock::new(|| gender_table(include_str!("../../data/gendered_words.tsv")).collect());
+
+/// The gender a name or description tells: an honorific or a role noun with a sex of
+/// its own anywhere ("Mrs.", "the congresswoman"), else a given name in given-name
+/// position (a word with another after it: "Clinton" alone is a surname, and "Hillary
+/// Clinton" is a woman's name). None when nothing tells.
+pub(crate) fn gender_of(name: &str) -> Option<Gender> {
+    let words: Vec<&str> = name.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())).collect();
+    words.iter().find_map(|w| GENDERED_WORDS.get(w.to_lowercase().as_str()).copied()).or_else(|| {
+        let given = words.len().saturating_sub(1);
+        words[..given].iter().find_map(|w| GIVEN_NAME_GENDERS.get(w).copied())
+    })
+}
+
+/// Whether "he" or "she" may stand for whoever `name` names: a person (not an
+/// organisation, nor a thing described, "the report", "a document") of that gender
+/// or of one nothing tells.
+pub(crate) fn may_be_called(name: &str, gender: Gender) -> bool {
+    let lower = name.to_lowercase();
+    let mut words = lower.split_whitespace();
+    let described = words.next().is_some_and(|w| ["the", "a", "an", "this", "that"].contains(&w));
+    let person_described =
+        lower.split(|c: char| !c.is_alphanumeric()).any(|w| ROLE_NOUNS.contains(&w) || GENDERED_WORDS.contains_key(w));
+    !is_body(name) && (!described || person_described) && gender_of(name).is_none_or(|g| g == gender)
+}
+
 /// An organisation's name: an acronym (NATO, EU) or a name with an organisation word.
 pub(crate) fn is_body(name: &str) -> bool {
     is_acronym(name) || name.split_whitespace().any(|w| ORG_WORDS.contains(&w))
@@ -454,4 +498,25 @@ pub(crate) fn is_known_organisation(name: &str) -> bool {
 
 pub(crate) fn is_organisation(name: &str) -> bool {
     is_body(name) || KNOWN_ORGANISATIONS.contains(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn he_and_she_stand_for_people_of_their_gender_or_of_none_told() {
+        assert_eq!(gender_of("Hillary Clinton"), Some(Gender::Female));
+        assert_eq!(gender_of("Massachusetts Sen. Elizabeth Warren"), Some(Gender::Female));
+        assert_eq!(gender_of("Clinton"), None, "a surname alone tells nothing");
+        assert_eq!(gender_of("Mr. Rove"), Some(Gender::Male));
+        assert_eq!(gender_of("the congresswoman"), Some(Gender::Female));
+        assert!(may_be_called("Hillary Clinton", Gender::Female));
+        assert!(!may_be_called("Jeff Merkley", Gender::Female));
+        assert!(may_be_called("Barack Obama", Gender::Female), "a name the census does not list tells nothing");
+        assert!(!may_be_called("a document", Gender::Female));
+        assert!(!may_be_called("The article", Gender::Male));
+        assert!(!may_be_called("NATO", Gender::Male));
+        assert!(may_be_called("the former secretary", Gender::Female));
+    }
 }

@@ -9,8 +9,8 @@
 
 use crate::findings::entities::{is_place_name, looks_like_actor};
 use crate::findings::lexicon::{
-    clean_name, is_body, is_known_organisation, is_real_name, role_kinds, split_role, strip_possessive, NAME,
-    ROLE_NOUNS, SPEECH_VERBS,
+    clean_name, is_body, is_known_organisation, is_real_name, may_be_called, role_kinds, split_role, strip_possessive,
+    Gender, NAME, ROLE_NOUNS, SPEECH_VERBS,
 };
 use crate::findings::names::same_entity;
 use crate::findings::sentences;
@@ -278,6 +278,15 @@ fn is_pronoun(speaker: &str) -> bool {
     PRONOUNS.contains(&speaker)
 }
 
+/// The gender a personal pronoun refers with, if it has one.
+fn pronoun_gender(pronoun: &str) -> Option<Gender> {
+    match pronoun.to_lowercase().as_str() {
+        "he" | "him" | "his" => Some(Gender::Male),
+        "she" | "her" | "hers" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
 /// Who an article has named so far, and who has spoken, to resolve surnames,
 /// pronouns and role references.
 struct People {
@@ -352,6 +361,9 @@ impl People {
     }
 
     fn resolve(&self, speaker: &str) -> Option<String> {
+        if let Some(gender) = pronoun_gender(speaker) {
+            return self.called(gender).map(|(person, _)| person);
+        }
         if is_pronoun(speaker) {
             return self.speakers.last().cloned().or_else(|| self.named.last().map(|n| self.full_form(n)));
         }
@@ -373,7 +385,12 @@ impl People {
             }
             MentionKind::Body => (Some(words.to_string()), "body"),
             MentionKind::Pronoun => match words.to_lowercase().as_str() {
-                "he" | "she" | "him" | "her" | "i" | "you" => match self.speakers.last() {
+                "he" | "she" | "him" | "her" => {
+                    let gender = pronoun_gender(words).expect("a gendered pronoun");
+                    self.called(gender)
+                        .map_or((None, "pronoun → previous speaker"), |(person, via)| (Some(person), via))
+                }
+                "i" | "you" => match self.speakers.last() {
                     Some(last) => (Some(last.clone()), "pronoun → previous speaker"),
                     None => (self.named.last().map(|n| self.full_form(n)), "pronoun → last person named"),
                 },
@@ -396,6 +413,22 @@ impl People {
                 }
             }
         }
+    }
+
+    /// Who "he" or "she" stands for: the latest speaker who may be called so, else the
+    /// latest person named who may. A speaker of the other gender, an organisation or a
+    /// document is passed over; when no one fits, the latest speaker or person named
+    /// still is (the pronoun is the mention the article wrote, whoever it stands for).
+    fn called(&self, gender: Gender) -> Option<(String, &'static str)> {
+        let fits = |gender: Option<Gender>| {
+            let speaker = self.speakers.iter().rev().find(|s| gender.is_none_or(|g| may_be_called(s, g)));
+            speaker.map(|s| (s.clone(), "pronoun → previous speaker")).or_else(|| {
+                let mut named = self.named.iter().rev().map(|n| self.full_form(n));
+                let named = named.find(|n| gender.is_none_or(|g| may_be_called(n, g)))?;
+                Some((named, "pronoun → last person named"))
+            })
+        };
+        fits(Some(gender)).or_else(|| fits(None))
     }
 
     /// "Grushko" → "Alexander Grushko" when the article named him in full.
@@ -701,6 +734,17 @@ mod tests {
             .into_iter()
             .map(|q| (q.text, q.speaker, q.fragment, q.cited_source))
             .collect()
+    }
+
+    #[test]
+    fn she_stands_for_the_last_woman_not_the_last_speaker() {
+        let found = one(&[
+            "Hillary Clinton spoke in Ohio on Monday.",
+            "\"We will win this state,\" said Sen. Jeff Merkley, who joined her.",
+            "\"The banks must be broken up if they fail,\" she said.",
+        ]);
+        let speakers: Vec<Option<&str>> = found.iter().map(|q| q.1.as_deref()).collect();
+        assert_eq!(speakers, [Some("Jeff Merkley"), Some("Hillary Clinton")]);
     }
 
     #[test]
