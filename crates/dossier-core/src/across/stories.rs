@@ -15,7 +15,6 @@
 use chrono::NaiveDate;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
-use std::sync::LazyLock;
 
 /// Average similarity from which two clusters are one story.
 pub const STORY_THRESHOLD: f64 = 0.25;
@@ -31,9 +30,6 @@ const TITLE_BOOST: f64 = 1.5;
 const SAME_TIME_DAYS: f64 = 7.0;
 /// Days over which the time discount halves the similarity.
 const HALF_LIFE_DAYS: f64 = 120.0;
-
-static STOPWORDS: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../../data/stopwords.txt").split_whitespace().collect());
 
 /// What clustering needs of an article.
 #[derive(Debug, Clone)]
@@ -74,7 +70,7 @@ fn for_each_term(title: Option<&str>, text: &str, mut visit: impl FnMut(Term, &s
             return;
         }
         let lower = word.to_lowercase();
-        if STOPWORDS.contains(lower.as_str()) || !word.chars().any(char::is_alphanumeric) {
+        if crate::findings::lexicon::STOPWORDS.contains(lower.as_str()) || !word.chars().any(char::is_alphanumeric) {
             return;
         }
         let capitalised = word.chars().next().is_some_and(char::is_uppercase);

@@ -29,6 +29,9 @@ pub(crate) static DEMONYMS: LazyLock<HashMap<&'static str, &'static str>> = Lazy
         .map(|(p, d)| (d, p))
         .collect()
 });
+/// Function words and words too common to tell stories or titles apart.
+pub(crate) static STOPWORDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../../data/stopwords.txt").split_whitespace().collect());
 pub(crate) static GIVEN_NAMES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| data_lines(include_str!("../../data/first_names.txt")).collect());
 pub(crate) static KNOWN_ORGANISATIONS: LazyLock<HashSet<String>> = LazyLock::new(|| {
@@ -438,6 +441,33 @@ pub(crate) fn may_be_called(name: &str, gender: Gender) -> bool {
     !is_body(name) && (!described || person_described) && gender_of(name).is_none_or(|g| g == gender)
 }
 
+/// The words just before a name that title it ("Republican presidential nominee",
+/// "Trump's campaign manager", "the former"): back from the name while the words are
+/// not function words, at most six. A role noun further back belongs to someone else:
+/// in "the president responded to a Gold Star mother", "Gold Star" is no president.
+pub(crate) fn title_before(before: &str) -> &str {
+    const TITLE_FUNCTION_WORDS: [&str; 3] = ["former", "of", "late"];
+    const MAX_TITLE_WORDS: usize = 6;
+    let mut rest = before.trim_end();
+    let mut start = before.len();
+    for _ in 0..MAX_TITLE_WORDS {
+        let word_start = rest.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = &rest[word_start..];
+        let lower = word.to_lowercase();
+        // A clause ends at punctuation; a function word is not part of a title.
+        let ends_clause = word.contains(['.', ',', ';', ':', '"', '“', '”', '(', ')']);
+        if word.is_empty()
+            || ends_clause
+            || (STOPWORDS.contains(lower.as_str()) && !TITLE_FUNCTION_WORDS.contains(&lower.as_str()))
+        {
+            break;
+        }
+        start = word_start;
+        rest = rest[..word_start].trim_end();
+    }
+    &before[start..]
+}
+
 /// An organisation's name: an acronym (NATO, EU) or a name with an organisation word.
 pub(crate) fn is_body(name: &str) -> bool {
     is_acronym(name) || name.split_whitespace().any(|w| ORG_WORDS.contains(&w))
@@ -518,5 +548,14 @@ mod tests {
         assert!(!may_be_called("The article", Gender::Male));
         assert!(!may_be_called("NATO", Gender::Male));
         assert!(may_be_called("the former secretary", Gender::Female));
+    }
+
+    #[test]
+    fn a_title_is_the_words_just_before_a_name() {
+        assert_eq!(title_before("Republican presidential nominee "), "Republican presidential nominee ");
+        assert_eq!(title_before("President Barack Obama responded to a "), "");
+        assert_eq!(title_before("the senator said he would close loopholes "), "close loopholes ");
+        assert_eq!(title_before("He met the former secretary of state "), "former secretary of state ");
+        assert_eq!(title_before("Asked about it, campaign manager "), "campaign manager ");
     }
 }

@@ -10,7 +10,7 @@
 use crate::findings::entities::{is_place_name, looks_like_actor};
 use crate::findings::lexicon::{
     clean_name, is_body, is_known_organisation, is_real_name, may_be_called, role_kinds, split_role, strip_possessive,
-    Gender, NAME, ROLE_NOUNS, SPEECH_VERBS,
+    title_before, Gender, NAME, ROLE_NOUNS, SPEECH_VERBS,
 };
 use crate::findings::names::same_entity;
 use crate::findings::sentences;
@@ -319,7 +319,7 @@ impl People {
             } else if person.split_whitespace().count() >= 2 {
                 self.remember(&person);
                 let before = &paragraph[..found.start()];
-                let context: String = before.rsplit(['.', ',', ';']).next().unwrap_or("").to_string();
+                let context = title_before(before).to_string();
                 let role = role.map(|r| format!("{context} {r}")).unwrap_or(context);
                 if !role.trim().is_empty() {
                     self.roles.push((person, role.trim().to_lowercase()));
