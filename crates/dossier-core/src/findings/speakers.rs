@@ -661,10 +661,18 @@ pub fn normalise(mention: &str) -> String {
     let without_asides = PARENTHESES.replace_all(mention, "");
     let first_part = without_asides.split(',').next().unwrap_or("");
     let phrase = strip_possessive(first_part.trim());
-    // A name ends a named speaker's phrase; "the Vermont senator" is a description.
+    // A name ends a named speaker's phrase, or is followed only by where the person is
+    // from ("Gov. Earl Ray Tomblin of West Virginia"); "the Vermont senator" is a description.
+    let ends_phrase = |rest: &str| {
+        let rest = rest.trim_matches(|c: char| !c.is_alphanumeric());
+        rest.is_empty()
+            || rest
+                .strip_prefix("of ")
+                .is_some_and(|place| place.split_whitespace().all(|w| w.chars().next().is_some_and(char::is_uppercase)))
+    };
     let named = NAME
         .find_iter(phrase)
-        .filter(|m| phrase[m.end()..].trim_matches(|c: char| !c.is_alphanumeric()).is_empty())
+        .filter(|m| ends_phrase(&phrase[m.end()..]))
         .map(|m| clean_name(strip_possessive(m.as_str())))
         .find(|n| !n.is_empty() && is_real_name(n));
     let head = match named {
@@ -769,5 +777,7 @@ mod tests {
         assert_eq!(normalise("Ms. Moore"), "moore");
         assert_eq!(normalise("Sen. Richard Blumenthal (D-Conn.)"), "richard blumenthal");
         assert_eq!(normalise("Clinton\u{2019}s top foreign policy aide Jake Sullivan"), "jake sullivan");
+        assert_eq!(normalise("Representative Charles B. Rangel of New York"), "charles b rangel");
+        assert_eq!(normalise("the former secretary of state"), "former secretary of state");
     }
 }
