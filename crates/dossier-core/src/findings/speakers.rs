@@ -11,7 +11,7 @@
 
 use crate::findings::lexicon::{
     clean_name, is_body, is_known_organisation, is_place, is_real_name, split_role, strip_possessive, NAME, ROLE_NOUNS,
-    SPEECH_VERBS,
+    SPEECH_VERBS, STOPWORDS,
 };
 use crate::findings::sentences;
 use crate::text::is_word;
@@ -279,10 +279,40 @@ fn description_end(text: &str, end: usize) -> usize {
         let singular = word.strip_suffix('s').unwrap_or(&word);
         let is_head = |w: &str| DESCRIPTION_HEADS.contains(&w);
         if gap == 0 || word_len == 0 || !(is_head(&word) || is_head(singular)) {
-            return end;
+            return end + of_what(&text[end..]);
         }
         end += gap + word_len;
     }
+}
+
+/// How much of `rest` says what the description's noun is of ("of state", "of the
+/// DNC", "of Homeland Security"): " of", an optional "the", then up to four words that
+/// are not function words. Nothing when `rest` does not go on with " of ".
+fn of_what(rest: &str) -> usize {
+    const MAX_WORDS: usize = 4;
+    let Some(after_of) = rest.strip_prefix(" of ") else { return 0 };
+    let mut taken = rest.len() - after_of.len();
+    let mut words = after_of.strip_prefix("the ").map_or(after_of, |r| {
+        taken += 4;
+        r
+    });
+    let mut end = 0;
+    for _ in 0..MAX_WORDS {
+        let word_len = words.find(|c: char| !c.is_alphanumeric() && c != '-').unwrap_or(words.len());
+        let word = &words[..word_len];
+        if word_len == 0 || STOPWORDS.contains(word.to_lowercase().as_str()) {
+            break;
+        }
+        end = taken + word_len;
+        match words[word_len..].strip_prefix(' ') {
+            Some(next) => {
+                taken += word_len + 1;
+                words = next;
+            }
+            None => break,
+        }
+    }
+    end
 }
 
 static PRONOUN: LazyLock<Regex> =
@@ -766,6 +796,16 @@ mod tests {
             let quotes = crate::findings::quotes::extract([previous, current.as_str()]);
             assert!(quotes.iter().any(|q| q.text.contains("We will vote")));
         }
+    }
+
+    #[test]
+    fn a_description_runs_on_through_what_it_is_of() {
+        let ends =
+            |text: &str, noun: &str| text[..description_end(text, text.find(noun).unwrap() + noun.len())].to_string();
+        assert_eq!(ends("the former secretary of state said", "secretary"), "the former secretary of state");
+        assert_eq!(ends("the chair of the DNC, Donna Brazile", "chair"), "the chair of the DNC");
+        assert_eq!(ends("the senator of whom he spoke", "senator"), "the senator");
+        assert_eq!(ends("the party official said", "party"), "the party official");
     }
 
     #[test]
