@@ -451,7 +451,7 @@ pub(crate) fn title_before(before: &str) -> &str {
     let mut rest = before.trim_end();
     let mut start = before.len();
     for _ in 0..MAX_TITLE_WORDS {
-        let word_start = rest.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word_start = rest.char_indices().rfind(|(_, c)| c.is_whitespace()).map_or(0, |(i, c)| i + c.len_utf8());
         let word = &rest[word_start..];
         let lower = word.to_lowercase();
         // A clause ends at punctuation; a function word is not part of a title.
@@ -557,5 +557,6 @@ mod tests {
         assert_eq!(title_before("the senator said he would close loopholes "), "close loopholes ");
         assert_eq!(title_before("He met the former secretary of state "), "former secretary of state ");
         assert_eq!(title_before("Asked about it, campaign manager "), "campaign manager ");
+        assert_eq!(title_before("said,\u{200a}aide "), "aide ", "a hair space is one character of three bytes");
     }
 }
