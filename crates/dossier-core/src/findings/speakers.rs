@@ -272,6 +272,11 @@ static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
 fn description_end(text: &str, end: usize) -> usize {
     let mut end = end;
     loop {
+        // "the ad’s narrator", "the party's nominee": the noun a possessive leads to.
+        let possessive = ["’s", "'s"].iter().find_map(|s| text[end..].strip_prefix(s)).map(|r| text.len() - r.len());
+        if let Some(after) = possessive.filter(|&after| description_end(text, after) > after) {
+            end = after;
+        }
         let rest = &text[end..];
         let gap = rest.len() - rest.trim_start_matches(' ').len();
         let word_len = rest[gap..].find(|c: char| !c.is_alphanumeric() && c != '-').unwrap_or(rest.len() - gap);
@@ -846,6 +851,8 @@ mod tests {
         assert_eq!(ends("the chair of the DNC, Donna Brazile", "chair"), "the chair of the DNC");
         assert_eq!(ends("the senator of whom he spoke", "senator"), "the senator");
         assert_eq!(ends("the party official said", "party"), "the party official");
+        assert_eq!(ends("the ad\u{2019}s narrator says", "ad"), "the ad\u{2019}s narrator");
+        assert_eq!(ends("the ad's budget", "ad"), "the ad");
     }
 
     #[test]
