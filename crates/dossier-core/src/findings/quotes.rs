@@ -287,6 +287,11 @@ fn pronoun_gender(pronoun: &str) -> Option<Gender> {
     }
 }
 
+/// How many of the latest speakers, and of the latest people named, a pronoun may stand
+/// for: an antecedent is recent, and each person named costs a pass over all of them
+/// (their full form), which a page of thousands of names would pay for every pronoun.
+const PRONOUN_REACH: usize = 40;
+
 /// Who an article has named so far, and who has spoken, to resolve surnames,
 /// pronouns and role references.
 struct People {
@@ -421,9 +426,10 @@ impl People {
     /// still is (the pronoun is the mention the article wrote, whoever it stands for).
     fn called(&self, gender: Gender) -> Option<(String, &'static str)> {
         let fits = |gender: Option<Gender>| {
-            let speaker = self.speakers.iter().rev().find(|s| gender.is_none_or(|g| may_be_called(s, g)));
+            let mut speakers = self.speakers.iter().rev().take(PRONOUN_REACH);
+            let speaker = speakers.find(|s| gender.is_none_or(|g| may_be_called(s, g)));
             speaker.map(|s| (s.clone(), "pronoun → previous speaker")).or_else(|| {
-                let mut named = self.named.iter().rev().map(|n| self.full_form(n));
+                let mut named = self.named.iter().rev().take(PRONOUN_REACH).map(|n| self.full_form(n));
                 let named = named.find(|n| gender.is_none_or(|g| may_be_called(n, g)))?;
                 Some((named, "pronoun → last person named"))
             })
