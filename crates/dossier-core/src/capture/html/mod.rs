@@ -112,21 +112,27 @@ fn host_of(url: &str) -> Option<&str> {
     Some(host.trim_start_matches("www."))
 }
 
-/// The page's headings of one rank outside furniture, each without its kicker: a
-/// short label set before the headline in an element of its own ("Klimaschutz",
-/// a date) is not part of the headline.
-fn visible_headings(doc: &Html, css: &str) -> Vec<String> {
-    let shown = |e: &ElementRef<'_>| {
-        !e.ancestors().filter_map(ElementRef::wrap).any(|a| body::is_furniture(a.value()) || body::is_unread(a.value()))
-            && !body::is_unread(e.value())
+/// The page's headings of one rank that are not hidden, and whether page furniture
+/// holds each.
+fn shown_headings<'a>(doc: &'a Html, css: &str) -> Vec<(ElementRef<'a>, bool)> {
+    let unread = |e: &ElementRef<'_>| {
+        body::is_unread(e.value()) || e.ancestors().filter_map(ElementRef::wrap).any(|a| body::is_unread(a.value()))
     };
-    doc.select(&selector(css)).filter(shown).map(headline_of).filter(|t| !t.is_empty()).collect()
+    let in_furniture =
+        |e: &ElementRef<'_>| e.ancestors().filter_map(ElementRef::wrap).any(|a| body::is_furniture(a.value()));
+    doc.select(&selector(css)).filter(|e| !unread(e)).map(|e| (e, in_furniture(&e))).collect()
 }
 
-/// The page's `<h1>` texts that are not hidden, whatever holds them.
-fn shown_headings(doc: &Html) -> Vec<String> {
-    let shown = |e: &ElementRef<'_>| !e.ancestors().filter_map(ElementRef::wrap).any(|a| body::is_unread(a.value()));
-    doc.select(&selector("h1")).filter(|e| shown(e) && !body::is_unread(e.value())).map(headline_of).collect()
+/// The texts of the headings outside furniture, each without its kicker: a short label
+/// set before the headline in an element of its own ("Klimaschutz", a date) is not part
+/// of the headline.
+fn texts_outside_furniture(headings: Vec<(ElementRef<'_>, bool)>) -> Vec<String> {
+    headings
+        .into_iter()
+        .filter(|(_, furniture)| !furniture)
+        .map(|(e, _)| headline_of(e))
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 fn headline_of(heading: ElementRef<'_>) -> String {
@@ -217,13 +223,14 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
     ];
     let site_names: Vec<&str> =
         [outlet.as_deref(), ld.publisher.as_deref(), url.as_deref().and_then(host_of)].into_iter().flatten().collect();
-    let headings = visible_headings(doc, "h1");
+    let shown_h1 = shown_headings(doc, "h1");
+    let headings = texts_outside_furniture(shown_h1.clone());
     let evidence = title::TitleEvidence {
         stated: stated_titles.into_iter().flatten().filter(|t| !t.is_empty()).collect(),
         lead: lead_heading(&linear.blocks, article_start, &headings),
         headings,
-        subheadings: visible_headings(doc, "h2, h3"),
-        shown_headings: shown_headings(doc),
+        subheadings: texts_outside_furniture(shown_headings(doc, "h2, h3")),
+        shown_headings: shown_h1.into_iter().map(|(h1, _)| headline_of(h1)).collect(),
         site_names,
     };
     let language = doc
