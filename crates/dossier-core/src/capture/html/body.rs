@@ -17,8 +17,9 @@ use super::Attribute;
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 use scraper::{Html, Node};
-use std::collections::{HashMap, HashSet};
+
 use std::sync::LazyLock;
 
 /// Elements whose content is never text a reader sees.
@@ -350,14 +351,23 @@ impl Reader {
 /// Each element's votes, and how much text and link text lies beneath it.
 #[derive(Default)]
 struct Tally {
-    score: HashMap<NodeId, f64>,
+    score: FxHashMap<NodeId, f64>,
     /// Scored elements in the order they were first scored (page order, roughly).
     order: Vec<NodeId>,
-    bytes: HashMap<NodeId, (usize, usize)>,
-    /// Prose characters beneath each element.
-    prose: HashMap<NodeId, usize>,
-    /// Link-free sentences beneath each element, however short.
-    sentences: HashMap<NodeId, usize>,
+    /// What lies beneath each element: every block adds to all its ancestors, so one
+    /// lookup per ancestor (and a hash made for small keys) keeps this walk cheap.
+    beneath: FxHashMap<NodeId, Beneath>,
+}
+
+/// The text beneath one element.
+#[derive(Debug, Default, Clone, Copy)]
+struct Beneath {
+    raw_bytes: usize,
+    link_bytes: usize,
+    /// Prose characters.
+    prose: usize,
+    /// Link-free sentences, however short.
+    sentences: usize,
 }
 
 fn ancestors(doc: &Html, id: NodeId) -> impl Iterator<Item = NodeRef<'_, Node>> {
@@ -399,11 +409,11 @@ fn tally(doc: &Html, blocks: &[Block]) -> Tally {
         let sentence = usize::from(block.is_sentence());
         let skip_owner = usize::from(PARAGRAPH_TAGS.contains(&block.tag.as_str()) || block.tag == "h1");
         for (level, node) in ancestors(doc, block.owner).enumerate() {
-            let entry = tally.bytes.entry(node.id()).or_default();
-            entry.0 += block.raw_bytes;
-            entry.1 += block.link_bytes;
-            *tally.prose.entry(node.id()).or_default() += prose;
-            *tally.sentences.entry(node.id()).or_default() += sentence;
+            let beneath = tally.beneath.entry(node.id()).or_default();
+            beneath.raw_bytes += block.raw_bytes;
+            beneath.link_bytes += block.link_bytes;
+            beneath.prose += prose;
+            beneath.sentences += sentence;
             if level < skip_owner || points == 0.0 {
                 continue;
             }
@@ -428,7 +438,8 @@ fn tally(doc: &Html, blocks: &[Block]) -> Tally {
 
 impl Tally {
     fn link_density(&self, id: NodeId) -> f64 {
-        self.bytes.get(&id).map_or(0.0, |&(raw, links)| links as f64 / raw.max(1) as f64)
+        let beneath = self.beneath(id);
+        beneath.link_bytes as f64 / beneath.raw_bytes.max(1) as f64
     }
 
     fn final_score(&self, id: NodeId) -> f64 {
@@ -436,7 +447,11 @@ impl Tally {
     }
 
     fn prose(&self, id: NodeId) -> usize {
-        self.prose.get(&id).copied().unwrap_or(0)
+        self.beneath(id).prose
+    }
+
+    fn beneath(&self, id: NodeId) -> Beneath {
+        self.beneath.get(&id).copied().unwrap_or_default()
     }
 }
 
@@ -456,7 +471,7 @@ fn region(doc: &Html, tally: &Tally) -> Vec<NodeId> {
             break;
         }
         let whole = tally.prose(parent.id());
-        let (raw, _) = tally.bytes.get(&parent.id()).copied().unwrap_or((0, 0));
+        let raw = tally.beneath(parent.id()).raw_bytes;
         if tally.link_density(parent.id()) > 0.25 || whole * 10 < raw * 4 {
             break;
         }
@@ -474,8 +489,7 @@ fn region(doc: &Html, tally: &Tally) -> Vec<NodeId> {
             sibling.id() == top
                 || (!furniture
                     && (tally.final_score(sibling.id()) >= threshold
-                        || ((tally.prose(sibling.id()) >= 80
-                            || tally.sentences.get(&sibling.id()).is_some_and(|&n| n > 0))
+                        || ((tally.prose(sibling.id()) >= 80 || tally.beneath(sibling.id()).sentences > 0)
                             && tally.link_density(sibling.id()) < 0.25)))
         })
         .map(|sibling| sibling.id())
@@ -486,9 +500,9 @@ fn region(doc: &Html, tally: &Tally) -> Vec<NodeId> {
 pub(super) fn article_blocks(doc: &Html, blocks: &[Block]) -> Vec<usize> {
     let tally = tally(doc, blocks);
     let region = region(doc, &tally);
-    let chosen: HashSet<NodeId> = region.iter().copied().collect();
+    let chosen: FxHashSet<NodeId> = region.iter().copied().collect();
     // Furniture the region sits inside does not count against its own text.
-    let around: HashSet<NodeId> =
+    let around: FxHashSet<NodeId> =
         region.first().into_iter().flat_map(|&id| ancestors(doc, id).skip(1).map(|n| n.id())).collect();
     let region_prose: usize = region.iter().map(|&id| tally.prose(id)).sum();
     let inside = |block: &Block| ancestors(doc, block.owner).any(|n| chosen.contains(&n.id()));
