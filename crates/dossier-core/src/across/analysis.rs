@@ -129,7 +129,7 @@ pub struct Analysis {
 
 /// The version of what [`extract`] finds in one article. Stored findings of an older
 /// version are found again; bump it whenever entity or quote extraction changes.
-pub const ANALYZER_VERSION: i64 = 8;
+pub const ANALYZER_VERSION: i64 = 9;
 
 /// What one article says on its own, whatever else the dossier holds: its entities
 /// (with mention offsets) and its quotes (with the speaker as written). Computed once,

@@ -144,6 +144,9 @@ pub(crate) const PLACE_SUFFIXES: &[&str] = &[
 pub(crate) const HONORIFICS: &[&str] =
     &["Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Gen.", "Col.", "Lt.", "Prof."];
 
+/// Words that open a description rather than a name ("the candidate", "his campaign").
+pub(crate) const DETERMINERS: &[&str] = &["the", "a", "an", "this", "that", "his", "her", "its", "their", "our"];
+
 /// Words that connect parts of a role or an organisation's name ("Secretary of State").
 pub(crate) const CONNECTORS: &[&str] = &["of", "for", "the", "and"];
 
@@ -435,7 +438,7 @@ pub(crate) fn gender_of(name: &str) -> Option<Gender> {
 pub(crate) fn may_be_called(name: &str, gender: Gender) -> bool {
     let lower = name.to_lowercase();
     let mut words = lower.split_whitespace();
-    let described = words.next().is_some_and(|w| ["the", "a", "an", "this", "that"].contains(&w));
+    let described = words.next().is_some_and(|w| DETERMINERS.contains(&w));
     let person_described =
         lower.split(|c: char| !c.is_alphanumeric()).any(|w| ROLE_NOUNS.contains(&w) || GENDERED_WORDS.contains_key(w));
     !is_body(name) && (!described || person_described) && gender_of(name).is_none_or(|g| g == gender)

@@ -10,7 +10,7 @@
 use crate::findings::entities::{is_place_name, looks_like_actor};
 use crate::findings::lexicon::{
     clean_name, is_body, is_known_organisation, is_real_name, may_be_called, role_kinds, split_role, strip_possessive,
-    title_before, Gender, NAME, ROLE_NOUNS, SPEECH_VERBS,
+    title_before, Gender, DETERMINERS, HONORIFICS, NAME, ROLE_NOUNS, ROLE_WORDS, SPEECH_VERBS,
 };
 use crate::findings::names::same_entity;
 use crate::findings::sentences;
@@ -298,10 +298,22 @@ struct People {
     named: Vec<String>,
     /// Organisations named so far.
     bodies: Vec<String>,
+    /// How many of `bodies` were named before the paragraph being read.
+    bodies_before: usize,
     /// People with the role the article gave them.
     roles: Vec<(String, String)>,
     /// Speakers of earlier quotes, latest last.
     speakers: Vec<String>,
+}
+
+/// Whether a mention names a document ("the statement", "a Homeland Security memo"),
+/// not a name that ends so ("Drudge Report").
+fn is_document(mention: &str) -> bool {
+    const DOCUMENTS: [&str; 7] = ["statement", "communique", "report", "document", "letter", "memo", "release"];
+    let lower = mention.to_lowercase();
+    let first = lower.split_whitespace().next().unwrap_or_default();
+    let described = mention.starts_with(char::is_lowercase) || DETERMINERS.contains(&first);
+    described && DOCUMENTS.iter().any(|d| lower.ends_with(d))
 }
 
 impl People {
@@ -313,6 +325,7 @@ impl People {
     }
 
     fn learn(&mut self, paragraph: &str) {
+        self.bodies_before = self.bodies.len();
         for found in NAME.find_iter(paragraph) {
             let name = clean_name(strip_possessive(found.as_str()));
             if name.is_empty() {
@@ -342,7 +355,6 @@ impl People {
         let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
         let noun = ROLE_NOUNS.iter().find(|n| words.contains(n))?;
         let kinds = role_kinds(noun);
-        const DETERMINERS: &[&str] = &["the", "his", "her", "their", "its", "our", "this", "that"];
         let qualifiers: Vec<&str> =
             words.iter().copied().filter(|w| w != noun && w.len() > 2 && !DETERMINERS.contains(w)).collect();
         let best = self
@@ -372,12 +384,21 @@ impl People {
         if is_pronoun(speaker) {
             return self.speakers.last().cloned().or_else(|| self.named.last().map(|n| self.full_form(n)));
         }
-        // "the statement" speaks for the body last named (NATO, the ministry).
-        let documents = ["the statement", "the communique", "the report", "the document", "the letter"];
-        if documents.iter().any(|d| speaker.eq_ignore_ascii_case(d)) {
-            return self.bodies.last().cloned().or_else(|| Some(speaker.to_string()));
+        if is_document(speaker) {
+            return Some(self.document_author(speaker).0);
         }
         Some(self.full_form(speaker))
+    }
+
+    /// Who speaks through a document: the body named in its own paragraph ("NATO’s
+    /// response … the statement said"), else the document itself. A body named further
+    /// back was as often the outlet that reported the document as its author on PolNeAR
+    /// train.
+    fn document_author(&self, document: &str) -> (String, &'static str) {
+        match self.bodies[self.bodies_before..].last() {
+            Some(body) => (body.clone(), "document → body named in its paragraph"),
+            None => (document.to_lowercase(), "description"),
+        }
     }
 
     /// Who a candidate mention names, and how that was worked out.
@@ -405,12 +426,9 @@ impl People {
                 },
             },
             MentionKind::Description => {
-                let documents = ["statement", "communique", "report", "document", "letter", "memo", "release"];
-                let lower = words.to_lowercase();
-                if documents.iter().any(|d| lower.ends_with(d)) {
-                    let body = self.bodies.last().cloned();
-                    let via = if body.is_some() { "document → last body named" } else { "description" };
-                    return (body.or_else(|| Some(lower.clone())), via);
+                if is_document(words) {
+                    let (author, via) = self.document_author(words);
+                    return (Some(author), via);
                 }
                 match self.by_role(words) {
                     Some(person) => (Some(person), "description → person by role"),
@@ -439,12 +457,22 @@ impl People {
 
     /// "Grushko" → "Alexander Grushko" when the article named him in full.
     fn full_form(&self, name: &str) -> String {
-        let last = name.split_whitespace().last().unwrap_or(name);
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let last = words.last().copied().unwrap_or(name);
+        // A fuller form keeps every name the mention writes: "Jeb Bush" is not "George
+        // W. Bush", whose surname it shares. Titles ("Sen.") may stand for other words.
+        let given: Vec<&str> = words
+            .iter()
+            .rev()
+            .skip(1)
+            .copied()
+            .filter(|w| !HONORIFICS.contains(w) && !ROLE_WORDS.contains(w))
+            .collect();
         self.named
             .iter()
             .filter(|n| {
-                n.split_whitespace().count() > name.split_whitespace().count()
-                    && n.split_whitespace().last() == Some(last)
+                let theirs: Vec<&str> = n.split_whitespace().collect();
+                theirs.len() > words.len() && theirs.last() == Some(&last) && given.iter().all(|g| theirs.contains(g))
             })
             .max_by_key(|n| n.len())
             .cloned()
@@ -571,7 +599,8 @@ fn attribute<'a>(
     model: &Model,
 ) -> Vec<Attributed> {
     let mut quotes = Vec::new();
-    let mut people = People { named: Vec::new(), bodies: Vec::new(), roles: Vec::new(), speakers: Vec::new() };
+    let mut people =
+        People { named: Vec::new(), bodies: Vec::new(), bodies_before: 0, roles: Vec::new(), speakers: Vec::new() };
     // Where the last speaker spoke (paragraph number), and what the paragraph
     // before said, for quotes attributed in a neighbouring paragraph.
     let mut last_spoke: Option<usize> = None;
@@ -820,6 +849,20 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0].2);
         assert_eq!(found[0].1.as_deref(), Some("Vladimir Putin"));
+    }
+
+    #[test]
+    fn a_full_name_and_a_document_keep_to_what_the_text_says() {
+        let bush = one(&[
+            "Former President George W. Bush spoke first.",
+            "Jeb Bush said: \u{201C}We will win this state in November.\u{201D}",
+        ]);
+        assert_eq!(bush[0].1.as_deref(), Some("Jeb Bush"), "{bush:?}");
+        let far = one(&[
+            "CNN obtained the document on Monday.",
+            "\u{201C}The plan is final and will not change,\u{201D} the statement said.",
+        ]);
+        assert_eq!(far[0].1.as_deref(), Some("the statement"), "{far:?}");
     }
 
     #[test]

@@ -10,8 +10,8 @@
 //! `data/speaker_model.tsv`; a feature the file does not name weighs nothing.
 
 use crate::findings::lexicon::{
-    clean_name, is_body, is_known_organisation, is_place, is_real_name, split_role, strip_possessive, NAME, ROLE_NOUNS,
-    SPEECH_VERBS, STOPWORDS,
+    clean_name, is_body, is_known_organisation, is_place, is_real_name, split_role, strip_possessive, DETERMINERS,
+    NAME, ROLE_NOUNS, SPEECH_VERBS, STOPWORDS,
 };
 use crate::findings::sentences;
 use crate::text::is_word;
@@ -442,7 +442,6 @@ fn reads_as_clause(run: &str) -> bool {
 /// word lost more on PolNeAR train (3,475 → 3,469 speakers by entity) than such
 /// sentences cost.
 fn is_object(text: &str, at: usize) -> bool {
-    const DETERMINERS: [&str; 8] = ["the", "a", "an", "his", "her", "their", "its", "our"];
     let mut title_words = 0;
     for raw in text[..at].split_whitespace().rev().take(4) {
         if raw.ends_with(|c: char| !c.is_alphanumeric()) {
