@@ -432,6 +432,14 @@ pub(crate) fn gender_of(name: &str) -> Option<Gender> {
     })
 }
 
+/// Whether a name holds a given name with a word after it ("Malcolm Turnbull",
+/// "Australian Prime Minister Malcolm Turnbull"): a person's name, which a headline's
+/// run of capitals ("Veto Power Impedes Peace Efforts") or a brand ("Apple Music") is not.
+pub(crate) fn has_given_name(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    words.iter().rev().skip(1).any(|w| GIVEN_NAMES.contains(w))
+}
+
 /// Whether "he" or "she" may stand for whoever `name` names: a person (not an
 /// organisation, nor a thing described, "the report", "a document") of that gender
 /// or of one nothing tells.

@@ -10,8 +10,8 @@
 //! `data/speaker_model.tsv`; a feature the file does not name weighs nothing.
 
 use crate::findings::lexicon::{
-    clean_name, is_body, is_known_organisation, is_place, is_real_name, split_role, strip_possessive, DETERMINERS,
-    NAME, ROLE_NOUNS, SPEECH_VERBS, STOPWORDS,
+    clean_name, has_given_name, is_body, is_known_organisation, is_place, is_real_name, split_role, strip_possessive,
+    DETERMINERS, NAME, ROLE_NOUNS, SPEECH_VERBS, STOPWORDS,
 };
 use crate::findings::sentences;
 use crate::text::is_word;
@@ -45,7 +45,7 @@ pub struct Mention {
 }
 
 /// The evidence the ranker weighs, one number per candidate and feature.
-pub const FEATURES: [&str; 36] = [
+pub const FEATURES: [&str; 37] = [
     "rule_phrase",
     "rule_speaker",
     "name",
@@ -82,6 +82,7 @@ pub const FEATURES: [&str; 36] = [
     "verb_precedes_after",
     "quote_opens_paragraph",
     "capitalised_only_first",
+    "given_name",
 ];
 
 pub type Features = [f64; FEATURES.len()];
@@ -623,6 +624,7 @@ pub(crate) fn rank(
             "capitalised_only_first",
             f64::from(one_name && starts_sentence && !site.capitalised_inside.contains(words)),
         );
+        set("given_name", f64::from(resolved.as_deref().is_some_and(has_given_name)));
         set("fragment_name", f64::from(site.fragment && matches!(f.kind, MentionKind::Name | MentionKind::Body)));
         set("full_name", f64::from(word_count(words) >= 2));
         set("according_to", f64::from(before.len() == 2 && before[0] == "according" && before[1] == "to"));
