@@ -449,7 +449,7 @@ pub(crate) fn may_be_called(name: &str, gender: Gender) -> bool {
     let described = words.next().is_some_and(|w| DETERMINERS.contains(&w));
     let person_described =
         lower.split(|c: char| !c.is_alphanumeric()).any(|w| ROLE_NOUNS.contains(&w) || GENDERED_WORDS.contains_key(w));
-    !is_body(name) && (!described || person_described) && gender_of(name).is_none_or(|g| g == gender)
+    !is_body(name) && !is_place(name) && (!described || person_described) && gender_of(name).is_none_or(|g| g == gender)
 }
 
 /// The words just before a name that title it ("Republican presidential nominee",
@@ -558,6 +558,7 @@ mod tests {
         assert!(!may_be_called("a document", Gender::Female));
         assert!(!may_be_called("The article", Gender::Male));
         assert!(!may_be_called("NATO", Gender::Male));
+        assert!(!may_be_called("United States", Gender::Female), "a place is no one");
         assert!(may_be_called("the former secretary", Gender::Female));
     }
 
