@@ -471,8 +471,10 @@ impl People {
         self.named
             .iter()
             .filter(|n| {
-                let theirs: Vec<&str> = n.split_whitespace().collect();
-                theirs.len() > words.len() && theirs.last() == Some(&last) && given.iter().all(|g| theirs.contains(g))
+                let mut theirs = n.split_whitespace();
+                n.split_whitespace().count() > words.len()
+                    && theirs.next_back() == Some(last)
+                    && given.iter().all(|g| theirs.clone().any(|w| w == *g))
             })
             .max_by_key(|n| n.len())
             .cloned()
