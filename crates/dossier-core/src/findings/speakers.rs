@@ -646,8 +646,12 @@ pub(crate) fn rank(
         set("verb_precedes_after", f64::from(before.iter().any(is_verb) && f.side == Side::After));
         set("quote_opens_paragraph", f64::from(site.paragraph[..site.quote.start].trim().is_empty()));
         let score = model.score(&x);
+        // "quoted him as saying" names the speaker outright, unless the ranker finds the
+        // candidate unlikely anyway ("quoted it as": a thing, whose score is below the
+        // model's threshold, would otherwise hide a named speaker behind it).
         let quoted = before.last().is_some_and(|w| QUOTING_VERBS.contains(&w.as_str()))
-            && after.first().is_some_and(|w| w == "as");
+            && after.first().is_some_and(|w| w == "as")
+            && score >= model.threshold;
         candidates.push(Candidate {
             mention: Mention { text: words.to_string(), kind: f.kind, start: absolute.start, end: absolute.end },
             resolved,
