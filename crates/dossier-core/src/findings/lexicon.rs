@@ -436,8 +436,13 @@ pub(crate) fn gender_of(name: &str) -> Option<Gender> {
 /// "Australian Prime Minister Malcolm Turnbull"): a person's name, which a headline's
 /// run of capitals ("Veto Power Impedes Peace Efforts") or a brand ("Apple Music") is not.
 pub(crate) fn has_given_name(name: &str) -> bool {
-    let words: Vec<&str> = name.split_whitespace().collect();
-    words.iter().rev().skip(1).any(|w| GIVEN_NAMES.contains(w))
+    name.split_whitespace().rev().skip(1).any(|w| GIVEN_NAMES.contains(w))
+}
+
+/// Whether a phrase opens with a determiner ("the report", "his campaign"): a thing or
+/// a person described, not named.
+pub(crate) fn opens_with_determiner(phrase: &str) -> bool {
+    phrase.split_whitespace().next().is_some_and(|w| DETERMINERS.iter().any(|d| w.eq_ignore_ascii_case(d)))
 }
 
 /// Whether "he" or "she" may stand for whoever `name` names: a person (not an
@@ -445,8 +450,7 @@ pub(crate) fn has_given_name(name: &str) -> bool {
 /// or of one nothing tells.
 pub(crate) fn may_be_called(name: &str, gender: Gender) -> bool {
     let lower = name.to_lowercase();
-    let mut words = lower.split_whitespace();
-    let described = words.next().is_some_and(|w| DETERMINERS.contains(&w));
+    let described = opens_with_determiner(name);
     let person_described =
         lower.split(|c: char| !c.is_alphanumeric()).any(|w| ROLE_NOUNS.contains(&w) || GENDERED_WORDS.contains_key(w));
     !is_body(name) && !is_place(name) && (!described || person_described) && gender_of(name).is_none_or(|g| g == gender)

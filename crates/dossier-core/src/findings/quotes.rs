@@ -9,8 +9,9 @@
 
 use crate::findings::entities::{is_place_name, looks_like_actor};
 use crate::findings::lexicon::{
-    clean_name, is_body, is_known_organisation, is_real_name, may_be_called, role_kinds, split_role, strip_possessive,
-    title_before, Gender, DETERMINERS, HONORIFICS, NAME, ROLE_NOUNS, ROLE_WORDS, SPEECH_VERBS,
+    clean_name, is_body, is_known_organisation, is_real_name, may_be_called, opens_with_determiner, role_kinds,
+    split_role, strip_possessive, title_before, Gender, DETERMINERS, HONORIFICS, NAME, ROLE_NOUNS, ROLE_WORDS,
+    SPEECH_VERBS,
 };
 use crate::findings::names::same_entity;
 use crate::findings::sentences;
@@ -311,8 +312,7 @@ struct People {
 fn is_document(mention: &str) -> bool {
     const DOCUMENTS: [&str; 7] = ["statement", "communique", "report", "document", "letter", "memo", "release"];
     let lower = mention.to_lowercase();
-    let first = lower.split_whitespace().next().unwrap_or_default();
-    let described = mention.starts_with(char::is_lowercase) || DETERMINERS.contains(&first);
+    let described = mention.starts_with(char::is_lowercase) || opens_with_determiner(mention);
     described && DOCUMENTS.iter().any(|d| lower.ends_with(d))
 }
 

@@ -192,6 +192,7 @@ const SLASH_CREDIT_CHARS: RangeInclusive<usize> = 2..=40;
 fn holds_chars(group: Option<regex::Match<'_>>, range: &RangeInclusive<usize>) -> bool {
     group.is_some_and(|g| range.contains(&g.as_str().chars().count()))
 }
+
 static CHROME: LazyLock<RegexSet> = LazyLock::new(|| {
     let patterns = include_str!("../../data/boilerplate.txt")
         .lines()

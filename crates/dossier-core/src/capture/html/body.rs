@@ -19,7 +19,6 @@ use ego_tree::{NodeId, NodeRef};
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use scraper::{Html, Node};
-
 use std::sync::LazyLock;
 
 /// Elements whose content is never text a reader sees.
