@@ -467,15 +467,16 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
-fn progress_bar(total: usize, enabled: bool) -> ProgressBar {
+/// A bar counting `total` things (`unit`: "files"), drawn only on a terminal.
+fn progress_bar(total: usize, unit: &str, enabled: bool) -> ProgressBar {
     if !enabled || !std::io::stderr().is_terminal() || total < 2 {
         return ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {bar:40.cyan/blue} {pos}/{len} files  {per_sec}  eta {eta}  {wide_msg}",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {{bar:40.cyan/blue}} {{pos}}/{{len}} {unit}  {{per_sec}}  eta {{eta}}  {{wide_msg}}"
+        ))
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
@@ -695,7 +696,7 @@ fn read_and_write(
     fetcher: Option<&Fetcher>,
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
-    let bar = progress_bar(tasks.len(), options.progress);
+    let bar = progress_bar(tasks.len(), "files", options.progress);
     let chunks: Vec<&[FileTask]> = tasks.chunks(CHUNK).collect();
     let read_chunk = |chunk: &[FileTask]| -> Vec<(u64, Result<FileReport, String>)> {
         chunk.par_iter().map(|task| analyze_task_with(task, options.max_file_size, fetcher)).collect()
@@ -812,10 +813,16 @@ pub const ARTICLES_PER_STEP: usize = 20_000;
 /// Brings what spans articles up to date in transactions of bounded size: on a large
 /// store a stopped process keeps every step it committed, and memory stays bounded.
 pub fn update_analysis_in_steps(store: &mut Store, articles_per_step: usize) -> anyhow::Result<()> {
+    update_analysis_showing(store, articles_per_step, &ProgressBar::hidden())
+}
+
+/// [`update_analysis_in_steps`], counting the stories analysed again on `bar`.
+fn update_analysis_showing(store: &mut Store, articles_per_step: usize, bar: &ProgressBar) -> anyhow::Result<()> {
     loop {
         let mut batch = store.batch()?;
-        let (_, more) = batch.update_analysis_within(articles_per_step)?;
+        let (update, more) = batch.update_analysis_within(articles_per_step)?;
         batch.commit()?;
+        bar.inc(update.stories as u64);
         if !more {
             return Ok(());
         }
@@ -987,14 +994,18 @@ pub fn rebuild_stories(store: &mut Store, threshold: f64) -> anyhow::Result<()> 
 /// none), so that no command recomputes the analysis of unchanged articles. Returns
 /// how many were refreshed.
 pub fn refresh_findings(store: &mut Store, progress: bool) -> anyhow::Result<usize> {
+    let stories = store.queue_stale_stories()?;
     let stale = store.stale_findings()?;
     if stale.is_empty() {
         if store.analysis_pending()? {
-            update_analysis_in_steps(store, ARTICLES_PER_STEP)?;
+            let bar = progress_bar(stories, "stories", progress);
+            bar.set_message("merging quotes and events across each story again (the story analysis changed)");
+            update_analysis_showing(store, ARTICLES_PER_STEP, &bar)?;
+            bar.finish_and_clear();
         }
         return Ok(0);
     }
-    let bar = progress_bar(stale.len(), progress);
+    let bar = progress_bar(stale.len(), "articles", progress);
     bar.set_message("finding entities and quotes again (the analyzer changed)");
     // One chunk is analysed (on every core) while the one before is written and the
     // next read: reading alone kept a core idle.

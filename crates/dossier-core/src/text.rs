@@ -192,10 +192,15 @@ pub fn quote_tokens(text: &str) -> Vec<String> {
 
 /// Token-overlap F1 of two word lists (bags of words).
 pub fn token_f1<T: Ord>(a: &[T], b: &[T]) -> f64 {
+    sorted_f1(&sorted_refs(a), &sorted_refs(b))
+}
+
+/// [`token_f1`] of two bags already sorted, which it need not copy.
+pub fn sorted_f1<T: Ord>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let common = shared_count(&sorted_refs(a), &sorted_refs(b));
+    let common = shared_count(a, b);
     if common == 0 {
         return 0.0;
     }

@@ -6,7 +6,7 @@
 use crate::{article_by_id, Batch, Result, Store};
 use dossier_core::across::analysis::{
     self, Analysis, ArticleAnalysis, ArticleFindings, ArticleInput, DatedEvents, EntityRef, MergedEvent, MergedQuote,
-    Reference, StoryAnalysis, ANALYZER_VERSION,
+    Reference, StoryAnalysis, ANALYZER_VERSION, STORY_ANALYSIS_VERSION,
 };
 use dossier_core::findings::entities::{self, DossierEntity, Entity, EntityIndex, Tally};
 use dossier_core::findings::timeline::ArticleEvent;
@@ -770,14 +770,14 @@ impl Batch<'_> {
              LEFT JOIN articles c ON c.id = d.canonical_id
              WHERE s.story_id = ?1 ORDER BY a.published IS NULL, a.published, a.source",
         )?;
-        let mut parts: Vec<String> = vec![ANALYZER_VERSION.to_string()];
+        let mut parts: Vec<String> = vec![ANALYZER_VERSION.to_string(), STORY_ANALYSIS_VERSION.to_string()];
         let mut rows = statement.query([story])?;
         while let Some(row) = rows.next()? {
             for column in 0..6 {
                 parts.push(row.get::<_, Option<String>>(column)?.unwrap_or_default());
             }
         }
-        if parts.len() == 1 {
+        if parts.len() == 2 {
             return Ok(None);
         }
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
@@ -1210,6 +1210,20 @@ impl Store {
             })
             .collect();
         Ok(Analysis { articles, entities: index, quotes, events })
+    }
+
+    /// Queues every story for analysis again when the stored analyses were made by
+    /// another version of the story analysis (the next update makes them again).
+    /// Returns how many it queued.
+    pub fn queue_stale_stories(&mut self) -> Result<usize> {
+        if crate::meta_value(&self.conn, "story_analysis")? == STORY_ANALYSIS_VERSION {
+            return Ok(0);
+        }
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let queued = tx.execute("INSERT OR IGNORE INTO dirty_stories (story_id) SELECT id FROM stories", [])?;
+        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('story_analysis', ?1)", [STORY_ANALYSIS_VERSION])?;
+        tx.commit()?;
+        Ok(queued)
     }
 
     /// Whether written articles wait for their analysis (a run killed before it, or an

@@ -799,7 +799,7 @@ pub(crate) fn sql_count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn meta_value(conn: &Connection, key: &str) -> Result<i64> {
+pub(crate) fn meta_value(conn: &Connection, key: &str) -> Result<i64> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?.unwrap_or(0))
 }
 
@@ -1250,6 +1250,27 @@ mod tests {
     }
 
     const STORY: &str = "The first paragraph of the copied story has enough words to be counted here.\n\nThe second paragraph of the story adds more words so that copies are found.\n\nA third paragraph ends it with a few more words for good measure.";
+
+    #[test]
+    fn a_new_story_analysis_queues_every_story_once() {
+        let mut store = store_with(3, |i| format!("Headline {i}\n\n{STORY}"));
+        let mut batch = store.batch().unwrap();
+        batch.rebuild_stories(0.5).unwrap();
+        batch.commit().unwrap();
+        let stories = store.story_count().unwrap();
+        assert!(stories > 0);
+        let dirty = |store: &Store| -> i64 {
+            store.conn.query_row("SELECT count(*) FROM dirty_stories", [], |r| r.get(0)).unwrap()
+        };
+        store.conn.execute("DELETE FROM dirty_stories", []).unwrap();
+        assert_eq!(store.queue_stale_stories().unwrap(), stories, "a store made before the version was kept");
+        assert_eq!(dirty(&store), stories as i64);
+        store.conn.execute("DELETE FROM dirty_stories", []).unwrap();
+        assert_eq!(store.queue_stale_stories().unwrap(), 0, "queued once per version");
+        store.conn.execute("UPDATE meta SET value = value - 1 WHERE key = 'story_analysis'", []).unwrap();
+        assert_eq!(store.queue_stale_stories().unwrap(), stories, "another version");
+        assert_eq!(dirty(&store), stories as i64);
+    }
 
     #[test]
     fn exact_copies_are_grouped_by_hash_not_paired() {

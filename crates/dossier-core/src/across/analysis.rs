@@ -6,9 +6,9 @@
 use crate::findings::entities::{self, ArticleEntities, EntityIndex, EntityKind, StoryEntities};
 use crate::findings::quotes::{self, Quote};
 use crate::findings::timeline::{self, ArticleEvent, FuzzyDate};
-use crate::partition::{components, union};
+use crate::partition::{components, find_root, union};
 use crate::reading::article::Article;
-use crate::text::{quote_tokens, shared_count, short_hash, token_f1};
+use crate::text::{quote_tokens, shared_count, short_hash, sorted_f1};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -130,6 +130,11 @@ pub struct Analysis {
 /// The version of what [`extract`] finds in one article. Stored findings of an older
 /// version are found again; bump it whenever entity or quote extraction changes.
 pub const ANALYZER_VERSION: i64 = 9;
+
+/// The version of what [`analyze_story`] makes of the same findings. Stored story
+/// analyses of another version are made again; bump it whenever merging across a
+/// story's articles changes.
+pub const STORY_ANALYSIS_VERSION: i64 = 1;
 
 /// What one article says on its own, whatever else the dossier holds: its entities
 /// (with mention offsets) and its quotes (with the speaker as written). Computed once,
@@ -348,30 +353,31 @@ impl WordIds {
 }
 
 /// Whether two quotes are the same words (sorted bags of word ids): token F1 of 0.8 or
-/// more, or the shorter (four words or more) nearly all inside the longer.
+/// more, or the shorter (four words or more) nearly all inside the longer. Either way
+/// they share four fifths of the shorter's words, which is what finds the candidates.
 fn same_words(a: &[u32], b: &[u32]) -> bool {
-    if token_f1(a, b) >= 0.8 {
+    if sorted_f1(a, b) >= 0.8 {
         return true;
     }
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.len() < 4 {
-        return false;
-    }
-    short.iter().filter(|t| long.binary_search(t).is_ok()).count() as f64 / short.len() as f64 >= 0.9
+    let shorter = a.len().min(b.len());
+    shorter >= 4 && shared_count(a, b) as f64 >= 0.9 * shorter as f64
 }
+
+/// The share of the smaller of two quotes' words that [`same_words`] needs at least.
+const SAME_WORDS_SHARE: (usize, usize) = (4, 5);
 
 /// How many later sets one set is compared with through each of its prefix words.
 const MAX_PARTNERS_PER_WORD: usize = 64;
 
 /// The pairs of sets (sorted word ids below `vocabulary`, without repeats) that share at
-/// least half the words of the smaller one, without comparing every pair: if they do,
-/// the smaller set's rarest `len - ceil(len / 2) + 1` words (its prefix) include one the
-/// larger set has (prefix filtering, as in set-similarity joins). Each set looks up only
-/// its prefix in an inverted index, so a story of thousands of quotes costs what their
-/// rare words cost, and the pairs found are exactly those that pass the test, as long as
-/// no word is shared by more than [`MAX_PARTNERS_PER_WORD`] later sets (copies beyond
-/// that are joined through chains).
-fn pairs_sharing_half(sets: &[&[u32]], vocabulary: usize) -> Vec<(usize, usize)> {
+/// least the fraction `share` (numerator, denominator) of the smaller one's words,
+/// without comparing every pair: if they share `k` words, the smaller set's rarest
+/// `len - k + 1` words (its prefix) include one the larger set has (prefix filtering,
+/// as in set-similarity joins). Each set looks up only its prefix in an inverted index,
+/// so a story of thousands of quotes costs what their rare words cost, and the pairs
+/// found are exactly those that pass the test, as long as no word is shared by more
+/// than [`MAX_PARTNERS_PER_WORD`] later sets (copies beyond that are joined through chains).
+fn pairs_sharing(sets: &[&[u32]], vocabulary: usize, share: (usize, usize), sink: &mut impl PairSink) {
     let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocabulary];
     for (at, set) in sets.iter().enumerate() {
         for &word in set.iter() {
@@ -380,7 +386,6 @@ fn pairs_sharing_half(sets: &[&[u32]], vocabulary: usize) -> Vec<(usize, usize)>
     }
     // A pair is looked for from its smaller set (ties: the earlier one).
     let order = |at: usize| (sets[at].len(), at);
-    let mut pairs = Vec::new();
     let mut seen: Vec<usize> = vec![usize::MAX; sets.len()];
     for (a, set) in sets.iter().enumerate() {
         if set.is_empty() {
@@ -388,7 +393,8 @@ fn pairs_sharing_half(sets: &[&[u32]], vocabulary: usize) -> Vec<(usize, usize)>
         }
         let mut words: Vec<u32> = set.to_vec();
         words.sort_unstable_by_key(|&w| (postings[w as usize].len(), w));
-        let prefix = set.len() - set.len().div_ceil(2) + 1;
+        let (part, whole) = share;
+        let prefix = set.len() - (set.len() * part).div_ceil(whole) + 1;
         for word in words.into_iter().take(prefix) {
             // Each set meets at most a bounded number of others through one word: a
             // thousand copies of one quote are joined through chains of pairs, not all of them.
@@ -398,15 +404,186 @@ fn pairs_sharing_half(sets: &[&[u32]], vocabulary: usize) -> Vec<(usize, usize)>
                     continue;
                 }
                 seen[b] = a;
+                if !sink.wanted(a, b) {
+                    continue;
+                }
                 let shared = shared_count(set, sets[b]);
-                if 2 * shared >= set.len().min(sets[b].len()) {
-                    pairs.push((a.min(b), a.max(b)));
+                if whole * shared >= part * set.len().min(sets[b].len()) {
+                    sink.found(a, b);
                 }
             }
         }
     }
-    pairs.sort_unstable();
-    pairs
+}
+
+/// What [`pairs_sharing`] does with the pairs it meets.
+trait PairSink {
+    /// Whether comparing the pair can tell anything new (by default, always).
+    fn wanted(&mut self, _a: usize, _b: usize) -> bool {
+        true
+    }
+
+    /// A pair sharing at least the share asked of its smaller set's words.
+    fn found(&mut self, a: usize, b: usize);
+}
+
+impl PairSink for Vec<(usize, usize)> {
+    fn found(&mut self, a: usize, b: usize) {
+        self.push((a.min(b), a.max(b)));
+    }
+}
+
+/// What telling two quotes of a story apart reads of each: its article, its words (a
+/// sorted bag of word ids) and the story entity that said it.
+struct QuoteKey<'a> {
+    article: &'a str,
+    tokens: &'a [u32],
+    speaker: Option<usize>,
+}
+
+/// The quotes with one bag of words and one speaker (or none): a story reprinted by
+/// many outlets has many such copies, and they are compared with other quotes once.
+struct Cell {
+    speaker: Option<usize>,
+    quotes: Vec<usize>,
+    /// Its quotes come from more than one article, so they are all one quote.
+    many_articles: bool,
+}
+
+/// The quotes of one story (`keys`), each joined to every quote it is the same as:
+/// from another article, with the same words ([`same_words`]), and not named as said
+/// by different speakers. Returns a union-find parent per quote. The cost follows the
+/// distinct wordings, not the copies, and a pair of wordings already joined is not
+/// compared.
+fn same_quotes(keys: &[QuoteKey<'_>], vocabulary: usize) -> Vec<usize> {
+    let mut join = QuoteJoin::new(keys);
+    for bag in 0..join.bags.len() {
+        join.link_bags(bag, bag);
+    }
+    let mut repeats: FxHashMap<(u32, usize), u32> = FxHashMap::default();
+    let sets: Vec<Vec<u32>> = join.bags.iter().map(|bag| occurrences(bag, vocabulary, &mut repeats)).collect();
+    let sets: Vec<&[u32]> = sets.iter().map(Vec::as_slice).collect();
+    pairs_sharing(&sets, vocabulary + repeats.len(), SAME_WORDS_SHARE, &mut join);
+    join.parent
+}
+
+/// A bag of word ids as a set whose shared words are what the bags share: a word's
+/// second, third… time in a bag is a word of its own (ids from `vocabulary` on).
+fn occurrences(bag: &[u32], vocabulary: usize, repeats: &mut FxHashMap<(u32, usize), u32>) -> Vec<u32> {
+    let mut set = Vec::with_capacity(bag.len());
+    for (at, &word) in bag.iter().enumerate() {
+        let time = bag[..at].iter().rev().take_while(|&&w| w == word).count();
+        if time == 0 {
+            set.push(word);
+        } else {
+            let next = (vocabulary + repeats.len()) as u32;
+            set.push(*repeats.entry((word, time)).or_insert(next));
+        }
+    }
+    set.sort_unstable();
+    set
+}
+
+/// Union-find over a story's quotes, by cells of one wording and one speaker.
+struct QuoteJoin<'k> {
+    keys: &'k [QuoteKey<'k>],
+    /// Each distinct wording once (a sorted bag of word ids).
+    bags: Vec<&'k [u32]>,
+    cells_of_bag: Vec<Vec<usize>>,
+    cells: Vec<Cell>,
+    /// Whether a cell's quotes were all joined.
+    joined: Vec<bool>,
+    parent: Vec<usize>,
+}
+
+impl<'k> QuoteJoin<'k> {
+    fn new(keys: &'k [QuoteKey<'k>]) -> QuoteJoin<'k> {
+        let mut bag_of: FxHashMap<&[u32], usize> = FxHashMap::default();
+        let mut cell_of: FxHashMap<(usize, Option<usize>), usize> = FxHashMap::default();
+        let (mut bags, mut cells_of_bag, mut cells) = (Vec::new(), Vec::<Vec<usize>>::new(), Vec::<Cell>::new());
+        // An empty bag has no words to be the same by.
+        for (at, key) in keys.iter().enumerate().filter(|(_, key)| !key.tokens.is_empty()) {
+            let bag = *bag_of.entry(key.tokens).or_insert_with(|| {
+                bags.push(key.tokens);
+                cells_of_bag.push(Vec::new());
+                bags.len() - 1
+            });
+            let cell = *cell_of.entry((bag, key.speaker)).or_insert_with(|| {
+                cells_of_bag[bag].push(cells.len());
+                cells.push(Cell { speaker: key.speaker, quotes: Vec::new(), many_articles: false });
+                cells.len() - 1
+            });
+            let cell = &mut cells[cell];
+            cell.many_articles |= cell.quotes.first().is_some_and(|&first| keys[first].article != key.article);
+            cell.quotes.push(at);
+        }
+        let joined = vec![false; cells.len()];
+        let mut join = QuoteJoin { keys, bags, cells_of_bag, cells, joined, parent: (0..keys.len()).collect() };
+        for cell in 0..join.cells.len() {
+            if join.cells[cell].many_articles {
+                join.join_cell(cell);
+            }
+        }
+        join
+    }
+
+    /// Makes a cell's quotes one.
+    fn join_cell(&mut self, cell: usize) {
+        if !std::mem::replace(&mut self.joined[cell], true) {
+            let quotes = &self.cells[cell].quotes;
+            for &quote in &quotes[1..] {
+                union(&mut self.parent, quotes[0], quote);
+            }
+        }
+    }
+
+    /// Links the cells of two wordings that are the same words (or of one wording).
+    fn link_bags(&mut self, x: usize, y: usize) {
+        for a in 0..self.cells_of_bag[x].len() {
+            let start = if x == y { a + 1 } else { 0 };
+            for b in start..self.cells_of_bag[y].len() {
+                self.link(self.cells_of_bag[x][a], self.cells_of_bag[y][b]);
+            }
+        }
+    }
+
+    /// Makes two cells of the same words one, unless they name different speakers or
+    /// all their quotes are in one article.
+    fn link(&mut self, a: usize, b: usize) {
+        let (x, y) = (&self.cells[a], &self.cells[b]);
+        let compatible = x.speaker.zip(y.speaker).is_none_or(|(s, t)| s == t);
+        let one_article =
+            !x.many_articles && !y.many_articles && self.keys[x.quotes[0]].article == self.keys[y.quotes[0]].article;
+        if compatible && !one_article {
+            let (first, other) = (x.quotes[0], y.quotes[0]);
+            self.join_cell(a);
+            self.join_cell(b);
+            union(&mut self.parent, first, other);
+        }
+    }
+}
+
+impl PairSink for QuoteJoin<'_> {
+    /// Not when every cell of both wordings is already one quote.
+    fn wanted(&mut self, x: usize, y: usize) -> bool {
+        let mut root = None;
+        for &cell in self.cells_of_bag[x].iter().chain(&self.cells_of_bag[y]) {
+            if !self.joined[cell] {
+                return true;
+            }
+            let at = find_root(&mut self.parent, self.cells[cell].quotes[0]);
+            if *root.get_or_insert(at) != at {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn found(&mut self, x: usize, y: usize) {
+        if same_words(self.bags[x], self.bags[y]) {
+            self.link_bags(x, y);
+        }
+    }
 }
 
 fn merge_quotes<'a>(
@@ -418,7 +595,6 @@ fn merge_quotes<'a>(
         input: &'a ArticleInput<'a>,
         index: usize,
         tokens: Vec<u32>,
-        words: Vec<u32>,
         speaker: Option<(EntityRef, usize)>,
     }
     let mut word_ids = WordIds::default();
@@ -431,9 +607,7 @@ fn merge_quotes<'a>(
                 Some((EntityRef { article: input.id.to_string(), local }, entity))
             });
             let tokens = word_ids.bag(quote_tokens(&quote.text));
-            let mut words = tokens.clone();
-            words.dedup();
-            items.push(Item { input, index, tokens, words, speaker });
+            items.push(Item { input, index, tokens, speaker });
         }
     }
     let mut parent: Vec<usize> = (0..items.len()).collect();
@@ -442,17 +616,17 @@ fn merge_quotes<'a>(
         by_story.entry(item.input.story.or(Some(item.input.id))).or_default().push(at);
     }
     for members in by_story.values() {
-        let words_of: Vec<&[u32]> = members.iter().map(|&m| items[m].words.as_slice()).collect();
-        for (x, y) in pairs_sharing_half(&words_of, word_ids.len()) {
-            let (a, b) = (members[x], members[y]);
-            let compatible = match (&items[a].speaker, &items[b].speaker) {
-                (Some((_, x)), Some((_, y))) => x == y,
-                _ => true,
-            };
-            let other_article = items[a].input.id != items[b].input.id;
-            if other_article && compatible && same_words(&items[a].tokens, &items[b].tokens) {
-                union(&mut parent, a, b);
-            }
+        let keys: Vec<QuoteKey<'_>> = members
+            .iter()
+            .map(|&m| QuoteKey {
+                article: items[m].input.id,
+                tokens: &items[m].tokens,
+                speaker: items[m].speaker.as_ref().map(|(_, entity)| *entity),
+            })
+            .collect();
+        let mut joined = same_quotes(&keys, word_ids.len());
+        for (x, &member) in members.iter().enumerate() {
+            union(&mut parent, member, members[find_root(&mut joined, x)]);
         }
     }
     let mut merged = Vec::new();
@@ -656,9 +830,9 @@ pub fn coverage(analysis: &Analysis, inputs: &[ArticleInput<'_>], story: &str) -
 mod tests {
     use super::*;
 
-    /// Every pair the all-pairs test accepts, and no other.
+    /// Every pair the all-pairs test accepts, and no other, for half and four fifths.
     #[test]
-    fn prefix_filtering_finds_exactly_the_pairs_sharing_half() {
+    fn prefix_filtering_finds_exactly_the_pairs_sharing_enough() {
         let texts = [
             "we will answer the west soon",
             "we will answer soon",
@@ -669,22 +843,69 @@ mod tests {
             "soon",
             "nothing in common here at all",
             "answer",
+            "we will answer the west",
         ];
         let sets: Vec<HashSet<String>> =
             texts.iter().map(|t| t.split_whitespace().map(str::to_string).collect()).collect();
         let mut word_ids = WordIds::default();
         let ids: Vec<Vec<u32>> = sets.iter().map(|set| word_ids.set(set.iter().cloned())).collect();
         let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
-        let mut expected = Vec::new();
-        for a in 0..sets.len() {
-            for b in a + 1..sets.len() {
-                let shared = sets[a].intersection(&sets[b]).count();
-                if 2 * shared >= sets[a].len().min(sets[b].len()).max(1) {
-                    expected.push((a, b));
+        for (part, whole) in [(1, 2), SAME_WORDS_SHARE] {
+            let mut expected = Vec::new();
+            for a in 0..sets.len() {
+                for b in a + 1..sets.len() {
+                    let shared = sets[a].intersection(&sets[b]).count();
+                    if whole * shared >= part * sets[a].len().min(sets[b].len()).max(1) {
+                        expected.push((a, b));
+                    }
+                }
+            }
+            let mut pairs = Vec::new();
+            pairs_sharing(&refs, word_ids.len(), (part, whole), &mut pairs);
+            pairs.sort_unstable();
+            assert_eq!(pairs, expected, "sharing {part}/{whole}");
+        }
+    }
+
+    /// The components of the graph joining every pair of quotes from other articles,
+    /// with the same words and no two different speakers: what `same_quotes` finds
+    /// without comparing every pair.
+    fn all_pairs_components(keys: &[QuoteKey<'_>]) -> Vec<Vec<usize>> {
+        let mut parent: Vec<usize> = (0..keys.len()).collect();
+        for a in 0..keys.len() {
+            for b in a + 1..keys.len() {
+                let (x, y) = (&keys[a], &keys[b]);
+                let compatible = x.speaker.zip(y.speaker).is_none_or(|(s, t)| s == t);
+                if x.article != y.article && compatible && same_words(x.tokens, y.tokens) {
+                    union(&mut parent, a, b);
                 }
             }
         }
-        assert_eq!(pairs_sharing_half(&refs, word_ids.len()), expected);
+        components(&mut parent)
+    }
+
+    proptest::proptest! {
+        /// Copies, near copies and speakers drawn from small pools, so that cells of
+        /// many quotes, one-article cells and conflicting speakers all occur.
+        #[test]
+        fn quotes_joined_by_cells_are_the_all_pairs_components(
+            quotes in proptest::collection::vec(
+                (0..4usize, proptest::collection::vec(0..8u32, 0..9), proptest::option::of(0..3usize)),
+                0..24,
+            )
+        ) {
+            let articles = ["a", "b", "c", "d"];
+            let bags: Vec<Vec<u32>> = quotes.iter().map(|(_, words, _)| {
+                let mut bag = words.clone();
+                bag.sort_unstable();
+                bag
+            }).collect();
+            let keys: Vec<QuoteKey<'_>> = quotes.iter().zip(&bags).map(|((article, _, speaker), bag)| {
+                QuoteKey { article: articles[*article], tokens: bag, speaker: *speaker }
+            }).collect();
+            let mut parent = same_quotes(&keys, 8);
+            proptest::prop_assert_eq!(components(&mut parent), all_pairs_components(&keys));
+        }
     }
 
     fn input<'a>(id: &'a str, published: Option<NaiveDate>, paragraphs: Vec<&'a str>) -> ArticleInput<'a> {
