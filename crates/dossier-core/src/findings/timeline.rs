@@ -13,6 +13,7 @@ use crate::findings::sentences;
 use crate::text::paragraph_starts;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -309,27 +310,51 @@ pub fn overlap<T: Ord>(a: &[T], b: &[T]) -> f64 {
 /// through an index of words, so a story's undated members cost their words, not a
 /// comparison with every dated member.
 pub struct DatedWords {
-    word_ids: std::collections::HashMap<String, u32>,
+    word_ids: FxHashMap<String, u32>,
     /// For each word, the dated members using it.
     postings: Vec<Vec<u32>>,
     /// Each dated member's date and number of distinct words.
     dated: Vec<(NaiveDate, usize)>,
 }
 
+/// Each content word of `paragraphs` (as [`content_words`] has them), lower-cased only
+/// when it needs to be.
+fn each_content_word(paragraphs: &[&str], mut visit: impl FnMut(&str)) {
+    for paragraph in paragraphs {
+        for word in paragraph.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4) {
+            if word.chars().any(char::is_uppercase) {
+                visit(&word.to_lowercase());
+            } else {
+                visit(word);
+            }
+        }
+    }
+}
+
 impl DatedWords {
     /// Indexes the words of each dated member (its date and its paragraphs).
     pub fn new<'t>(dated: impl IntoIterator<Item = (NaiveDate, &'t [&'t str])>) -> DatedWords {
-        let mut index = DatedWords { word_ids: Default::default(), postings: Vec::new(), dated: Vec::new() };
+        let mut index = DatedWords { word_ids: FxHashMap::default(), postings: Vec::new(), dated: Vec::new() };
+        let mut ids: Vec<u32> = Vec::new();
         for (date, paragraphs) in dated {
+            ids.clear();
+            each_content_word(paragraphs, |word| {
+                let id = match index.word_ids.get(word) {
+                    Some(&id) => id,
+                    None => {
+                        index.postings.push(Vec::new());
+                        let id = index.postings.len() as u32 - 1;
+                        index.word_ids.insert(word.to_string(), id);
+                        id
+                    }
+                };
+                ids.push(id);
+            });
+            ids.sort_unstable();
+            ids.dedup();
             let member = index.dated.len() as u32;
-            let words = content_words(&paragraphs.join(" "));
-            index.dated.push((date, words.len()));
-            for word in words {
-                let next = index.postings.len() as u32;
-                let id = *index.word_ids.entry(word).or_insert(next);
-                if id == next {
-                    index.postings.push(Vec::new());
-                }
+            index.dated.push((date, ids.len()));
+            for &id in &ids {
                 index.postings[id as usize].push(member);
             }
         }
@@ -338,14 +363,23 @@ impl DatedWords {
 
     /// The date for an article without one, from its paragraphs; None when no member is dated.
     pub fn reference_for(&self, paragraphs: &[&str]) -> Option<NaiveDate> {
-        let words = content_words(&paragraphs.join(" "));
+        let (mut known, mut unknown): (Vec<u32>, FxHashSet<String>) = (Vec::new(), FxHashSet::default());
+        each_content_word(paragraphs, |word| match self.word_ids.get(word) {
+            Some(&id) => known.push(id),
+            None => {
+                unknown.insert(word.to_string());
+            }
+        });
+        known.sort_unstable();
+        known.dedup();
+        let own = known.len() + unknown.len();
         let mut shared = vec![0u32; self.dated.len()];
-        for id in words.iter().filter_map(|w| self.word_ids.get(w)) {
-            for &member in &self.postings[*id as usize] {
+        for &id in &known {
+            for &member in &self.postings[id as usize] {
                 shared[member as usize] += 1;
             }
         }
-        let similarity = |(&(_, size), &shared): (&(NaiveDate, usize), &u32)| match (words.len(), size) {
+        let similarity = |(&(_, size), &shared): (&(NaiveDate, usize), &u32)| match (own, size) {
             (0, _) | (_, 0) => 0.0,
             (own, size) => shared as f64 / (own + size - shared as usize) as f64,
         };
