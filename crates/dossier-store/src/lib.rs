@@ -673,6 +673,9 @@ impl Store {
     /// It takes the write lock at once (waiting for another writer to finish), so
     /// two writers queue instead of one failing when it upgrades a read.
     pub fn batch(&mut self) -> Result<Batch<'_>> {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.restart_long_log(&self.conn);
+        }
         Ok(Batch {
             tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
             checkpointer: self.checkpointer.as_ref(),
