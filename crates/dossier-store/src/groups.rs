@@ -11,6 +11,7 @@ use dossier_core::across::fingerprint::{band_keys, compare, DuplicateKind, Finge
 use dossier_core::across::stories::{self, StoryInput, Vector};
 use dossier_core::reading::article::Article;
 use rusqlite::{params, OptionalExtension, Row};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
@@ -744,7 +745,7 @@ impl Batch<'_> {
         let n = self.story_vector_count()?;
         let common = stories::common_postings(n as usize);
         // Articles by their row in `story_vectors` (their arrival order).
-        let mut hits: HashMap<i64, usize> = HashMap::new();
+        let mut hits: FxHashMap<i64, usize> = FxHashMap::default();
         {
             // The newest postings first: stories run in time.
             let mut postings = self.tx.prepare_cached(
@@ -762,9 +763,12 @@ impl Batch<'_> {
                 }
             }
         }
+        // The most hits first, then the newest: only which articles make the list matters.
         let mut shortlist: Vec<(i64, usize)> = hits.into_iter().collect();
-        shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-        shortlist.truncate(stories::SHORTLIST);
+        if shortlist.len() > stories::SHORTLIST {
+            shortlist.select_nth_unstable_by(stories::SHORTLIST, |a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+            shortlist.truncate(stories::SHORTLIST);
+        }
         let mut candidates: BTreeSet<String> = BTreeSet::new();
         for (other, _) in shortlist {
             if let Some(story) = self.story_of_member(other)? {
@@ -897,12 +901,12 @@ pub(crate) type MemberCache = BatchCache<i64, String, 262_144>;
 /// What a batch has read and may read again, cleared whole when it holds `MOST`
 /// entries: one batch may place a million articles.
 pub(crate) struct BatchCache<K, V, const MOST: usize> {
-    entries: HashMap<K, V>,
+    entries: FxHashMap<K, V>,
 }
 
 impl<K, V, const MOST: usize> Default for BatchCache<K, V, MOST> {
     fn default() -> Self {
-        BatchCache { entries: HashMap::new() }
+        BatchCache { entries: FxHashMap::default() }
     }
 }
 
