@@ -9,6 +9,7 @@ use dossier_core::findings::entities::DossierEntity;
 use dossier_search::{Filters, SearchIndex};
 use dossier_store::Store;
 use proptest::prelude::*;
+use std::collections::BTreeMap;
 
 const PEOPLE: &[&str] =
     &["Sergei Ryabkov", "Sergey Ryabkov", "Maria Ryabkov", "Antony Blinken", "Jens Stoltenberg", "Karen Donfried"];
@@ -92,6 +93,13 @@ fn entity_rows(analysis: &Analysis) -> Vec<DossierEntity> {
     rows
 }
 
+/// Ids (with their story) as each story lists them.
+fn in_story_order(ids: impl Iterator<Item = (Option<String>, String)>) -> BTreeMap<Option<String>, Vec<String>> {
+    let mut by_story: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+    ids.for_each(|(story, id)| by_story.entry(story).or_default().push(id));
+    by_story
+}
+
 fn assert_same(stored: &Analysis, rebuilt: &Analysis) {
     assert_eq!(entity_rows(stored), entity_rows(rebuilt), "entities");
     let sorted = |mut quotes: Vec<analysis::MergedQuote>| {
@@ -104,6 +112,11 @@ fn assert_same(stored: &Analysis, rebuilt: &Analysis) {
         events
     };
     assert_eq!(sorted(stored.events.clone()), sorted(rebuilt.events.clone()), "events");
+    // Each story's quotes and events in the order its pages list them.
+    let quote_order = |a: &Analysis| in_story_order(a.quotes.iter().map(|q| (q.story.clone(), q.id.clone())));
+    assert_eq!(quote_order(stored), quote_order(rebuilt), "quote order");
+    let event_order = |a: &Analysis| in_story_order(a.events.iter().map(|e| (e.story.clone(), e.id.clone())));
+    assert_eq!(event_order(stored), event_order(rebuilt), "event order");
     let mut ids: Vec<&String> = rebuilt.articles.keys().collect();
     ids.sort();
     for id in ids {

@@ -838,8 +838,11 @@ impl Batch<'_> {
     }
 
     /// Makes `story`'s rows of `table` these `rows` (values for `columns`, the key
-    /// first): a row equal to the stored one is left alone, a new or changed one is
-    /// written, and the story's rows not among them are deleted.
+    /// first): a row equal to the stored one is left alone, one that only moved (its
+    /// `position` column) is moved in place, a new or changed one is written, and the
+    /// story's rows not among them are deleted. Writing a row replaces it, which logs it
+    /// for the search index: a new member dated before the undated ones shifts every
+    /// later quote of its story, and moving them in place keeps them out of that log.
     fn sync_story_rows(&self, table: &str, columns: &[&str], story: &str, rows: Vec<Vec<Value>>) -> Result<()> {
         let list = columns.join(", ");
         let mut stored: HashMap<String, Vec<Value>> = HashMap::new();
@@ -857,14 +860,27 @@ impl Batch<'_> {
             "INSERT OR REPLACE INTO {table} ({list}, story_id) VALUES ({})",
             marks.join(", ")
         ))?;
+        let key = columns[0];
+        let mut moved = match columns.iter().position(|c| *c == "position") {
+            Some(at) => {
+                Some((at, self.tx.prepare_cached(&format!("UPDATE {table} SET position = ?1 WHERE {key} = ?2"))?))
+            }
+            None => None,
+        };
         for row in rows {
-            let Value::Text(key) = &row[0] else { continue };
-            if stored.remove(key).as_ref() == Some(&row) {
-                continue;
+            let Value::Text(id) = &row[0] else { continue };
+            match (stored.remove(id), moved.as_mut()) {
+                (Some(old), _) if old == row => continue,
+                (Some(old), Some((at, update)))
+                    if old.iter().zip(&row).enumerate().all(|(i, (a, b))| i == *at || a == b) =>
+                {
+                    update.execute(params![row[*at], id])?;
+                    continue;
+                }
+                _ => {}
             }
             write.execute(params_from_iter(row.iter().chain(std::iter::once(&Value::Text(story.to_string())))))?;
         }
-        let key = columns[0];
         let mut delete = self.tx.prepare_cached(&format!("DELETE FROM {table} WHERE {key} = ?1 AND story_id = ?2"))?;
         for gone in stored.keys() {
             delete.execute(params![gone, story])?;
