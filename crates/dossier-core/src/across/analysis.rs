@@ -471,8 +471,10 @@ fn same_quotes(keys: &[QuoteKey<'_>], vocabulary: usize) -> Vec<usize> {
 /// second, third… time in a bag is a word of its own (ids from `vocabulary` on).
 fn occurrences(bag: &[u32], vocabulary: usize, repeats: &mut FxHashMap<(u32, usize), u32>) -> Vec<u32> {
     let mut set = Vec::with_capacity(bag.len());
+    // The bag is sorted: a word's repeats follow it.
+    let mut time = 0;
     for (at, &word) in bag.iter().enumerate() {
-        let time = bag[..at].iter().rev().take_while(|&&w| w == word).count();
+        time = if at > 0 && bag[at - 1] == word { time + 1 } else { 0 };
         if time == 0 {
             set.push(word);
         } else {
@@ -865,6 +867,15 @@ mod tests {
             pairs.sort_unstable();
             assert_eq!(pairs, expected, "sharing {part}/{whole}");
         }
+    }
+
+    /// A word's second and third time are words of their own, shared between bags.
+    #[test]
+    fn repeats_become_words_of_their_own() {
+        let mut repeats = FxHashMap::default();
+        assert_eq!(occurrences(&[1, 1, 1, 2], 10, &mut repeats), [1, 2, 10, 11]);
+        assert_eq!(occurrences(&[0, 1, 1], 10, &mut repeats), [0, 1, 10]);
+        assert_eq!(occurrences(&[2, 2], 10, &mut repeats), [2, 12]);
     }
 
     /// The components of the graph joining every pair of quotes from other articles,
