@@ -23,6 +23,7 @@ impl Live {
         let mut store = Store::open(db)?;
         ingest::refresh_findings(&mut store, false)?;
         let index = search::open_index(db, &store, notify)?;
+        search::prune_log(&mut store, &index)?;
         drop(store);
         Ok(Live { db: db.to_path_buf(), reader: Reader::open(db)?, index })
     }
@@ -39,6 +40,9 @@ impl Live {
         let mut store = Store::open(&self.db)?;
         let summary = ingest::ingest_document(&mut store, source, body, options, may_commit)?;
         search::catch_up(&self.index, &store)?;
+        // The log the index has read is not needed again: without this, every upload
+        // to a long-running server left its changes in the store for good.
+        search::prune_log(&mut store, &self.index)?;
         Ok(summary)
     }
 

@@ -26,3 +26,20 @@ fn the_dossier_reads_stored_findings_instead_of_finding_them_again() {
     assert!(after.analysis.articles[id].quotes.is_empty(), "the stored findings are what the dossier shows");
     assert_eq!(ingest::refresh_findings(&mut store, false).unwrap(), 0, "current findings are not refreshed");
 }
+
+/// A served dossier forgets the part of the search log its index has read, at start
+/// and after each upload, so that a long-running server does not keep every change.
+#[test]
+fn a_served_dossier_prunes_the_search_log_it_has_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let live = dossier_app::live::Live::open(&db, &mut |_| {}).unwrap();
+    let text = b"A Headline\n\n\"We will answer,\" Sergei Ryabkov said on Monday in Moscow.";
+    live.upload("note.txt", text, &ingest::Options::default(), || true).unwrap();
+    let store = Store::open(&db).unwrap();
+    let position = store.index_position().unwrap();
+    assert!(position > 0, "the upload logged its documents");
+    assert_eq!(store.index_changes_since(0).unwrap(), None, "the log before the index's position is gone");
+    let left = store.index_changes_since(position).unwrap().unwrap();
+    assert!(left.articles.is_empty() && left.quotes.is_empty());
+}
