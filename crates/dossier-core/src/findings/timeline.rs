@@ -292,7 +292,11 @@ fn actors_in(entities: &ArticleEntities, range: Range<usize>) -> Vec<usize> {
 
 /// Words of a text for comparing sentences: lower-cased, four letters or more.
 pub fn content_words(text: &str) -> std::collections::HashSet<String> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4).map(str::to_lowercase).collect()
+    let mut words = std::collections::HashSet::new();
+    each_content_word(&[text], |word| {
+        words.insert(word.to_string());
+    });
+    words
 }
 
 /// Jaccard similarity of two word sets, each sorted without repeats.
@@ -317,12 +321,12 @@ pub struct DatedWords {
     dated: Vec<(NaiveDate, usize)>,
 }
 
-/// Each content word of `paragraphs` (as [`content_words`] has them), lower-cased only
-/// when it needs to be.
+/// Each content word of `paragraphs` (see [`content_words`]), lower-cased, and copied
+/// only when lower-casing changes it.
 fn each_content_word(paragraphs: &[&str], mut visit: impl FnMut(&str)) {
     for paragraph in paragraphs {
         for word in paragraph.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4) {
-            if word.chars().any(char::is_uppercase) {
+            if !word.chars().flat_map(char::to_lowercase).eq(word.chars()) {
                 visit(&word.to_lowercase());
             } else {
                 visit(word);
@@ -406,6 +410,19 @@ mod tests {
             .first()
             .map(|r| format!("{} {:?}", r.when.label(), r.when.precision))
             .unwrap_or_default()
+    }
+
+    /// Words are lower-cased as `str::to_lowercase` does it, whatever letters they hold
+    /// (title case, a final sigma, a dotted capital I), and copied only when that changes them.
+    #[test]
+    fn content_words_are_lower_cased_as_strings_are() {
+        let text = "Ǆemal ǅemal ΟΔΟΣ İstanbul naïve PUTIN's putin 2021 the in";
+        let expected: std::collections::HashSet<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_lowercase)
+            .collect();
+        assert_eq!(content_words(text), expected);
     }
 
     #[test]
