@@ -36,6 +36,7 @@ QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "
                         "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
                         "\u2033": '"', "\u00ab": '"', "\u00bb": '"', "\u2026": "..."})
 WORD = re.compile(r"[^\W_]+")
+LAYOUT_MARKS = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 
 
 def ensure_peers():
@@ -50,8 +51,9 @@ def ensure_peers():
 
 
 def fold(text):
-    """As Dossier's eval folds text for matching: NFKC, one kind of quote, one space."""
-    return " ".join(unicodedata.normalize("NFKC", text or "").translate(QUOTES).split())
+    """As Dossier's eval folds text for matching: NFKC, one kind of quote, one space, no
+    invisible layout marks (soft hyphens, zero-width spaces)."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").translate(QUOTES).translate(LAYOUT_MARKS).split())
 
 
 def pages_of(folder):
