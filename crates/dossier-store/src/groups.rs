@@ -868,10 +868,7 @@ impl Batch<'_> {
         }
         let found: Option<String> = self
             .tx
-            .prepare_cached(
-                "SELECT s.story_id FROM story_vectors v JOIN story_articles s ON s.article_id = v.article_id
-                 WHERE v.rowid = ?1",
-            )?
+            .prepare_cached("SELECT story_id FROM story_seq WHERE seq = ?1")?
             .query_row([row], |r| r.get(0))
             .optional()?;
         if let Some(story) = &found {

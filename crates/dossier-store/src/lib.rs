@@ -575,6 +575,38 @@ DROP INDEX IF EXISTS entity_keys_key;
 DROP INDEX IF EXISTS entity_items_component;
 DROP INDEX IF EXISTS articles_published;
 "#,
+    // Each placed article's story by its arrival sequence (its `story_vectors` row),
+    // the lookup a new article's shortlist makes 200 times: reaching it through
+    // `story_vectors`, whose vectors make every row a page of its own at a million
+    // articles, and then `story_articles` read two large tables at random; this one is
+    // tens of MB and stays cached. Kept by triggers on both tables, in either order.
+    r#"
+CREATE TABLE story_seq (
+    seq      INTEGER PRIMARY KEY,
+    story_id TEXT NOT NULL
+);
+INSERT INTO story_seq (seq, story_id)
+    SELECT v.rowid, s.story_id FROM story_articles s JOIN story_vectors v ON v.article_id = s.article_id;
+CREATE TRIGGER story_seq_member_in AFTER INSERT ON story_articles BEGIN
+    INSERT OR REPLACE INTO story_seq (seq, story_id)
+        SELECT rowid, new.story_id FROM story_vectors WHERE article_id = new.article_id;
+END;
+CREATE TRIGGER story_seq_member_moved AFTER UPDATE OF story_id ON story_articles
+WHEN old.story_id IS NOT new.story_id BEGIN
+    UPDATE story_seq SET story_id = new.story_id
+        WHERE seq = (SELECT rowid FROM story_vectors WHERE article_id = new.article_id);
+END;
+CREATE TRIGGER story_seq_member_out AFTER DELETE ON story_articles BEGIN
+    DELETE FROM story_seq WHERE seq = (SELECT rowid FROM story_vectors WHERE article_id = old.article_id);
+END;
+CREATE TRIGGER story_seq_vector_in AFTER INSERT ON story_vectors BEGIN
+    INSERT OR REPLACE INTO story_seq (seq, story_id)
+        SELECT new.rowid, story_id FROM story_articles WHERE article_id = new.article_id;
+END;
+CREATE TRIGGER story_seq_vector_out AFTER DELETE ON story_vectors BEGIN
+    DELETE FROM story_seq WHERE seq = old.rowid;
+END;
+"#,
 ];
 
 /// Prepared statements kept per connection: more than any one task uses.

@@ -192,6 +192,12 @@ impl Store {
                     .into(),
             ),
             (
+                "story of each arrival",
+                "SELECT seq, story_id FROM story_seq".into(),
+                "SELECT v.rowid, s.story_id FROM story_articles s JOIN story_vectors v ON v.article_id = s.article_id"
+                    .into(),
+            ),
+            (
                 "story outlets",
                 "SELECT story_id, outlet, articles FROM story_outlets".into(),
                 "SELECT s.story_id, a.outlet, count(*) FROM story_articles s JOIN articles a ON a.id = s.article_id
