@@ -164,7 +164,7 @@ impl Follower {
             store.record_check(source.id, started, &check)?;
         }
         if stored_any {
-            search::open_index(&self.db, &store, &mut |message| log(message.to_string()))?;
+            search::open_index_after_writing(&self.db, &mut store, &mut |message| log(message.to_string()))?;
         }
         Ok(due.len())
     }

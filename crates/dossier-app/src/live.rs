@@ -22,8 +22,7 @@ impl Live {
     pub fn open(db: &Path, notify: &mut dyn FnMut(&str)) -> anyhow::Result<Live> {
         let mut store = Store::open(db)?;
         ingest::refresh_findings(&mut store, false)?;
-        let index = search::open_index(db, &store, notify)?;
-        search::prune_log(&mut store, &index)?;
+        let index = search::open_index_after_writing(db, &mut store, notify)?;
         drop(store);
         Ok(Live { db: db.to_path_buf(), reader: Reader::open(db)?, index })
     }
@@ -39,10 +38,7 @@ impl Live {
     ) -> anyhow::Result<Summary> {
         let mut store = Store::open(&self.db)?;
         let summary = ingest::ingest_document(&mut store, source, body, options, may_commit)?;
-        search::catch_up(&self.index, &store)?;
-        // The log the index has read is not needed again: without this, every upload
-        // to a long-running server left its changes in the store for good.
-        search::prune_log(&mut store, &self.index)?;
+        search::catch_up_after_writing(&self.index, &mut store)?;
         Ok(summary)
     }
 

@@ -94,15 +94,15 @@ fn write_documents<'a>(
     Ok(written)
 }
 
-/// Rebuilds the index next to `db` from the store (a damaged index is cleared first).
 /// Forgets the part of the store's change log that `index` has read (it is not needed again).
-pub fn prune_log(store: &mut Store, index: &SearchIndex) -> anyhow::Result<()> {
+fn prune_log(store: &mut Store, index: &SearchIndex) -> anyhow::Result<()> {
     let mut batch = store.batch()?;
     batch.prune_index_changes(index.position().unwrap_or(0))?;
     batch.commit()?;
     Ok(())
 }
 
+/// Rebuilds the index next to `db` from the store (a damaged index is cleared first).
 pub fn reindex(db: &Path, store: &Store) -> anyhow::Result<usize> {
     let index = open_or_recreate(&index_dir(db), &mut |_| {})?;
     rebuild(&index, store)
@@ -196,6 +196,26 @@ pub fn open_index(db: &Path, store: &Store, notify: &mut dyn FnMut(&str)) -> any
     let index = open_or_recreate(&index_dir(db), notify)?;
     catch_up(&index, store)?;
     Ok(index)
+}
+
+/// A writer's index: opened and brought up to the store, as [`open_index`] does, and
+/// the part of the store's change log it has read forgotten. Every writer ends so
+/// (`analyze`, a server, a follower); a long-running one otherwise keeps every change.
+pub fn open_index_after_writing(
+    db: &Path,
+    store: &mut Store,
+    notify: &mut dyn FnMut(&str),
+) -> anyhow::Result<SearchIndex> {
+    let index = open_index(db, store, notify)?;
+    prune_log(store, &index)?;
+    Ok(index)
+}
+
+/// An open writer's index brought up to the store after a write, and the part of
+/// the store's change log it has read forgotten (see [`open_index_after_writing`]).
+pub fn catch_up_after_writing(index: &SearchIndex, store: &mut Store) -> anyhow::Result<()> {
+    catch_up(index, store)?;
+    prune_log(store, index)
 }
 
 /// Brings an open index up to the store (seeing first what other processes committed

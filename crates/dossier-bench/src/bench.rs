@@ -259,8 +259,7 @@ fn add_to_store(db: &Path, bases: &[Base], count: usize) -> anyhow::Result<ExitC
     let started = Instant::now();
     let summary = ingest::ingest(&mut store, std::slice::from_ref(&dir), &bench_options())?;
     let indexing = Instant::now();
-    dossier_app::search::catch_up(&index, &store)?;
-    dossier_app::search::prune_log(&mut store, &index)?;
+    dossier_app::search::catch_up_after_writing(&index, &mut store)?;
     let indexing = indexing.elapsed();
     let total = started.elapsed().as_secs_f64();
     std::fs::remove_dir_all(&dir)?;

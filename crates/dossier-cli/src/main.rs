@@ -552,9 +552,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // The index follows the store's generation: brought up to date after this run,
             // or after one killed before it got there.
             ingest::failpoint("before-index");
-            let index = search::open_index(&cli.db, &store, &mut notify)?;
-            // The log the index has read is not needed again.
-            search::prune_log(&mut store, &index)?;
+            search::open_index_after_writing(&cli.db, &mut store, &mut notify)?;
             report::print_summary(&summary, &cli.db, read::article_count(&store)?);
             if *and_serve && !summary.articles.is_empty() {
                 drop(store);
