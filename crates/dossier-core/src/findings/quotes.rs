@@ -90,6 +90,18 @@ static AFTER_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// Whether `text` (what follows a closing quote mark) begins with who said it: a name
+/// or "the" and a noun, then a speech verb ("Trump said", "The senator told").
+fn attribution_opens(text: &str) -> bool {
+    let start = text.len() - text.trim_start().len();
+    // Who said it is a few words: no need to read the rest of the paragraph.
+    let mut window = (start + 100).min(text.len());
+    while !text.is_char_boundary(window) {
+        window -= 1;
+    }
+    AFTER_ANYWHERE.find(&text[..window]).is_some_and(|found| found.start() == start)
+}
+
 /// The last match of `pattern` in `text` with its groups. Groups cost a slower engine,
 /// so the matches are found without them and only the last is captured.
 fn last_captures<'t>(pattern: &Regex, text: &'t str) -> Option<regex::Captures<'t>> {
@@ -629,9 +641,12 @@ fn attribute<'a>(
             }
             let words = text.split_whitespace().count();
             let sentence_start = sentence_bounds(paragraph, open_start).start.min(open_start);
-            // A quote that ends its sentence ("… manner." The …) has nothing after it.
+            // A quote that ends its sentence ("… manner." The …) has nothing after it. A
+            // question or an exclamation keeps its mark before the attribution that follows
+            // ("… votes?" Trump said), where a statement would end in a comma.
             let closes_sentence = text.ends_with(['.', '!', '?'])
-                && paragraph[close_end..].trim_start().chars().next().is_none_or(char::is_uppercase);
+                && paragraph[close_end..].trim_start().chars().next().is_none_or(char::is_uppercase)
+                && !(text.ends_with(['!', '?']) && attribution_opens(&paragraph[close_end..]));
             let sentence_end =
                 if closes_sentence { close_end } else { sentence_bounds(paragraph, close_end).end.max(close_end) }
                     .min(paragraph.len());
@@ -782,6 +797,17 @@ mod tests {
         ]);
         let speakers: Vec<Option<&str>> = found.iter().map(|q| q.1.as_deref()).collect();
         assert_eq!(speakers, [Some("Jeff Merkley"), Some("Hillary Clinton")]);
+    }
+
+    #[test]
+    fn a_question_keeps_the_attribution_after_it() {
+        let found = one(&[
+            "Melanie watched the speech on television with her friends.",
+            "\"Who would have believed we would win 14 million votes?\" Trump said, looking out on the crowd.",
+            "\"We did it!\" Pence said.",
+        ]);
+        let speakers: Vec<Option<&str>> = found.iter().map(|q| q.1.as_deref()).collect();
+        assert_eq!(speakers, [Some("Trump"), Some("Pence")]);
     }
 
     #[test]
