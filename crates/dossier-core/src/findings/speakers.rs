@@ -267,6 +267,25 @@ static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// A description in a speech verb's subject ("the gambling tycoon told Reuters"): any
+/// noun heads it there, so the word list of `DESCRIPTION` need not know "tycoon". The
+/// group `words` is checked for words that cannot be part of one ("the day he said").
+static SUBJECT_DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?|[Oo]ne|[Aa]nother)\s+(?P<words>(?:[a-z][\w’'-]*\s+){{0,3}}[a-z][\w-]*)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:{SPEECH_VERBS})(?-u:\b)"
+    ))
+    .unwrap()
+});
+
+/// The descriptions `SUBJECT_DESCRIPTION` finds in `region`, as ranges in it.
+fn subject_descriptions(region: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    SUBJECT_DESCRIPTION.captures_iter(region).filter_map(|c| {
+        let (all, words) = (c.get(0)?, c.name("words")?);
+        let ordinary = words.as_str().split_whitespace().all(|w| !STOPWORDS.contains(w) && !SPEECH_WORDS.contains(w));
+        ordinary.then_some(all.start()..words.end())
+    })
+}
+
 /// Where a description ends that `DESCRIPTION` ended at `end` in `text`: past the
 /// nouns that follow its noun and make one with it ("Obama's former campaign
 /// strategist", "the party official"), which the shortest match leaves off.
@@ -359,6 +378,9 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
     for m in DESCRIPTION.find_iter(region).filter(|m| !is_name_and_verb(m.as_str())) {
         let end = description_end(region, m.end());
         found.push((range.start + m.start()..range.start + end, MentionKind::Description, false));
+    }
+    for r in subject_descriptions(region) {
+        found.push((range.start + r.start..range.start + r.end, MentionKind::Description, false));
     }
     for m in PRONOUN.find_iter(region) {
         found.push((range.start + m.start()..range.start + m.end(), MentionKind::Pronoun, false));
@@ -817,6 +839,9 @@ mod tests {
         );
         let inverted = kinds("Said Ellis: it will not pass.");
         assert!(inverted.contains(&("Ellis".to_string(), MentionKind::Name)), "{inverted:?}");
+        let tycoon = kinds("\u{201C}It was nice,\u{201D} the gambling tycoon told Reuters the day he said it.");
+        assert!(tycoon.contains(&("the gambling tycoon".to_string(), MentionKind::Description)), "{tycoon:?}");
+        assert!(tycoon.iter().all(|(m, _)| !m.contains("day")), "{tycoon:?}");
         let headline = kinds("CONGRESS HAS INVESTIGATED HIM. Oz said so.");
         assert!(headline.iter().all(|(m, _)| !m.contains("INVESTIGATED")), "{headline:?}");
         assert!(headline.contains(&("Oz".to_string(), MentionKind::Name)), "{headline:?}");
