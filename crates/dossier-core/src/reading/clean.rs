@@ -271,8 +271,15 @@ fn classify_lines(text: &str, skip: usize, out: &mut CleanText) -> Vec<Line> {
             lines.push(Line { number, raw: raw.to_string(), text: String::new(), kind: Kind::Blank });
             continue;
         }
-        let (plain, urls) = strip_inline_markdown(raw, &mut out.stats);
-        let mut kind = classify(raw, &plain);
+        // Soft hyphens and zero-width marks split words a reader sees whole: read without
+        // them, as the HTML reader does; the raw line keeps them.
+        let visible = if raw.contains(crate::text::is_layout_mark) {
+            std::borrow::Cow::Owned(raw.replace(crate::text::is_layout_mark, ""))
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
+        let (plain, urls) = strip_inline_markdown(&visible, &mut out.stats);
+        let mut kind = classify(&visible, &plain);
         match &kind {
             Kind::UrlLabel => {
                 let same_line = urls.first().cloned();
@@ -915,6 +922,14 @@ mod tests {
         assert!(b.contains("the information about"), "{b}");
         assert!(b.contains("de-escalation"), "{b}");
         assert_eq!((clean.paragraphs[0].first_line, clean.paragraphs[0].last_line), (1, 7));
+    }
+
+    #[test]
+    fn soft_hyphens_and_zero_width_marks_leave_the_text() {
+        let text =
+            "Die Stadt hat die Ver\u{ad}kehrs\u{ad}planung am Montag vor\u{200b}gestellt und will sie bald umsetzen.";
+        let clean = clean(text);
+        assert_eq!(body(&clean), "Die Stadt hat die Verkehrsplanung am Montag vorgestellt und will sie bald umsetzen.");
     }
 
     #[test]
