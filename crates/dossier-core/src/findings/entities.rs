@@ -216,7 +216,7 @@ struct Candidate {
 
 /// Capitalised runs of a sentence, with "X of (the) Y" joined when X ends in an
 /// organisation or role word ("Ministry of Foreign Affairs", "Secretary of State").
-fn runs(sentence: &str) -> Vec<(usize, usize)> {
+pub(crate) fn runs(sentence: &str) -> Vec<(usize, usize)> {
     let mut found: Vec<(usize, usize)> = Vec::new();
     for m in NAME.find_iter(sentence) {
         if let Some(last) = found.last_mut() {

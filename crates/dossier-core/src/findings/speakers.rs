@@ -360,8 +360,8 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
     let region = &text[range.clone()];
     let inside_quote = |r: &Range<usize>| quoted.iter().any(|q| r.start < q.end && q.start < r.end);
     let mut found = Vec::new();
-    for m in NAME.find_iter(region) {
-        let raw = m.as_str();
+    for (run_start, run_end) in crate::findings::entities::runs(region) {
+        let raw = &region[run_start..run_end];
         let bare = strip_possessive(raw);
         let possessive = bare.len() != raw.len();
         let cleaned = without_leading_verb(clean_name(bare));
@@ -372,7 +372,7 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
             if is_body(cleaned) || is_known_organisation(cleaned) { MentionKind::Body } else { MentionKind::Name };
         let person = if kind == MentionKind::Body { cleaned.to_string() } else { split_role(cleaned).0 };
         let Some(at) = bare.rfind(person.as_str()) else { continue };
-        let start = range.start + m.start() + at;
+        let start = range.start + run_start + at;
         found.push((start..start + person.len(), kind, possessive));
     }
     for m in DESCRIPTION.find_iter(region).filter(|m| !is_name_and_verb(m.as_str())) {
@@ -842,6 +842,8 @@ mod tests {
         let tycoon = kinds("\u{201C}It was nice,\u{201D} the gambling tycoon told Reuters the day he said it.");
         assert!(tycoon.contains(&("the gambling tycoon".to_string(), MentionKind::Description)), "{tycoon:?}");
         assert!(tycoon.iter().all(|(m, _)| !m.contains("day")), "{tycoon:?}");
+        let union = kinds("In a statement, the Association of Flight Attendants called her a champion.");
+        assert!(union.contains(&("Association of Flight Attendants".to_string(), MentionKind::Body)), "{union:?}");
         let headline = kinds("CONGRESS HAS INVESTIGATED HIM. Oz said so.");
         assert!(headline.iter().all(|(m, _)| !m.contains("INVESTIGATED")), "{headline:?}");
         assert!(headline.contains(&("Oz".to_string(), MentionKind::Name)), "{headline:?}");
