@@ -18,7 +18,7 @@ use crate::text::paragraph_starts;
 use regex::Regex;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// What an entity is.
@@ -673,16 +673,31 @@ fn join_lone_surnames<'a>(items: &[Item<'a>], parent: &mut [usize], keys: &mut N
             by_surname.entry(keys.of(words[words.len() - 1])).or_default().push(index);
         }
     }
+    // Each surname's full names reduced to the components they were in when first
+    // asked about: unions only merge components, so the roots of these few stand for the
+    // roots of all of them. Asking every full name again made a dossier where hundreds of
+    // thousands of articles write "Trump" alone and in full quadratic.
+    let mut components_of: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (index, (_, _, entity)) in items.iter().enumerate() {
         if entity.kind != EntityKind::Person || entity.name.contains(' ') {
             continue;
         }
-        let Some(candidates) = by_surname.get(&keys.of(&entity.name)) else { continue };
-        let roots: HashSet<usize> = candidates.iter().map(|&c| find_root(parent, c)).collect();
-        if let [only] = roots.into_iter().collect::<Vec<_>>().as_slice() {
+        let surname = keys.of(&entity.name);
+        let Some(candidates) = by_surname.get(&surname) else { continue };
+        let known = components_of.entry(surname).or_insert_with(|| distinct_roots(parent, candidates.iter().copied()));
+        *known = distinct_roots(parent, known.iter().copied());
+        if let [only] = known.as_slice() {
             union(parent, index, *only);
         }
     }
+}
+
+/// The roots of the components `members` are in, each once.
+fn distinct_roots(parent: &mut [usize], members: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut roots: Vec<usize> = members.map(|m| find_root(parent, m)).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    roots
 }
 
 /// The dossier entity made of article entities known to be one (in item order): the
