@@ -466,11 +466,16 @@ fn reads_as_clause(run: &str) -> bool {
 /// sentences cost.
 fn is_object(text: &str, at: usize) -> bool {
     let mut title_words = 0;
-    for raw in text[..at].split_whitespace().rev().take(4) {
+    let before: Vec<&str> = text[..at].split_whitespace().rev().take(5).collect();
+    for (back, raw) in before.iter().take(4).enumerate() {
         if raw.ends_with(|c: char| !c.is_alphanumeric()) {
             return false;
         }
         let word = raw.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        if word == "as" && opens_clause(before.get(back + 1).copied()) {
+            // "and as Trump went on": "as" opens a clause whose subject follows.
+            return false;
+        }
         if OBJECT_CUES.contains(&word.as_str()) {
             return true;
         }
@@ -483,6 +488,15 @@ fn is_object(text: &str, at: usize) -> bool {
         }
     }
     false
+}
+
+/// Whether a conjunction after `previous` (the word before it, if any) opens a clause:
+/// at a sentence's or clause's start, or after "and", "but", "or", "just", "even".
+fn opens_clause(previous: Option<&str>) -> bool {
+    previous.is_none_or(|word| {
+        word.ends_with(|c: char| !c.is_alphanumeric())
+            || matches!(word.to_lowercase().as_str(), "and" | "but" | "or" | "just" | "even")
+    })
 }
 
 fn words_before(text: &str, at: usize, count: usize) -> Vec<String> {
@@ -873,6 +887,9 @@ mod tests {
         assert!(!object("At the rally, Clinton called", "Clinton"));
         assert!(!object("Aides say the Vermont senator", "Vermont"));
         assert!(!object("In his speech, Trump said", "Trump"));
+        assert!(!object("Kevin was drifting off, and as Trump went on", "Trump"));
+        assert!(!object("As Trump went on", "Trump"));
+        assert!(object("leaders such as Trump", "Trump"));
     }
 
     #[test]
