@@ -233,6 +233,11 @@ pub(crate) const NOT_NAMES: &[&str] = &[
     "Both",
     "Several",
     "Another",
+    "Each",
+    "Last",
+    "Next",
+    "Do",
+    "See",
     "What",
     "Which",
     "Who",
@@ -506,15 +511,28 @@ pub(crate) fn is_real_name(name: &str) -> bool {
 }
 
 pub(crate) fn is_not_name(word: &str) -> bool {
-    NOT_NAMES.contains(&word) || crate::dates::is_calendar_name(word)
+    NOT_NAMES.contains(&word) || is_calendar_word(word)
 }
 
-/// Drops words that open sentences ("Also", "The") from the front of a name.
+/// A month or weekday name, alone or opening a compound ("Tuesday-night").
+fn is_calendar_word(word: &str) -> bool {
+    crate::dates::is_calendar_name(word.split('-').next().unwrap_or(word))
+}
+
+/// Drops words that open sentences ("Also", "The") from the front of a name, and the
+/// day or month a sentence puts after it ("Ted Cruz Wednesday").
 pub(crate) fn clean_name(name: &str) -> &str {
     let mut rest = name;
     while let Some((first, tail)) = rest.split_once(' ') {
         if is_not_name(first) {
             rest = tail;
+        } else {
+            break;
+        }
+    }
+    while let Some((head, last)) = rest.rsplit_once(' ') {
+        if is_calendar_word(last) {
+            rest = head;
         } else {
             break;
         }
@@ -558,6 +576,15 @@ pub(crate) fn is_organisation(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_or_month_is_no_part_of_a_name() {
+        assert_eq!(clean_name("Ted Cruz Wednesday"), "Ted Cruz");
+        assert_eq!(clean_name("MSNBC Morning Joe Monday"), "MSNBC Morning Joe");
+        assert_eq!(clean_name("Tuesday-night"), "");
+        assert_eq!(clean_name("Last September"), "");
+        assert_eq!(clean_name("Also Jane Alvarez"), "Jane Alvarez");
+    }
 
     #[test]
     fn he_and_she_stand_for_people_of_their_gender_or_of_none_told() {
