@@ -310,6 +310,23 @@ fn description_end(text: &str, end: usize) -> usize {
     }
 }
 
+/// Where the nouns end that a name ending at `text[..at]` modifies, if description
+/// nouns follow it: "Sanders supporters", "Donald Trump's campaign manager", "Huckabee
+/// campaign spokesman". The name is then part of a description of someone else, who
+/// speaks, not the name's bearer.
+fn nouns_modified_end(text: &str, at: usize) -> Option<usize> {
+    let rest = &text[at..];
+    let after_mark = ["’s", "'s", "’", "'"].iter().find_map(|m| rest.strip_prefix(m)).unwrap_or(rest);
+    let from = at + rest.len() - after_mark.len();
+    // "The New York Post reports": a speech verb, not a noun the name modifies.
+    let next = words_after(text, from, 1);
+    if next.first().is_some_and(|w| SPEECH_WORDS.contains(w.as_str())) {
+        return None;
+    }
+    let end = description_end(text, from);
+    (end > from + of_what(&text[from..])).then_some(end)
+}
+
 /// How much of `rest` says what the description's noun is of ("of state", "of the
 /// DNC", "of Homeland Security"): " of", an optional "the", then up to four words that
 /// are not function words. Nothing when `rest` does not go on with " of ".
@@ -325,7 +342,7 @@ fn of_what(rest: &str) -> usize {
     for _ in 0..MAX_WORDS {
         let word_len = words.find(|c: char| !c.is_alphanumeric() && c != '-').unwrap_or(words.len());
         let word = &words[..word_len];
-        if word_len == 0 || STOPWORDS.contains(word.to_lowercase().as_str()) {
+        if word_len == 0 || STOPWORDS.contains(word.to_lowercase().as_str()) || reads_as_verb(word) {
             break;
         }
         end = taken + word_len;
@@ -338,6 +355,12 @@ fn of_what(rest: &str) -> usize {
         }
     }
     end
+}
+
+/// Whether a lower-case word after a description reads as the verb its sentence goes on
+/// with ("groups of protesters continued", "the head of the agency said").
+fn reads_as_verb(word: &str) -> bool {
+    word.starts_with(char::is_lowercase) && (word.ends_with("ed") || SPEECH_WORDS.contains(word))
 }
 
 static PRONOUN: LazyLock<Regex> =
@@ -373,7 +396,12 @@ fn mentions_in(text: &str, range: Range<usize>, quoted: &[Range<usize>]) -> Vec<
         let person = if kind == MentionKind::Body { cleaned.to_string() } else { split_role(cleaned).0 };
         let Some(at) = bare.rfind(person.as_str()) else { continue };
         let start = range.start + run_start + at;
-        found.push((start..start + person.len(), kind, possessive));
+        match nouns_modified_end(region, run_end) {
+            // "Sanders campaign manager Jeff Weaver": the name that follows is the speaker.
+            Some(end) if region[end..].strip_prefix(' ').is_some_and(|r| r.starts_with(char::is_uppercase)) => {}
+            Some(end) => found.push((start..range.start + end, MentionKind::Description, false)),
+            None => found.push((start..start + person.len(), kind, possessive)),
+        }
     }
     for m in DESCRIPTION.find_iter(region).filter(|m| !is_name_and_verb(m.as_str())) {
         let end = description_end(region, m.end());
@@ -861,6 +889,23 @@ mod tests {
         let headline = kinds("CONGRESS HAS INVESTIGATED HIM. Oz said so.");
         assert!(headline.iter().all(|(m, _)| !m.contains("INVESTIGATED")), "{headline:?}");
         assert!(headline.contains(&("Oz".to_string(), MentionKind::Name)), "{headline:?}");
+    }
+
+    #[test]
+    fn a_name_before_the_nouns_it_modifies_is_part_of_a_description() {
+        let mentions = |text: &str| -> Vec<(String, MentionKind)> {
+            mentions_in(text, 0..text.len(), &[]).into_iter().map(|(r, k, _)| (text[r].to_string(), k)).collect()
+        };
+        let supporters = mentions("Sanders supporters chanted slogans.");
+        assert_eq!(supporters, [("Sanders supporters".to_string(), MentionKind::Description)]);
+        let manager = mentions("Donald Trump\u{2019}s campaign manager said so.");
+        assert_eq!(manager, [("Donald Trump\u{2019}s campaign manager".to_string(), MentionKind::Description)]);
+        let titled = mentions("Sanders campaign manager Jeff Weaver said so.");
+        assert_eq!(titled, [("Jeff Weaver".to_string(), MentionKind::Name)]);
+        let reports = mentions("The New York Post reports that she kept it quiet.");
+        assert!(reports.contains(&("New York Post".to_string(), MentionKind::Body)), "{reports:?}");
+        let protesters = mentions("Small groups of protesters continued to chant.");
+        assert!(protesters.iter().all(|(m, _)| !m.contains("continued")), "{protesters:?}");
     }
 
     #[test]
