@@ -900,6 +900,8 @@ mod tests {
         assert_eq!(supporters, [("Sanders supporters".to_string(), MentionKind::Description)]);
         let manager = mentions("Donald Trump\u{2019}s campaign manager said so.");
         assert_eq!(manager, [("Donald Trump\u{2019}s campaign manager".to_string(), MentionKind::Description)]);
+        let office = mentions("Powell's office said so.");
+        assert_eq!(office, [("Powell's office".to_string(), MentionKind::Description)]);
         let titled = mentions("Sanders campaign manager Jeff Weaver said so.");
         assert_eq!(titled, [("Jeff Weaver".to_string(), MentionKind::Name)]);
         let reports = mentions("The New York Post reports that she kept it quiet.");
