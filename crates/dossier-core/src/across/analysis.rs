@@ -129,7 +129,7 @@ pub struct Analysis {
 
 /// The version of what [`extract`] finds in one article. Stored findings of an older
 /// version are found again; bump it whenever entity or quote extraction changes.
-pub const ANALYZER_VERSION: i64 = 11;
+pub const ANALYZER_VERSION: i64 = 12;
 
 /// The version of what [`analyze_story`] makes of the same findings. Stored story
 /// analyses of another version are made again; bump it whenever merging across a
