@@ -625,7 +625,7 @@ fn same_value(field: &str, predicted: &str, gold: &str) -> bool {
 /// keeps its soft hyphens and zero-width marks, which the page never shows and which
 /// Dossier's reading drops.
 fn visible(text: &str) -> String {
-    fold_for_match(&text.replace(crate::text::is_layout_mark, ""))
+    fold_for_match(&crate::text::without_layout_marks(text))
 }
 
 fn score_text(matched: &[Matched<'_>], errors: &mut Vec<String>) -> StageScore {

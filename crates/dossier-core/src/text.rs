@@ -53,6 +53,15 @@ pub fn is_layout_mark(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}')
 }
 
+/// The text without its layout marks ([`is_layout_mark`]), borrowed when it has none.
+pub fn without_layout_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(is_layout_mark) {
+        std::borrow::Cow::Owned(text.replace(is_layout_mark, ""))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Collapses whitespace runs (including no-break spaces) to one space and trims.
 pub fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -13,6 +13,10 @@ use std::sync::LazyLock;
 /// soon as the text holds one non-ASCII character (a curly quote will do), and beside
 /// English words the two agree. The name pattern below keeps the Unicode one: a
 /// capital after a non-ASCII letter ("ÖPNV") is no name's start.
+/// What may stand between a speaker and the speech verb ("has said", "also told",
+/// "later wrote"), as a regular expression.
+pub(crate) const SPEECH_VERB_LEAD: &str = r"(?:has\s+|had\s+|also\s+|later\s+|then\s+)?";
+
 pub(crate) const SPEECH_VERBS: &str = r"said|says|say|told|tells|added|adds|stated|states|warned|warns|explained|explains|noted|notes|argued|argues|insisted|insists|pointed out|points out|asked|asks|wrote|writes|tweeted|declared|announced|claimed|claims|stressed|stresses|urged|suggested|replied|responded|continued|commented|recalled|acknowledged|admitted|complained|predicted|vowed|promised|emphasized|emphasised|underlined|concluded|observed|remarked|cautioned|conceded|contended|maintained|reiterated|boasted|joked|quipped|shouted|yelled|whispered|testified|confirmed|denied|countered|mused|lamented|declared|reported|wrote|posted|recounted|reports|report|saying|asking|adding|telling|noting|writing|warning|arguing|insisting|explaining|declaring";
 
 pub(crate) fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {

@@ -11,7 +11,7 @@ use crate::findings::entities::{is_place_name, looks_like_actor};
 use crate::findings::lexicon::{
     clean_name, is_body, is_known_organisation, is_real_name, may_be_called, opens_with_determiner, role_kinds,
     split_role, strip_possessive, title_before, Gender, DETERMINERS, HONORIFICS, NAME, ROLE_NOUNS, ROLE_WORDS,
-    SPEECH_VERBS,
+    SPEECH_VERBS, SPEECH_VERB_LEAD,
 };
 use crate::findings::names::same_entity;
 use crate::findings::sentences;
@@ -58,14 +58,14 @@ const PHRASE: &str = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|St|[A-
 static AFTER_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
     // `"…," Grushko said` / `"…," said Grushko` / `"…," he told journalists` / `"…" ― Pamela Padilla`
     Regex::new(&format!(
-        r"^[\s,]*(?:(?P<subject>{PHRASE}{{1,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})(?-u:\b)|(?P<verb2>{SPEECH_VERBS})\s+(?P<object>{PHRASE}{{1,120}})|(?:[\u{{2015}}\u{{2014}}\u{{2013}}]|--?)\s*(?P<signed>[A-Z][\w.'\u{{2019}} -]{{1,60}}?)\.?\s*$)"
+        r"^[\s,]*(?:(?P<subject>{PHRASE}{{1,120}}?)\s+{SPEECH_VERB_LEAD}(?P<verb>{SPEECH_VERBS})(?-u:\b)|(?P<verb2>{SPEECH_VERBS})\s+(?P<object>{PHRASE}{{1,120}})|(?:[\u{{2015}}\u{{2014}}\u{{2013}}]|--?)\s*(?P<signed>[A-Z][\w.'\u{{2019}} -]{{1,60}}?)\.?\s*$)"
     ))
     .unwrap()
 });
 static BEFORE_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
     // `Grushko said: "…"` / `Grushko said that "…"` / `according to Grushko, "…"`
     Regex::new(&format!(
-        r"(?:(?P<subject>[A-Z][^.;!?“”\u0022]{{0,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?P<verb>{SPEECH_VERBS})(?:\s+(?:that|reporters|journalists|the [a-z]+|[A-Z][a-z]+))?|[Aa]ccording to (?P<according>[^,.;:“”\u0022]{{2,80}})),?:?\s*$"
+        r"(?:(?P<subject>[A-Z][^.;!?“”\u0022]{{0,120}}?)\s+{SPEECH_VERB_LEAD}(?P<verb>{SPEECH_VERBS})(?:\s+(?:that|reporters|journalists|the [a-z]+|[A-Z][a-z]+))?|[Aa]ccording to (?P<according>[^,.;:“”\u0022]{{2,80}})),?:?\s*$"
     ))
     .unwrap()
 });
@@ -80,7 +80,10 @@ static TOLD_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BEFORE_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     // `Ryabkov said the West's response was "…"`: the last speech verb before the quote.
-    Regex::new(&format!(r"(?P<subject>(?:[Tt]he |[A-Z])[^.;!?“”\u0022]{{0,120}}?)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:{SPEECH_VERBS})(?-u:\b)")).unwrap()
+    Regex::new(&format!(
+        r"(?P<subject>(?:[Tt]he |[A-Z])[^.;!?“”\u0022]{{0,120}}?)\s+{SPEECH_VERB_LEAD}(?:{SPEECH_VERBS})(?-u:\b)"
+    ))
+    .unwrap()
 });
 static AFTER_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     // `… "…" military buildup …, the statement said.`

@@ -11,7 +11,7 @@
 
 use crate::findings::lexicon::{
     clean_name, has_given_name, is_body, is_known_organisation, is_place, is_real_name, split_role, strip_possessive,
-    DETERMINERS, NAME, ROLE_NOUNS, SPEECH_VERBS, STOPWORDS,
+    DETERMINERS, NAME, ROLE_NOUNS, SPEECH_VERBS, SPEECH_VERB_LEAD, STOPWORDS,
 };
 use crate::findings::sentences;
 use crate::text::is_word;
@@ -272,7 +272,7 @@ static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// group `words` is checked for words that cannot be part of one ("the day he said").
 static SUBJECT_DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?-u:\b)(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?|[Oo]ne|[Aa]nother)\s+(?P<words>(?:[a-z][\w’'-]*\s+){{0,3}}[a-z][\w-]*)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+)?(?:{SPEECH_VERBS})(?-u:\b)"
+        r"(?-u:\b)(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Aa]n?|[Oo]ne|[Aa]nother)\s+(?P<words>(?:[a-z][\w’'-]*\s+){{0,3}}[a-z][\w-]*)\s+{SPEECH_VERB_LEAD}(?:{SPEECH_VERBS})(?-u:\b)"
     ))
     .unwrap()
 });

@@ -273,11 +273,7 @@ fn classify_lines(text: &str, skip: usize, out: &mut CleanText) -> Vec<Line> {
         }
         // Soft hyphens and zero-width marks split words a reader sees whole: read without
         // them, as the HTML reader does; the raw line keeps them.
-        let visible = if raw.contains(crate::text::is_layout_mark) {
-            std::borrow::Cow::Owned(raw.replace(crate::text::is_layout_mark, ""))
-        } else {
-            std::borrow::Cow::Borrowed(raw)
-        };
+        let visible = crate::text::without_layout_marks(raw);
         let (plain, urls) = strip_inline_markdown(&visible, &mut out.stats);
         let mut kind = classify(&visible, &plain);
         match &kind {

@@ -156,7 +156,7 @@ fn headline_of(heading: ElementRef<'_>) -> String {
     let parts: Vec<(String, bool)> = children
         .into_iter()
         .filter_map(|child| match child.value() {
-            scraper::Node::Text(text) => Some((text.replace(crate::text::is_layout_mark, ""), false)),
+            scraper::Node::Text(text) => Some((crate::text::without_layout_marks(text).into_owned(), false)),
             scraper::Node::Element(e) if e.name() == "br" => Some((" ".to_string(), true)),
             _ => ElementRef::wrap(child).map(|e| (element_text(e), true)),
         })
