@@ -20,7 +20,7 @@ static ALIASES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
 
 /// The canonical name a curated alias row gives this name ("U.S." → "United States").
 pub fn alias_canonical(name: &str) -> Option<&'static str> {
-    ALIASES.get(&normalise(name)).copied()
+    looked_up(name, |found| found.alias)
 }
 
 /// One token reduced so that common romanisations of the same name agree:
@@ -56,24 +56,36 @@ fn normalise(name: &str) -> String {
 
 /// The canonical key of a name: its alias target if listed, else its normalised form.
 pub fn key(name: &str) -> String {
-    // Names are compared in loops (candidates against speakers, mentions against the
-    // names before them), so each thread keeps the keys it computed; the cache is
-    // dropped whole when it grows past a bound.
+    looked_up(name, |found| found.key.clone())
+}
+
+/// What a name's normalised form looks up: its curated alias and its canonical key.
+struct LookedUp {
+    alias: Option<&'static str>,
+    key: String,
+}
+
+/// Reads what `name` looks up. Names are looked up in loops (candidates against
+/// speakers, mentions against the names before them), so each thread keeps what it
+/// computed; the cache is dropped whole when it grows past a bound.
+fn looked_up<T>(name: &str, read: impl FnOnce(&LookedUp) -> T) -> T {
     const MOST: usize = 16_384;
     thread_local! {
-        static KEYS: std::cell::RefCell<HashMap<String, String>> = std::cell::RefCell::new(HashMap::new());
+        static FOUND: std::cell::RefCell<HashMap<String, LookedUp>> = std::cell::RefCell::new(HashMap::new());
     }
-    KEYS.with_borrow_mut(|keys| {
-        if let Some(found) = keys.get(name) {
-            return found.clone();
+    FOUND.with_borrow_mut(|found| {
+        if let Some(entry) = found.get(name) {
+            return read(entry);
         }
         let normal = normalise(name);
-        let computed = ALIASES.get(&normal).map(|c| normalise(c)).unwrap_or(normal);
-        if keys.len() >= MOST {
-            keys.clear();
+        let alias = ALIASES.get(&normal).copied();
+        let entry = LookedUp { alias, key: alias.map(normalise).unwrap_or(normal) };
+        let value = read(&entry);
+        if found.len() >= MOST {
+            found.clear();
         }
-        keys.insert(name.to_string(), computed.clone());
-        computed
+        found.insert(name.to_string(), entry);
+        value
     })
 }
 
