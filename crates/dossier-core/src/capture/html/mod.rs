@@ -261,9 +261,19 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
     }
 }
 
+/// Parses a page as a browser without scripts does: what a `<noscript>` holds is
+/// markup, read like the rest of the page (some blogs serve their whole post there,
+/// beside a script template of the same text).
+fn parse(markup: &str) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let mut options = html5ever::ParseOpts::default();
+    options.tree_builder.scripting_enabled = false;
+    html5ever::parse_document(Html::new_document(), options).one(markup)
+}
+
 /// Extracts the article from an HTML page.
 pub fn extract(source: &str) -> HtmlPage {
-    let doc = Html::parse_document(&crate::capture::markup_bounds::bound_markup(source));
+    let doc = parse(&crate::capture::markup_bounds::bound_markup(source));
     let linear = body::linearize(&doc);
     let article = body::article_blocks(&doc, &linear.blocks);
     let hints = page_hints(&doc, &linear, article.first().copied());
@@ -344,6 +354,21 @@ mod tests {
 </article>
 <aside><p>Related: another story that should stay out of the body text</p></aside>
 </body></html>"#;
+
+    #[test]
+    fn a_post_served_in_noscript_is_read() {
+        let page = extract(
+            "<html><body><h1>Safer browsing</h1><div class='post-body'>\
+             <script type='text/template'><p>Over the past few years threats have grown.</p></script>\
+             <noscript><p>Over the past few years threats on the web have grown more sophisticated, and \
+             phishing sites rotate their domains quickly.</p><p>This protocol is designed so that no one \
+             learns which sites a user visits.</p></noscript></div>\
+             <footer><p>Give us feedback.</p></footer></body></html>",
+        );
+        assert!(page.text.contains("phishing sites rotate"), "{}", page.text);
+        assert!(page.text.contains("This protocol is designed"), "{}", page.text);
+        assert!(!page.text.contains("<p>"), "the markup is read, not shown: {}", page.text);
+    }
 
     #[test]
     fn extracts_main_text_and_metadata() {
