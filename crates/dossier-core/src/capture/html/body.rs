@@ -22,9 +22,9 @@ use scraper::{Html, Node};
 use std::sync::LazyLock;
 
 /// Elements whose content is never text a reader sees.
-const DROPPED: [&str; 19] = [
-    "script", "style", "template", "svg", "iframe", "button", "select", "option", "textarea", "input", "dialog",
-    "head", "object", "embed", "canvas", "video", "audio", "rt", "rp",
+const DROPPED: [&str; 20] = [
+    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option", "textarea", "input",
+    "dialog", "head", "object", "embed", "canvas", "video", "audio", "rt", "rp",
 ];
 
 /// Elements that end a run of inline text.

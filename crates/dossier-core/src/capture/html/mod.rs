@@ -261,14 +261,29 @@ fn page_hints(doc: &Html, linear: &body::Linear, article_start: Option<usize>) -
     }
 }
 
-/// Parses a page as a browser without scripts does: what a `<noscript>` holds is
-/// markup, read like the rest of the page (some blogs serve their whole post there,
-/// beside a script template of the same text).
+/// Parses a page as a browser without scripts does, so that what a `<noscript>` holds
+/// is markup; one that holds paragraphs is read in its place (a Blogger post serves its
+/// whole text there, beside a script template of the same text). Others stay unread:
+/// tracking pixels, "please enable JavaScript", or markup a saved page escaped as text.
 fn parse(markup: &str) -> Html {
     use html5ever::tendril::TendrilSink;
     let mut options = html5ever::ParseOpts::default();
     options.tree_builder.scripting_enabled = false;
-    html5ever::parse_document(Html::new_document(), options).one(markup)
+    let mut doc = html5ever::parse_document(Html::new_document(), options).one(markup);
+    let noscript = Selector::parse("noscript").expect("static selector");
+    let paragraph = Selector::parse("p").expect("static selector");
+    let with_prose: Vec<ego_tree::NodeId> =
+        doc.select(&noscript).filter(|n| n.select(&paragraph).next().is_some()).map(|n| n.id()).collect();
+    for id in with_prose {
+        let children: Vec<ego_tree::NodeId> =
+            doc.tree.get(id).map(|n| n.children().map(|c| c.id()).collect()).unwrap_or_default();
+        for child in children {
+            if let Some(mut wrapper) = doc.tree.get_mut(id) {
+                wrapper.insert_id_before(child);
+            }
+        }
+    }
+    doc
 }
 
 /// Extracts the article from an HTML page.
@@ -363,11 +378,13 @@ mod tests {
              <noscript><p>Over the past few years threats on the web have grown more sophisticated, and \
              phishing sites rotate their domains quickly.</p><p>This protocol is designed so that no one \
              learns which sites a user visits.</p></noscript></div>\
+             <noscript>&lt;img src=\"pixel.gif\"&gt; Please enable JavaScript to see the comments.</noscript>\
              <footer><p>Give us feedback.</p></footer></body></html>",
         );
         assert!(page.text.contains("phishing sites rotate"), "{}", page.text);
         assert!(page.text.contains("This protocol is designed"), "{}", page.text);
         assert!(!page.text.contains("<p>"), "the markup is read, not shown: {}", page.text);
+        assert!(!page.text.contains("pixel") && !page.text.contains("enable JavaScript"), "{}", page.text);
     }
 
     #[test]
