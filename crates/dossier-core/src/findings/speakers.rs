@@ -310,21 +310,19 @@ fn description_end(text: &str, end: usize) -> usize {
     }
 }
 
-/// Where the nouns end that a name ending at `text[..at]` modifies, if description
+/// Where the nouns end that a name run ending at `text[..at]` modifies, if description
 /// nouns follow it: "Sanders supporters", "Donald Trump's campaign manager", "Huckabee
 /// campaign spokesman". The name is then part of a description of someone else, who
-/// speaks, not the name's bearer.
+/// speaks, not the name's bearer. A run holds its possessive mark (`NAME` reads
+/// "Trump's" as one word), and `description_end` goes on past one.
 fn nouns_modified_end(text: &str, at: usize) -> Option<usize> {
-    let rest = &text[at..];
-    let after_mark = ["’s", "'s", "’", "'"].iter().find_map(|m| rest.strip_prefix(m)).unwrap_or(rest);
-    let from = at + rest.len() - after_mark.len();
     // "The New York Post reports": a speech verb, not a noun the name modifies.
-    let next = words_after(text, from, 1);
+    let next = words_after(text, at, 1);
     if next.first().is_some_and(|w| SPEECH_WORDS.contains(w.as_str())) {
         return None;
     }
-    let end = description_end(text, from);
-    (end > from + of_what(&text[from..])).then_some(end)
+    let end = description_end(text, at);
+    (end > at + of_what(&text[at..])).then_some(end)
 }
 
 /// How much of `rest` says what the description's noun is of ("of state", "of the
