@@ -270,8 +270,7 @@ fn parse(markup: &str) -> Html {
     let mut options = html5ever::ParseOpts::default();
     options.tree_builder.scripting_enabled = false;
     let mut doc = html5ever::parse_document(Html::new_document(), options).one(markup);
-    let noscript = Selector::parse("noscript").expect("static selector");
-    let paragraph = Selector::parse("p").expect("static selector");
+    let (noscript, paragraph) = (selector("noscript"), selector("p"));
     let with_prose: Vec<ego_tree::NodeId> =
         doc.select(&noscript).filter(|n| n.select(&paragraph).next().is_some()).map(|n| n.id()).collect();
     for id in with_prose {
