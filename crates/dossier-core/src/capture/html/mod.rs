@@ -269,7 +269,8 @@ fn parse(markup: &str) -> Html {
     use html5ever::tendril::TendrilSink;
     let mut options = html5ever::ParseOpts::default();
     options.tree_builder.scripting_enabled = false;
-    let mut doc = html5ever::parse_document(Html::new_document(), options).one(markup);
+    let sink = scraper::HtmlTreeSink::new(Html::new_document());
+    let mut doc = html5ever::parse_document(sink, options).one(markup);
     let (noscript, paragraph) = (selector("noscript"), selector("p"));
     let with_prose: Vec<ego_tree::NodeId> =
         doc.select(&noscript).filter(|n| n.select(&paragraph).next().is_some()).map(|n| n.id()).collect();
