@@ -1,6 +1,7 @@
 //! HTML pages: metadata from meta tags, JSON-LD and the page itself; the main text
 //! found by evidence (`body`). Parsed by html5ever via scraper.
 
+use crate::capture::markup_bounds::READ_ATTRIBUTES;
 use crate::capture::Hints;
 use crate::text::collapse_whitespace;
 use scraper::{ElementRef, Html, Selector};
@@ -28,6 +29,10 @@ trait Attribute {
 
 impl Attribute for scraper::node::Element {
     fn attribute(&self, name: &str) -> Option<&str> {
+        // Checked where it costs nothing that counts: this module's tests, even in release.
+        if cfg!(any(test, debug_assertions)) {
+            assert!(READ_ATTRIBUTES.contains(&name), "{name} is dropped before parsing: add it to READ_ATTRIBUTES");
+        }
         self.attrs().find_map(|(own, value)| (own == name).then_some(value))
     }
 }
