@@ -49,7 +49,7 @@ fn fold_normalised(chars: impl Iterator<Item = char>, size: usize) -> String {
 
 /// Whether a character only guides layout (a soft hyphen, a zero-width mark): a
 /// reader never sees it, and it splits words that are one.
-pub fn is_layout_mark(c: char) -> bool {
+fn is_layout_mark(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}')
 }
 

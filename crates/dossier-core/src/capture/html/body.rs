@@ -241,7 +241,7 @@ impl Reader {
         match node.value() {
             Node::Text(text) => {
                 // Soft hyphens and zero-width marks are layout hints, not text.
-                self.text.extend(text.chars().filter(|&c| !crate::text::is_layout_mark(c)));
+                self.text.push_str(&crate::text::without_layout_marks(text));
                 self.raw_bytes += text.trim().len();
                 if self.link_depth > 0 {
                     self.link_bytes += text.trim().len();

@@ -58,7 +58,7 @@ fn element_text(element: ElementRef<'_>) -> String {
     for edge in element.traverse() {
         match edge {
             ego_tree::iter::Edge::Open(node) if skipping.is_none() => match node.value() {
-                scraper::Node::Text(t) => text.extend(t.chars().filter(|&c| !crate::text::is_layout_mark(c))),
+                scraper::Node::Text(t) => text.push_str(&crate::text::without_layout_marks(t)),
                 scraper::Node::Element(e) if body::is_unread(e) => skipping = Some(node.id()),
                 scraper::Node::Element(e) if e.name() == "br" => text.push(' '),
                 _ => {}
