@@ -42,7 +42,7 @@ proptest! {
     #[test]
     fn cleaning_keeps_line_ranges_inside_the_input(text in capture_like()) {
         let lines = text.split('\n').count() as u32;
-        let cleaned = clean::clean(&text);
+        let cleaned = clean::clean(&text, clean::Origin::Capture);
         for paragraph in &cleaned.paragraphs {
             prop_assert!(!paragraph.text.trim().is_empty());
             prop_assert!(paragraph.first_line >= 1 && paragraph.first_line <= paragraph.last_line && paragraph.last_line <= lines);

@@ -28,7 +28,7 @@ pub fn format_and_decode(data: &[u8]) {
 
 /// Cleaning of text as it comes (markdown clippings, PDF text, scraped pages).
 pub fn cleaning(data: &[u8]) {
-    let _ = clean::clean(&String::from_utf8_lossy(data));
+    let _ = clean::clean(&String::from_utf8_lossy(data), clean::Origin::Capture);
 }
 
 /// HTML extraction: the bounded pre-pass, parsing, main text and metadata.

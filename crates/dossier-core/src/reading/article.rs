@@ -279,7 +279,10 @@ pub fn analyze_text(
     hints: &Hints,
     line_map: Option<&[u32]>,
 ) -> Option<Article> {
-    let mut cleaned = clean::clean(text);
+    // A text derived from a page is the main text the HTML reader chose; any other text
+    // is a capture, which may hold the whole page around its article.
+    let origin = if line_map.is_some() { clean::Origin::ReaderText } else { clean::Origin::Capture };
+    let mut cleaned = clean::clean(text, origin);
     if cleaned.paragraphs.is_empty() {
         return None;
     }

@@ -110,6 +110,7 @@ enum Kind {
     PageArtefact,
     PrintFooter(String),
     RelatedHeadline,
+    OutsideMainText,
 }
 
 impl Kind {
@@ -128,6 +129,7 @@ impl Kind {
             Kind::PageArtefact => "page artefact",
             Kind::PrintFooter(_) => "print footer",
             Kind::RelatedHeadline => "related headline",
+            Kind::OutsideMainText => "outside the main text",
         })
     }
 }
@@ -214,19 +216,52 @@ static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TRAILING_URL_PUNCT: &[char] = &['.', ',', ';', ':', '!', '?', ')', '\'', '"', '’', '”'];
 
+/// A line that could be the headline of a page captured whole, with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadlineCandidate {
+    pub text: String,
+    pub evidence: [f32; HEADLINE_FEATURES],
+}
+
+/// The headline candidates of a capture as the cleaner weighs them (none when the capture
+/// is not a whole page): what `examples/headline_candidates.rs` prints to fit
+/// [`HEADLINE_WEIGHTS`] on captures with known titles.
+pub fn headline_candidates_of(text: &str) -> Vec<HeadlineCandidate> {
+    let mut out = CleanText::default();
+    let (_, body_start) = split_front_matter(text);
+    let mut lines = classify_lines(text, body_start, &mut out);
+    prepare_lines(&mut lines, &mut out);
+    let drafts = assemble_paragraphs(&lines, out.stats.hard_wrapped);
+    let region = main_region(&lines, &drafts);
+    if region.start <= 1 {
+        return Vec::new();
+    }
+    headline_candidates(&lines, &drafts, &region)
+        .into_iter()
+        .map(|(index, evidence)| HeadlineCandidate { text: drafts[index].text.clone(), evidence })
+        .collect()
+}
+
+/// Where a text to clean comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A capture as the user saved it: a clipping, a printout, or a whole page's text
+    /// with its menus and footer, whose article must be found.
+    Capture,
+    /// The main text a page reader already chose (the HTML reader's).
+    ReaderText,
+}
+
 /// Cleans a captured text. `text` is the decoded file; line numbers in the
 /// result refer to its lines.
-pub fn clean(text: &str) -> CleanText {
+pub fn clean(text: &str, origin: Origin) -> CleanText {
     let mut out = CleanText::default();
     let (front_matter, body_start) = split_front_matter(text);
     out.front_matter = front_matter;
     let mut lines = classify_lines(text, body_start, &mut out);
-    mark_foreign_script(&mut lines);
-    mark_repeated_labels(&mut lines);
-    out.stats.hard_wrapped = is_hard_wrapped(&lines);
-    out.stats.page_artefacts = mark_page_artefacts(&mut lines, out.stats.hard_wrapped);
+    prepare_lines(&mut lines, &mut out);
     let paragraphs = assemble_paragraphs(&lines, out.stats.hard_wrapped);
-    assign_roles(&mut lines, paragraphs, &mut out);
+    assign_roles(&mut lines, paragraphs, origin, &mut out);
     for line in &lines {
         if let Some(reason) = line.kind.removal_reason() {
             out.removed.push(Removed {
@@ -237,6 +272,14 @@ pub fn clean(text: &str) -> CleanText {
         }
     }
     out
+}
+
+/// Marks the lines only their neighbours tell apart, and the capture's layout.
+fn prepare_lines(lines: &mut [Line], out: &mut CleanText) {
+    mark_foreign_script(lines);
+    mark_repeated_labels(lines);
+    out.stats.hard_wrapped = is_hard_wrapped(lines);
+    out.stats.page_artefacts = mark_page_artefacts(lines, out.stats.hard_wrapped);
 }
 
 /// YAML front matter (`---` ... `---`) as written by web-clipper extensions.
@@ -547,7 +590,7 @@ fn mark_repeated_labels(lines: &mut [Line]) {
 }
 
 fn is_label_candidate(line: &Line) -> bool {
-    matches!(line.kind, Kind::Text | Kind::Heading(_)) && word_count(&line.text) <= 12 && !ends_sentence(&line.text)
+    matches!(line.kind, Kind::Text | Kind::Heading(_)) && word_count(&line.text) <= 4 && !ends_sentence(&line.text)
 }
 
 /// A short line in capitals (`ABSTRACT.`, `FULL TEXT:`, `UPDATE`) labels a section of the page.
@@ -712,7 +755,7 @@ fn join_wrapped(paragraph: &mut String, next: &str) {
 /// A navigation bar captured as a line: "Home | Politics | World | Opinion | Video".
 fn is_navigation(text: &str) -> bool {
     let items: Vec<&str> =
-        text.split(['|', '·', '•', '»', '/']).map(str::trim).filter(|item| !item.is_empty()).collect();
+        text.split(['|', '·', '•', '»', '›', '/']).map(str::trim).filter(|item| !item.is_empty()).collect();
     items.len() >= 4
         && items.iter().all(|item| word_count(item) <= 3 && !item.ends_with(['.', '!', '?']))
         && !items.iter().any(|item| item.chars().all(|c| c.is_ascii_digit()))
@@ -752,12 +795,22 @@ fn is_furniture(kind: &Kind) -> bool {
 
 /// Decides which paragraph is the headline, which are related headlines and
 /// where the body begins, then collects the header's dates and source tags.
-fn assign_roles(lines: &mut [Line], drafts: Vec<Draft>, out: &mut CleanText) {
-    let title_index = find_title(lines, &drafts);
+fn assign_roles(lines: &mut [Line], drafts: Vec<Draft>, origin: Origin, out: &mut CleanText) {
+    let region = match origin {
+        Origin::Capture => main_region(lines, &drafts),
+        Origin::ReaderText => 0..drafts.len(),
+    };
+    let title_index = find_title(lines, &drafts, &region);
     let body_start = title_index.map_or(0, |t| t + 1);
     let mut body: Vec<&Draft> = Vec::new();
     for (index, draft) in drafts.iter().enumerate() {
         if Some(index) == title_index {
+            continue;
+        }
+        if !region.contains(&index) {
+            for line in &mut lines[draft.first..=draft.last] {
+                line.kind = Kind::OutsideMainText;
+            }
             continue;
         }
         if index >= body_start && is_related_headline(lines, draft) {
@@ -774,7 +827,7 @@ fn assign_roles(lines: &mut [Line], drafts: Vec<Draft>, out: &mut CleanText) {
         let how = if draft.heading.is_some() { "markdown heading" } else { "headline line" };
         out.title = Some(Found { value: draft.text.clone(), how });
     }
-    collect_header(lines, &drafts, title_index, out);
+    collect_header(lines, &drafts, title_index, &region, out);
     out.dateline = body.iter().take(3).find_map(|d| dateline_of(&d.text));
     out.paragraphs = body
         .into_iter()
@@ -782,7 +835,80 @@ fn assign_roles(lines: &mut [Line], drafts: Vec<Draft>, out: &mut CleanText) {
         .collect();
 }
 
-fn find_title(lines: &[Line], drafts: &[Draft]) -> Option<usize> {
+/// The run of paragraphs that holds the article, found as the run with the most
+/// evidence of running prose: a whole page captured as text (navigation, teasers, footer
+/// and all) has the article as its one long stretch of sentences, while menus, labels
+/// and link lists are short lines that cost the run that takes them in. Each prose
+/// paragraph adds its words; each short line, link-heavy paragraph or line of furniture
+/// between paragraphs costs a little, so a subheading or a caption inside the article is
+/// bridged while a page's header and footer are left out (the maximum-sum run, as the
+/// body-text-extraction idea of Finn et al. does with tags and words).
+fn main_region(lines: &[Line], drafts: &[Draft]) -> std::ops::Range<usize> {
+    let mut best = (i64::MIN, 0..drafts.len());
+    let mut running = 0i64;
+    let mut start = 0;
+    for (index, draft) in drafts.iter().enumerate() {
+        let gap = index.checked_sub(1).map_or(&lines[..0], |p| &lines[drafts[p].last + 1..draft.first]);
+        let furniture = gap.iter().filter(|l| is_furniture(&l.kind)).count().min(6) as i64;
+        let weight = prose_weight(lines, draft) - furniture;
+        if running <= 0 {
+            running = 0;
+            start = index;
+        }
+        running += weight;
+        if running > best.0 {
+            best = (running, start..index + 1);
+        }
+    }
+    if best.0 <= 0 {
+        0..drafts.len()
+    } else {
+        best.1
+    }
+}
+
+/// What a paragraph says for or against being part of the article's running text.
+fn prose_weight(lines: &[Line], draft: &Draft) -> i64 {
+    let words = word_count(&draft.text) as i64;
+    if draft.heading.is_some() {
+        return -2;
+    }
+    if mostly_links(&lines[draft.first..=draft.last]) {
+        return -2 - words / 2;
+    }
+    if (words >= 10 && has_sentence_mark(&draft.text)) || ends_sentence(&draft.text) {
+        words
+    } else {
+        -2 - words / 4
+    }
+}
+
+/// Whether a text punctuates as prose does: a stop, a colon or a semicolon followed by a
+/// space (a host name's dots are not), or a full-width stop.
+fn has_sentence_mark(text: &str) -> bool {
+    text.contains(['。', '！', '？'])
+        || text.as_bytes().windows(2).any(|pair| b".!?;:".contains(&pair[0]) && pair[1] == b' ')
+}
+
+/// Whether most of the lines' characters are a markdown link's anchor text: a menu or
+/// a list of teasers.
+fn mostly_links(lines: &[Line]) -> bool {
+    let (mut linked, mut total) = (0usize, 0usize);
+    for line in lines {
+        total += line.text.len();
+        if line.raw.contains("](") {
+            linked += MD_LINK.captures_iter(&line.raw).map(|c| c[1].trim().len()).sum::<usize>();
+        }
+    }
+    linked * 2 > total
+}
+
+fn find_title(lines: &[Line], drafts: &[Draft], region: &std::ops::Range<usize>) -> Option<usize> {
+    // A page captured whole: its article's running text starts further down, and what
+    // stands above it (a logo's heading, a teaser's date, a menu) belongs to the page.
+    if region.start > 1 {
+        return headline_above(lines, drafts, region);
+    }
     if let Some(index) = drafts.iter().position(|d| d.heading == Some(1)) {
         return Some(index);
     }
@@ -828,6 +954,116 @@ fn find_title(lines: &[Line], drafts: &[Draft]) -> Option<usize> {
     (is_headline && is_title_like(&first.text)).then_some(0)
 }
 
+/// The headline of a page captured whole: the best of the title-like lines around the
+/// start of the article's running text, by [`HEADLINE_WEIGHTS`] over their evidence.
+/// Menus, labels, bylines and teasers stand there too, but far from the text, or with
+/// words the article does not use, or in shapes a headline does not have.
+fn headline_above(lines: &[Line], drafts: &[Draft], region: &std::ops::Range<usize>) -> Option<usize> {
+    headline_candidates(lines, drafts, region)
+        .into_iter()
+        .map(|(index, features)| (features.iter().zip(HEADLINE_WEIGHTS).map(|(f, w)| f * w).sum::<f32>(), index))
+        .fold(None, |best: Option<(f32, usize)>, (score, index)| match best {
+            Some((b, _)) if b >= score => best,
+            _ => Some((score, index)),
+        })
+        .map(|(_, index)| index)
+}
+
+/// How many pieces of evidence a headline candidate has, in [`headline_evidence`]'s order.
+pub const HEADLINE_FEATURES: usize = 16;
+
+/// Weights of the headline evidence: a softmax ranking fitted by `bench/fit_headlines.py`
+/// on 1,207 whole-page captures (markdown, scraped text and printout shapes of the 487
+/// trafilatura evaluation pages) whose titles are known. Fitted on either half of the pages,
+/// the other half's headline is found as often (0.56-0.59 against 0.58), so the weights
+/// carry over rather than fit the pages. The largest: a level-one heading, the share and
+/// number of the headline's words the article uses, a date line beside it; against it,
+/// distance from the running text (more so inside it), one or two words only.
+const HEADLINE_WEIGHTS: [f32; HEADLINE_FEATURES] =
+    [-0.36, -0.79, 0.26, 1.92, 1.84, -0.19, -0.86, -1.10, 2.11, 0.16, 0.05, 0.95, -0.74, 0.23, -0.28, -0.07];
+
+/// The title-like lines (a headline may wrap: up to three) from a few paragraphs above the article's running text
+/// to a few into it, each with its evidence.
+fn headline_candidates(
+    lines: &[Line],
+    drafts: &[Draft],
+    region: &std::ops::Range<usize>,
+) -> Vec<(usize, [f32; HEADLINE_FEATURES])> {
+    let mut body_words: HashMap<String, usize> = HashMap::new();
+    for word in drafts[region.clone()].iter().flat_map(|d| content_words(&d.text)) {
+        *body_words.entry(word).or_insert(0) += 1;
+    }
+    let last = (region.start + HEADLINE_DEPTH).min(region.end);
+    let mut above_rank = 0.0;
+    let mut found: Vec<(usize, [f32; HEADLINE_FEATURES])> = Vec::new();
+    for index in (region.start.saturating_sub(HEADLINE_REACH)..last).rev() {
+        let draft = &drafts[index];
+        if draft.last - draft.first >= 3 || !is_title_like(&draft.text) || draft.text.trim_end().ends_with('.') {
+            continue;
+        }
+        let mut features = headline_evidence(lines, draft, &body_words, region.contains(&index));
+        let offset = index as f32 - region.start as f32;
+        features[0] = (-offset).max(0.0);
+        features[1] = (offset + 1.0).max(0.0);
+        if index < region.start {
+            features[2] = above_rank;
+            above_rank += 1.0;
+        }
+        found.push((index, features));
+    }
+    found
+}
+
+/// A candidate headline's evidence but for its position (the first three, set by the caller):
+/// 3 the share of its words the article uses, 4 how many (up to six, in sixths), 5 its
+/// length in tens of words, 6 longer than 15 words, 7 two words or fewer, 8-10 a markdown
+/// heading of level 1, 2, 3 or more, 11 a date line beside it, 12 a date in it, 13 it ends
+/// in `?` or `!`, 14 Title Case, 15 all capitals.
+fn headline_evidence(
+    lines: &[Line],
+    draft: &Draft,
+    body_words: &HashMap<String, usize>,
+    in_body: bool,
+) -> [f32; HEADLINE_FEATURES] {
+    let mut f = [0.0f32; HEADLINE_FEATURES];
+    let words = content_words(&draft.text);
+    let own = usize::from(in_body);
+    let shared = words.iter().filter(|w| body_words.get(*w).is_some_and(|&n| n > own)).count();
+    let word_total = word_count(&draft.text);
+    f[3] = if words.is_empty() { 0.0 } else { shared as f32 / words.len() as f32 };
+    f[4] = shared.min(6) as f32 / 6.0;
+    f[5] = word_total as f32 / 10.0;
+    f[6] = f32::from(u8::from(word_total > 15));
+    f[7] = f32::from(u8::from(word_total <= 2));
+    match draft.heading {
+        Some(1) => f[8] = 1.0,
+        Some(2) => f[9] = 1.0,
+        Some(_) => f[10] = 1.0,
+        None => {}
+    }
+    let beside = lines[draft.first.saturating_sub(3)..(draft.last + 4).min(lines.len())].iter();
+    f[11] = f32::from(u8::from(beside.clone().any(|l| matches!(l.kind, Kind::DateLine(_)))));
+    f[12] = f32::from(u8::from(!dates::find_dates(&draft.text).is_empty()));
+    f[13] = f32::from(u8::from(draft.text.trim_end().ends_with(['?', '!'])));
+    f[14] = f32::from(u8::from(is_title_case(&draft.text)));
+    f[15] =
+        f32::from(u8::from(draft.text.chars().any(char::is_alphabetic) && !draft.text.chars().any(char::is_lowercase)));
+    f
+}
+
+/// Words of four letters or more, in lower case: the words a headline and its article share.
+fn content_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4).map(str::to_lowercase).collect()
+}
+
+/// How far into the article's running text the headline may stand: the run can start
+/// at a cookie notice or a deck that reads as prose, above the headline.
+const HEADLINE_DEPTH: usize = 4;
+
+/// How many paragraphs above the article's running text the headline may stand
+/// (a deck, a byline, a date and a share bar between them).
+const HEADLINE_REACH: usize = 12;
+
 /// A Title Case line with no sentence end, set among captions, labels and source
 /// tags after the headline, is another article's headline in a widget.
 fn is_related_headline(lines: &[Line], draft: &Draft) -> bool {
@@ -854,9 +1090,16 @@ fn is_related_headline(lines: &[Line], draft: &Draft) -> bool {
 
 /// Dates and source tags printed around the headline: above it, or between it and
 /// the first body paragraph, with only furniture in between.
-fn collect_header(lines: &[Line], drafts: &[Draft], title_index: Option<usize>, out: &mut CleanText) {
+fn collect_header(
+    lines: &[Line],
+    drafts: &[Draft],
+    title_index: Option<usize>,
+    region: &std::ops::Range<usize>,
+    out: &mut CleanText,
+) {
     let start = title_index.map_or(0, |t| drafts[t].last + 1);
-    let end = drafts.iter().find(|d| d.first >= start).map_or(lines.len(), |d| d.first);
+    // Lines left out of the article's running text (a byline, a share bar) are furniture here.
+    let end = drafts[region.clone()].iter().find(|d| d.first >= start).map_or(lines.len(), |d| d.first);
     let above_title = title_index.map_or(&lines[..0], |t| {
         let top = drafts[t].first;
         let from =
@@ -894,7 +1137,7 @@ mod tests {
     #[test]
     fn a_scraped_capture_loses_its_navigation_and_keeps_its_byline_date() {
         let text = "Home | Politics | World | Opinion | Video | Subscribe\nSubscribe Log in\n\nSenate passes the budget after a long night\n\nBy Staff · October 31, 2016\n\nShare on Facebook\n\nThe Senate passed the budget early on Tuesday, after a night of debate that ran past three in the morning and ended with a narrow vote.\n\nPhoto: Staff/Agency\n\nMore text of the article follows here with another sentence.";
-        let cleaned = clean(text);
+        let cleaned = clean(text, Origin::Capture);
         assert_eq!(
             cleaned.title.as_ref().map(|t| t.value.as_str()),
             Some("Senate passes the budget after a long night")
@@ -910,7 +1153,7 @@ mod tests {
     #[test]
     fn unwraps_hard_wrapped_text_and_keeps_real_hyphens() {
         let text = "The minister said the state-\nrun agency had received a formal\nnotification of the informa-\ntion about the plans on Friday and the\ncommittee would meet again next week to\ndiscuss the de-\nescalation plan in full.\n\nA second paragraph starts here and goes\non for a while before it ends at last.\n";
-        let clean = clean(text);
+        let clean = clean(text, Origin::Capture);
         assert!(clean.stats.hard_wrapped);
         assert_eq!(clean.paragraphs.len(), 2, "{:?}", clean.paragraphs);
         let b = body(&clean);
@@ -924,14 +1167,14 @@ mod tests {
     fn soft_hyphens_and_zero_width_marks_leave_the_text() {
         let text =
             "Die Stadt hat die Ver\u{ad}kehrs\u{ad}planung am Montag vor\u{200b}gestellt und will sie bald umsetzen.";
-        let clean = clean(text);
+        let clean = clean(text, Origin::Capture);
         assert_eq!(body(&clean), "Die Stadt hat die Verkehrsplanung am Montag vorgestellt und will sie bald umsetzen.");
     }
 
     #[test]
     fn keeps_one_paragraph_per_line_text_apart() {
         let text = "First paragraph is a full sentence that ends here.\nSecond paragraph, also complete.\nThird one.\nFourth and last.";
-        let clean = clean(text);
+        let clean = clean(text, Origin::Capture);
         assert!(!clean.stats.hard_wrapped);
         assert_eq!(clean.paragraphs.len(), 4);
     }
@@ -939,7 +1182,7 @@ mod tests {
     #[test]
     fn pulls_out_link_blocks_related_lines_and_original_url() {
         let text = "Some text that is the body of the article, long enough.\n\nRelated article: [Another Story Title Here](#)\n\nhttps://example.org/a\nhttps://example.org/b\n\nMore body text follows.\n\nOriginal url:\n\n<https://news.example.com/2020/01/02/story>";
-        let clean = clean(text);
+        let clean = clean(text, Origin::Capture);
         assert_eq!(clean.related, ["Another Story Title Here"]);
         assert_eq!(
             clean.links,
@@ -954,7 +1197,7 @@ mod tests {
     fn strips_markdown_but_keeps_anchor_text() {
         let text =
             "# Big **News** Today\n\nA [senior](#) diplomat *said* on **Friday** that `x` happened. ![img](a.png)\n";
-        let clean = clean(text);
+        let clean = clean(text, Origin::Capture);
         assert_eq!(clean.title.as_ref().unwrap().value, "Big News Today");
         assert_eq!(body(&clean), "A senior diplomat said on Friday that x happened.");
     }
@@ -962,7 +1205,7 @@ mod tests {
     #[test]
     fn removes_credits_captions_chrome_and_foreign_furniture() {
         let text = "Headline of the Piece\n\nMarch 3, 2021\n\nThe ministry building in the capital. **Jane Doe / Agency**\n\n© Agency / John Roe\n\nThe body of the article says something meaningful here.\n\nA market in the city (L) and a crowd (R).\n\nShare this article\n\nTo participate in the discussion\nlog in or register\nЗаголовок открываемого материала\n";
-        let clean = clean(text);
+        let clean = clean(text, Origin::Capture);
         assert_eq!(body(&clean), "The body of the article says something meaningful here.");
         assert_eq!(clean.title.as_ref().unwrap().value, "Headline of the Piece");
         assert_eq!(clean.header_dates, [NaiveDate::from_ymd_opt(2021, 3, 3).unwrap()]);
@@ -988,7 +1231,7 @@ mod tests {
     #[test]
     fn finds_headline_above_dateline_and_related_headlines_in_widgets() {
         let text = "- Daily Wire, 1920, 01.02.2020\nWorld Affairs Desk\nA section description that runs as a full sentence about the topic.\n\nThe Real Headline of This Story\n\nA caption about a building. - Daily Wire, 1920, 05.03.2020\nLONDON (Daily Wire) - The body starts here with a full sentence.\nMore body.\nA photo. REUTERS/Some Person - Daily Wire, 1920, 04.03.2020\nWorld Affairs Desk\nAnother Story Everyone Reads Right Now\nThe body continues after the widget.\n";
-        let clean = clean(text);
+        let clean = clean(text, Origin::Capture);
         assert_eq!(clean.title.as_ref().unwrap().value, "The Real Headline of This Story");
         assert_eq!(clean.related, ["Another Story Everyone Reads Right Now"]);
         assert_eq!(clean.header_source_tags.len(), 1);
@@ -1002,7 +1245,10 @@ mod tests {
 
     #[test]
     fn reads_front_matter_and_print_footers() {
-        let clean = clean("---\ntitle: \"A Clipped Page\"\nsource: https://example.com/x\n---\n\nBody text here.\n");
+        let clean = clean(
+            "---\ntitle: \"A Clipped Page\"\nsource: https://example.com/x\n---\n\nBody text here.\n",
+            Origin::Capture,
+        );
         assert_eq!(clean.front_matter.get("title").unwrap(), "A Clipped Page");
         assert_eq!(body(&clean), "Body text here.");
         let printed = clean_text_footer();
@@ -1010,16 +1256,45 @@ mod tests {
     }
 
     fn clean_text_footer() -> CleanText {
-        clean("12/17/21, 10:32 AM Story title | Outlet\nBody line one is here and it is long enough to be text.\nhttps://news.example.com/2021/12/17/story 1/2\n")
+        clean("12/17/21, 10:32 AM Story title | Outlet\nBody line one is here and it is long enough to be text.\nhttps://news.example.com/2021/12/17/story 1/2\n", Origin::Capture)
+    }
+
+    /// A whole page's text as a browser copies it: menus, a teaser, the article, a footer.
+    const WHOLE_PAGE: &str = "Skip to content\nHome\nPolitics\nWorld\nBusiness\nSign in\n\
+        Markets rally after surprise rate cut\nLatest\nWeather\nPodcasts\n\
+        City council approves new river bridge\nBy Jane Doe\nMarch 3, 2021\n\
+        The city council approved the new river bridge on Tuesday after a long debate about its cost and its route.\n\
+        Council members said the bridge would cut travel times for thousands of commuters who cross the river each day.\n\
+        Construction of the bridge is expected to begin next spring, the council said.\n\
+        Share this article\nFacebook\nTwitter\nMost read\nAbout us\nContact\nPrivacy\nTerms\n";
+
+    #[test]
+    fn a_whole_page_capture_keeps_its_article_and_finds_its_headline_by_evidence() {
+        let clean = clean(WHOLE_PAGE, Origin::Capture);
+        assert_eq!(clean.title.as_ref().map(|t| t.value.as_str()), Some("City council approves new river bridge"));
+        assert_eq!(clean.paragraphs.len(), 3, "{:?}", clean.paragraphs);
+        let b = body(&clean);
+        assert!(b.starts_with("The city council approved") && b.ends_with("the council said."), "{b}");
+        assert!(clean.removed.iter().any(|r| r.text == "Podcasts" && r.reason == "outside the main text"));
+        assert_eq!(clean.header_dates, [NaiveDate::from_ymd_opt(2021, 3, 3).unwrap()]);
+        let candidates = headline_candidates_of(WHOLE_PAGE);
+        assert!(candidates.iter().any(|c| c.text == "Markets rally after surprise rate cut"));
+    }
+
+    #[test]
+    fn text_a_page_reader_chose_is_kept_whole() {
+        let clean = clean(WHOLE_PAGE, Origin::ReaderText);
+        assert!(body(&clean).contains("Podcasts"));
+        assert!(headline_candidates_of("A Title\n\nA short body paragraph that ends here.\n").is_empty());
     }
 
     #[test]
     fn short_first_line_is_a_title_long_one_is_not() {
         assert_eq!(
-            clean("Saudi prince mocks Trump on Twitter.\n\nBody text.").title.unwrap().value,
+            clean("Saudi prince mocks Trump on Twitter.\n\nBody text.", Origin::Capture).title.unwrap().value,
             "Saudi prince mocks Trump on Twitter."
         );
         let long = "Security proposals submitted to the US and NATO by Russia this week represent a broad deal required to defuse escalating tensions between Moscow and the military bloc, one of the country's top diplomats explained on Friday.\nNext line.";
-        assert!(clean(long).title.is_none());
+        assert!(clean(long, Origin::Capture).title.is_none());
     }
 }

@@ -93,19 +93,19 @@ pub fn decide(clean: &CleanText, hints: &Hints) -> Metadata {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reading::clean::clean;
+    use crate::reading::clean::{clean, Origin};
 
     #[test]
     fn cited_links_give_no_url_or_date() {
         let text = "Body text of an article that cites things, written as a long first paragraph that runs on and on past any headline length, with more clauses, and more words, until it is plainly a paragraph of the body and not a title.\n\nhttps://ria.ru/20211217/nato-1764165844.html\nhttps://example.com/2025/03/28/other-story\n\nMore body text.";
-        let meta = decide(&clean(text), &Hints::default());
+        let meta = decide(&clean(text, Origin::Capture), &Hints::default());
         assert_eq!((meta.url, meta.published, meta.outlet, meta.title), (None, None, None, None));
     }
 
     #[test]
     fn own_url_gives_outlet_and_date() {
         let text = "A Headline Here\n\nBody text here, long enough to count as the body.\n\nOriginal url:\n\n<https://www.example-news.com/2020/05/04/a-headline-here>";
-        let meta = decide(&clean(text), &Hints::default());
+        let meta = decide(&clean(text, Origin::Capture), &Hints::default());
         assert_eq!(meta.url.as_deref(), Some("https://www.example-news.com/2020/05/04/a-headline-here"));
         assert_eq!(meta.published, NaiveDate::from_ymd_opt(2020, 5, 4));
         assert_eq!(meta.outlet.as_deref(), Some("Example News"));
@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn container_hints_win() {
         let hints = Hints { title: Some("Stated".into()), published: Some("2020-01-02".into()), ..Hints::default() };
-        let meta = decide(&clean("Other Title\n\nBody."), &hints);
+        let meta = decide(&clean("Other Title\n\nBody.", Origin::Capture), &hints);
         assert_eq!(meta.title.as_deref(), Some("Stated"));
         assert_eq!(meta.published, NaiveDate::from_ymd_opt(2020, 1, 2));
     }
