@@ -891,7 +891,7 @@ fn prose_weight(lines: &[Line], draft: &Draft) -> i64 {
     if (words >= 10 && (has_sentence_mark(&draft.text) || ends_clause(&draft.text))) || ends_sentence(&draft.text) {
         words
     } else {
-        -2 - words / 4
+        -3 - words / 4
     }
 }
 
