@@ -69,6 +69,7 @@ def shapes_of(html):
     markdown = html2text.HTML2Text()
     markdown.body_width = 0
     markdown.ignore_images = True
+    markdown.unicode_snob = True  # keep letters as written ("Nähe", not "Nahe")
     scraped = get_text(html)
     printed = "\n".join("\n".join(textwrap.wrap(line, PRINT_WIDTH)) if line.strip() else "" for line in scraped.split("\n"))
     return {"md": markdown.handle(html), "scraped": scraped, "print": printed}
