@@ -228,10 +228,7 @@ pub struct HeadlineCandidate {
 /// [`HEADLINE_WEIGHTS`] on captures with known titles.
 pub fn headline_candidates_of(text: &str) -> Vec<HeadlineCandidate> {
     let mut out = CleanText::default();
-    let (_, body_start) = split_front_matter(text);
-    let mut lines = classify_lines(text, body_start, &mut out);
-    prepare_lines(&mut lines, &mut out);
-    let drafts = assemble_paragraphs(&lines, out.stats.hard_wrapped);
+    let (lines, drafts) = read_paragraphs(text, &mut out);
     let region = main_region(&lines, &drafts);
     if region.start <= 1 {
         return Vec::new();
@@ -256,11 +253,7 @@ pub enum Origin {
 /// result refer to its lines.
 pub fn clean(text: &str, origin: Origin) -> CleanText {
     let mut out = CleanText::default();
-    let (front_matter, body_start) = split_front_matter(text);
-    out.front_matter = front_matter;
-    let mut lines = classify_lines(text, body_start, &mut out);
-    prepare_lines(&mut lines, &mut out);
-    let paragraphs = assemble_paragraphs(&lines, out.stats.hard_wrapped);
+    let (mut lines, paragraphs) = read_paragraphs(text, &mut out);
     assign_roles(&mut lines, paragraphs, origin, &mut out);
     for line in &lines {
         if let Some(reason) = line.kind.removal_reason() {
@@ -274,12 +267,19 @@ pub fn clean(text: &str, origin: Origin) -> CleanText {
     out
 }
 
-/// Marks the lines only their neighbours tell apart, and the capture's layout.
-fn prepare_lines(lines: &mut [Line], out: &mut CleanText) {
-    mark_foreign_script(lines);
-    mark_repeated_labels(lines);
-    out.stats.hard_wrapped = is_hard_wrapped(lines);
-    out.stats.page_artefacts = mark_page_artefacts(lines, out.stats.hard_wrapped);
+/// The capture's lines, classified, and its paragraphs before any is given a role; the
+/// front matter, links and layout go to `out`.
+fn read_paragraphs(text: &str, out: &mut CleanText) -> (Vec<Line>, Vec<Draft>) {
+    let (front_matter, body_start) = split_front_matter(text);
+    out.front_matter = front_matter;
+    let mut lines = classify_lines(text, body_start, out);
+    // What only a line's neighbours tell apart, and the capture's layout.
+    mark_foreign_script(&mut lines);
+    mark_repeated_labels(&mut lines);
+    out.stats.hard_wrapped = is_hard_wrapped(&lines);
+    out.stats.page_artefacts = mark_page_artefacts(&mut lines, out.stats.hard_wrapped);
+    let drafts = assemble_paragraphs(&lines, out.stats.hard_wrapped);
+    (lines, drafts)
 }
 
 /// YAML front matter (`---` ... `---`) as written by web-clipper extensions.
@@ -998,8 +998,8 @@ pub const HEADLINE_FEATURES: usize = 16;
 const HEADLINE_WEIGHTS: [f32; HEADLINE_FEATURES] =
     [-0.36, -0.79, 0.26, 1.92, 1.84, -0.19, -0.86, -1.10, 2.11, 0.16, 0.05, 0.95, -0.74, 0.23, -0.28, -0.07];
 
-/// The title-like lines (a headline may wrap: up to three) from a few paragraphs above the article's running text
-/// to a few into it, each with its evidence.
+/// The title-like lines (a headline may wrap: up to three) from a few paragraphs above
+/// the article's running text to a few into it, each with its evidence.
 fn headline_candidates(
     lines: &[Line],
     drafts: &[Draft],
@@ -1331,6 +1331,24 @@ mod tests {
         assert!(reads_as_page_furniture("Share on Facebook Share on Twitter Share by e-mail"));
         assert!(!reads_as_page_furniture("Markets rally after the surprise rate cut of 3 March 2021"));
         assert!(!reads_as_page_furniture("Drilling until it gets hot"));
+    }
+
+    #[test]
+    fn a_blogs_post_navigation_and_comment_form_are_chrome_in_any_language() {
+        let form = [
+            "Next post",
+            "Der nächste Beitrag",
+            "Schreibe einen Kommentar",
+            "Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert.",
+            "Laisser un commentaire",
+            "Ваш адрес email не будет опубликован.",
+        ];
+        let text =
+            format!("The body of the post is one sentence that runs long enough to be prose.\n\n{}", form.join("\n\n"));
+        let clean = clean(&text, Origin::Capture);
+        let chrome: Vec<&str> =
+            clean.removed.iter().filter(|r| r.reason == "page chrome").map(|r| r.text.as_str()).collect();
+        assert_eq!(chrome, form);
     }
 
     #[test]
