@@ -230,7 +230,7 @@ pub fn headline_candidates_of(text: &str) -> Vec<HeadlineCandidate> {
     let mut out = CleanText::default();
     let (lines, drafts) = read_paragraphs(text, &mut out);
     let region = main_region(&lines, &drafts);
-    if region.start <= 1 {
+    if !is_whole_page(&region) {
         return Vec::new();
     }
     headline_candidates(&lines, &drafts, &region)
@@ -875,6 +875,12 @@ fn main_region(lines: &[Line], drafts: &[Draft]) -> std::ops::Range<usize> {
     start..end
 }
 
+/// Whether the capture holds a page above its article: [`main_region`] starts the article
+/// after page furniture, never after a clipping's own headline and standfirst.
+fn is_whole_page(region: &std::ops::Range<usize>) -> bool {
+    region.start > 0
+}
+
 /// How many paragraphs before or after the article's running text show that a capture
 /// holds a whole page around it.
 const PAGE_FURNITURE_PARAGRAPHS: usize = 3;
@@ -918,7 +924,7 @@ fn mostly_links(lines: &[Line]) -> bool {
 fn find_title(lines: &[Line], drafts: &[Draft], region: &std::ops::Range<usize>) -> Option<usize> {
     // A page captured whole: its article's running text starts further down, and what
     // stands above it (a logo's heading, a teaser's date, a menu) belongs to the page.
-    if region.start > 1 {
+    if is_whole_page(region) {
         return headline_above(lines, drafts, region);
     }
     if let Some(index) = drafts.iter().position(|d| d.heading == Some(1)) {
