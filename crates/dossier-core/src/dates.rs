@@ -68,7 +68,7 @@ static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:[/._-]|$)|[/_-]((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[/._-]|$)|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/._-]|$)|[/_-](1[3-9]|2\d|3[01])-(0[1-9]|1[0-2])-((?:19|20)\d{2})(?:[/._-]|$)").unwrap()
 });
 static DATE_LINE_NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:published|updated|posted|last updated|first published|on|at|date|datum|veröffentlicht|aktualisiert|erstellt|stand|vom|am|um|uhr|publié|mis à jour|mise en ligne|le|publicado|actualizado|el|pubblicato|aggiornato|il|opublikowano|aktualizacja|dnia|опубликовано|обновлено|опубліковано|оновлено|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|am|pm|a\.m\.|p\.m\.|gmt|utc|bst|est|edt|cet|cest|msk|pst|pdt|\d{1,2}:\d{2}(?::\d{2})?)(?-u:\b)|[|:,·•\-–—()]").unwrap()
+    Regex::new(r"(?i)(?-u:\b)(?:published|updated|posted|last updated|first published|on|at|date|datum|veröffentlicht|aktualisiert|erstellt|stand|vom|am|um|uhr|publié|mis à jour|mise en ligne|le|publicado|actualizado|el|pubblicato|aggiornato|il|opublikowano|aktualizacja|dnia|опубликовано|обновлено|опубліковано|оновлено|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|am|pm|a\.m\.|p\.m\.|written|geschrieben|verfasst|gespeichert|erschienen|erscheinungsdatum|publiziert|postado|atualizado|em|gmt|utc|bst|est|edt|cst|cdt|mst|mdt|cet|cest|msk|pst|pdt|\d{1,2}:\d{2}(?::\d{2})?(?:am|pm)?)(?-u:\b)|[|:,·•\-–—()/]").unwrap()
 });
 
 pub const MONTH_NAMES: [&str; 12] = [
@@ -90,6 +90,33 @@ pub const WEEKDAY_NAMES: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursda
 /// Whether a capitalised word is a month or weekday name.
 pub fn is_calendar_name(word: &str) -> bool {
     MONTH_NAMES.contains(&word) || WEEKDAY_NAMES.contains(&word)
+}
+
+/// The order a text's own unambiguous slashed dates show (`14/04/2020` is day first,
+/// `04/14/2020` month first), when they agree; `None` when they do not say.
+pub fn slash_order_shown(text: &str) -> Option<SlashOrder> {
+    let (mut day_first, mut month_first) = (0usize, 0usize);
+    for c in SLASHED.captures_iter(text) {
+        let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
+        match (a > 12 && b <= 12, b > 12 && a <= 12) {
+            (true, _) => day_first += 1,
+            (_, true) => month_first += 1,
+            _ => {}
+        }
+    }
+    match day_first.cmp(&month_first) {
+        std::cmp::Ordering::Greater => Some(SlashOrder::DayFirst),
+        std::cmp::Ordering::Less => Some(SlashOrder::MonthFirst),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+/// Whether a text writes a slashed date whose order matters (`02/10/2020`).
+pub fn has_ambiguous_slash_date(text: &str) -> bool {
+    SLASHED.captures_iter(text).any(|c| {
+        let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
+        a != b && a <= 12 && b <= 12
+    })
 }
 
 /// How a text writes `02/10/2020`: month first (American English) or day first (most
@@ -330,7 +357,12 @@ fn short_year_dates(line: &str) -> Vec<FoundDate> {
 /// `Breitbart, 12.10.2016`, `Von Anna Muster, 3. März 2021`. What is left beside the date
 /// (and labels) is a byline or at most four capitalised words: a name, not a sentence.
 pub fn byline_date(line: &str) -> Option<NaiveDate> {
-    let dates = find_dates(line);
+    byline_date_in(line, SlashOrder::MonthFirst)
+}
+
+/// [`byline_date`] for a line whose slashed dates follow `order`.
+pub fn byline_date_in(line: &str, order: SlashOrder) -> Option<NaiveDate> {
+    let dates = find_dates_in(line, order);
     let first = dates.first()?;
     let mut rest = line.to_string();
     for date in dates.iter().rev() {
@@ -339,7 +371,9 @@ pub fn byline_date(line: &str) -> Option<NaiveDate> {
     let leftover = DATE_LINE_NOISE.replace_all(&rest, " ");
     let words: Vec<&str> = leftover.split_whitespace().collect();
     let byline = words.first().is_some_and(|w| BYLINE_WORDS.contains(&w.to_lowercase().as_str()));
-    let name = words.len() <= 4 && words.iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()));
+    // A source or a handle beside the date ("dpa", "telebasel") may be written in lower case.
+    let name = words.len() <= 2
+        || (words.len() <= 4 && words.iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())));
     (words.len() <= 8 && (byline || name)).then_some(first.date)
 }
 
@@ -408,6 +442,25 @@ mod tests {
         assert_eq!(byline_date("Breitbart, 12.10.2016"), Some(d(2016, 10, 12)));
         assert_eq!(byline_date("Von Anna Muster, 3. März 2021, 14:05 Uhr"), Some(d(2021, 3, 3)));
         assert_eq!(byline_date("The talks began on 12.10.2016 in Minsk."), None);
+        // Labels, a time zone after a slash, a lower-case source beside the date.
+        assert_eq!(byline_date("Posted: Nov 8, 2023 / 04:43 PM CST"), Some(d(2023, 11, 8)));
+        assert_eq!(byline_date("Written by Ana Sandoiu on July 27, 2017"), Some(d(2017, 7, 27)));
+        assert_eq!(byline_date("Thursday, November 9, 2023 7:35AM"), Some(d(2023, 11, 9)));
+        assert_eq!(byline_date("19.10.2019 11:36 telebasel"), Some(d(2019, 10, 19)));
+        assert_eq!(byline_date("Gunter Frank / 22.04.2020 / 06:15"), Some(d(2020, 4, 22)));
+        // A sentence's words beside a date are no byline.
+        assert_eq!(byline_date("The vote by March 3, 2021 was close"), None);
+        assert_eq!(byline_date("Am 26. Januar 2022 hat der Minister das Forum eröffnet"), None);
+    }
+
+    #[test]
+    fn a_text_shows_its_slash_order_by_its_unambiguous_dates() {
+        assert_eq!(slash_order_shown("12/04/2020 by Kay · 14/04/2020 at 3:00 pm"), Some(SlashOrder::DayFirst));
+        assert_eq!(slash_order_shown("12/04/2020 and 04/14/2020"), Some(SlashOrder::MonthFirst));
+        assert_eq!(slash_order_shown("12/04/2020 only"), None);
+        assert!(has_ambiguous_slash_date("postado em 04/05/2022"));
+        assert!(!has_ambiguous_slash_date("14/04/2020, 05/05/2020"));
+        assert_eq!(byline_date_in("postado em 04/05/2022 05:49", SlashOrder::DayFirst), Some(d(2022, 5, 4)));
     }
 
     #[test]

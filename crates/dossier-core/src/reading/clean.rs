@@ -6,7 +6,8 @@
 //! credit, chrome, ...), then text lines are joined into paragraphs, undoing
 //! hard wraps and line-end hyphenation where the evidence says so.
 
-use crate::dates::{self, FoundDate};
+use crate::dates::{self, FoundDate, SlashOrder};
+use crate::reading::language;
 use crate::text::{collapse_whitespace, is_hyphenated_word, is_word, word_count};
 use chrono::NaiveDate;
 use regex::{Regex, RegexSet};
@@ -304,6 +305,7 @@ fn split_front_matter(text: &str) -> (BTreeMap<String, String>, usize) {
 }
 
 fn classify_lines(text: &str, skip: usize, out: &mut CleanText) -> Vec<Line> {
+    let order = slash_order(text);
     let mut lines = Vec::new();
     let mut expecting_canonical = false;
     let mut expecting_related = false;
@@ -318,7 +320,7 @@ fn classify_lines(text: &str, skip: usize, out: &mut CleanText) -> Vec<Line> {
         // them, as the HTML reader does; the raw line keeps them.
         let visible = crate::text::without_layout_marks(raw);
         let (plain, urls) = strip_inline_markdown(&visible, &mut out.stats);
-        let mut kind = classify(&visible, &plain);
+        let mut kind = classify(&visible, &plain, order);
         match &kind {
             Kind::UrlLabel => {
                 let same_line = urls.first().cloned();
@@ -354,6 +356,15 @@ fn classify_lines(text: &str, skip: usize, out: &mut CleanText) -> Vec<Line> {
         lines.push(Line { number, raw: raw.to_string(), text: plain, kind });
     }
     lines
+}
+
+/// How the capture writes `02/10/2020`: as its unambiguous slashed dates show, else as
+/// its language does (asked only when such a date is there to read).
+fn slash_order(text: &str) -> SlashOrder {
+    if !dates::has_ambiguous_slash_date(text) {
+        return SlashOrder::MonthFirst;
+    }
+    dates::slash_order_shown(text).unwrap_or_else(|| SlashOrder::of_language(language::detect(text)))
 }
 
 fn set_canonical(out: &mut CleanText, url: String, how: &'static str) {
@@ -426,7 +437,7 @@ fn heading(line: &str) -> Option<regex::Captures<'_>> {
     line.starts_with('#').then(|| HEADING.captures(line)).flatten()
 }
 
-fn classify(raw: &str, plain: &str) -> Kind {
+fn classify(raw: &str, plain: &str, order: SlashOrder) -> Kind {
     let trimmed = raw.trim();
     if trimmed.is_empty() || plain.is_empty() || RULE.is_match(trimmed) {
         return Kind::Blank;
@@ -502,7 +513,7 @@ fn classify(raw: &str, plain: &str) -> Kind {
     if words > 12 {
         return Kind::Text;
     }
-    if let Some(date) = dates::date_only_line(plain).or_else(|| dates::byline_date(plain)) {
+    if let Some(date) = dates::date_only_line_in(plain, order).or_else(|| dates::byline_date_in(plain, order)) {
         return Kind::DateLine(date);
     }
     if is_navigation(plain) {
@@ -988,24 +999,24 @@ fn headline_above(lines: &[Line], drafts: &[Draft], region: &std::ops::Range<usi
 }
 
 /// How many pieces of evidence a headline candidate has, in [`headline_evidence`]'s order.
-pub const HEADLINE_FEATURES: usize = 16;
+pub const HEADLINE_FEATURES: usize = 18;
 
 /// Weights of the headline evidence: a softmax ranking fitted by `bench/captures.py --fit`
 /// on the whole-page captures (markdown, scraped text and printout shapes of the 487
-/// trafilatura evaluation pages) whose titles are known, 1,207 of them when fitted. Since,
-/// a capture needs three paragraphs around its article to count as a page and lines that
-/// open with a date are no candidates; a refit on today's 1,176 moves the weight of a date
-/// in the line from -0.74 to -0.30 and no other by more than 0.07. Fitted on either half of
-/// the pages, the other half's headline is found about as often (0.554 and 0.598 against
-/// 0.597 and 0.571 on the half fitted), so the weights carry over rather than fit the pages.
-/// The largest: a level-one heading, the share and number of the headline's words the
-/// article uses, a date line beside it; against it, distance from the running text (more
-/// so inside it), one or two words only.
-const HEADLINE_WEIGHTS: [f32; HEADLINE_FEATURES] =
-    [-0.36, -0.79, 0.26, 1.92, 1.84, -0.19, -0.86, -1.10, 2.11, 0.16, 0.05, 0.95, -0.74, 0.23, -0.28, -0.07];
+/// trafilatura evaluation pages) whose titles are known, 1,182 of them, the title among
+/// the candidates in 855. Fitted on either half of the pages, the other half's headline is
+/// found about as often (0.587 and 0.610 against 0.612 and 0.596 on the half fitted), so the
+/// weights carry over rather than fit the pages. The largest: a level-one heading, the share
+/// and number of the headline's words the article uses, a date line beside it; against it,
+/// distance from the running text (more so inside it) and from the article's lead, standing
+/// below the lead, one or two words only.
+const HEADLINE_WEIGHTS: [f32; HEADLINE_FEATURES] = [
+    0.69, -1.04, 0.20, 1.89, 1.94, -0.20, -0.89, -1.16, 2.06, 0.17, 0.03, 0.84, -0.26, 0.41, -0.24, -0.09, -1.01, -0.70,
+];
 
 /// The title-like lines (a headline may wrap: up to three) from a few paragraphs above
-/// the article's running text to a few into it, each with its evidence.
+/// the article's running text to a few into it, and those above its lead, each with its
+/// evidence.
 fn headline_candidates(
     lines: &[Line],
     drafts: &[Draft],
@@ -1015,10 +1026,14 @@ fn headline_candidates(
     for word in drafts[region.clone()].iter().flat_map(|d| content_words(&d.text)) {
         *body_words.entry(word).or_insert(0) += 1;
     }
-    let last = (region.start + HEADLINE_DEPTH).min(region.end);
+    // The run can start well above the article (a cookie notice or a teaser reads as
+    // prose), so the lines above its first paragraph of running prose are candidates too.
+    let lead = lead_of(drafts, region);
+    let around_start = region.start.saturating_sub(HEADLINE_REACH)..(region.start + HEADLINE_DEPTH).min(region.end);
+    let above_lead = lead.saturating_sub(HEADLINE_REACH).max(around_start.end)..lead;
     let mut above_rank = 0.0;
     let mut found: Vec<(usize, [f32; HEADLINE_FEATURES])> = Vec::new();
-    for index in (region.start.saturating_sub(HEADLINE_REACH)..last).rev() {
+    for index in above_lead.rev().chain(around_start.rev()) {
         let draft = &drafts[index];
         if draft.last - draft.first >= 3
             || !is_title_like(&draft.text)
@@ -1035,6 +1050,8 @@ fn headline_candidates(
             features[2] = above_rank;
             above_rank += 1.0;
         }
+        features[16] = lead.saturating_sub(index) as f32;
+        features[17] = f32::from(u8::from(index > lead));
         found.push((index, features));
     }
     found
@@ -1051,11 +1068,13 @@ fn reads_as_page_furniture(text: &str) -> bool {
     opens_with_date || repeated
 }
 
-/// A candidate headline's evidence but for its position (the first three, set by the caller):
+/// A candidate headline's evidence but for its position (the first three and the last two,
+/// set by the caller):
 /// 3 the share of its words the article uses, 4 how many (up to six, in sixths), 5 its
 /// length in tens of words, 6 longer than 15 words, 7 two words or fewer, 8-10 a markdown
 /// heading of level 1, 2, 3 or more, 11 a date line beside it, 12 a date in it, 13 it ends
-/// in `?` or `!`, 14 Title Case, 15 all capitals.
+/// in `?` or `!`, 14 Title Case, 15 all capitals (16 how many paragraphs above the lead and
+/// 17 below it, set by the caller too).
 fn headline_evidence(
     lines: &[Line],
     draft: &Draft,
@@ -1093,9 +1112,21 @@ fn content_words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4).map(str::to_lowercase).collect()
 }
 
+/// The article's first paragraph of running prose (its lead), else the run's first.
+fn lead_of(drafts: &[Draft], region: &std::ops::Range<usize>) -> usize {
+    (region.start..region.end).find(|&i| is_lead(&drafts[i])).unwrap_or(region.start)
+}
+
+/// A paragraph of running prose long enough to be an article's lead rather than a deck.
+fn is_lead(draft: &Draft) -> bool {
+    let text = &draft.text;
+    draft.heading.is_none() && word_count(text) >= LEAD_WORDS && (has_sentence_mark(text) || ends_sentence(text))
+}
+
 /// How far into the article's running text the headline may stand: the run can start
-/// at a cookie notice or a deck that reads as prose, above the headline.
-const HEADLINE_DEPTH: usize = 4;
+/// at a cookie notice or a deck that reads as prose, above the headline (fitted with 4 and
+/// 8: 8 finds the headline among the candidates a little more often).
+const HEADLINE_DEPTH: usize = 8;
 
 /// How many paragraphs above the article's running text the headline may stand
 /// (a deck, a byline, a date and a share bar between them).
@@ -1135,8 +1166,16 @@ fn collect_header(
     out: &mut CleanText,
 ) {
     let start = title_index.map_or(0, |t| drafts[t].last + 1);
+    let below_title = || drafts[region.clone()].iter().filter(move |d| d.first >= start);
     // Lines left out of the article's running text (a byline, a share bar) are furniture here.
-    let end = drafts[region.clone()].iter().find(|d| d.first >= start).map_or(lines.len(), |d| d.first);
+    let end = below_title().next().map_or(lines.len(), |d| d.first);
+    // A date line may stand under a standfirst or a deck too: dates are read on to the
+    // article's first paragraph of running prose (or its dateline), past a few short ones
+    // at most; a source tag there is a caption's.
+    let dates_end = below_title()
+        .enumerate()
+        .find(|(nth, d)| *nth == HEADER_SHORT_PARAGRAPHS || is_lead(d) || DATELINE.is_match(&d.text))
+        .map_or(lines.len(), |(_, d)| d.first);
     let above_title = title_index.map_or(&lines[..0], |t| {
         let top = drafts[t].first;
         let from =
@@ -1152,7 +1191,30 @@ fn collect_header(
             _ => {}
         }
     }
+    for line in lines.get(end..dates_end).unwrap_or_default() {
+        if let Kind::DateLine(date) = line.kind {
+            out.header_dates.push(date);
+        }
+    }
+    // A headline taken from the wrong line leaves the date unread; the date line nearest
+    // above the article's lead, among the few paragraphs that stand there, is the header's.
+    if out.header_dates.is_empty() && !drafts.is_empty() {
+        let lead = lead_of(drafts, region);
+        let top = drafts[lead.saturating_sub(HEADER_SHORT_PARAGRAPHS + 1)].first;
+        let nearest = lines[top..drafts[lead].first].iter().rev().find_map(|l| match l.kind {
+            Kind::DateLine(date) => Some(date),
+            _ => None,
+        });
+        out.header_dates.extend(nearest);
+    }
 }
+
+/// How many short paragraphs (a standfirst, a deck, a caption) may stand between a
+/// headline and its date line.
+const HEADER_SHORT_PARAGRAPHS: usize = 3;
+
+/// The fewest words of an article's first paragraph of running prose, which ends its header.
+const LEAD_WORDS: usize = 30;
 
 fn dateline_of(paragraph: &str) -> Option<Dateline> {
     let c = DATELINE.captures(paragraph)?;
@@ -1169,6 +1231,40 @@ mod tests {
 
     fn body(clean: &CleanText) -> String {
         clean.paragraphs.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n")
+    }
+
+    #[test]
+    fn a_date_line_under_the_standfirst_is_the_headers() {
+        let text = "Senate passes the budget after a long night\n\nThe vote ended a standoff of three weeks.\n\nBy Staff · October 31, 2016\n\nThe Senate passed the budget early on Tuesday, after a night of debate that ran past three in the morning and ended with a narrow vote of the chamber.\n\nMore text of the article follows here with another sentence.";
+        let cleaned = clean(text, Origin::Capture);
+        assert_eq!(cleaned.header_dates, [NaiveDate::from_ymd_opt(2016, 10, 31).unwrap()]);
+    }
+
+    #[test]
+    fn a_whole_page_dates_its_article_by_the_line_above_the_lead() {
+        // Read day first, as Portuguese is.
+        let text = "Início\n\nPolítica\n\nEconomia\n\nMundo\n\nEsportes\n\nSenado aprova o orçamento depois de uma longa noite\n\npostado em 04/05/2022 05:49\n\nO Senado aprovou o orçamento na madrugada de terça-feira, depois de um debate que passou das três da manhã e terminou com uma votação apertada no plenário da casa.\n\nO texto segue com mais uma frase sobre a votação e o que vem depois dela no Congresso.\n\nSobre nós\n\nContato\n\nPrivacidade\n\nTermos de uso\n";
+        assert_eq!(clean(text, Origin::Capture).header_dates, [NaiveDate::from_ymd_opt(2022, 5, 4).unwrap()]);
+        // A headline taken from a line in the run, far above the date (here a note that
+        // reads as prose, with four short lines under it), leaves the date line unread
+        // from the headline; it is still the one right above the article's lead.
+        let text = "Home\n\nWorld\n\nBusiness\n\nSport\n\nWe use cookies on this site so that it works as it should and so that we can measure how it is read.\n\nPolitics\n\nCongress\n\nBudget\n\nSenate passes the budget after a long night\n\nMarch 3, 2021\n\nThe Senate passed the budget early on Tuesday, after a night of debate that ran past three in the morning and ended with a narrow vote of the whole chamber.\n\nMore text of the article follows here with another sentence about the vote.\n\nAbout us\n\nContact\n\nPrivacy\n\nTerms\n";
+        let mut out = CleanText::default();
+        let (lines, drafts) = read_paragraphs(text, &mut out);
+        let region = main_region(&lines, &drafts);
+        let note = drafts.iter().position(|d| d.text.starts_with("We use cookies")).unwrap();
+        assert!(region.contains(&note), "{region:?}");
+        collect_header(&lines, &drafts, Some(note), &region, &mut out);
+        assert_eq!(out.header_dates, [NaiveDate::from_ymd_opt(2021, 3, 3).unwrap()]);
+    }
+
+    #[test]
+    fn the_headline_is_sought_above_the_lead_when_the_run_starts_far_above_it() {
+        let note = "We use cookies on this site so that it works as it should, so that we can measure how it is read, and so that we can show ads";
+        let shorts: String = (1..=9).map(|n| format!("Section number {n}\n\n")).collect();
+        let text = format!("Home\n\nWorld\n\nBusiness\n\nSport\n\n{note}.\n\n{note}.\n\n{shorts}Senate passes the budget after a long night\n\nThe Senate passed the budget early on Tuesday, after a night of debate that ran past three in the morning and ended with a narrow vote of the whole chamber, and the budget goes to the president now.\n\nMore text of the article follows here with another sentence about the vote.\n\nAbout us\n\nContact\n\nPrivacy\n\nTerms\n");
+        let candidates = headline_candidates_of(&text);
+        assert!(candidates.iter().any(|c| c.text == "Senate passes the budget after a long night"), "{candidates:?}");
     }
 
     #[test]
@@ -1253,7 +1349,7 @@ mod tests {
 
     #[test]
     fn source_tags_and_slash_credits_name_at_most_a_few_dozen_letters() {
-        let kind = |line: &str| classify(line, line);
+        let kind = |line: &str| classify(line, line, SlashOrder::MonthFirst);
         assert!(
             matches!(kind("A caption. - Daily Wire, 1920, 05.03.2020"), Kind::SourceTag(name, _) if name == "Daily Wire")
         );
