@@ -371,8 +371,9 @@ pub fn byline_date_in(line: &str, order: SlashOrder) -> Option<NaiveDate> {
     let leftover = DATE_LINE_NOISE.replace_all(&rest, " ");
     let words: Vec<&str> = leftover.split_whitespace().collect();
     let byline = words.first().is_some_and(|w| BYLINE_WORDS.contains(&w.to_lowercase().as_str()));
-    // A source or a handle beside the date ("dpa", "telebasel") may be written in lower case.
-    let name = words.len() <= 2
+    // A source or a handle beside the date ("dpa", "telebasel") may be written in lower
+    // case; a count ("1 capture", "3 comments") is no name.
+    let name = (words.len() <= 2 && words.iter().all(|w| !w.contains(|c: char| c.is_ascii_digit())))
         || (words.len() <= 4 && words.iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())));
     (words.len() <= 8 && (byline || name)).then_some(first.date)
 }
@@ -451,6 +452,7 @@ mod tests {
         // A sentence's words beside a date are no byline.
         assert_eq!(byline_date("The vote by March 3, 2021 was close"), None);
         assert_eq!(byline_date("Am 26. Januar 2022 hat der Minister das Forum eröffnet"), None);
+        assert_eq!(byline_date("1 capture 10 Nov 2013"), None);
     }
 
     #[test]

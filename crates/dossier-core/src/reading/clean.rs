@@ -1444,6 +1444,11 @@ mod tests {
             "Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert.",
             "Laisser un commentaire",
             "Ваш адрес email не будет опубликован.",
+            "11 Kommentare",
+            "This site uses Akismet to reduce spam.",
+            "Notify me of follow-up comments by email.",
+            "Proudly powered by WordPress",
+            "Diesen Artikel teilen",
         ];
         let text =
             format!("The body of the post is one sentence that runs long enough to be prose.\n\n{}", form.join("\n\n"));
