@@ -30,10 +30,7 @@ fn months_pattern() -> String {
 
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     let months = months_pattern();
-    Regex::new(&format!(
-        r"(?i)(?:^|[^\p{{L}}\p{{N}}_])(?P<date>({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}))(?-u:\b)"
-    ))
-    .unwrap()
+    Regex::new(&format!(r"(?i)(?P<date>({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}))")).unwrap()
 });
 /// `17 December 2021`, `17. Dezember 2021`, `1er avril 2020`, `28 de abril de 2020`.
 /// Word boundaries are ASCII (`(?-u:\b)`) or spelled out: Unicode ones would keep these
@@ -41,9 +38,9 @@ static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     let months = months_pattern();
     Regex::new(&format!(
-        r"(?i)(?-u:\b)(?P<date>(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?({months})\.?,?\s+(?:de\s+)?(\d{{4}}))(?-u:\b)"
+        r"(?i)(?-u:\b)(?P<date>(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?({months})\.?,?\s+(?:de\s+)?(\d{{4}}))"
     ))
-        .unwrap()
+    .unwrap()
 });
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -274,13 +271,24 @@ pub fn find_dates_in(text: &str, order: SlashOrder) -> Vec<FoundDate> {
             }
         }
     };
+    // A year runs on into a letter where a page glues its published and updated dates
+    // ("August 2, 2019August 2, 2019"), never into a digit.
+    let ends_in_year = |span: &Range<usize>| !text[span.end..].starts_with(|c: char| c.is_ascii_digit());
+    // A month's name starts a word ("Omar 12, 2020" holds no date), but may follow a digit.
+    let starts_word = |span: &Range<usize>| text[..span.start].chars().next_back().is_none_or(|c| !c.is_alphabetic());
     for c in MONTH_DAY_YEAR.captures_iter(text) {
         let m = month_number(&c[2]).unwrap_or(0);
-        push(ymd(&c[4], m, &c[3]), c.name("date").expect("the pattern's date group").range());
+        let span = c.name("date").expect("the pattern's date group").range();
+        if starts_word(&span) && ends_in_year(&span) {
+            push(ymd(&c[4], m, &c[3]), span);
+        }
     }
     for c in DAY_MONTH_YEAR.captures_iter(text) {
         let m = month_number(&c[3]).unwrap_or(0);
-        push(ymd(&c[4], m, &c[2]), c.name("date").expect("the pattern's date group").range());
+        let span = c.name("date").expect("the pattern's date group").range();
+        if ends_in_year(&span) {
+            push(ymd(&c[4], m, &c[2]), span);
+        }
     }
     for c in ISO.captures_iter(text) {
         push(ymd(&c[1], c[2].parse().unwrap_or(0), &c[3]), c.get(0).unwrap().range());
@@ -429,6 +437,12 @@ mod tests {
         assert_eq!(first("Von Deutscher Tennis Bund 4.\u{2009}2.\u{2009}2022."), Some(d(2022, 2, 4)));
         assert_eq!(first("28.09.1912:44"), None);
         assert_eq!(first("Version 1.2.2022"), Some(d(2022, 2, 1)));
+        assert_eq!(first("Posted on August 2, 2019August 2, 2019"), Some(d(2019, 8, 2)));
+        assert_eq!(find_dates("Posted on August 2, 2019August 3, 2019").len(), 2);
+        assert_eq!(first("Posted on Freitag, 15. April 2016Samstag, 4. März 2017"), Some(d(2016, 4, 15)));
+        assert_eq!(first("May 5, 20231"), None);
+        assert_eq!(first("Omar 12, 2020"), None);
+        assert_eq!(first("6. November 20236. November 2023"), None);
     }
 
     #[test]
