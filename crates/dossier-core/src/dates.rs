@@ -33,8 +33,9 @@ static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?i)(?P<date>({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}))")).unwrap()
 });
 /// `17 December 2021`, `17. Dezember 2021`, `1er avril 2020`, `28 de abril de 2020`.
-/// Word boundaries are ASCII (`(?-u:\b)`) or spelled out: Unicode ones would keep these
-/// patterns off the fast regex engines, and they run over every line of every article.
+/// Word boundaries are ASCII (`(?-u:\b)`), spelled out or checked by [`find_dates_in`]:
+/// Unicode ones would keep these patterns off the fast regex engines, and they run over
+/// every line of every article.
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     let months = months_pattern();
     Regex::new(&format!(
@@ -89,31 +90,39 @@ pub fn is_calendar_name(word: &str) -> bool {
     MONTH_NAMES.contains(&word) || WEEKDAY_NAMES.contains(&word)
 }
 
-/// The order a text's own unambiguous slashed dates show (`14/04/2020` is day first,
-/// `04/14/2020` month first), when they agree; `None` when they do not say.
-pub fn slash_order_shown(text: &str) -> Option<SlashOrder> {
-    let (mut day_first, mut month_first) = (0usize, 0usize);
+/// What a text's slashed dates say about the order they are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlashEvidence {
+    /// No slashed date whose order matters (`02/10/2020`) is written.
+    Moot,
+    /// The text's unambiguous slashed dates show this order (`14/04/2020` day first,
+    /// `04/14/2020` month first).
+    Shown(SlashOrder),
+    /// Some slashed dates are ambiguous and the others do not settle their order.
+    Unsaid,
+}
+
+/// What `text`'s slashed dates say about their order, in one pass over it.
+pub fn slash_evidence(text: &str) -> SlashEvidence {
+    let (mut day_first, mut month_first, mut ambiguous) = (0usize, 0usize, false);
     for c in SLASHED.captures_iter(text) {
-        let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
-        match (a > 12 && b <= 12, b > 12 && a <= 12) {
-            (true, _) => day_first += 1,
-            (_, true) => month_first += 1,
-            _ => {}
+        match slashed_numbers(&c) {
+            (a, b) if a > 12 && b <= 12 => day_first += 1,
+            (a, b) if b > 12 && a <= 12 => month_first += 1,
+            (a, b) => ambiguous |= a != b && a <= 12 && b <= 12,
         }
     }
     match day_first.cmp(&month_first) {
-        std::cmp::Ordering::Greater => Some(SlashOrder::DayFirst),
-        std::cmp::Ordering::Less => Some(SlashOrder::MonthFirst),
-        std::cmp::Ordering::Equal => None,
+        _ if !ambiguous => SlashEvidence::Moot,
+        std::cmp::Ordering::Greater => SlashEvidence::Shown(SlashOrder::DayFirst),
+        std::cmp::Ordering::Less => SlashEvidence::Shown(SlashOrder::MonthFirst),
+        std::cmp::Ordering::Equal => SlashEvidence::Unsaid,
     }
 }
 
-/// Whether a text writes a slashed date whose order matters (`02/10/2020`).
-pub fn has_ambiguous_slash_date(text: &str) -> bool {
-    SLASHED.captures_iter(text).any(|c| {
-        let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
-        a != b && a <= 12 && b <= 12
-    })
+/// The first two numbers of a slashed date (`02/10/2020`: 2 and 10).
+fn slashed_numbers(c: &regex::Captures<'_>) -> (u32, u32) {
+    (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0))
 }
 
 /// How a text writes `02/10/2020`: month first (American English) or day first (most
@@ -302,7 +311,7 @@ pub fn find_dates_in(text: &str, order: SlashOrder) -> Vec<FoundDate> {
         push(ymd(&c[4], c[3].parse().unwrap_or(0), &c[2]), span);
     }
     for c in SLASHED.captures_iter(text) {
-        let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
+        let (a, b) = slashed_numbers(&c);
         let day_first = a > 12 || (order == SlashOrder::DayFirst && b <= 12);
         let date = if day_first { ymd(&c[3], b, &c[1]) } else { ymd(&c[3], a, &c[2]) };
         push(date, c.get(0).unwrap().range());
@@ -363,12 +372,8 @@ fn short_year_dates(line: &str) -> Vec<FoundDate> {
 
 /// The date of a byline or source line under a headline: `By Staff · October 31, 2016`,
 /// `Breitbart, 12.10.2016`, `Von Anna Muster, 3. März 2021`. What is left beside the date
-/// (and labels) is a byline or at most four capitalised words: a name, not a sentence.
-pub fn byline_date(line: &str) -> Option<NaiveDate> {
-    byline_date_in(line, SlashOrder::MonthFirst)
-}
-
-/// [`byline_date`] for a line whose slashed dates follow `order`.
+/// (and labels) is a byline, at most four capitalised words or one or two words without a
+/// digit (`dpa`): a name, not a sentence. Slashed dates follow `order`.
 pub fn byline_date_in(line: &str, order: SlashOrder) -> Option<NaiveDate> {
     let dates = find_dates_in(line, order);
     let first = dates.first()?;
@@ -453,6 +458,7 @@ mod tests {
 
     #[test]
     fn reads_byline_dates() {
+        let byline_date = |line: &str| byline_date_in(line, SlashOrder::MonthFirst);
         assert_eq!(byline_date("By Staff · October 31, 2016"), Some(d(2016, 10, 31)));
         assert_eq!(byline_date("Breitbart, 12.10.2016"), Some(d(2016, 10, 12)));
         assert_eq!(byline_date("Von Anna Muster, 3. März 2021, 14:05 Uhr"), Some(d(2021, 3, 3)));
@@ -471,11 +477,12 @@ mod tests {
 
     #[test]
     fn a_text_shows_its_slash_order_by_its_unambiguous_dates() {
-        assert_eq!(slash_order_shown("12/04/2020 by Kay · 14/04/2020 at 3:00 pm"), Some(SlashOrder::DayFirst));
-        assert_eq!(slash_order_shown("12/04/2020 and 04/14/2020"), Some(SlashOrder::MonthFirst));
-        assert_eq!(slash_order_shown("12/04/2020 only"), None);
-        assert!(has_ambiguous_slash_date("postado em 04/05/2022"));
-        assert!(!has_ambiguous_slash_date("14/04/2020, 05/05/2020"));
+        let shown = SlashEvidence::Shown;
+        assert_eq!(slash_evidence("12/04/2020 by Kay · 14/04/2020 at 3:00 pm"), shown(SlashOrder::DayFirst));
+        assert_eq!(slash_evidence("12/04/2020 and 04/14/2020"), shown(SlashOrder::MonthFirst));
+        assert_eq!(slash_evidence("12/04/2020 only"), SlashEvidence::Unsaid);
+        assert_eq!(slash_evidence("postado em 04/05/2022"), SlashEvidence::Unsaid);
+        assert_eq!(slash_evidence("14/04/2020, 05/05/2020"), SlashEvidence::Moot);
         assert_eq!(byline_date_in("postado em 04/05/2022 05:49", SlashOrder::DayFirst), Some(d(2022, 5, 4)));
     }
 

@@ -6,7 +6,7 @@
 //! credit, chrome, ...), then text lines are joined into paragraphs, undoing
 //! hard wraps and line-end hyphenation where the evidence says so.
 
-use crate::dates::{self, FoundDate, SlashOrder};
+use crate::dates::{self, FoundDate, SlashEvidence, SlashOrder};
 use crate::reading::language;
 use crate::text::{collapse_whitespace, is_hyphenated_word, is_word, word_count};
 use chrono::NaiveDate;
@@ -361,10 +361,11 @@ fn classify_lines(text: &str, skip: usize, out: &mut CleanText) -> Vec<Line> {
 /// How the capture writes `02/10/2020`: as its unambiguous slashed dates show, else as
 /// its language does (asked only when such a date is there to read).
 fn slash_order(text: &str) -> SlashOrder {
-    if !dates::has_ambiguous_slash_date(text) {
-        return SlashOrder::MonthFirst;
+    match dates::slash_evidence(text) {
+        SlashEvidence::Moot => SlashOrder::MonthFirst,
+        SlashEvidence::Shown(order) => order,
+        SlashEvidence::Unsaid => SlashOrder::of_language(language::detect(text)),
     }
-    dates::slash_order_shown(text).unwrap_or_else(|| SlashOrder::of_language(language::detect(text)))
 }
 
 fn set_canonical(out: &mut CleanText, url: String, how: &'static str) {
